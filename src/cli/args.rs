@@ -1,0 +1,179 @@
+//! The command tree (clap derive); `///` comments are the `--help` text. No logic here.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::paths::WriteStrategy;
+
+/// Derive files from a service's context manifest, in place, and record their lineage in git.
+#[derive(Debug, Parser)]
+#[command(name = "contextcore", version, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create, check and export context manifests.
+    #[command(subcommand)]
+    Manifest(ManifestCommand),
+    /// Export a manifest (same as `manifest export`).
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ManifestCommand {
+    /// Write a starter .contextcore.yaml and its run record.
+    Init(InitArgs),
+    /// Check a manifest; every problem is printed as file:line:col: message.
+    Validate(ValidateArgs),
+    /// Derive the project context, artifact manifest and reports, and record the run.
+    Export(ExportArgs),
+}
+
+/// Options shared by every command that writes files.
+#[derive(Debug, Args, Clone)]
+pub struct WriteArgs {
+    /// update_existing rewrites canonical files; new_output writes name.N.ext beside them.
+    #[arg(long, value_enum)]
+    pub document_write_strategy: Option<WriteStrategy>,
+    /// Write the run record (default from policy: emit_run_provenance_default).
+    #[arg(long, overrides_with = "no_emit_run_provenance")]
+    pub emit_run_provenance: bool,
+    /// Do not write the run record (refused in strict mode unless the policy allows it).
+    #[arg(long)]
+    pub no_emit_run_provenance: bool,
+    /// Write a new run record even when the existing one still describes this run.
+    #[arg(long)]
+    pub force_record: bool,
+    /// Policy file (default: nearest .contextcore-quality.yaml up to the repository root).
+    #[arg(long)]
+    pub policy: Option<PathBuf>,
+}
+
+impl WriteArgs {
+    /// The run-provenance flag, if given.
+    pub fn emit_run_provenance(&self) -> Option<bool> {
+        flag_pair(self.emit_run_provenance, self.no_emit_run_provenance)
+    }
+}
+
+/// `--x/--no-x` as an optional bool: `None` when neither was given.
+pub fn flag_pair(yes: bool, no: bool) -> Option<bool> {
+    match (yes, no) {
+        (true, _) => Some(true),
+        (_, true) => Some(false),
+        _ => None,
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Manifest to write.
+    #[arg(short, long, default_value = ".contextcore.yaml")]
+    pub path: PathBuf,
+    /// Project name (metadata.name): letters, digits, '.', '_', '-'.
+    #[arg(long)]
+    pub name: String,
+    /// Replace an existing manifest (its previous content is kept as a backup).
+    #[arg(long)]
+    pub force: bool,
+    /// Validate the written manifest (default on).
+    #[arg(long, overrides_with = "no_validate")]
+    pub validate: bool,
+    /// Skip validating the written manifest.
+    #[arg(long)]
+    pub no_validate: bool,
+    #[command(flatten)]
+    pub write: WriteArgs,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ReportFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Manifest to check.
+    #[arg(short, long, default_value = ".contextcore.yaml")]
+    pub path: PathBuf,
+    /// Treat warnings (unknown keys) as errors.
+    #[arg(long)]
+    pub strict: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: ReportFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DocFormat {
+    Yaml,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Manifest to export.
+    #[arg(short, long, default_value = ".contextcore.yaml")]
+    pub path: PathBuf,
+    /// Output directory.
+    #[arg(short, long, default_value = "out")]
+    pub output_dir: PathBuf,
+    /// Kubernetes namespace of the project context.
+    #[arg(short, long, default_value = "default")]
+    pub namespace: String,
+    /// Directory to scan for existing artifacts by file name (repeatable).
+    #[arg(long)]
+    pub scan_existing: Vec<PathBuf>,
+    /// Format of the artifact manifest.
+    #[arg(short, long, value_enum, default_value = "yaml")]
+    pub format: DocFormat,
+    /// Fail (exit 1) when coverage or task mapping fall short (default from policy).
+    #[arg(long, overrides_with = "no_strict_quality")]
+    pub strict_quality: bool,
+    /// Do not fail on quality shortfalls.
+    #[arg(long)]
+    pub no_strict_quality: bool,
+    /// Minimum coverage percent (default: the environment's threshold from policy).
+    #[arg(long)]
+    pub min_coverage: Option<f64>,
+    /// Environment whose coverage threshold applies (default from policy: default_environment).
+    #[arg(long)]
+    pub environment: Option<String>,
+    /// JSON task mapping: artifact id → task.
+    #[arg(long)]
+    pub task_mapping: Option<PathBuf>,
+    /// Keep artifacts free of times and run ids (default on).
+    #[arg(long, overrides_with = "no_deterministic_output")]
+    pub deterministic_output: bool,
+    /// Put the generation time into the artifact manifest.
+    #[arg(long)]
+    pub no_deterministic_output: bool,
+    /// Also write the legacy provenance.json.
+    #[arg(long)]
+    pub emit_provenance: bool,
+    /// Write onboarding-metadata.json (default on).
+    #[arg(long, overrides_with = "no_onboarding")]
+    pub emit_onboarding: bool,
+    /// Skip onboarding-metadata.json.
+    #[arg(long)]
+    pub no_onboarding: bool,
+    /// Write export-quality-report.json (default from policy).
+    #[arg(long, overrides_with = "no_emit_quality_report")]
+    pub emit_quality_report: bool,
+    /// Skip export-quality-report.json.
+    #[arg(long)]
+    pub no_emit_quality_report: bool,
+    /// Show every path and the action it would take; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print a machine-readable summary.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub write: WriteArgs,
+}

@@ -1,0 +1,132 @@
+//! `manifest init` and `manifest validate`.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::error::{Error, Result};
+use crate::init::{TEMPLATE_VERSION, starter_manifest};
+use crate::model::manifest;
+use crate::output::Outputs;
+use crate::paths::{INIT_RUN_RECORD, WriteStrategy, check_safe_name};
+use crate::policy::{Policy, Source};
+use crate::provenance::Recorder;
+use crate::workspace::Workspace;
+
+use super::args::{InitArgs, ReportFormat, ValidateArgs, flag_pair};
+use super::summary;
+
+/// `manifest init`: a starter manifest and `init-run-provenance.json` beside it.
+pub fn init(a: InitArgs) -> Result<i32> {
+    let workspace = Workspace::current();
+    let policy = Policy::discover(a.write.policy.as_deref(), std::path::Path::new("."), workspace.repo_root.as_deref())?;
+    print_warnings(&policy.warnings);
+    check_safe_name(&a.name).map_err(|why| Error::Usage(format!("--name: {why}")))?;
+    let file_name = a
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| Error::Usage(format!("{}: not a file path", a.path.display())))?;
+    let dir = match a.path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+
+    let mut recorder = Recorder::start("manifest init", &workspace);
+    let strategy = policy.resolve_write_strategy(&mut recorder.config, a.write.document_write_strategy);
+    let exists = a.path.symlink_metadata().is_ok();
+    if exists && strategy == WriteStrategy::UpdateExisting {
+        if policy.get("forbid_manifest_overwrite").and_then(|v| v.as_bool()) == Some(true) {
+            return Err(Error::Usage(format!(
+                "{}: already exists and the policy forbids overwriting it (forbid_manifest_overwrite)",
+                a.path.display()
+            )));
+        }
+        if !a.force {
+            return Err(Error::Usage(format!(
+                "{}: already exists; pass --force to replace it (the old content is kept as a backup)",
+                a.path.display()
+            )));
+        }
+    }
+    let validate = flag_pair(a.validate, a.no_validate).unwrap_or(true);
+    let resolved = policy.resolve_strict_and_provenance(
+        &mut recorder.config,
+        None,
+        a.write.emit_run_provenance(),
+        false,
+    );
+    let config = &mut recorder.config;
+    config.record("template_version", TEMPLATE_VERSION, Source::Default);
+    config.record("name", &a.name, Source::Flag);
+    config.record("force", a.force, Source::Flag);
+    config.record("validate", validate, if a.validate || a.no_validate { Source::Flag } else { Source::Default });
+
+    let content = starter_manifest(&a.name);
+    if validate {
+        let node = crate::yaml::parse(&content).map_err(|e| Error::Usage(e.message))?;
+        let problems = manifest::validate_node(&node, &a.path.display().to_string());
+        if problems.iter().any(Diagnostic::is_error) {
+            return Err(Error::Input(problems));
+        }
+    }
+
+    let mut outputs = Outputs::open(&workspace, &dir, strategy, &policy, false)?;
+    if let Some(file) = &policy.file {
+        let shown = outputs.shown(file);
+        recorder.input(file, &shown, "policy")?;
+    }
+    outputs.write(&file_name, content.as_bytes(), "manifest", &mut recorder)?;
+    recorder.quality_summary = serde_json::json!({
+        "strict_quality": resolved.strict,
+        "validated": validate,
+        "errors": 0,
+        "warnings": 0,
+    });
+    let record = if resolved.emit_run_provenance {
+        Some(outputs.write_record(INIT_RUN_RECORD, recorder, a.write.force_record)?)
+    } else {
+        None
+    };
+    let written: Vec<_> = outputs.outcomes.iter().take(1).cloned().collect();
+    summary::print(&written, record.as_ref(), false);
+    Ok(0)
+}
+
+/// `manifest validate`: every problem as `file:line:col: severity: message`; errors exit 2.
+pub fn validate(a: ValidateArgs) -> Result<i32> {
+    let shown = a.path.display().to_string();
+    let problems = match crate::source::read_yaml(&a.path, &shown) {
+        Ok(node) => manifest::validate_node(&node, &shown),
+        Err(Error::Input(d)) => d,
+        Err(e) => return Err(e),
+    };
+    let failed = problems
+        .iter()
+        .any(|d| d.severity == Severity::Error || a.strict);
+    match a.format {
+        ReportFormat::Json => {
+            let report = serde_json::json!({
+                "file": shown,
+                "valid": !failed,
+                "errors": problems.iter().filter(|d| d.is_error()).count(),
+                "warnings": problems.iter().filter(|d| !d.is_error()).count(),
+                "diagnostics": problems,
+            });
+            println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+        }
+        ReportFormat::Text => {
+            for d in &problems {
+                eprintln!("{d}");
+            }
+            if !failed {
+                println!("{shown}: valid ({} warning(s))", problems.len());
+            }
+        }
+    }
+    Ok(if failed { crate::error::EXIT_BAD_INPUT } else { 0 })
+}
+
+/// Prints policy or manifest warnings to stderr.
+pub fn print_warnings(warnings: &[Diagnostic]) {
+    for w in warnings {
+        eprintln!("{w}");
+    }
+}

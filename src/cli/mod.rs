@@ -1,0 +1,50 @@
+//! The binary edge: parse arguments, run the command, print its error, pick the exit code.
+
+pub mod args;
+mod export;
+mod manifest;
+mod summary;
+
+use clap::Parser;
+
+use crate::error::{EXIT_BAD_INPUT, Error};
+use args::{Cli, Command, ManifestCommand};
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_BAD_INPUT } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            report(&e);
+            e.exit_code()
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<i32, Error> {
+    match cli.command {
+        Command::Manifest(ManifestCommand::Init(a)) => manifest::init(a),
+        Command::Manifest(ManifestCommand::Validate(a)) => manifest::validate(a),
+        Command::Manifest(ManifestCommand::Export(a)) | Command::Export(a) => export::run(a),
+    }
+}
+
+fn report(e: &Error) {
+    match e {
+        Error::Input(diagnostics) => {
+            for d in diagnostics {
+                eprintln!("{d}");
+            }
+        }
+        Error::CheckFailed(message) => eprintln!("{message}"),
+        other => eprintln!("error: {other}"),
+    }
+}

@@ -1,0 +1,80 @@
+//! The library's error type: one variant per thing a user can act on, each mapped to an exit code.
+
+use std::path::PathBuf;
+
+use crate::diagnostic::Diagnostic;
+
+/// Exit code: a check failed (lineage violation, strict-quality failure).
+pub const EXIT_CHECK_FAILED: i32 = 1;
+/// Exit code: bad usage or bad input; nothing was written.
+pub const EXIT_BAD_INPUT: i32 = 2;
+
+/// Everything that can stop a command.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// One or more problems in an input file, each with its position.
+    #[error("{}", render(.0))]
+    Input(Vec<Diagnostic>),
+    /// The command line or the situation does not allow the run (e.g. an existing file without `--force`).
+    #[error("{0}")]
+    Usage(String),
+    /// Reading or writing a file failed.
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// Another run holds the output directory's lock.
+    #[error("{0}: locked by another contextcore run; wait for it to finish, or remove the lock file if no run is active")]
+    Locked(PathBuf),
+    /// A path would resolve outside the directory it must stay in.
+    #[error("{0}: refused, it resolves outside the output directory")]
+    Escape(String),
+    /// A git operation failed.
+    #[error("git: {0}")]
+    Git(String),
+    /// A check failed; the message lists each problem.
+    #[error("{0}")]
+    CheckFailed(String),
+}
+
+impl Error {
+    /// The process exit code for this error.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::CheckFailed(_) => EXIT_CHECK_FAILED,
+            _ => EXIT_BAD_INPUT,
+        }
+    }
+
+    /// An input error at one position.
+    pub fn at(path: &str, pos: crate::yaml::Pos, message: impl Into<String>) -> Self {
+        Error::Input(vec![Diagnostic::error(path, pos, message)])
+    }
+
+    /// An I/O error on a path.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+impl From<git2::Error> for Error {
+    fn from(e: git2::Error) -> Self {
+        Error::Git(e.message().to_string())
+    }
+}
+
+fn render(diagnostics: &[Diagnostic]) -> String {
+    diagnostics
+        .iter()
+        .map(Diagnostic::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The library's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

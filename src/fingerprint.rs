@@ -1,0 +1,147 @@
+//! File fingerprints: size, mtime, sha256 and the git blob id, from one pass over the bytes.
+
+use std::io::Read;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use sha1::Sha1;
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+
+/// What a run record says about one file. A missing file has `exists: false` and nulls.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fingerprint {
+    /// Repository-relative (or output-dir-relative) path with `/` separators.
+    pub path: String,
+    pub exists: bool,
+    pub size: Option<u64>,
+    /// Modification time, RFC 3339 UTC with milliseconds.
+    pub mtime: Option<String>,
+    pub sha256: Option<String>,
+    /// The id `git hash-object` gives the content.
+    pub git_blob: Option<String>,
+}
+
+/// sha256 and git blob id of some bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Digests {
+    pub sha256: String,
+    pub git_blob: String,
+}
+
+impl Digests {
+    /// Digests of bytes in memory.
+    pub fn of_bytes(bytes: &[u8]) -> Self {
+        let mut sha256 = Sha256::new();
+        let mut sha1 = Sha1::new();
+        sha1.update(format!("blob {}\0", bytes.len()).as_bytes());
+        sha256.update(bytes);
+        sha1.update(bytes);
+        Self::finish(sha256, sha1)
+    }
+
+    fn finish(sha256: Sha256, sha1: Sha1) -> Self {
+        Self {
+            sha256: hex(&sha256.finalize()),
+            git_blob: hex(&sha1.finalize()),
+        }
+    }
+}
+
+impl Fingerprint {
+    /// Fingerprints `file`, recorded under `shown`. A missing file is not an error.
+    pub fn of_file(file: &Path, shown: &str) -> Result<Self> {
+        let meta = match std::fs::metadata(file) {
+            Ok(m) => m,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::missing(shown)),
+            Err(e) => return Err(Error::io(shown, e)),
+        };
+        let mut f = std::fs::File::open(file).map_err(|e| Error::io(shown, e))?;
+        let mut sha256 = Sha256::new();
+        let mut sha1 = Sha1::new();
+        sha1.update(format!("blob {}\0", meta.len()).as_bytes());
+        let mut buf = vec![0u8; 1 << 20];
+        let mut total = 0u64;
+        loop {
+            let n = f.read(&mut buf).map_err(|e| Error::io(shown, e))?;
+            if n == 0 {
+                break;
+            }
+            total += n as u64;
+            sha256.update(&buf[..n]);
+            sha1.update(&buf[..n]);
+        }
+        if total != meta.len() {
+            return Err(Error::io(shown, std::io::Error::other("file changed while it was read")));
+        }
+        let d = Digests::finish(sha256, sha1);
+        Ok(Self {
+            path: shown.to_string(),
+            exists: true,
+            size: Some(meta.len()),
+            mtime: meta.modified().ok().map(format_time),
+            sha256: Some(d.sha256),
+            git_blob: Some(d.git_blob),
+        })
+    }
+
+    /// The record of a file that does not exist.
+    pub fn missing(shown: &str) -> Self {
+        Self {
+            path: shown.to_string(),
+            exists: false,
+            size: None,
+            mtime: None,
+            sha256: None,
+            git_blob: None,
+        }
+    }
+
+    /// Whether two fingerprints describe the same path and content (times ignored).
+    pub fn same_content(&self, other: &Self) -> bool {
+        self.path == other.path && self.exists == other.exists && self.sha256 == other.sha256
+    }
+}
+
+/// RFC 3339 UTC with milliseconds, the one time format of our records.
+pub fn format_time(t: std::time::SystemTime) -> String {
+    chrono::DateTime::<chrono::Utc>::from(t).to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// Lower-case hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn git_blob_matches_git_hash_object_of_known_content() {
+        // `printf 'hello\n' | git hash-object --stdin`
+        let d = Digests::of_bytes(b"hello\n");
+        assert_eq!(d.git_blob, "ce013625030ba8dba906f756967f9e9ca394464a");
+        assert_eq!(
+            d.sha256,
+            "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03"
+        );
+    }
+
+    #[test]
+    fn file_and_bytes_agree_and_missing_is_nulls() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("f");
+        std::fs::write(&p, b"hello\n").unwrap();
+        let fp = Fingerprint::of_file(&p, "f").unwrap();
+        assert_eq!(fp.git_blob.as_deref(), Some("ce013625030ba8dba906f756967f9e9ca394464a"));
+        assert_eq!(fp.size, Some(6));
+        let missing = Fingerprint::of_file(&dir.path().join("nope"), "nope").unwrap();
+        assert!(!missing.exists && missing.sha256.is_none() && missing.git_blob.is_none());
+    }
+}

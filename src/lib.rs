@@ -1,0 +1,18 @@
+//! contextcore: derive files from a service's context manifest, in place and atomically,
+//! and record the lineage of every run for git.
+
+pub mod cli;
+pub mod diagnostic;
+pub mod error;
+pub mod fingerprint;
+pub mod fsio;
+pub mod init;
+pub mod model;
+pub mod output;
+pub mod paths;
+pub mod policy;
+pub mod provenance;
+pub mod schema;
+pub mod source;
+pub mod workspace;
+pub mod yaml;

@@ -1,0 +1,3 @@
+//! Input and output document types.
+
+pub mod manifest;

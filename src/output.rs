@@ -1,0 +1,150 @@
+//! A command's output session: the output directory checked (inside the repository, not
+//! through a symlink out), locked for the run, stale temp files removed; every file then goes
+//! through the resolver ([`crate::paths`]) and the writer ([`crate::fsio`]) and is recorded.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::Result;
+use crate::fsio::{self, Action, Backups, DirLock};
+use crate::paths::{self, WriteStrategy};
+use crate::policy::Policy;
+use crate::provenance::{Recorder, RunRecord};
+use crate::workspace::Workspace;
+
+/// One file a run wrote (or, in a dry run, would write).
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub shown: String,
+    pub action: Action,
+    pub backup: Option<String>,
+}
+
+/// The output directory of one run.
+pub struct Outputs<'a> {
+    workspace: &'a Workspace,
+    dir: PathBuf,
+    strategy: WriteStrategy,
+    backups: Backups,
+    dry_run: bool,
+    _lock: Option<DirLock>,
+    /// Everything written so far, in order.
+    pub outcomes: Vec<Outcome>,
+}
+
+impl<'a> Outputs<'a> {
+    /// Opens (creates, unless dry run) and locks an output directory.
+    pub fn open(
+        workspace: &'a Workspace,
+        dir: &Path,
+        strategy: WriteStrategy,
+        policy: &Policy,
+        dry_run: bool,
+    ) -> Result<Self> {
+        workspace.ensure_inside(dir)?;
+        let backups = match (workspace.state_dir(), workspace.repo_root.clone()) {
+            (Some(state_dir), Some(repo_root)) if !policy.backup_beside() => {
+                Backups::GitDir { state_dir, repo_root }
+            }
+            _ => Backups::Beside,
+        };
+        let lock = if dry_run {
+            None
+        } else {
+            fsio::create_dir(dir)?;
+            workspace.ensure_inside(dir)?;
+            let shown = workspace.record_path(dir, dir);
+            let lock_path = match workspace.state_dir() {
+                Some(state) => state.join("locks").join(format!("dir-{}.lock", shown.replace('/', "%"))),
+                None => dir.join(".contextcore.lock"),
+            };
+            let lock = DirLock::acquire(&lock_path, &format!("{shown} ({})", lock_display(workspace, &lock_path)), fsio::lock_timeout())?;
+            fsio::remove_stale_temps(dir);
+            Some(lock)
+        };
+        Ok(Self {
+            workspace,
+            dir: dir.to_path_buf(),
+            strategy,
+            backups,
+            dry_run,
+            _lock: lock,
+            outcomes: Vec::new(),
+        })
+    }
+
+    /// The record-path form of a file in this directory.
+    pub fn shown(&self, path: &Path) -> String {
+        self.workspace.record_path(path, &self.dir)
+    }
+
+    /// Resolves the canonical `name`, writes `content`, and records it in `recorder` as `role`.
+    pub fn write(
+        &mut self,
+        name: &str,
+        content: &[u8],
+        role: &str,
+        recorder: &mut Recorder,
+    ) -> Result<Outcome> {
+        let path = paths::resolve(&self.dir, name, self.strategy)?;
+        let shown = self.shown(&path);
+        let outcome = if self.dry_run {
+            let action = match std::fs::read(&path) {
+                Ok(old) if old == content => Action::Unchanged,
+                Ok(_) => Action::Updated,
+                Err(_) => Action::Created,
+            };
+            Outcome { shown, action, backup: None }
+        } else {
+            let written = fsio::write_atomic(&path, content, &self.backups)?;
+            let backup = written.backup.as_deref().map(|b| self.shown(b));
+            recorder.output(&path, &shown, role, written.action, backup.clone())?;
+            Outcome { shown, action: written.action, backup }
+        };
+        self.outcomes.push(outcome.clone());
+        Ok(outcome)
+    }
+
+    /// Writes the run record unless the existing one already describes this run's content
+    /// (then it is kept, so a no-op rerun leaves `git status` clean). Returns what happened
+    /// and the record's run id.
+    pub fn write_record(
+        &mut self,
+        name: &str,
+        recorder: Recorder,
+        force: bool,
+    ) -> Result<(Outcome, String)> {
+        let record = recorder.finish();
+        let path = paths::resolve(&self.dir, name, self.strategy)?;
+        let shown = self.shown(&path);
+        if !force && self.strategy == WriteStrategy::UpdateExisting {
+            if let Ok(existing) = RunRecord::load(&path, &shown) {
+                if existing.same_content(&record) {
+                    let outcome = Outcome { shown, action: Action::Unchanged, backup: None };
+                    self.outcomes.push(outcome.clone());
+                    return Ok((outcome, existing.run_id));
+                }
+            }
+        }
+        if self.dry_run {
+            let action = if path.exists() { Action::Updated } else { Action::Created };
+            let outcome = Outcome { shown, action, backup: None };
+            self.outcomes.push(outcome.clone());
+            return Ok((outcome, record.run_id));
+        }
+        let written = fsio::write_atomic(&path, &record.to_bytes(), &self.backups)?;
+        let outcome = Outcome {
+            shown,
+            action: written.action,
+            backup: written.backup.as_deref().map(|b| self.shown(b)),
+        };
+        self.outcomes.push(outcome.clone());
+        Ok((outcome, record.run_id))
+    }
+}
+
+fn lock_display(workspace: &Workspace, lock: &Path) -> String {
+    match &workspace.repo_root {
+        Some(root) => workspace.record_path(lock, root),
+        None => lock.display().to_string(),
+    }
+}

@@ -1,0 +1,188 @@
+//! The one resolver of output paths: canonical file names per command, the write strategy
+//! (`update_existing` rewrites canonical files; `new_output` picks `name.N.ext`), safe names,
+//! and containment (nothing resolves outside its directory through `..` or symlinks).
+//! Nothing else in the crate computes an output path.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// How a command treats an existing output file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+#[value(rename_all = "snake_case")]
+pub enum WriteStrategy {
+    /// Rewrite the canonical file in place.
+    UpdateExisting,
+    /// Never touch an existing file; write `name.N.ext` with the next free N.
+    NewOutput,
+}
+
+impl WriteStrategy {
+    /// The policy/record spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WriteStrategy::UpdateExisting => "update_existing",
+            WriteStrategy::NewOutput => "new_output",
+        }
+    }
+}
+
+/// Checks that a name is safe as (part of) a file name: non-empty, at most 128 characters of
+/// letters, digits, `.`, `_` and `-`, not starting with `.` or `-`.
+pub fn check_safe_name(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("must not be empty (it names the output files)".into());
+    }
+    if name.len() > 128 {
+        return Err(format!("'{}…' is longer than 128 characters", &name[..32]));
+    }
+    if let Some(bad) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
+    {
+        return Err(format!(
+            "'{}' contains {:?}; use letters, digits, '.', '_' and '-' only",
+            name.escape_debug(),
+            bad
+        ));
+    }
+    if name.starts_with('.') || name.starts_with('-') {
+        return Err(format!("'{name}' must not start with '.' or '-'"));
+    }
+    Ok(())
+}
+
+/// Canonical output file names of `manifest export`.
+pub mod export_names {
+    pub const ONBOARDING: &str = "onboarding-metadata.json";
+    pub const VALIDATION: &str = "validation-report.json";
+    pub const QUALITY: &str = "export-quality-report.json";
+    pub const LEGACY_PROVENANCE: &str = "provenance.json";
+
+    pub fn project_context(project: &str) -> String {
+        format!("{project}-projectcontext.yaml")
+    }
+
+    pub fn artifact_manifest(project: &str, json: bool) -> String {
+        format!(
+            "{project}-artifact-manifest.{}",
+            if json { "json" } else { "yaml" }
+        )
+    }
+}
+
+/// The run record beside the outputs of export and generate.
+pub const RUN_RECORD: &str = "run-provenance.json";
+/// The run record beside a manifest written by init and init-from-plan.
+pub const INIT_RUN_RECORD: &str = "init-run-provenance.json";
+
+/// Whether a file name is a run record the lineage engine reads.
+pub fn is_run_record_name(name: &str) -> bool {
+    name == RUN_RECORD || name == INIT_RUN_RECORD || name.ends_with("-run-provenance.json")
+}
+
+/// Resolves `name` inside `dir` under a write strategy, refusing names with separators or
+/// `..`, and existing outputs that are symlinks (we never write through a link).
+pub fn resolve(dir: &Path, name: &str, strategy: WriteStrategy) -> Result<PathBuf> {
+    if name.is_empty()
+        || name == "."
+        || name == ".."
+        || name.contains(['/', '\\', '\0'])
+        || name.chars().any(char::is_control)
+    {
+        return Err(Error::Escape(format!("{}/{}", dir.display(), name.escape_debug())));
+    }
+    let canonical = dir.join(name);
+    refuse_symlink(&canonical)?;
+    match strategy {
+        WriteStrategy::UpdateExisting => Ok(canonical),
+        WriteStrategy::NewOutput => {
+            if !canonical.exists() {
+                return Ok(canonical);
+            }
+            let (stem, ext) = split_extension(name);
+            (1..)
+                .map(|n| dir.join(format!("{stem}.{n}{ext}")))
+                .find(|p| p.symlink_metadata().is_err())
+                .ok_or_else(|| Error::Usage("no free output name".into()))
+        }
+    }
+}
+
+fn refuse_symlink(path: &Path) -> Result<()> {
+    match path.symlink_metadata() {
+        Ok(meta) if meta.file_type().is_symlink() => Err(Error::Escape(format!(
+            "{} is a symbolic link; remove it so the output can be written in place",
+            path.display()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Splits `a.b.yaml` into (`a.b`, `.yaml`); a leading dot is part of the stem.
+fn split_extension(name: &str) -> (&str, &str) {
+    match name.rfind('.') {
+        Some(i) if i > 0 => (&name[..i], &name[i..]),
+        _ => (name, ""),
+    }
+}
+
+/// The stem of a manifest file name for derived names: `.contextcore.yaml` → `.contextcore`.
+pub fn manifest_stem(path: &Path) -> String {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    split_extension(&name).0.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unsafe_names_are_refused() {
+        for bad in ["", "..", "../x", "a/b", "a\0b", "a\nb", ".hidden", "-x"] {
+            assert!(check_safe_name(bad).is_err(), "{bad:?}");
+        }
+        assert!(check_safe_name("checkout-service_2.v1").is_ok());
+    }
+
+    #[test]
+    fn new_output_picks_next_free_number() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = resolve(dir.path(), "r.json", WriteStrategy::NewOutput).unwrap();
+        assert_eq!(first, dir.path().join("r.json"));
+        std::fs::File::create(&first).unwrap();
+        std::fs::File::create(dir.path().join("r.1.json")).unwrap();
+        let next = resolve(dir.path(), "r.json", WriteStrategy::NewOutput).unwrap();
+        assert_eq!(next, dir.path().join("r.2.json"));
+        let same = resolve(dir.path(), "r.json", WriteStrategy::UpdateExisting).unwrap();
+        assert_eq!(same, first);
+    }
+
+    #[test]
+    fn names_with_separators_or_dotdot_never_resolve() {
+        let dir = tempfile::tempdir().unwrap();
+        for bad in ["../x", "a/b", "..", "x\0"] {
+            assert!(resolve(dir.path(), bad, WriteStrategy::UpdateExisting).is_err());
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinked_output_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = tempfile::NamedTempFile::new().unwrap();
+        std::os::unix::fs::symlink(outside.path(), dir.path().join("x.json")).unwrap();
+        assert!(resolve(dir.path(), "x.json", WriteStrategy::UpdateExisting).is_err());
+    }
+
+    #[test]
+    fn manifest_stem_keeps_leading_dot() {
+        assert_eq!(manifest_stem(Path::new("a/.contextcore.yaml")), ".contextcore");
+    }
+}

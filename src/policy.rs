@@ -1,0 +1,402 @@
+//! `.contextcore-quality.yaml`: discovery (walk up to the repository root, `--policy`
+//! overrides), the keys of SPEC §6 with their built-in defaults side by side, and the one
+//! precedence rule — flag > policy > default — whose every answer is recorded in the run's
+//! `config_snapshot` with its source.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use serde_json::{Value as Json, json};
+
+use crate::diagnostic::Diagnostic;
+use crate::error::{Error, Result};
+use crate::paths::WriteStrategy;
+use crate::schema::{self, Field, Shape, opt};
+use crate::source;
+use crate::yaml::{Node, Value};
+
+/// The policy file's name.
+pub const POLICY_FILE: &str = ".contextcore-quality.yaml";
+/// The default notes ref.
+pub const DEFAULT_NOTES_REF: &str = "refs/notes/contextcore";
+
+const FIELDS: &[Field] = &[
+    opt("strict_quality_default", Shape::Bool),
+    opt("forbid_no_strict_quality_in_ci", Shape::Bool),
+    opt("ci_bootstrap_env_var", Shape::Str),
+    opt("coverage_thresholds_by_env", Shape::MapOf(&Shape::Number)),
+    opt("default_environment", Shape::Str),
+    opt("scan_path_allowlist", Shape::List(&Shape::Str)),
+    opt("schema_pins", Shape::MapOf(&Shape::Str)),
+    opt("emit_quality_report_default", Shape::Bool),
+    opt("deterministic_output_default", Shape::Bool),
+    opt("emit_run_provenance_default", Shape::Bool),
+    opt(
+        "document_write_strategy_default",
+        Shape::OneOf(&["update_existing", "new_output"]),
+    ),
+    opt("allow_no_run_provenance_in_strict", Shape::Bool),
+    opt("forbid_manifest_overwrite", Shape::Bool),
+    opt(
+        "lineage",
+        Shape::Map(&[
+            opt("mode", Shape::OneOf(&["strict", "warn", "off"])),
+            opt("tracked_outputs", Shape::List(&Shape::Str)),
+            opt("notes_ref", Shape::Str),
+            opt("backup", Shape::OneOf(&["git-dir", "beside"])),
+        ]),
+    ),
+];
+
+/// Where a resolved value came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    Flag,
+    Policy,
+    Default,
+}
+
+/// One resolved setting as the record shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct Setting {
+    pub value: Json,
+    pub source: String,
+}
+
+/// The resolved configuration of a run: every option and policy value with its source.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
+pub struct ConfigSnapshot(pub BTreeMap<String, Setting>);
+
+impl ConfigSnapshot {
+    /// Records a value and where it came from.
+    pub fn record(&mut self, key: &str, value: impl Serialize, source: Source) {
+        let source = serde_json::to_value(source)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default();
+        self.record_with(key, value, &source);
+    }
+
+    /// Records a value with a free-form source (e.g. `policy:ci` when CI forced it).
+    pub fn record_with(&mut self, key: &str, value: impl Serialize, source: &str) {
+        let value = serde_json::to_value(value).unwrap_or(Json::Null);
+        self.0.insert(
+            key.to_string(),
+            Setting {
+                value,
+                source: source.to_string(),
+            },
+        );
+    }
+}
+
+/// The policy file as read: only the keys it sets.
+#[derive(Debug, Clone, Default)]
+pub struct Policy {
+    /// The file it came from (as given), if any.
+    pub file: Option<PathBuf>,
+    values: BTreeMap<String, Json>,
+    /// Unknown-key warnings, to print.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Lineage enforcement mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LineageMode {
+    Strict,
+    Warn,
+    Off,
+}
+
+impl Policy {
+    /// Loads the policy: `explicit` if given (it must exist), else the nearest
+    /// `.contextcore-quality.yaml` from `start` up to `stop` (the repository root).
+    pub fn discover(explicit: Option<&Path>, start: &Path, stop: Option<&Path>) -> Result<Self> {
+        if let Some(path) = explicit {
+            if !path.is_file() {
+                return Err(Error::Usage(format!("{}: policy file not found", path.display())));
+            }
+            return Self::load(path);
+        }
+        let mut dir = crate::workspace::absolute(start);
+        loop {
+            let candidate = dir.join(POLICY_FILE);
+            if candidate.is_file() {
+                return Self::load(&candidate);
+            }
+            if stop.is_some_and(|s| dir == s) || !dir.pop() {
+                return Ok(Self::default());
+            }
+            if stop.is_none() {
+                // Outside a repository only the starting directory is searched.
+                return Ok(Self::default());
+            }
+        }
+    }
+
+    /// Reads and checks a policy file.
+    pub fn load(path: &Path) -> Result<Self> {
+        let shown = path.display().to_string();
+        let node = source::read_yaml(path, &shown)?;
+        Self::from_node(&node, &shown, path)
+    }
+
+    fn from_node(node: &Node, shown: &str, path: &Path) -> Result<Self> {
+        let mut diagnostics = Vec::new();
+        schema::check(node, &Shape::Map(FIELDS), shown, "", &mut diagnostics);
+        if diagnostics.iter().any(Diagnostic::is_error) {
+            return Err(Error::Input(diagnostics));
+        }
+        let mut values = BTreeMap::new();
+        if let Value::Map(entries) = &node.value {
+            for (k, v) in entries {
+                if k.name == "lineage" {
+                    if let Value::Map(inner) = &v.value {
+                        for (ik, iv) in inner {
+                            values.insert(format!("lineage.{}", ik.name), iv.to_json());
+                        }
+                    }
+                } else {
+                    values.insert(k.name.clone(), v.to_json());
+                }
+            }
+        }
+        Ok(Self {
+            file: Some(path.to_path_buf()),
+            values,
+            warnings: diagnostics,
+        })
+    }
+
+    /// The policy's own value for a key (`lineage.mode` for nested keys), if it sets one.
+    pub fn get(&self, key: &str) -> Option<&Json> {
+        self.values.get(key).filter(|v| !v.is_null())
+    }
+
+    /// Resolves a boolean: flag > policy > default, recorded in `snapshot` under `key`.
+    pub fn resolve_bool(
+        &self,
+        snapshot: &mut ConfigSnapshot,
+        key: &str,
+        flag: Option<bool>,
+        policy_key: &str,
+    ) -> bool {
+        let default = default_value(policy_key).as_bool().unwrap_or(false);
+        let (value, source) = match (flag, self.get(policy_key).and_then(Json::as_bool)) {
+            (Some(v), _) => (v, Source::Flag),
+            (None, Some(v)) => (v, Source::Policy),
+            (None, None) => (default, Source::Default),
+        };
+        snapshot.record(key, value, source);
+        value
+    }
+
+    /// Resolves the write strategy: flag > policy > default.
+    pub fn resolve_write_strategy(
+        &self,
+        snapshot: &mut ConfigSnapshot,
+        flag: Option<WriteStrategy>,
+    ) -> WriteStrategy {
+        let from_policy = self
+            .get("document_write_strategy_default")
+            .and_then(Json::as_str)
+            .map(|s| match s {
+                "new_output" => WriteStrategy::NewOutput,
+                _ => WriteStrategy::UpdateExisting,
+            });
+        let (value, source) = match (flag, from_policy) {
+            (Some(v), _) => (v, Source::Flag),
+            (None, Some(v)) => (v, Source::Policy),
+            (None, None) => (WriteStrategy::UpdateExisting, Source::Default),
+        };
+        snapshot.record("document_write_strategy", value.as_str(), source);
+        value
+    }
+
+    /// A policy value or its built-in default, recorded with its source.
+    pub fn value(&self, snapshot: &mut ConfigSnapshot, key: &str) -> Json {
+        let (value, source) = match self.get(key) {
+            Some(v) => (v.clone(), Source::Policy),
+            None => (default_value(key), Source::Default),
+        };
+        snapshot.record(key, &value, source);
+        value
+    }
+
+    /// The lineage mode (not recorded: it shapes checks, not runs).
+    pub fn lineage_mode(&self) -> LineageMode {
+        match self.get("lineage.mode").and_then(Json::as_str) {
+            Some("warn") => LineageMode::Warn,
+            Some("off") => LineageMode::Off,
+            _ => LineageMode::Strict,
+        }
+    }
+
+    /// Globs of files that some run record must own.
+    pub fn tracked_outputs(&self) -> Vec<String> {
+        self.get("lineage.tracked_outputs")
+            .and_then(Json::as_array)
+            .map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect())
+            .unwrap_or_default()
+    }
+
+    /// The notes ref lineage notes live on.
+    pub fn notes_ref(&self) -> String {
+        self.get("lineage.notes_ref")
+            .and_then(Json::as_str)
+            .unwrap_or(DEFAULT_NOTES_REF)
+            .to_string()
+    }
+
+    /// Whether backups go beside files rather than into the git directory.
+    pub fn backup_beside(&self) -> bool {
+        self.get("lineage.backup").and_then(Json::as_str) == Some("beside")
+    }
+}
+
+/// Built-in defaults, side by side with the key names.
+pub fn default_value(key: &str) -> Json {
+    match key {
+        "strict_quality_default" => json!(false),
+        "forbid_no_strict_quality_in_ci" => json!(false),
+        "ci_bootstrap_env_var" => json!("CONTEXTCORE_BOOTSTRAP_JOB"),
+        "coverage_thresholds_by_env" => json!({"dev": 60, "staging": 80, "prod": 90}),
+        "default_environment" => json!("dev"),
+        "scan_path_allowlist" => json!([]),
+        "schema_pins" => json!({}),
+        "emit_quality_report_default" => json!(true),
+        "deterministic_output_default" => json!(true),
+        "emit_run_provenance_default" => json!(true),
+        "document_write_strategy_default" => json!("update_existing"),
+        "allow_no_run_provenance_in_strict" => json!(false),
+        "forbid_manifest_overwrite" => json!(false),
+        "lineage.mode" => json!("strict"),
+        "lineage.tracked_outputs" => json!([]),
+        "lineage.notes_ref" => json!(DEFAULT_NOTES_REF),
+        "lineage.backup" => json!("git-dir"),
+        _ => Json::Null,
+    }
+}
+
+/// Strict quality and run provenance, resolved together because strict forces provenance on.
+#[derive(Debug, Clone, Copy)]
+pub struct StrictAndProvenance {
+    pub strict: bool,
+    pub emit_run_provenance: bool,
+}
+
+impl Policy {
+    /// Resolves `strict_quality` (flag > CI rule > policy > default) and
+    /// `emit_run_provenance` (strict forces it on unless the policy grants the exception).
+    pub fn resolve_strict_and_provenance(
+        &self,
+        snapshot: &mut ConfigSnapshot,
+        strict_flag: Option<bool>,
+        provenance_flag: Option<bool>,
+        strict_default: bool,
+    ) -> StrictAndProvenance {
+        let in_ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false");
+        let bootstrap_var = self
+            .get("ci_bootstrap_env_var")
+            .and_then(Json::as_str)
+            .unwrap_or("CONTEXTCORE_BOOTSTRAP_JOB")
+            .to_string();
+        let bootstrap = std::env::var(&bootstrap_var).is_ok_and(|v| !v.is_empty());
+        let ci_forces = in_ci
+            && !bootstrap
+            && self.get("forbid_no_strict_quality_in_ci").and_then(Json::as_bool) == Some(true);
+        let strict = if ci_forces {
+            snapshot.record_with("strict_quality", true, "policy:ci");
+            true
+        } else {
+            match (strict_flag, self.get("strict_quality_default").and_then(Json::as_bool)) {
+                (Some(v), _) => {
+                    snapshot.record("strict_quality", v, Source::Flag);
+                    v
+                }
+                (None, Some(v)) => {
+                    snapshot.record("strict_quality", v, Source::Policy);
+                    v
+                }
+                (None, None) => {
+                    snapshot.record("strict_quality", strict_default, Source::Default);
+                    strict_default
+                }
+            }
+        };
+        let wanted = self.resolve_bool(
+            snapshot,
+            "emit_run_provenance",
+            provenance_flag,
+            "emit_run_provenance_default",
+        );
+        let exception = self
+            .get("allow_no_run_provenance_in_strict")
+            .and_then(Json::as_bool)
+            == Some(true);
+        let emit = if strict && !wanted && !exception {
+            snapshot.record_with("emit_run_provenance", true, "forced:strict_quality");
+            true
+        } else {
+            if strict && !wanted {
+                snapshot.record_with(
+                    "emit_run_provenance",
+                    false,
+                    "policy:allow_no_run_provenance_in_strict",
+                );
+            }
+            wanted
+        };
+        StrictAndProvenance {
+            strict,
+            emit_run_provenance: emit,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy(text: &str) -> Policy {
+        let node = crate::yaml::parse(text).unwrap();
+        Policy::from_node(&node, "p.yaml", Path::new("p.yaml")).unwrap()
+    }
+
+    #[test]
+    fn flag_beats_policy_beats_default() {
+        let p = policy("emit_quality_report_default: false\n");
+        let mut s = ConfigSnapshot::default();
+        assert!(p.resolve_bool(&mut s, "a", Some(true), "emit_quality_report_default"));
+        assert!(!p.resolve_bool(&mut s, "b", None, "emit_quality_report_default"));
+        assert!(p.resolve_bool(&mut s, "c", None, "deterministic_output_default"));
+        assert_eq!(s.0["a"].source, "flag");
+        assert_eq!(s.0["b"].source, "policy");
+        assert_eq!(s.0["c"].source, "default");
+    }
+
+    #[test]
+    fn strict_forces_run_provenance_unless_excepted() {
+        let p = policy("strict_quality_default: true\n");
+        let mut s = ConfigSnapshot::default();
+        let r = p.resolve_strict_and_provenance(&mut s, None, Some(false), false);
+        assert!(r.strict && r.emit_run_provenance);
+        assert_eq!(s.0["emit_run_provenance"].source, "forced:strict_quality");
+
+        let p = policy("strict_quality_default: true\nallow_no_run_provenance_in_strict: true\n");
+        let mut s = ConfigSnapshot::default();
+        let r = p.resolve_strict_and_provenance(&mut s, None, Some(false), false);
+        assert!(!r.emit_run_provenance);
+        assert_eq!(s.0["emit_run_provenance"].source, "policy:allow_no_run_provenance_in_strict");
+    }
+
+    #[test]
+    fn wrong_type_is_an_error_with_position() {
+        let node = crate::yaml::parse("lineage:\n  mode: sometimes\n").unwrap();
+        let err = Policy::from_node(&node, "p.yaml", Path::new("p.yaml")).unwrap_err();
+        assert!(err.to_string().starts_with("p.yaml:2:9: error: lineage.mode"), "{err}");
+    }
+}

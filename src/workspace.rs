@@ -1,0 +1,156 @@
+//! Where a run happens: the repository root (or, outside git, a base directory), the git
+//! directory for private state (backups, locks), and the one way to turn a path into the
+//! repository-relative, `/`-separated form that records carry.
+
+use std::path::{Component, Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// The place a command runs in.
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    /// Repository work-tree root, canonical; `None` outside a repository.
+    pub repo_root: Option<PathBuf>,
+    /// The repository's git directory (`.git`), canonical; `None` outside a repository.
+    pub git_dir: Option<PathBuf>,
+}
+
+impl Workspace {
+    /// Finds the repository containing `dir` (walking up), if any.
+    pub fn discover(dir: &Path) -> Self {
+        let start = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+        match git2::Repository::discover(&start) {
+            Ok(repo) if repo.workdir().is_some() => Self {
+                repo_root: repo.workdir().and_then(|p| p.canonicalize().ok()),
+                git_dir: repo.path().canonicalize().ok(),
+            },
+            _ => Self {
+                repo_root: None,
+                git_dir: None,
+            },
+        }
+    }
+
+    /// Finds the repository containing the current directory.
+    pub fn current() -> Self {
+        Self::discover(&std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")))
+    }
+
+    /// Private state directory (`.git/contextcore`) inside a repository.
+    pub fn state_dir(&self) -> Option<PathBuf> {
+        self.git_dir.as_ref().map(|g| g.join("contextcore"))
+    }
+
+    /// The path as records show it: relative to the repository root (or to `fallback_base`
+    /// outside a repository), with `/` separators. Never absolute.
+    pub fn record_path(&self, path: &Path, fallback_base: &Path) -> String {
+        let abs = absolute(path);
+        let base = match &self.repo_root {
+            Some(root) => root.clone(),
+            None => absolute(fallback_base),
+        };
+        relative_to(&base, &abs)
+    }
+
+    /// Refuses a directory that resolves (through `..` or symlinks) outside the repository.
+    pub fn ensure_inside(&self, dir: &Path) -> Result<()> {
+        let Some(root) = &self.repo_root else {
+            return Ok(());
+        };
+        let abs = absolute(dir);
+        if !abs.starts_with(root) {
+            return Err(Error::Escape(format!(
+                "{} (outside the repository {})",
+                dir.display(),
+                "root"
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// An absolute, normalised path: the longest existing ancestor is canonicalised (resolving
+/// symlinks), the rest is appended lexically with `.` and `..` removed.
+pub fn absolute(path: &Path) -> PathBuf {
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .unwrap_or_else(|_| PathBuf::from("/"))
+            .join(path)
+    };
+    let mut existing = joined.clone();
+    let mut rest: Vec<std::ffi::OsString> = Vec::new();
+    loop {
+        if let Ok(canonical) = existing.canonicalize() {
+            let mut out = canonical;
+            for part in rest.iter().rev() {
+                match Path::new(part).components().next() {
+                    Some(Component::ParentDir) => {
+                        out.pop();
+                    }
+                    Some(Component::CurDir) | None => {}
+                    _ => out.push(part),
+                }
+            }
+            return out;
+        }
+        match (existing.file_name(), existing.parent()) {
+            (Some(name), Some(parent)) => {
+                rest.push(name.to_os_string());
+                existing = parent.to_path_buf();
+            }
+            _ => {
+                // `..` as the last component, or the root: normalise lexically.
+                let last = existing.components().next_back();
+                if matches!(last, Some(Component::ParentDir)) {
+                    rest.push("..".into());
+                    existing.pop();
+                    continue;
+                }
+                return joined;
+            }
+        }
+    }
+}
+
+/// `path` relative to `base`, with `/` separators, using `..` where it lies outside.
+pub fn relative_to(base: &Path, path: &Path) -> String {
+    let base: Vec<_> = base.components().collect();
+    let target: Vec<_> = path.components().collect();
+    let common = base
+        .iter()
+        .zip(target.iter())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut parts: Vec<String> = Vec::new();
+    for _ in common..base.len() {
+        parts.push("..".into());
+    }
+    for c in &target[common..] {
+        parts.push(c.as_os_str().to_string_lossy().into_owned());
+    }
+    if parts.is_empty() {
+        ".".into()
+    } else {
+        parts.join("/")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths_use_slashes_and_dotdot() {
+        assert_eq!(relative_to(Path::new("/r"), Path::new("/r/out/x.json")), "out/x.json");
+        assert_eq!(relative_to(Path::new("/r/out"), Path::new("/r/m.yaml")), "../m.yaml");
+    }
+
+    #[test]
+    fn absolute_removes_dotdot_of_missing_parts() {
+        let tmp = tempfile::tempdir().unwrap();
+        let p = absolute(&tmp.path().join("a/../b"));
+        assert_eq!(p, tmp.path().canonicalize().unwrap().join("b"));
+    }
+}
