@@ -16,3 +16,4 @@ pub mod schema;
 pub mod source;
 pub mod workspace;
 pub mod yaml;
+pub mod export;

@@ -1,1 +1,266 @@
-pub fn run(_a: super::args::ExportArgs) -> crate::error::Result<i32> { Ok(0) }
+//! `manifest export` (also `export`): read → derive → resolve → write → record.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{Value as Json, json};
+
+use crate::error::{EXIT_CHECK_FAILED, Error, Result};
+use crate::export::{self, ExportInput};
+use crate::fingerprint::Fingerprint;
+use crate::model::manifest;
+use crate::output::Outputs;
+use crate::paths::{RUN_RECORD, export_names};
+use crate::policy::{Policy, Source};
+use crate::provenance::{ArtifactReference, InputRecord, Recorder};
+use crate::workspace::Workspace;
+use crate::yaml::Pos;
+
+use super::args::{DocFormat, ExportArgs, flag_pair};
+use super::{manifest::print_warnings, summary};
+
+/// Runs an export; exit 1 when strict quality fails.
+pub fn run(a: ExportArgs) -> Result<i32> {
+    let workspace = Workspace::current();
+    let policy = Policy::discover(a.write.policy.as_deref(), Path::new("."), workspace.repo_root.as_deref())?;
+    print_warnings(&policy.warnings);
+    let shown = a.path.display().to_string();
+    let loaded = manifest::load(&a.path, &shown)?;
+    print_warnings(&loaded.warnings);
+
+    let mut recorder = Recorder::start("manifest export", &workspace);
+    let resolved = policy.resolve_strict_and_provenance(
+        &mut recorder.config,
+        flag_pair(a.strict_quality, a.no_strict_quality),
+        a.write.emit_run_provenance(),
+        false,
+    );
+    let config = &mut recorder.config;
+    let strategy = policy.resolve_write_strategy(config, a.write.document_write_strategy);
+    let deterministic = policy.resolve_bool(config, "deterministic_output", flag_pair(a.deterministic_output, a.no_deterministic_output), "deterministic_output_default");
+    let emit_quality = policy.resolve_bool(config, "emit_quality_report", flag_pair(a.emit_quality_report, a.no_emit_quality_report), "emit_quality_report_default");
+    let emit_onboarding = flag_pair(a.emit_onboarding, a.no_onboarding).unwrap_or(true);
+    config.record("emit_onboarding", emit_onboarding, source_of(a.emit_onboarding || a.no_onboarding));
+    config.record("emit_provenance", a.emit_provenance, source_of(a.emit_provenance));
+    config.record("format", if a.format == DocFormat::Json { "json" } else { "yaml" }, Source::Flag);
+    config.record("namespace", &a.namespace, Source::Flag);
+    config.record("path", workspace.record_path(&a.path, &a.output_dir), Source::Flag);
+    config.record("output_dir", workspace.record_path(&a.output_dir, &a.output_dir), Source::Flag);
+    let environment = match &a.environment {
+        Some(e) => {
+            config.record("environment", e, Source::Flag);
+            e.clone()
+        }
+        None => policy.value(config, "default_environment").as_str().unwrap_or("dev").to_string(),
+    };
+    let thresholds = policy.value(config, "coverage_thresholds_by_env");
+    let min_coverage = match a.min_coverage {
+        Some(v) if (0.0..=100.0).contains(&v) => {
+            config.record("min_coverage", v, Source::Flag);
+            v
+        }
+        Some(v) => return Err(Error::Usage(format!("--min-coverage {v}: must be between 0 and 100"))),
+        None => {
+            let v = thresholds.get(&environment).and_then(Json::as_f64).unwrap_or(0.0);
+            config.record("min_coverage", v, Source::Policy);
+            v
+        }
+    };
+    let schema_pins = policy.value(config, "schema_pins");
+    let allowlist = policy.value(config, "scan_path_allowlist");
+
+    let task_mapping = match &a.task_mapping {
+        Some(p) => Some(read_task_mapping(p)?),
+        None => None,
+    };
+    let scanned = scan(&workspace, &a.scan_existing, &a.output_dir, &allowlist)?;
+
+    let manifest_fp = Fingerprint::of_file(&a.path, &shown)?;
+    let generated_at = (!deterministic).then(|| recorder_time());
+    let project = loaded.manifest.project_name().to_string();
+    let docs = export::derive(&ExportInput {
+        manifest: &loaded.manifest,
+        document: &loaded.document,
+        manifest_path: workspace.record_path(&a.path, &a.output_dir),
+        manifest_sha256: manifest_fp.sha256.clone().unwrap_or_default(),
+        namespace: a.namespace.clone(),
+        json_format: a.format == DocFormat::Json,
+        generated_at,
+        existing: scanned.iter().map(|(_, shown, name)| (shown.clone(), name.clone())).collect(),
+        task_mapping: task_mapping.as_ref().and_then(Json::as_object),
+        environment: environment.clone(),
+        min_coverage,
+        schema_pins: &schema_pins,
+        policy_file: policy.file.as_ref().map(|f| workspace.record_path(f, &a.output_dir)),
+        strict: resolved.strict,
+        manifest_warnings: loaded.warnings.len(),
+    });
+    let failed = resolved.strict && !docs.shortfalls.is_empty();
+
+    let mut outputs = Outputs::open(&workspace, &a.output_dir, strategy, &policy, a.dry_run)?;
+    recorder.input(&a.path, &outputs.shown(&a.path), "manifest")?;
+    if let Some(file) = &policy.file {
+        recorder.input(file, &outputs.shown(file), "policy")?;
+    }
+    if let Some(p) = &a.task_mapping {
+        recorder.input(p, &outputs.shown(p), "task_mapping")?;
+    }
+    for (path, shown, _) in &scanned {
+        recorder.input(path, shown, "scan_dir")?;
+    }
+    if !failed {
+        outputs.write(&export_names::project_context(&project), &docs.project_context, "project_context", &mut recorder)?;
+        outputs.write(&export_names::artifact_manifest(&project, a.format == DocFormat::Json), &docs.artifact_manifest, "artifact_manifest", &mut recorder)?;
+        if emit_onboarding {
+            outputs.write(export_names::ONBOARDING, &docs.onboarding, "onboarding_metadata", &mut recorder)?;
+        }
+        outputs.write(export_names::VALIDATION, &docs.validation, "validation_report", &mut recorder)?;
+    }
+    if emit_quality || failed {
+        outputs.write(export_names::QUALITY, &docs.quality, "quality_report", &mut recorder)?;
+    }
+    if a.emit_provenance && !failed {
+        let legacy = json!({
+            "sourcePath": recorder.inputs[0].fingerprint.path,
+            "sourceChecksum": manifest_fp.sha256,
+            "contextcoreVersion": env!("CARGO_PKG_VERSION"),
+            "cliOptions": recorder.config,
+            "outputFiles": outputs.outcomes.iter().map(|o| o.shown.clone()).collect::<Vec<_>>(),
+        });
+        outputs.write(export_names::LEGACY_PROVENANCE, &export::to_json(&legacy), "legacy_provenance", &mut recorder)?;
+    }
+    recorder.quality_summary = json!({
+        "strict_quality": resolved.strict,
+        "environment": environment,
+        "coverage_percent": docs.coverage_percent,
+        "threshold": min_coverage,
+        "gates": docs.gates,
+        "passed": docs.shortfalls.is_empty(),
+        "shortfalls": docs.shortfalls,
+        "errors": if failed { docs.shortfalls.len() } else { 0 },
+        "warnings": loaded.warnings.len() + if failed { 0 } else { docs.shortfalls.len() },
+    });
+    recorder.artifact_references = artifact_references(&docs.artifacts, &recorder.inputs);
+    let record = if resolved.emit_run_provenance {
+        Some(outputs.write_record(RUN_RECORD, recorder, a.write.force_record)?)
+    } else {
+        None
+    };
+
+    let files: Vec<_> = match &record {
+        Some(_) => outputs.outcomes[..outputs.outcomes.len() - 1].to_vec(),
+        None => outputs.outcomes.clone(),
+    };
+    if a.json {
+        let summary = json!({
+            "command": "manifest export",
+            "dry_run": a.dry_run,
+            "outputs": files.iter().map(|o| json!({"path": o.shown, "action": o.action, "backup": o.backup})).collect::<Vec<_>>(),
+            "run_record": record.as_ref().map(|(o, id)| json!({"path": o.shown, "action": o.action, "run_id": id})),
+            "quality": {"strict_quality": resolved.strict, "coverage_percent": docs.coverage_percent, "threshold": min_coverage, "passed": docs.shortfalls.is_empty(), "shortfalls": docs.shortfalls},
+        });
+        println!("{}", serde_json::to_string_pretty(&summary).unwrap_or_default());
+    } else {
+        summary::print(&files, record.as_ref(), a.dry_run);
+        for s in &docs.shortfalls {
+            eprintln!("{}: {s}", if failed { "error" } else { "warning" });
+        }
+    }
+    if failed {
+        eprintln!("strict quality failed: {} shortfall(s); see {}", docs.shortfalls.len(), outputs.shown(&a.output_dir.join(export_names::QUALITY)));
+        return Ok(EXIT_CHECK_FAILED);
+    }
+    Ok(0)
+}
+
+fn source_of(flag_given: bool) -> Source {
+    if flag_given { Source::Flag } else { Source::Default }
+}
+
+fn recorder_time() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// A task mapping: a JSON object whose values are task names or objects.
+fn read_task_mapping(path: &Path) -> Result<Json> {
+    let shown = path.display().to_string();
+    let json = crate::source::read_json(path, &shown)?;
+    let Some(map) = json.as_object() else {
+        return Err(Error::at(&shown, Pos { line: 1, col: 1 }, "task mapping must be a JSON object of artifact id → task"));
+    };
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    for (key, value) in map {
+        if !(value.is_string() || value.is_object()) {
+            return Err(Error::at(&shown, locate_key(&text, key), format!("task for '{key}' must be a string or an object")));
+        }
+    }
+    Ok(json)
+}
+
+/// Position of a JSON key in its text (first occurrence), for messages.
+fn locate_key(text: &str, key: &str) -> Pos {
+    let needle = format!("\"{key}\"");
+    let Some(offset) = text.find(&needle) else {
+        return Pos { line: 1, col: 1 };
+    };
+    let before = &text[..offset];
+    let line = before.matches('\n').count() as u64 + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u64 + 1;
+    Pos { line, col }
+}
+
+/// Files under each scan directory, sorted: (path, record path, file name).
+fn scan(workspace: &Workspace, dirs: &[PathBuf], base: &Path, allowlist: &Json) -> Result<Vec<(PathBuf, String, String)>> {
+    let allowed: Vec<&str> = allowlist.as_array().map(|a| a.iter().filter_map(Json::as_str).collect()).unwrap_or_default();
+    let mut out = Vec::new();
+    for dir in dirs {
+        if !dir.is_dir() {
+            return Err(Error::Usage(format!("--scan-existing {}: not a directory", dir.display())));
+        }
+        workspace.ensure_inside(dir)?;
+        let shown = workspace.record_path(dir, base);
+        if !allowed.is_empty() && !allowed.iter().any(|p| shown == *p || shown.starts_with(&format!("{}/", p.trim_end_matches('/')))) {
+            return Err(Error::Usage(format!("--scan-existing {shown}: not under the policy's scan_path_allowlist ({})", allowed.join(", "))));
+        }
+        let mut stack = vec![dir.clone()];
+        while let Some(d) = stack.pop() {
+            let entries = std::fs::read_dir(&d).map_err(|e| Error::io(&d, e))?;
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let path = entry.path();
+                let Ok(kind) = entry.file_type() else { continue };
+                if name.starts_with('.') || kind.is_symlink() {
+                    continue;
+                }
+                if kind.is_dir() {
+                    stack.push(path);
+                } else if kind.is_file() {
+                    let shown = workspace.record_path(&path, base);
+                    out.push((path, shown, name));
+                }
+            }
+        }
+    }
+    out.sort_by(|a, b| a.1.cmp(&b.1));
+    out.dedup_by(|a, b| a.1 == b.1);
+    Ok(out)
+}
+
+/// Every derived artifact, with the digests of its existing file (already fingerprinted as a
+/// scan input) where there is one.
+fn artifact_references(artifacts: &[export::artifacts::Artifact], inputs: &[InputRecord]) -> Vec<ArtifactReference> {
+    artifacts
+        .iter()
+        .map(|a| {
+            let fp = a.existing_path.as_ref().and_then(|p| inputs.iter().find(|i| &i.fingerprint.path == p)).map(|i| &i.fingerprint);
+            ArtifactReference {
+                artifact_id: a.id.clone(),
+                artifact_type: a.artifact_type.clone(),
+                target: Some(a.target.clone()),
+                status: Some(a.status.clone()),
+                path: a.existing_path.clone(),
+                sha256: fp.and_then(|f| f.sha256.clone()),
+                git_blob: fp.and_then(|f| f.git_blob.clone()),
+            }
+        })
+        .collect()
+}

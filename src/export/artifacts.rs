@@ -1,0 +1,249 @@
+//! Which observability artifacts each target needs, derived from criticality and
+//! requirements, with stable ids (`{target with '-' as '_'}-{suffix}`), and their coverage.
+//! Pure: no I/O.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::{Value as Json, json};
+
+use crate::model::manifest::{Manifest, Target};
+
+/// One kind of artifact: its type name, id suffix, display name and output convention.
+pub struct ArtifactKind {
+    pub artifact_type: &'static str,
+    pub suffix: &'static str,
+    pub title: &'static str,
+    pub output_path: &'static str,
+    pub schema_url: &'static str,
+    /// Words one of which an existing file's name must contain (lower case, no separators).
+    pub keywords: &'static [&'static str],
+}
+
+/// Every artifact kind, in output order.
+pub const KINDS: &[ArtifactKind] = &[
+    ArtifactKind { artifact_type: "dashboard", suffix: "dashboard", title: "Service Dashboard", output_path: "grafana/dashboards/{target}-dashboard.json", schema_url: "https://grafana.com/docs/grafana/latest/dashboards/build-dashboards/view-dashboard-json-model/", keywords: &["dashboard"] },
+    ArtifactKind { artifact_type: "prometheus_rule", suffix: "prometheus-rules", title: "Alerting Rules", output_path: "prometheus/rules/{target}-prometheus-rules.yaml", schema_url: "https://prometheus-operator.dev/docs/operator/api/#monitoring.coreos.com/v1.PrometheusRule", keywords: &["prometheusrule", "prometheusrules", "alertrules", "alerts"] },
+    ArtifactKind { artifact_type: "slo_definition", suffix: "slo", title: "SLO Definition", output_path: "slo/{target}-slo.yaml", schema_url: "https://openslo.com/", keywords: &["slo"] },
+    ArtifactKind { artifact_type: "service_monitor", suffix: "service-monitor", title: "Service Monitor", output_path: "k8s/observability/{target}-service-monitor.yaml", schema_url: "https://prometheus-operator.dev/docs/operator/api/#monitoring.coreos.com/v1.ServiceMonitor", keywords: &["servicemonitor"] },
+    ArtifactKind { artifact_type: "loki_rule", suffix: "loki-rules", title: "Log Recording Rules", output_path: "loki/rules/{target}-loki-rules.yaml", schema_url: "https://grafana.com/docs/loki/latest/rules/", keywords: &["loki"] },
+    ArtifactKind { artifact_type: "notification_policy", suffix: "notification", title: "Notification Policy", output_path: "alertmanager/{target}-notification.yaml", schema_url: "https://prometheus.io/docs/alerting/latest/configuration/", keywords: &["notification", "alertmanager"] },
+    ArtifactKind { artifact_type: "runbook", suffix: "runbook", title: "Incident Runbook", output_path: "runbooks/{target}-runbook.md", schema_url: "", keywords: &["runbook"] },
+    ArtifactKind { artifact_type: "alert_template", suffix: "alert-template", title: "Alert Template", output_path: "alertmanager/templates/{target}-alert-template.tmpl", schema_url: "https://prometheus.io/docs/alerting/latest/configuration/", keywords: &["alerttemplate", "template"] },
+];
+
+/// Criticality → alert severity.
+pub fn severity(criticality: &str) -> &'static str {
+    match criticality {
+        "critical" => "P1",
+        "high" => "P2",
+        "medium" => "P3",
+        _ => "P4",
+    }
+}
+
+/// How much an artifact type matters at a criticality.
+pub fn priority(artifact_type: &str, criticality: &str) -> &'static str {
+    let high = matches!(criticality, "critical" | "high");
+    match artifact_type {
+        "dashboard" | "service_monitor" => "required",
+        "prometheus_rule" | "notification_policy" if high => "required",
+        "slo_definition" | "runbook" if criticality == "critical" => "required",
+        "runbook" | "alert_template" => "optional",
+        _ => "recommended",
+    }
+}
+
+/// A derived artifact as the artifact manifest lists it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Artifact {
+    pub id: String,
+    /// The kind's id suffix, for matching task-mapping keys.
+    #[serde(skip)]
+    pub suffix: &'static str,
+    #[serde(rename = "type")]
+    pub artifact_type: String,
+    pub name: String,
+    pub target: String,
+    pub priority: String,
+    pub status: String,
+    pub derived_from: Vec<Json>,
+    pub parameters: Json,
+    pub depends_on: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub existing_path: Option<String>,
+    pub validation_errors: Vec<String>,
+}
+
+/// The id of an artifact: target name with `-` replaced by `_`, then the suffix.
+pub fn artifact_id(target: &str, suffix: &str) -> String {
+    format!("{}-{suffix}", target.replace('-', "_"))
+}
+
+/// File names are compared in lower case without `-`, `_` and `.`.
+pub fn squash(name: &str) -> String {
+    name.chars()
+        .filter(|c| !matches!(c, '-' | '_' | '.'))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Derives every artifact for every target. `existing` holds (record path, file name) of
+/// scanned files; the first whose name holds the target and a kind keyword marks it `exists`.
+pub fn derive(manifest: &Manifest, existing: &[(String, String)]) -> Vec<Artifact> {
+    let criticality = manifest.criticality();
+    let mut out = Vec::new();
+    for target in &manifest.spec.targets {
+        for kind in KINDS {
+            let id = artifact_id(&target.name, kind.suffix);
+            let found = existing.iter().find(|(_, name)| {
+                let n = squash(name);
+                n.contains(&squash(&target.name)) && kind.keywords.iter().any(|k| n.contains(k))
+            });
+            out.push(Artifact {
+                id,
+                suffix: kind.suffix,
+                artifact_type: kind.artifact_type.into(),
+                name: format!("{} {}", target.name, kind.title),
+                target: target.name.clone(),
+                priority: priority(kind.artifact_type, criticality).into(),
+                status: if found.is_some() { "exists" } else { "needed" }.into(),
+                derived_from: derived_from(kind.artifact_type, manifest, target),
+                parameters: parameters(kind.artifact_type, manifest, target),
+                depends_on: depends_on(kind.artifact_type)
+                    .iter()
+                    .map(|s| artifact_id(&target.name, s))
+                    .collect(),
+                existing_path: found.map(|(path, _)| path.clone()),
+                validation_errors: Vec::new(),
+            });
+        }
+    }
+    out
+}
+
+fn depends_on(artifact_type: &str) -> &'static [&'static str] {
+    match artifact_type {
+        "prometheus_rule" | "slo_definition" => &["service-monitor"],
+        "notification_policy" => &["prometheus-rules"],
+        "runbook" => &["prometheus-rules", "notification"],
+        "alert_template" => &["notification"],
+        _ => &[],
+    }
+}
+
+fn rule(property: &str, source: &str, transformation: String, rationale: &str) -> Json {
+    json!({"property": property, "sourceField": source, "transformation": transformation, "rationale": rationale})
+}
+
+fn derived_from(artifact_type: &str, m: &Manifest, t: &Target) -> Vec<Json> {
+    let r = &m.spec.requirements;
+    let criticality = m.criticality();
+    let or_unset = |v: &Option<String>| v.clone().unwrap_or_else(|| "unset".into());
+    match artifact_type {
+        "dashboard" => vec![
+            rule("title", "spec.targets[].name", format!("{} Service Dashboard", t.name), "One dashboard per target"),
+            rule("panels.availability", "spec.requirements.availability", format!("SLO threshold: {}%", or_unset(&r.availability)), "Dashboard shows availability against the SLO target"),
+        ],
+        "prometheus_rule" => vec![
+            rule("severity", "spec.business.criticality", format!("{criticality} → {}", severity(criticality)), "Alert severity follows business criticality"),
+            rule("threshold", "spec.requirements.availability", format!("Target: {}%", or_unset(&r.availability)), "Error-rate alerts follow the availability target"),
+            rule("latencyThreshold", "spec.requirements.latencyP99", format!("P99 < {}", or_unset(&r.latency_p99)), "Latency alert follows the P99 requirement"),
+        ],
+        "slo_definition" => vec![
+            rule("objective", "spec.requirements.availability", format!("Availability SLO: {}%", or_unset(&r.availability)), "SLO objective is the availability requirement"),
+            rule("errorBudget", "spec.requirements.errorBudget", format!("Error budget: {}%", or_unset(&r.error_budget)), "Error budget as stated"),
+        ],
+        "service_monitor" => vec![rule("scrapeInterval", "spec.observability.metricsInterval", format!("Interval: {}", scrape_interval(m)), "Scrape interval from observability or criticality")],
+        "loki_rule" => vec![rule("logSelectors", "spec.targets[].name", format!("{{app=\"{}\"}}", t.name), "Log selectors from the target name")],
+        "notification_policy" => vec![rule("channels", "spec.observability.alertChannels", format!("Channels: {:?}", m.spec.observability.alert_channels), "Alerts route to the stated channels")],
+        "runbook" => vec![rule("risks", "spec.risks[]", format!("Risk count: {}", m.spec.risks.len()), "One runbook section per documented risk")],
+        _ => vec![rule("severity", "spec.business.criticality", severity(criticality).to_string(), "Template severity follows criticality")],
+    }
+}
+
+/// The scrape interval: `observability.metricsInterval`, else by criticality.
+pub fn scrape_interval(m: &Manifest) -> String {
+    m.spec.observability.metrics_interval.clone().unwrap_or_else(|| {
+        match m.criticality() {
+            "critical" => "10s",
+            "high" => "30s",
+            "medium" => "60s",
+            _ => "120s",
+        }
+        .to_string()
+    })
+}
+
+fn parameters(artifact_type: &str, m: &Manifest, t: &Target) -> Json {
+    let r = &m.spec.requirements;
+    let o = &m.spec.observability;
+    let criticality = m.criticality();
+    match artifact_type {
+        "dashboard" => json!({"criticality": criticality, "dashboardPlacement": o.dashboard_placement.clone().unwrap_or_else(|| "standard".into()), "datasources": ["prometheus", "loki", "tempo"], "risks": m.spec.risks}),
+        "prometheus_rule" => json!({"alertSeverity": severity(criticality), "availabilityThreshold": r.availability, "latencyThreshold": r.latency_p99, "latencyP50Threshold": r.latency_p50, "throughput": r.throughput}),
+        "slo_definition" => json!({"availability": r.availability, "latencyP99": r.latency_p99, "errorBudget": r.error_budget, "throughput": r.throughput}),
+        "service_monitor" => json!({"metricsInterval": scrape_interval(m), "namespace": t.namespace.clone().unwrap_or_else(|| "default".into())}),
+        "loki_rule" => {
+            let metric = crate::export::metric_name(&t.name);
+            json!({"logSelectors": [format!("{{app=\"{}\"}}", t.name)], "recordingRules": [format!("{metric}:error_rate_5m"), format!("{metric}:request_rate_5m")], "labelExtractors": ["level", "status_code", "method", "path"], "logFormat": "otel"})
+        }
+        "notification_policy" => json!({"alertChannels": o.alert_channels, "owner": m.spec.business.owner, "owners": m.metadata.owners}),
+        "runbook" => json!({"risks": m.spec.risks, "escalationContacts": m.metadata.owners}),
+        _ => json!({"severity": severity(criticality), "alertChannels": o.alert_channels}),
+    }
+}
+
+/// Coverage of required artifacts, overall, per target and per type.
+pub fn coverage(artifacts: &[Artifact], targets: &[Target]) -> Json {
+    let required: Vec<&Artifact> = artifacts.iter().filter(|a| a.priority == "required").collect();
+    let existing = required.iter().filter(|a| a.status == "exists").count();
+    let by_target: Vec<Json> = targets
+        .iter()
+        .map(|t| {
+            let mine: Vec<&&Artifact> = required.iter().filter(|a| a.target == t.name).collect();
+            let have = mine.iter().filter(|a| a.status == "exists").count();
+            let gaps: Vec<&str> = mine.iter().filter(|a| a.status != "exists").map(|a| a.id.as_str()).collect();
+            json!({"target": t.name, "namespace": t.namespace.clone().unwrap_or_else(|| "default".into()), "requiredCount": mine.len(), "existingCount": have, "coveragePercent": percent(have, mine.len()), "gaps": gaps})
+        })
+        .collect();
+    let mut by_type: BTreeMap<&str, usize> = BTreeMap::new();
+    for a in artifacts {
+        *by_type.entry(a.artifact_type.as_str()).or_default() += 1;
+    }
+    json!({"totalRequired": required.len(), "totalExisting": existing, "totalOutdated": 0, "overallCoverage": percent(existing, required.len()), "byTarget": by_target, "byType": by_type})
+}
+
+/// A percentage rounded to one decimal; 100 when nothing is required.
+pub fn percent(part: usize, whole: usize) -> f64 {
+    if whole == 0 {
+        return 100.0;
+    }
+    (part as f64 * 1000.0 / whole as f64).round() / 10.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn priorities_follow_criticality() {
+        assert_eq!(priority("prometheus_rule", "high"), "required");
+        assert_eq!(priority("prometheus_rule", "low"), "recommended");
+        assert_eq!(priority("runbook", "critical"), "required");
+        assert_eq!(priority("runbook", "high"), "optional");
+        assert_eq!(priority("dashboard", "low"), "required");
+    }
+
+    #[test]
+    fn ids_keep_the_earlier_scheme() {
+        assert_eq!(artifact_id("ledger-api", "dashboard"), "ledger_api-dashboard");
+    }
+
+    #[test]
+    fn percent_rounds_to_one_decimal() {
+        assert_eq!(percent(1, 3), 33.3);
+        assert_eq!(percent(0, 0), 100.0);
+    }
+}
