@@ -17,3 +17,4 @@ pub mod source;
 pub mod workspace;
 pub mod yaml;
 pub mod export;
+pub mod lineage;

@@ -21,6 +21,112 @@ pub enum Command {
     Manifest(ManifestCommand),
     /// Export a manifest (same as `manifest export`).
     Export(ExportArgs),
+    /// Read, check and report run lineage.
+    #[command(subcommand)]
+    Provenance(ProvenanceCommand),
+    /// Attach run records to commits as git notes, and share them.
+    #[command(subcommand)]
+    Notes(NotesCommand),
+    /// Install the git hooks, or run one (the hooks call this).
+    #[command(subcommand)]
+    Hook(HookCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProvenanceCommand {
+    /// Like `git status` for lineage: fresh, stale, modified, missing and unowned files.
+    Status(JsonFlag),
+    /// Check the lineage of the index, a commit, or every commit of a range; exit 1 on violation.
+    Verify(VerifyArgs),
+    /// Print the run records of a commit (from its note) or of a run-record file.
+    Show(ShowArgs),
+    /// A Markdown lineage summary of a range of commits, for a pull-request comment.
+    Report(ReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct JsonFlag {
+    /// Machine-readable output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Check the index (what the next commit would hold).
+    #[arg(long, conflicts_with_all = ["range", "rev"])]
+    pub staged: bool,
+    /// Check every commit of A..B (e.g. origin/main..HEAD).
+    #[arg(long, conflicts_with = "rev")]
+    pub range: Option<String>,
+    /// Check one commit (default HEAD).
+    pub rev: Option<String>,
+    /// Machine-readable output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// A commit (its note) or a run-record file; default HEAD.
+    pub target: Option<String>,
+    /// Machine-readable output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Commits to report on, A..B.
+    #[arg(long)]
+    pub range: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NotesCommand {
+    /// Compute a commit's note from the run records it added or changed (default HEAD).
+    Attach { rev: Option<String> },
+    /// Push the notes ref, merging by run id first if the remote moved.
+    Push {
+        #[arg(default_value = "origin")]
+        remote: String,
+    },
+    /// Fetch the notes ref and merge it into ours by run id (no run is lost).
+    Fetch {
+        #[arg(default_value = "origin")]
+        remote: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HookCommand {
+    /// Write pre-commit, post-commit and post-rewrite hooks and the notes configuration.
+    Install(InstallArgs),
+    /// Run one hook (what the installed scripts call).
+    Run {
+        #[arg(value_enum)]
+        hook: HookName,
+        /// Arguments git passes to the hook.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct InstallArgs {
+    /// Replace foreign hooks instead of chaining to them.
+    #[arg(long)]
+    pub force: bool,
+    /// Print a .pre-commit-config.yaml snippet for the pre-commit framework; install nothing.
+    #[arg(long)]
+    pub print_pre_commit_config: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HookName {
+    PreCommit,
+    PostCommit,
+    PostRewrite,
 }
 
 #[derive(Debug, Subcommand)]

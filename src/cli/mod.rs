@@ -2,13 +2,15 @@
 
 pub mod args;
 mod export;
+mod hook;
+mod lineage;
 mod manifest;
 mod summary;
 
 use clap::Parser;
 
 use crate::error::{EXIT_BAD_INPUT, Error};
-use args::{Cli, Command, ManifestCommand};
+use args::{Cli, Command, HookCommand, ManifestCommand, NotesCommand, ProvenanceCommand};
 
 /// Runs the command line and returns the process exit code.
 pub fn main() -> i32 {
@@ -34,6 +36,15 @@ fn run(cli: Cli) -> Result<i32, Error> {
         Command::Manifest(ManifestCommand::Init(a)) => manifest::init(a),
         Command::Manifest(ManifestCommand::Validate(a)) => manifest::validate(a),
         Command::Manifest(ManifestCommand::Export(a)) | Command::Export(a) => export::run(a),
+        Command::Provenance(ProvenanceCommand::Status(a)) => lineage::status(a.json),
+        Command::Provenance(ProvenanceCommand::Verify(a)) => lineage::verify(a),
+        Command::Provenance(ProvenanceCommand::Show(a)) => lineage::show(a),
+        Command::Provenance(ProvenanceCommand::Report(a)) => lineage::report(&a.range),
+        Command::Notes(NotesCommand::Attach { rev }) => hook::notes_attach(rev.as_deref()),
+        Command::Notes(NotesCommand::Push { remote }) => hook::notes_push(&remote),
+        Command::Notes(NotesCommand::Fetch { remote }) => hook::notes_fetch(&remote),
+        Command::Hook(HookCommand::Install(a)) => hook::install(a),
+        Command::Hook(HookCommand::Run { hook, .. }) => hook::run(hook),
     }
 }
 

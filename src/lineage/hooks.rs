@@ -1,0 +1,122 @@
+//! Installing git hooks: thin scripts in the repository's hooks directory (honouring
+//! `core.hooksPath`), chaining to a foreign hook instead of clobbering it, and the git
+//! configuration that makes notes follow amend and rebase and show in `git log`.
+
+use std::path::{Path, PathBuf};
+
+use git2::Repository;
+
+use crate::error::{Error, Result};
+use crate::fsio::{self, Backups};
+
+/// The hooks contextcore installs.
+pub const HOOKS: &[&str] = &["pre-commit", "post-commit", "post-rewrite"];
+/// Marks a hook script as ours.
+pub const MARKER: &str = "# installed by contextcore hook install";
+/// Suffix of a foreign hook we moved aside and chain to.
+pub const CHAINED_SUFFIX: &str = ".pre-contextcore";
+
+/// What installing one hook did.
+#[derive(Debug)]
+pub struct Installed {
+    pub hook: String,
+    pub path: PathBuf,
+    /// A foreign hook that is kept and now runs first.
+    pub chained: Option<PathBuf>,
+}
+
+/// The hooks directory: `core.hooksPath` (relative to the work tree) or `.git/hooks`.
+pub fn hooks_dir(repo: &Repository) -> Result<PathBuf> {
+    let configured = repo.config()?.get_path("core.hooksPath").ok();
+    Ok(match configured {
+        Some(p) if p.is_absolute() => p,
+        Some(p) => repo.workdir().unwrap_or_else(|| repo.path()).join(p),
+        None => repo.path().join("hooks"),
+    })
+}
+
+/// Writes the hook scripts and sets the notes configuration.
+pub fn install(repo: &Repository, notes_ref: &str, force: bool) -> Result<Vec<Installed>> {
+    let dir = hooks_dir(repo)?;
+    fsio::create_dir(&dir)?;
+    let exe = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.canonicalize().ok())
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "contextcore".into());
+    let mut done = Vec::new();
+    for hook in HOOKS {
+        let path = dir.join(hook);
+        let chained_path = dir.join(format!("{hook}{CHAINED_SUFFIX}"));
+        let existing = std::fs::read_to_string(&path).ok();
+        let ours = existing.as_deref().is_some_and(|s| s.contains(MARKER));
+        if existing.is_some() && !ours && !force {
+            if chained_path.exists() {
+                return Err(Error::Usage(format!(
+                    "{}: a foreign hook exists and {} is taken; move one aside or pass --force",
+                    path.display(),
+                    chained_path.display()
+                )));
+            }
+            std::fs::rename(&path, &chained_path).map_err(|e| Error::io(&path, e))?;
+        }
+        let chained = chained_path.exists().then_some(chained_path);
+        let script = script(hook, &exe, chained.as_deref());
+        fsio::write_atomic(&path, script.as_bytes(), &Backups::Beside)?;
+        make_executable(&path)?;
+        done.push(Installed { hook: hook.to_string(), path, chained });
+    }
+    let mut config = repo.config()?;
+    config.set_str("notes.rewriteRef", notes_ref)?;
+    config.set_bool("notes.rewrite.amend", true)?;
+    config.set_bool("notes.rewrite.rebase", true)?;
+    // Our post-commit already noted the rewritten commit; never concatenate two JSON notes.
+    config.set_str("notes.rewriteMode", "ignore")?;
+    config.set_str("notes.displayRef", notes_ref)?;
+    Ok(done)
+}
+
+fn script(hook: &str, exe: &str, chained: Option<&Path>) -> String {
+    let mut s = format!(
+        "#!/bin/sh\n{MARKER}\n# Runs contextcore's {hook} check; reinstall with `contextcore hook install`.\ncc='{exe}'\n[ -x \"$cc\" ] || cc=contextcore\n"
+    );
+    let chained = chained.map(|p| p.display().to_string());
+    if hook == "post-rewrite" {
+        s.push_str("input=$(cat)\n");
+        if let Some(c) = &chained {
+            s.push_str(&format!("printf '%s\\n' \"$input\" | '{c}' \"$@\" || exit $?\n"));
+        }
+        s.push_str(&format!("printf '%s\\n' \"$input\" | \"$cc\" hook run {hook} \"$@\"\n"));
+    } else {
+        if let Some(c) = &chained {
+            s.push_str(&format!("'{c}' \"$@\" || exit $?\n"));
+        }
+        s.push_str(&format!("exec \"$cc\" hook run {hook} \"$@\"\n"));
+    }
+    s
+}
+
+#[cfg(unix)]
+fn make_executable(path: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).map_err(|e| Error::io(path, e))
+}
+
+#[cfg(not(unix))]
+fn make_executable(_: &Path) -> Result<()> {
+    Ok(())
+}
+
+/// The snippet for a `.pre-commit-config.yaml` that uses the pre-commit framework.
+pub const PRE_COMMIT_CONFIG: &str = "\
+repos:
+  - repo: local
+    hooks:
+      - id: contextcore-lineage
+        name: contextcore lineage (run records match committed outputs)
+        entry: contextcore hook run pre-commit
+        language: system
+        pass_filenames: false
+        always_run: true
+        stages: [pre-commit]
+";

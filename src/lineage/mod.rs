@@ -1,0 +1,243 @@
+//! The lineage engine: given run records and a view of the repository (the index, a
+//! commit's tree, or the working tree), classify every recorded file as fresh, stale,
+//! modified or missing, and find unowned files. The pre-commit hook, `provenance status`,
+//! `provenance verify` and CI all use this one engine.
+
+pub mod check;
+pub mod hooks;
+pub mod notes;
+pub mod view;
+
+use std::collections::BTreeSet;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::provenance::RunRecord;
+pub use view::View;
+
+/// A run record and where it lives in the repository.
+#[derive(Debug, Clone)]
+pub struct RecordFile {
+    pub path: String,
+    pub record: RunRecord,
+}
+
+/// What the engine concluded about one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Fresh,
+    /// A repository input's blob differs from the recorded one.
+    Stale,
+    /// An output's blob differs: a hand edit or a regeneration without a record.
+    Modified,
+    /// A recorded output is not in the view.
+    Missing,
+    /// A file matching `lineage.tracked_outputs` that no record claims.
+    Unowned,
+}
+
+impl Verdict {
+    /// The word printed for this verdict.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Fresh => "fresh",
+            Verdict::Stale => "stale",
+            Verdict::Modified => "modified after run",
+            Verdict::Missing => "missing",
+            Verdict::Unowned => "unowned",
+        }
+    }
+}
+
+/// One classified file.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub path: String,
+    pub verdict: Verdict,
+    /// `input` or `output` (or `tracked` for unowned files).
+    pub side: &'static str,
+    pub role: String,
+    /// The record that claims the file, if any.
+    pub record: Option<String>,
+    pub run_id: Option<String>,
+    pub recorded_blob: Option<String>,
+    pub actual_blob: Option<String>,
+    /// The command that fixes it.
+    pub fix: String,
+}
+
+impl Finding {
+    /// Whether this finding is a violation.
+    pub fn is_problem(&self) -> bool {
+        self.verdict != Verdict::Fresh
+    }
+
+    /// One line: file, kind, and the fix.
+    pub fn line(&self) -> String {
+        let run = self.run_id.as_deref().map(short).unwrap_or("");
+        match self.verdict {
+            Verdict::Stale => format!(
+                "{}: stale: input changed since run {run} (recorded {}, now {}); rerun: {}",
+                self.path,
+                short_opt(&self.recorded_blob),
+                short_opt(&self.actual_blob),
+                self.fix
+            ),
+            Verdict::Modified => format!(
+                "{}: modified after run {run} (recorded {}, now {}); rerun: {} or restore it",
+                self.path,
+                short_opt(&self.recorded_blob),
+                short_opt(&self.actual_blob),
+                self.fix
+            ),
+            Verdict::Missing => format!(
+                "{}: missing: recorded by run {run} in {} but not present; rerun: {}",
+                self.path,
+                self.record.as_deref().unwrap_or("?"),
+                self.fix
+            ),
+            Verdict::Unowned => format!(
+                "{}: unowned: matches lineage.tracked_outputs but no run record claims it; {}",
+                self.path, self.fix
+            ),
+            Verdict::Fresh => format!("{}: fresh (run {run})", self.path),
+        }
+    }
+}
+
+/// The first 12 characters of an id.
+pub fn short(id: &str) -> &str {
+    &id[..id.len().min(12)]
+}
+
+fn short_opt(id: &Option<String>) -> &str {
+    id.as_deref().map(short).unwrap_or("none")
+}
+
+/// Compiles `lineage.tracked_outputs` globs.
+pub fn tracked_globs(patterns: &[String]) -> Result<GlobSet> {
+    let mut builder = GlobSetBuilder::new();
+    for p in patterns {
+        let glob = Glob::new(p).map_err(|e| Error::Usage(format!("lineage.tracked_outputs: {e}")))?;
+        builder.add(glob);
+    }
+    builder.build().map_err(|e| Error::Usage(format!("lineage.tracked_outputs: {e}")))
+}
+
+/// Classifies every file of every record against `view`, then finds unowned files among
+/// `candidates` (paths to check against the tracked-output globs).
+pub fn classify(
+    records: &[RecordFile],
+    view: &dyn View,
+    tracked: &GlobSet,
+    candidates: &[String],
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let mut claimed: BTreeSet<&str> = BTreeSet::new();
+    for rf in records {
+        let r = &rf.record;
+        let fix = rerun_command(r);
+        claimed.insert(rf.path.as_str());
+        for input in &r.inputs {
+            let fp = &input.fingerprint;
+            // Only repository inputs can be checked; files outside git are not in any view.
+            if !view.contains(&fp.path) && !(fp.exists && view.is_worktree()) {
+                continue;
+            }
+            let actual = view.blob(&fp.path);
+            let verdict = if actual == fp.git_blob { Verdict::Fresh } else { Verdict::Stale };
+            findings.push(finding(rf, &fp.path, "input", &input.role, verdict, &fp.git_blob, actual, &fix));
+        }
+        for output in &r.outputs {
+            let fp = &output.fingerprint;
+            claimed.insert(fp.path.as_str());
+            let actual = view.blob(&fp.path);
+            let verdict = match &actual {
+                None if fp.exists => Verdict::Missing,
+                _ if actual == fp.git_blob => Verdict::Fresh,
+                _ => Verdict::Modified,
+            };
+            findings.push(finding(rf, &fp.path, "output", &output.role, verdict, &fp.git_blob, actual, &fix));
+        }
+    }
+    for path in candidates {
+        if tracked.is_match(path) && !claimed.contains(path.as_str()) {
+            findings.push(Finding {
+                path: path.clone(),
+                verdict: Verdict::Unowned,
+                side: "tracked",
+                role: String::new(),
+                record: None,
+                run_id: None,
+                recorded_blob: None,
+                actual_blob: view.blob(path),
+                fix: "generate it with contextcore (so a run record owns it) or narrow lineage.tracked_outputs".into(),
+            });
+        }
+    }
+    findings
+}
+
+#[allow(clippy::too_many_arguments)]
+fn finding(
+    rf: &RecordFile,
+    path: &str,
+    side: &'static str,
+    role: &str,
+    verdict: Verdict,
+    recorded: &Option<String>,
+    actual: Option<String>,
+    fix: &str,
+) -> Finding {
+    Finding {
+        path: path.to_string(),
+        verdict,
+        side,
+        role: role.to_string(),
+        record: Some(rf.path.clone()),
+        run_id: Some(rf.record.run_id.clone()),
+        recorded_blob: recorded.clone(),
+        actual_blob: actual,
+        fix: fix.to_string(),
+    }
+}
+
+/// The exact command that reproduces a run, from its recorded configuration.
+pub fn rerun_command(r: &RunRecord) -> String {
+    let get = |k: &str| {
+        r.config_snapshot
+            .0
+            .get(k)
+            .and_then(|s| s.value.as_str().map(String::from))
+    };
+    let role_path = |role: &str| {
+        r.inputs
+            .iter()
+            .find(|i| i.role == role)
+            .map(|i| i.fingerprint.path.clone())
+    };
+    match r.workflow_or_command.as_str() {
+        "manifest export" => {
+            let mut cmd = format!(
+                "contextcore manifest export -p {} -o {}",
+                role_path("manifest").unwrap_or_else(|| ".contextcore.yaml".into()),
+                get("output_dir").unwrap_or_else(|| "out".into())
+            );
+            if let Some(tm) = role_path("task_mapping") {
+                cmd.push_str(&format!(" --task-mapping {tm}"));
+            }
+            cmd
+        }
+        "manifest init" => {
+            let manifest = r.outputs.first().map(|o| o.fingerprint.path.clone()).unwrap_or_default();
+            format!(
+                "contextcore manifest init -p {manifest} --name {} --force",
+                get("name").unwrap_or_default()
+            )
+        }
+        other => format!("contextcore {other}"),
+    }
+}

@@ -1,0 +1,156 @@
+//! Lineage notes on `refs/notes/contextcore`: for a commit, the run records it added or
+//! changed (against its first parent), with every input and output blob id. Attaching is
+//! idempotent (recomputed from the tree, replacing any note); merging two notes is a union of
+//! runs keyed by run id, so notes from two clones combine without loss.
+
+use git2::{Oid, Repository, Signature};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::paths::is_run_record_name;
+
+use super::view::parse_record;
+
+/// The schema id of note payloads.
+pub const NOTE_SCHEMA: &str = "contextcore.io/lineage-note/v1";
+
+/// The JSON stored in a note.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct NotePayload {
+    pub schema: String,
+    pub commit: String,
+    pub runs: Vec<NoteRun>,
+}
+
+/// One run record as a note carries it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct NoteRun {
+    pub record: String,
+    pub record_blob: String,
+    pub run_id: String,
+    pub workflow_or_command: String,
+    pub started_at: String,
+    pub completed_at: String,
+    pub inputs: Vec<NoteFile>,
+    pub outputs: Vec<NoteFile>,
+}
+
+/// A file of a run, by blob id.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct NoteFile {
+    pub path: String,
+    pub role: String,
+    pub sha256: Option<String>,
+    pub git_blob: Option<String>,
+}
+
+/// The note a commit should carry: runs recorded by files it added or changed. `None` when
+/// the commit touches no run record.
+pub fn note_for_commit(repo: &Repository, commit_id: Oid) -> Result<Option<NotePayload>> {
+    let commit = repo.find_commit(commit_id)?;
+    let tree = commit.tree()?;
+    let parent_tree = match commit.parents().next() {
+        Some(p) => Some(p.tree()?),
+        None => None,
+    };
+    let diff = repo.diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), None)?;
+    let mut runs = Vec::new();
+    for delta in diff.deltas() {
+        let Some(path) = delta.new_file().path() else { continue };
+        let path = path.to_string_lossy().replace('\\', "/");
+        let name = path.rsplit('/').next().unwrap_or(&path);
+        if !is_run_record_name(name) || delta.new_file().id().is_zero() {
+            continue;
+        }
+        let blob = repo.find_blob(delta.new_file().id())?;
+        let record = parse_record(blob.content(), &path)?;
+        let files = |list: Vec<(String, String, Option<String>, Option<String>)>| {
+            list.into_iter()
+                .map(|(path, role, sha256, git_blob)| NoteFile { path, role, sha256, git_blob })
+                .collect()
+        };
+        runs.push(NoteRun {
+            record: path.clone(),
+            record_blob: blob.id().to_string(),
+            run_id: record.run_id.clone(),
+            workflow_or_command: record.workflow_or_command.clone(),
+            started_at: record.started_at.clone(),
+            completed_at: record.completed_at.clone(),
+            inputs: files(record.inputs.iter().map(|i| (i.fingerprint.path.clone(), i.role.clone(), i.fingerprint.sha256.clone(), i.fingerprint.git_blob.clone())).collect()),
+            outputs: files(record.outputs.iter().map(|o| (o.fingerprint.path.clone(), o.role.clone(), o.fingerprint.sha256.clone(), o.fingerprint.git_blob.clone())).collect()),
+        });
+    }
+    runs.sort_by(|a, b| a.record.cmp(&b.record));
+    Ok((!runs.is_empty()).then(|| NotePayload {
+        schema: NOTE_SCHEMA.into(),
+        commit: commit_id.to_string(),
+        runs,
+    }))
+}
+
+/// Reads a commit's note, if it has one that we can parse.
+pub fn read_note(repo: &Repository, notes_ref: &str, commit: Oid) -> Option<NotePayload> {
+    let note = repo.find_note(Some(notes_ref), commit).ok()?;
+    serde_json::from_str(note.message().ok()?).ok()
+}
+
+/// Writes (replacing) a commit's note.
+pub fn write_note(repo: &Repository, notes_ref: &str, commit: Oid, payload: &NotePayload) -> Result<()> {
+    let sig = signature(repo)?;
+    let mut text = serde_json::to_string_pretty(payload).map_err(|e| Error::Git(e.to_string()))?;
+    text.push('\n');
+    repo.note(&sig, &sig, Some(notes_ref), commit, &text, true)?;
+    Ok(())
+}
+
+/// Computes and attaches the note of `commit`; returns it, or `None` if the commit has no runs.
+/// An existing identical note is left alone.
+pub fn attach(repo: &Repository, notes_ref: &str, commit: Oid) -> Result<Option<NotePayload>> {
+    let Some(payload) = note_for_commit(repo, commit)? else {
+        return Ok(None);
+    };
+    if read_note(repo, notes_ref, commit).as_ref() != Some(&payload) {
+        write_note(repo, notes_ref, commit, &payload)?;
+    }
+    Ok(Some(payload))
+}
+
+/// The union of two notes of the same commit: every run of either, keyed by run id.
+pub fn union(local: &NotePayload, other: &NotePayload) -> NotePayload {
+    let mut runs = local.runs.clone();
+    for run in &other.runs {
+        if !runs.iter().any(|r| r.run_id == run.run_id) {
+            runs.push(run.clone());
+        }
+    }
+    runs.sort_by(|a, b| (&a.record, &a.run_id).cmp(&(&b.record, &b.run_id)));
+    NotePayload { schema: local.schema.clone(), commit: local.commit.clone(), runs }
+}
+
+/// Merges every note of `from_ref` into `into_ref` by run id. Returns how many notes changed.
+pub fn merge_refs(repo: &Repository, into_ref: &str, from_ref: &str) -> Result<usize> {
+    let mut changed = 0;
+    let incoming: Vec<(Oid, Oid)> = match repo.notes(Some(from_ref)) {
+        Ok(iter) => iter.filter_map(|n| n.ok()).map(|(note_id, commit)| (note_id, commit)).collect(),
+        Err(_) => return Ok(0),
+    };
+    for (_, commit) in incoming {
+        let Some(theirs) = read_note(repo, from_ref, commit) else { continue };
+        let merged = match read_note(repo, into_ref, commit) {
+            Some(ours) => union(&ours, &theirs),
+            None => theirs,
+        };
+        if read_note(repo, into_ref, commit).as_ref() != Some(&merged) {
+            write_note(repo, into_ref, commit, &merged)?;
+            changed += 1;
+        }
+    }
+    Ok(changed)
+}
+
+fn signature(repo: &Repository) -> Result<Signature<'static>> {
+    match repo.signature() {
+        Ok(sig) => Ok(sig.to_owned()),
+        Err(_) => Ok(Signature::now("contextcore", "contextcore@localhost")?),
+    }
+}
