@@ -26,7 +26,9 @@ pub enum Error {
         source: std::io::Error,
     },
     /// Another run holds the output directory's lock.
-    #[error("{0}: locked by another contextcore run; wait for it to finish, or remove the lock file if no run is active")]
+    #[error(
+        "{0}: locked by another contextcore run; wait for it to finish, or remove the lock file if no run is active"
+    )]
     Locked(PathBuf),
     /// A path would resolve outside the directory it must stay in.
     #[error("{0}: refused, it resolves outside the output directory")]

@@ -73,7 +73,10 @@ impl Fingerprint {
             sha1.update(&buf[..n]);
         }
         if total != meta.len() {
-            return Err(Error::io(shown, std::io::Error::other("file changed while it was read")));
+            return Err(Error::io(
+                shown,
+                std::io::Error::other("file changed while it was read"),
+            ));
         }
         let d = Digests::finish(sha256, sha1);
         Ok(Self {
@@ -112,10 +115,12 @@ pub fn format_time(t: std::time::SystemTime) -> String {
 /// Lower-case hex of bytes.
 pub fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 #[cfg(test)]
@@ -139,7 +144,10 @@ mod tests {
         let p = dir.path().join("f");
         std::fs::write(&p, b"hello\n").unwrap();
         let fp = Fingerprint::of_file(&p, "f").unwrap();
-        assert_eq!(fp.git_blob.as_deref(), Some("ce013625030ba8dba906f756967f9e9ca394464a"));
+        assert_eq!(
+            fp.git_blob.as_deref(),
+            Some("ce013625030ba8dba906f756967f9e9ca394464a")
+        );
         assert_eq!(fp.size, Some(6));
         let missing = Fingerprint::of_file(&dir.path().join("nope"), "nope").unwrap();
         assert!(!missing.exists && missing.sha256.is_none() && missing.git_blob.is_none());

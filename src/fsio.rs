@@ -31,7 +31,10 @@ pub enum Action {
 #[derive(Debug, Clone)]
 pub enum Backups {
     /// Under `<state dir>/backups/<repo-relative path>`, never committed.
-    GitDir { state_dir: PathBuf, repo_root: PathBuf },
+    GitDir {
+        state_dir: PathBuf,
+        repo_root: PathBuf,
+    },
     /// As `<file>.bak` beside the file.
     Beside,
 }
@@ -67,7 +70,11 @@ pub fn write_atomic(target: &Path, content: &[u8], backups: &Backups) -> Result<
     replace(target, content, mode)?;
     Ok(Written {
         path: target.to_path_buf(),
-        action: if old.is_some() { Action::Updated } else { Action::Created },
+        action: if old.is_some() {
+            Action::Updated
+        } else {
+            Action::Created
+        },
         backup,
     })
 }
@@ -79,7 +86,10 @@ fn write_backup(target: &Path, bytes: &[u8], backups: &Backups) -> Result<PathBu
             name.push(".bak");
             target.with_file_name(name)
         }
-        Backups::GitDir { state_dir, repo_root } => {
+        Backups::GitDir {
+            state_dir,
+            repo_root,
+        } => {
             let abs = crate::workspace::absolute(target);
             let rel = abs.strip_prefix(repo_root).unwrap_or(&abs);
             let rel = rel.strip_prefix("/").unwrap_or(rel);
@@ -95,7 +105,12 @@ fn write_backup(target: &Path, bytes: &[u8], backups: &Backups) -> Result<PathBu
 
 /// Temp file, write, fsync, rename, fsync directory.
 fn replace(target: &Path, content: &[u8], mode: Option<u32>) -> Result<()> {
-    replace_with_fault(target, content, mode, std::env::var(FAULT_ENV).ok().as_deref())
+    replace_with_fault(
+        target,
+        content,
+        mode,
+        std::env::var(FAULT_ENV).ok().as_deref(),
+    )
 }
 
 /// [`replace`], stopping with an error at the step named by `fault` (tests only set it).
@@ -107,11 +122,17 @@ fn replace_with_fault(
 ) -> Result<()> {
     let fault_point = |step: &str| -> Result<()> {
         if fault == Some(step) {
-            return Err(Error::io(step, std::io::Error::other("fault injected by test")));
+            return Err(Error::io(
+                step,
+                std::io::Error::other("fault injected by test"),
+            ));
         }
         Ok(())
     };
-    let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let name = target.file_name().unwrap_or_default().to_string_lossy();
     let temp = dir.join(format!(".{name}.{}{TEMP_SUFFIX}", std::process::id()));
     let result = (|| {
@@ -229,7 +250,10 @@ mod tests {
     fn identical_content_is_not_rewritten() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("a.txt");
-        assert_eq!(write_atomic(&p, b"x\n", &Backups::Beside).unwrap().action, Action::Created);
+        assert_eq!(
+            write_atomic(&p, b"x\n", &Backups::Beside).unwrap().action,
+            Action::Created
+        );
         let before = std::fs::metadata(&p).unwrap().modified().unwrap();
         std::thread::sleep(Duration::from_millis(20));
         let w = write_atomic(&p, b"x\n", &Backups::Beside).unwrap();
@@ -247,7 +271,10 @@ mod tests {
         let w = write_atomic(&p, b"new\n", &Backups::Beside).unwrap();
         assert_eq!(w.action, Action::Updated);
         assert_eq!(std::fs::read(w.backup.unwrap()).unwrap(), b"old\n");
-        assert_eq!(std::fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o640);
+        assert_eq!(
+            std::fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+            0o640
+        );
     }
 
     #[test]

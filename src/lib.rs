@@ -4,9 +4,11 @@
 pub mod cli;
 pub mod diagnostic;
 pub mod error;
+pub mod export;
 pub mod fingerprint;
 pub mod fsio;
 pub mod init;
+pub mod lineage;
 pub mod model;
 pub mod output;
 pub mod paths;
@@ -16,5 +18,3 @@ pub mod schema;
 pub mod source;
 pub mod workspace;
 pub mod yaml;
-pub mod export;
-pub mod lineage;

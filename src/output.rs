@@ -42,9 +42,10 @@ impl<'a> Outputs<'a> {
     ) -> Result<Self> {
         workspace.ensure_inside(dir)?;
         let backups = match (workspace.state_dir(), workspace.repo_root.clone()) {
-            (Some(state_dir), Some(repo_root)) if !policy.backup_beside() => {
-                Backups::GitDir { state_dir, repo_root }
-            }
+            (Some(state_dir), Some(repo_root)) if !policy.backup_beside() => Backups::GitDir {
+                state_dir,
+                repo_root,
+            },
             _ => Backups::Beside,
         };
         let lock = if dry_run {
@@ -54,10 +55,16 @@ impl<'a> Outputs<'a> {
             workspace.ensure_inside(dir)?;
             let shown = workspace.record_path(dir, dir);
             let lock_path = match workspace.state_dir() {
-                Some(state) => state.join("locks").join(format!("dir-{}.lock", shown.replace('/', "%"))),
+                Some(state) => state
+                    .join("locks")
+                    .join(format!("dir-{}.lock", shown.replace('/', "%"))),
                 None => dir.join(".contextcore.lock"),
             };
-            let lock = DirLock::acquire(&lock_path, &format!("{shown} ({})", lock_display(workspace, &lock_path)), fsio::lock_timeout())?;
+            let lock = DirLock::acquire(
+                &lock_path,
+                &format!("{shown} ({})", lock_display(workspace, &lock_path)),
+                fsio::lock_timeout(),
+            )?;
             fsio::remove_stale_temps(dir);
             Some(lock)
         };
@@ -93,12 +100,20 @@ impl<'a> Outputs<'a> {
                 Ok(_) => Action::Updated,
                 Err(_) => Action::Created,
             };
-            Outcome { shown, action, backup: None }
+            Outcome {
+                shown,
+                action,
+                backup: None,
+            }
         } else {
             let written = fsio::write_atomic(&path, content, &self.backups)?;
             let backup = written.backup.as_deref().map(|b| self.shown(b));
             recorder.output(&path, &shown, role, written.action, backup.clone())?;
-            Outcome { shown, action: written.action, backup }
+            Outcome {
+                shown,
+                action: written.action,
+                backup,
+            }
         };
         self.outcomes.push(outcome.clone());
         Ok(outcome)
@@ -116,18 +131,30 @@ impl<'a> Outputs<'a> {
         let record = recorder.finish();
         let path = paths::resolve(&self.dir, name, self.strategy)?;
         let shown = self.shown(&path);
-        if !force && self.strategy == WriteStrategy::UpdateExisting {
-            if let Ok(existing) = RunRecord::load(&path, &shown) {
-                if existing.same_content(&record) {
-                    let outcome = Outcome { shown, action: Action::Unchanged, backup: None };
-                    self.outcomes.push(outcome.clone());
-                    return Ok((outcome, existing.run_id));
-                }
-            }
+        if !force
+            && self.strategy == WriteStrategy::UpdateExisting
+            && let Ok(existing) = RunRecord::load(&path, &shown)
+            && existing.same_content(&record)
+        {
+            let outcome = Outcome {
+                shown,
+                action: Action::Unchanged,
+                backup: None,
+            };
+            self.outcomes.push(outcome.clone());
+            return Ok((outcome, existing.run_id));
         }
         if self.dry_run {
-            let action = if path.exists() { Action::Updated } else { Action::Created };
-            let outcome = Outcome { shown, action, backup: None };
+            let action = if path.exists() {
+                Action::Updated
+            } else {
+                Action::Created
+            };
+            let outcome = Outcome {
+                shown,
+                action,
+                backup: None,
+            };
             self.outcomes.push(outcome.clone());
             return Ok((outcome, record.run_id));
         }

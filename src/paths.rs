@@ -93,7 +93,11 @@ pub fn resolve(dir: &Path, name: &str, strategy: WriteStrategy) -> Result<PathBu
         || name.contains(['/', '\\', '\0'])
         || name.chars().any(char::is_control)
     {
-        return Err(Error::Escape(format!("{}/{}", dir.display(), name.escape_debug())));
+        return Err(Error::Escape(format!(
+            "{}/{}",
+            dir.display(),
+            name.escape_debug()
+        )));
     }
     let canonical = dir.join(name);
     refuse_symlink(&canonical)?;
@@ -183,6 +187,9 @@ mod tests {
 
     #[test]
     fn manifest_stem_keeps_leading_dot() {
-        assert_eq!(manifest_stem(Path::new("a/.contextcore.yaml")), ".contextcore");
+        assert_eq!(
+            manifest_stem(Path::new("a/.contextcore.yaml")),
+            ".contextcore"
+        );
     }
 }

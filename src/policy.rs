@@ -117,7 +117,10 @@ impl Policy {
     pub fn discover(explicit: Option<&Path>, start: &Path, stop: Option<&Path>) -> Result<Self> {
         if let Some(path) = explicit {
             if !path.is_file() {
-                return Err(Error::Usage(format!("{}: policy file not found", path.display())));
+                return Err(Error::Usage(format!(
+                    "{}: policy file not found",
+                    path.display()
+                )));
             }
             return Self::load(path);
         }
@@ -239,7 +242,11 @@ impl Policy {
     pub fn tracked_outputs(&self) -> Vec<String> {
         self.get("lineage.tracked_outputs")
             .and_then(Json::as_array)
-            .map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(String::from))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -307,12 +314,18 @@ impl Policy {
         let bootstrap = std::env::var(&bootstrap_var).is_ok_and(|v| !v.is_empty());
         let ci_forces = in_ci
             && !bootstrap
-            && self.get("forbid_no_strict_quality_in_ci").and_then(Json::as_bool) == Some(true);
+            && self
+                .get("forbid_no_strict_quality_in_ci")
+                .and_then(Json::as_bool)
+                == Some(true);
         let strict = if ci_forces {
             snapshot.record_with("strict_quality", true, "policy:ci");
             true
         } else {
-            match (strict_flag, self.get("strict_quality_default").and_then(Json::as_bool)) {
+            match (
+                strict_flag,
+                self.get("strict_quality_default").and_then(Json::as_bool),
+            ) {
                 (Some(v), _) => {
                     snapshot.record("strict_quality", v, Source::Flag);
                     v
@@ -390,13 +403,20 @@ mod tests {
         let mut s = ConfigSnapshot::default();
         let r = p.resolve_strict_and_provenance(&mut s, None, Some(false), false);
         assert!(!r.emit_run_provenance);
-        assert_eq!(s.0["emit_run_provenance"].source, "policy:allow_no_run_provenance_in_strict");
+        assert_eq!(
+            s.0["emit_run_provenance"].source,
+            "policy:allow_no_run_provenance_in_strict"
+        );
     }
 
     #[test]
     fn wrong_type_is_an_error_with_position() {
         let node = crate::yaml::parse("lineage:\n  mode: sometimes\n").unwrap();
         let err = Policy::from_node(&node, "p.yaml", Path::new("p.yaml")).unwrap_err();
-        assert!(err.to_string().starts_with("p.yaml:2:9: error: lineage.mode"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("p.yaml:2:9: error: lineage.mode"),
+            "{err}"
+        );
     }
 }

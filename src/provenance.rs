@@ -184,8 +184,18 @@ impl RunRecord {
         let same_files = |a: &[Fingerprint], b: &[Fingerprint]| {
             a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.same_content(y))
         };
-        let ins = |r: &RunRecord| r.inputs.iter().map(|i| i.fingerprint.clone()).collect::<Vec<_>>();
-        let outs = |r: &RunRecord| r.outputs.iter().map(|o| o.fingerprint.clone()).collect::<Vec<_>>();
+        let ins = |r: &RunRecord| {
+            r.inputs
+                .iter()
+                .map(|i| i.fingerprint.clone())
+                .collect::<Vec<_>>()
+        };
+        let outs = |r: &RunRecord| {
+            r.outputs
+                .iter()
+                .map(|o| o.fingerprint.clone())
+                .collect::<Vec<_>>()
+        };
         self.workflow_or_command == other.workflow_or_command
             && self.config_snapshot == other.config_snapshot
             && same_files(&ins(self), &ins(other))
@@ -255,5 +265,12 @@ fn new_run_id() -> String {
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let x = crate::fingerprint::hex(&b);
-    format!("{}-{}-{}-{}-{}", &x[..8], &x[8..12], &x[12..16], &x[16..20], &x[20..])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &x[..8],
+        &x[8..12],
+        &x[12..16],
+        &x[16..20],
+        &x[20..]
+    )
 }

@@ -35,12 +35,20 @@ pub struct Field {
 
 /// A required key.
 pub const fn req(name: &'static str, shape: Shape) -> Field {
-    Field { name, required: true, shape }
+    Field {
+        name,
+        required: true,
+        shape,
+    }
 }
 
 /// An optional key.
 pub const fn opt(name: &'static str, shape: Shape) -> Field {
-    Field { name, required: false, shape }
+    Field {
+        name,
+        required: false,
+        shape,
+    }
 }
 
 /// Checks `node` against `shape`, appending one diagnostic per problem.

@@ -56,7 +56,11 @@ pub fn read_yaml(path: &Path, shown: &str) -> Result<Node> {
 pub fn read_json(path: &Path, shown: &str) -> Result<serde_json::Value> {
     let text = read_text(path, shown)?;
     if text.trim().is_empty() {
-        return Err(Error::at(shown, Pos { line: 1, col: 1 }, "file is empty; expected JSON"));
+        return Err(Error::at(
+            shown,
+            Pos { line: 1, col: 1 },
+            "file is empty; expected JSON",
+        ));
     }
     serde_json::from_str(&text).map_err(|e| {
         Error::at(

@@ -143,8 +143,14 @@ mod tests {
 
     #[test]
     fn relative_paths_use_slashes_and_dotdot() {
-        assert_eq!(relative_to(Path::new("/r"), Path::new("/r/out/x.json")), "out/x.json");
-        assert_eq!(relative_to(Path::new("/r/out"), Path::new("/r/m.yaml")), "../m.yaml");
+        assert_eq!(
+            relative_to(Path::new("/r"), Path::new("/r/out/x.json")),
+            "out/x.json"
+        );
+        assert_eq!(
+            relative_to(Path::new("/r/out"), Path::new("/r/m.yaml")),
+            "../m.yaml"
+        );
     }
 
     #[test]

@@ -21,7 +21,11 @@ use super::{manifest::print_warnings, summary};
 /// Runs an export; exit 1 when strict quality fails.
 pub fn run(a: ExportArgs) -> Result<i32> {
     let workspace = Workspace::current();
-    let policy = Policy::discover(a.write.policy.as_deref(), Path::new("."), workspace.repo_root.as_deref())?;
+    let policy = Policy::discover(
+        a.write.policy.as_deref(),
+        Path::new("."),
+        workspace.repo_root.as_deref(),
+    )?;
     print_warnings(&policy.warnings);
     let shown = a.path.display().to_string();
     let loaded = manifest::load(&a.path, &shown)?;
@@ -36,21 +40,59 @@ pub fn run(a: ExportArgs) -> Result<i32> {
     );
     let config = &mut recorder.config;
     let strategy = policy.resolve_write_strategy(config, a.write.document_write_strategy);
-    let deterministic = policy.resolve_bool(config, "deterministic_output", flag_pair(a.deterministic_output, a.no_deterministic_output), "deterministic_output_default");
-    let emit_quality = policy.resolve_bool(config, "emit_quality_report", flag_pair(a.emit_quality_report, a.no_emit_quality_report), "emit_quality_report_default");
+    let deterministic = policy.resolve_bool(
+        config,
+        "deterministic_output",
+        flag_pair(a.deterministic_output, a.no_deterministic_output),
+        "deterministic_output_default",
+    );
+    let emit_quality = policy.resolve_bool(
+        config,
+        "emit_quality_report",
+        flag_pair(a.emit_quality_report, a.no_emit_quality_report),
+        "emit_quality_report_default",
+    );
     let emit_onboarding = flag_pair(a.emit_onboarding, a.no_onboarding).unwrap_or(true);
-    config.record("emit_onboarding", emit_onboarding, source_of(a.emit_onboarding || a.no_onboarding));
-    config.record("emit_provenance", a.emit_provenance, source_of(a.emit_provenance));
-    config.record("format", if a.format == DocFormat::Json { "json" } else { "yaml" }, Source::Flag);
+    config.record(
+        "emit_onboarding",
+        emit_onboarding,
+        source_of(a.emit_onboarding || a.no_onboarding),
+    );
+    config.record(
+        "emit_provenance",
+        a.emit_provenance,
+        source_of(a.emit_provenance),
+    );
+    config.record(
+        "format",
+        if a.format == DocFormat::Json {
+            "json"
+        } else {
+            "yaml"
+        },
+        Source::Flag,
+    );
     config.record("namespace", &a.namespace, Source::Flag);
-    config.record("path", workspace.record_path(&a.path, &a.output_dir), Source::Flag);
-    config.record("output_dir", workspace.record_path(&a.output_dir, &a.output_dir), Source::Flag);
+    config.record(
+        "path",
+        workspace.record_path(&a.path, &a.output_dir),
+        Source::Flag,
+    );
+    config.record(
+        "output_dir",
+        workspace.record_path(&a.output_dir, &a.output_dir),
+        Source::Flag,
+    );
     let environment = match &a.environment {
         Some(e) => {
             config.record("environment", e, Source::Flag);
             e.clone()
         }
-        None => policy.value(config, "default_environment").as_str().unwrap_or("dev").to_string(),
+        None => policy
+            .value(config, "default_environment")
+            .as_str()
+            .unwrap_or("dev")
+            .to_string(),
     };
     let thresholds = policy.value(config, "coverage_thresholds_by_env");
     let min_coverage = match a.min_coverage {
@@ -58,9 +100,16 @@ pub fn run(a: ExportArgs) -> Result<i32> {
             config.record("min_coverage", v, Source::Flag);
             v
         }
-        Some(v) => return Err(Error::Usage(format!("--min-coverage {v}: must be between 0 and 100"))),
+        Some(v) => {
+            return Err(Error::Usage(format!(
+                "--min-coverage {v}: must be between 0 and 100"
+            )));
+        }
         None => {
-            let v = thresholds.get(&environment).and_then(Json::as_f64).unwrap_or(0.0);
+            let v = thresholds
+                .get(&environment)
+                .and_then(Json::as_f64)
+                .unwrap_or(0.0);
             config.record("min_coverage", v, Source::Policy);
             v
         }
@@ -75,7 +124,7 @@ pub fn run(a: ExportArgs) -> Result<i32> {
     let scanned = scan(&workspace, &a.scan_existing, &a.output_dir, &allowlist)?;
 
     let manifest_fp = Fingerprint::of_file(&a.path, &shown)?;
-    let generated_at = (!deterministic).then(|| recorder_time());
+    let generated_at = (!deterministic).then(recorder_time);
     let project = loaded.manifest.project_name().to_string();
     let docs = export::derive(&ExportInput {
         manifest: &loaded.manifest,
@@ -85,12 +134,18 @@ pub fn run(a: ExportArgs) -> Result<i32> {
         namespace: a.namespace.clone(),
         json_format: a.format == DocFormat::Json,
         generated_at,
-        existing: scanned.iter().map(|(_, shown, name)| (shown.clone(), name.clone())).collect(),
+        existing: scanned
+            .iter()
+            .map(|(_, shown, name)| (shown.clone(), name.clone()))
+            .collect(),
         task_mapping: task_mapping.as_ref().and_then(Json::as_object),
         environment: environment.clone(),
         min_coverage,
         schema_pins: &schema_pins,
-        policy_file: policy.file.as_ref().map(|f| workspace.record_path(f, &a.output_dir)),
+        policy_file: policy
+            .file
+            .as_ref()
+            .map(|f| workspace.record_path(f, &a.output_dir)),
         strict: resolved.strict,
         manifest_warnings: loaded.warnings.len(),
     });
@@ -108,15 +163,40 @@ pub fn run(a: ExportArgs) -> Result<i32> {
         recorder.input(path, shown, "scan_dir")?;
     }
     if !failed {
-        outputs.write(&export_names::project_context(&project), &docs.project_context, "project_context", &mut recorder)?;
-        outputs.write(&export_names::artifact_manifest(&project, a.format == DocFormat::Json), &docs.artifact_manifest, "artifact_manifest", &mut recorder)?;
+        outputs.write(
+            &export_names::project_context(&project),
+            &docs.project_context,
+            "project_context",
+            &mut recorder,
+        )?;
+        outputs.write(
+            &export_names::artifact_manifest(&project, a.format == DocFormat::Json),
+            &docs.artifact_manifest,
+            "artifact_manifest",
+            &mut recorder,
+        )?;
         if emit_onboarding {
-            outputs.write(export_names::ONBOARDING, &docs.onboarding, "onboarding_metadata", &mut recorder)?;
+            outputs.write(
+                export_names::ONBOARDING,
+                &docs.onboarding,
+                "onboarding_metadata",
+                &mut recorder,
+            )?;
         }
-        outputs.write(export_names::VALIDATION, &docs.validation, "validation_report", &mut recorder)?;
+        outputs.write(
+            export_names::VALIDATION,
+            &docs.validation,
+            "validation_report",
+            &mut recorder,
+        )?;
     }
     if emit_quality || failed {
-        outputs.write(export_names::QUALITY, &docs.quality, "quality_report", &mut recorder)?;
+        outputs.write(
+            export_names::QUALITY,
+            &docs.quality,
+            "quality_report",
+            &mut recorder,
+        )?;
     }
     if a.emit_provenance && !failed {
         let legacy = json!({
@@ -126,7 +206,12 @@ pub fn run(a: ExportArgs) -> Result<i32> {
             "cliOptions": recorder.config,
             "outputFiles": outputs.outcomes.iter().map(|o| o.shown.clone()).collect::<Vec<_>>(),
         });
-        outputs.write(export_names::LEGACY_PROVENANCE, &export::to_json(&legacy), "legacy_provenance", &mut recorder)?;
+        outputs.write(
+            export_names::LEGACY_PROVENANCE,
+            &export::to_json(&legacy),
+            "legacy_provenance",
+            &mut recorder,
+        )?;
     }
     recorder.quality_summary = json!({
         "strict_quality": resolved.strict,
@@ -158,7 +243,10 @@ pub fn run(a: ExportArgs) -> Result<i32> {
             "run_record": record.as_ref().map(|(o, id)| json!({"path": o.shown, "action": o.action, "run_id": id})),
             "quality": {"strict_quality": resolved.strict, "coverage_percent": docs.coverage_percent, "threshold": min_coverage, "passed": docs.shortfalls.is_empty(), "shortfalls": docs.shortfalls},
         });
-        println!("{}", serde_json::to_string_pretty(&summary).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&summary).unwrap_or_default()
+        );
     } else {
         summary::print(&files, record.as_ref(), a.dry_run);
         for s in &docs.shortfalls {
@@ -166,14 +254,22 @@ pub fn run(a: ExportArgs) -> Result<i32> {
         }
     }
     if failed {
-        eprintln!("strict quality failed: {} shortfall(s); see {}", docs.shortfalls.len(), outputs.shown(&a.output_dir.join(export_names::QUALITY)));
+        eprintln!(
+            "strict quality failed: {} shortfall(s); see {}",
+            docs.shortfalls.len(),
+            outputs.shown(&a.output_dir.join(export_names::QUALITY))
+        );
         return Ok(EXIT_CHECK_FAILED);
     }
     Ok(0)
 }
 
 fn source_of(flag_given: bool) -> Source {
-    if flag_given { Source::Flag } else { Source::Default }
+    if flag_given {
+        Source::Flag
+    } else {
+        Source::Default
+    }
 }
 
 fn recorder_time() -> String {
@@ -185,12 +281,20 @@ fn read_task_mapping(path: &Path) -> Result<Json> {
     let shown = path.display().to_string();
     let json = crate::source::read_json(path, &shown)?;
     let Some(map) = json.as_object() else {
-        return Err(Error::at(&shown, Pos { line: 1, col: 1 }, "task mapping must be a JSON object of artifact id → task"));
+        return Err(Error::at(
+            &shown,
+            Pos { line: 1, col: 1 },
+            "task mapping must be a JSON object of artifact id → task",
+        ));
     };
     let text = std::fs::read_to_string(path).unwrap_or_default();
     for (key, value) in map {
         if !(value.is_string() || value.is_object()) {
-            return Err(Error::at(&shown, locate_key(&text, key), format!("task for '{key}' must be a string or an object")));
+            return Err(Error::at(
+                &shown,
+                locate_key(&text, key),
+                format!("task for '{key}' must be a string or an object"),
+            ));
         }
     }
     Ok(json)
@@ -209,17 +313,35 @@ fn locate_key(text: &str, key: &str) -> Pos {
 }
 
 /// Files under each scan directory, sorted: (path, record path, file name).
-fn scan(workspace: &Workspace, dirs: &[PathBuf], base: &Path, allowlist: &Json) -> Result<Vec<(PathBuf, String, String)>> {
-    let allowed: Vec<&str> = allowlist.as_array().map(|a| a.iter().filter_map(Json::as_str).collect()).unwrap_or_default();
+fn scan(
+    workspace: &Workspace,
+    dirs: &[PathBuf],
+    base: &Path,
+    allowlist: &Json,
+) -> Result<Vec<(PathBuf, String, String)>> {
+    let allowed: Vec<&str> = allowlist
+        .as_array()
+        .map(|a| a.iter().filter_map(Json::as_str).collect())
+        .unwrap_or_default();
     let mut out = Vec::new();
     for dir in dirs {
         if !dir.is_dir() {
-            return Err(Error::Usage(format!("--scan-existing {}: not a directory", dir.display())));
+            return Err(Error::Usage(format!(
+                "--scan-existing {}: not a directory",
+                dir.display()
+            )));
         }
         workspace.ensure_inside(dir)?;
         let shown = workspace.record_path(dir, base);
-        if !allowed.is_empty() && !allowed.iter().any(|p| shown == *p || shown.starts_with(&format!("{}/", p.trim_end_matches('/')))) {
-            return Err(Error::Usage(format!("--scan-existing {shown}: not under the policy's scan_path_allowlist ({})", allowed.join(", "))));
+        if !allowed.is_empty()
+            && !allowed
+                .iter()
+                .any(|p| shown == *p || shown.starts_with(&format!("{}/", p.trim_end_matches('/'))))
+        {
+            return Err(Error::Usage(format!(
+                "--scan-existing {shown}: not under the policy's scan_path_allowlist ({})",
+                allowed.join(", ")
+            )));
         }
         let mut stack = vec![dir.clone()];
         while let Some(d) = stack.pop() {
@@ -227,7 +349,9 @@ fn scan(workspace: &Workspace, dirs: &[PathBuf], base: &Path, allowlist: &Json) 
             for entry in entries.flatten() {
                 let name = entry.file_name().to_string_lossy().into_owned();
                 let path = entry.path();
-                let Ok(kind) = entry.file_type() else { continue };
+                let Ok(kind) = entry.file_type() else {
+                    continue;
+                };
                 if name.starts_with('.') || kind.is_symlink() {
                     continue;
                 }
@@ -247,11 +371,18 @@ fn scan(workspace: &Workspace, dirs: &[PathBuf], base: &Path, allowlist: &Json) 
 
 /// Every derived artifact, with the digests of its existing file (already fingerprinted as a
 /// scan input) where there is one.
-fn artifact_references(artifacts: &[export::artifacts::Artifact], inputs: &[InputRecord]) -> Vec<ArtifactReference> {
+fn artifact_references(
+    artifacts: &[export::artifacts::Artifact],
+    inputs: &[InputRecord],
+) -> Vec<ArtifactReference> {
     artifacts
         .iter()
         .map(|a| {
-            let fp = a.existing_path.as_ref().and_then(|p| inputs.iter().find(|i| &i.fingerprint.path == p)).map(|i| &i.fingerprint);
+            let fp = a
+                .existing_path
+                .as_ref()
+                .and_then(|p| inputs.iter().find(|i| &i.fingerprint.path == p))
+                .map(|i| &i.fingerprint);
             ArtifactReference {
                 artifact_id: a.id.clone(),
                 artifact_type: a.artifact_type.clone(),

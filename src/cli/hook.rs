@@ -23,11 +23,17 @@ pub fn install(a: InstallArgs) -> Result<i32> {
     let notes_ref = policy.notes_ref();
     for done in hooks::install(&repo, &notes_ref, a.force)? {
         match &done.chained {
-            Some(c) => println!("  installed    {} (chains to existing hook {})", done.path.display(), c.display()),
+            Some(c) => println!(
+                "  installed    {} (chains to existing hook {})",
+                done.path.display(),
+                c.display()
+            ),
             None => println!("  installed    {}", done.path.display()),
         }
     }
-    println!("notes: {notes_ref} follows amend and rebase (notes.rewriteRef) and shows in git log (notes.displayRef)");
+    println!(
+        "notes: {notes_ref} follows amend and rebase (notes.rewriteRef) and shows in git log (notes.displayRef)"
+    );
     Ok(0)
 }
 
@@ -47,7 +53,9 @@ pub fn run(hook: HookName) -> Result<i32> {
             let mut input = String::new();
             let _ = std::io::stdin().read_to_string(&mut input);
             for line in input.lines() {
-                let Some(new) = line.split_whitespace().nth(1) else { continue };
+                let Some(new) = line.split_whitespace().nth(1) else {
+                    continue;
+                };
                 if let Ok(oid) = git2::Oid::from_str(new) {
                     notes::attach(&repo, &policy.notes_ref(), oid)?;
                 }
@@ -80,7 +88,10 @@ fn pre_commit(repo: &Repository, policy: &crate::policy::Policy) -> Result<i32> 
         );
         return Ok(EXIT_CHECK_FAILED);
     }
-    eprintln!("contextcore: {} lineage problem(s); committing anyway (lineage.mode: warn)", problems.len());
+    eprintln!(
+        "contextcore: {} lineage problem(s); committing anyway (lineage.mode: warn)",
+        problems.len()
+    );
     Ok(0)
 }
 
@@ -96,7 +107,10 @@ pub fn notes_attach(rev: Option<&str>) -> Result<i32> {
             short(&commit.to_string()),
             policy.notes_ref()
         ),
-        None => println!("{}: adds or changes no run record; no note", short(&commit.to_string())),
+        None => println!(
+            "{}: adds or changes no run record; no note",
+            short(&commit.to_string())
+        ),
     }
     Ok(0)
 }
@@ -125,7 +139,15 @@ pub fn notes_push(remote: &str) -> Result<i32> {
 
 fn fetch_and_merge(repo: &Repository, remote: &str, notes_ref: &str) -> Result<usize> {
     let incoming = format!("refs/contextcore/incoming/{remote}");
-    git(repo, &["fetch", "--quiet", remote, &format!("+{notes_ref}:{incoming}")])?;
+    git(
+        repo,
+        &[
+            "fetch",
+            "--quiet",
+            remote,
+            &format!("+{notes_ref}:{incoming}"),
+        ],
+    )?;
     let theirs = repo.refname_to_id(&incoming)?;
     let result = match repo.refname_to_id(notes_ref) {
         Err(_) => {
@@ -134,7 +156,12 @@ fn fetch_and_merge(repo: &Repository, remote: &str, notes_ref: &str) -> Result<u
         }
         Ok(ours) if ours == theirs || repo.graph_descendant_of(ours, theirs)? => Ok(0),
         Ok(ours) if repo.graph_descendant_of(theirs, ours)? => {
-            repo.reference(notes_ref, theirs, true, "contextcore notes fetch (fast-forward)")?;
+            repo.reference(
+                notes_ref,
+                theirs,
+                true,
+                "contextcore notes fetch (fast-forward)",
+            )?;
             Ok(0)
         }
         Ok(_) => {

@@ -5,7 +5,10 @@ use std::path::Path;
 use serde_json::json;
 
 use crate::error::{EXIT_CHECK_FAILED, Error, Result};
-use crate::lineage::check::{check_commit, check_index, check_worktree, commits_in_range, open_repo, repo_policy, resolve_commit};
+use crate::lineage::check::{
+    check_commit, check_index, check_worktree, commits_in_range, open_repo, repo_policy,
+    resolve_commit,
+};
 use crate::lineage::notes::{self, NotePayload};
 use crate::lineage::{Finding, Verdict, short, tracked_globs};
 
@@ -17,12 +20,22 @@ pub fn status(json: bool) -> Result<i32> {
     let tracked = tracked_globs(&repo_policy(&repo)?.tracked_outputs())?;
     let findings = check_worktree(&repo, &tracked)?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&json!({"findings": findings, "counts": counts(&findings)})).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(
+                &json!({"findings": findings, "counts": counts(&findings)})
+            )
+            .unwrap_or_default()
+        );
         return Ok(0);
     }
     let problems: Vec<&Finding> = findings.iter().filter(|f| f.is_problem()).collect();
     for p in &problems {
-        println!("  {:<10} {}", p.verdict.as_str().split(' ').next().unwrap_or(""), p.line());
+        println!(
+            "  {:<10} {}",
+            p.verdict.as_str().split(' ').next().unwrap_or(""),
+            p.line()
+        );
     }
     let c = counts(&findings);
     println!(
@@ -54,17 +67,27 @@ pub fn verify(a: VerifyArgs) -> Result<i32> {
             results.push((c.to_string(), check_commit(&repo, c, &tracked)?));
         }
     }
-    let failed = results.iter().any(|(_, f)| f.iter().any(Finding::is_problem));
+    let failed = results
+        .iter()
+        .any(|(_, f)| f.iter().any(Finding::is_problem));
     if a.json {
         let out: Vec<_> = results
             .iter()
             .map(|(at, f)| json!({"at": at, "ok": !f.iter().any(Finding::is_problem), "problems": f.iter().filter(|x| x.is_problem()).collect::<Vec<_>>()}))
             .collect();
-        println!("{}", serde_json::to_string_pretty(&json!({"ok": !failed, "checked": out})).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json!({"ok": !failed, "checked": out}))
+                .unwrap_or_default()
+        );
     } else {
         for (at, findings) in &results {
             let problems: Vec<&Finding> = findings.iter().filter(|f| f.is_problem()).collect();
-            let label = if at == "index" { "index".to_string() } else { short(at).to_string() };
+            let label = if at == "index" {
+                "index".to_string()
+            } else {
+                short(at).to_string()
+            };
             if problems.is_empty() {
                 println!("{label}: ok ({} file(s) fresh)", findings.len());
             } else {
@@ -86,12 +109,26 @@ pub fn show(a: ShowArgs) -> Result<i32> {
         if a.json {
             println!("{}", String::from_utf8_lossy(&record.to_bytes()).trim_end());
         } else {
-            println!("{target}: run {} ({}), {} → {}", record.run_id, record.workflow_or_command, record.started_at, record.completed_at);
+            println!(
+                "{target}: run {} ({}), {} → {}",
+                record.run_id, record.workflow_or_command, record.started_at, record.completed_at
+            );
             for i in &record.inputs {
-                println!("  input  {:<18} {} {}", i.role, short_blob(&i.fingerprint.git_blob), i.fingerprint.path);
+                println!(
+                    "  input  {:<18} {} {}",
+                    i.role,
+                    short_blob(&i.fingerprint.git_blob),
+                    i.fingerprint.path
+                );
             }
             for o in &record.outputs {
-                println!("  output {:<18} {} {} ({:?})", o.role, short_blob(&o.fingerprint.git_blob), o.fingerprint.path, o.action);
+                println!(
+                    "  output {:<18} {} {} ({:?})",
+                    o.role,
+                    short_blob(&o.fingerprint.git_blob),
+                    o.fingerprint.path,
+                    o.action
+                );
             }
         }
         return Ok(0);
@@ -105,7 +142,10 @@ pub fn show(a: ShowArgs) -> Result<i32> {
         )));
     };
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&note).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&note).unwrap_or_default()
+        );
     } else {
         print_note(&note);
     }
@@ -119,7 +159,12 @@ fn short_blob(b: &Option<String>) -> &str {
 fn print_note(note: &NotePayload) {
     println!("commit {}", note.commit);
     for run in &note.runs {
-        println!("  {} run {} ({})", run.record, short(&run.run_id), run.workflow_or_command);
+        println!(
+            "  {} run {} ({})",
+            run.record,
+            short(&run.run_id),
+            run.workflow_or_command
+        );
         for f in &run.inputs {
             println!("    input  {} {}", short_blob(&f.git_blob), f.path);
         }
@@ -135,7 +180,9 @@ pub fn report(range: &str) -> Result<i32> {
     let policy = repo_policy(&repo)?;
     let tracked = tracked_globs(&policy.tracked_outputs())?;
     let commits = commits_in_range(&repo, range)?;
-    let mut md = format!("## contextcore lineage for `{range}`\n\n| commit | runs | verdict |\n| --- | --- | --- |\n");
+    let mut md = format!(
+        "## contextcore lineage for `{range}`\n\n| commit | runs | verdict |\n| --- | --- | --- |\n"
+    );
     let mut details = String::new();
     let mut failed = false;
     for c in &commits {
@@ -143,16 +190,47 @@ pub fn report(range: &str) -> Result<i32> {
         let findings = check_commit(&repo, *c, &tracked)?;
         let problems: Vec<&Finding> = findings.iter().filter(|f| f.is_problem()).collect();
         failed |= !problems.is_empty();
-        let note = notes::read_note(&repo, &policy.notes_ref(), *c).or_else(|| notes::note_for_commit(&repo, *c).ok().flatten());
+        let note = notes::read_note(&repo, &policy.notes_ref(), *c)
+            .or_else(|| notes::note_for_commit(&repo, *c).ok().flatten());
         let runs = note.as_ref().map_or(0, |n| n.runs.len());
-        let verdict = if problems.is_empty() { "✅ fresh".to_string() } else { format!("❌ {} problem(s)", problems.len()) };
-        let subject = commit.summary().ok().flatten().unwrap_or("").replace('|', "\\|");
-        md.push_str(&format!("| `{}` {subject} | {runs} | {verdict} |\n", short(&c.to_string())));
+        let verdict = if problems.is_empty() {
+            "✅ fresh".to_string()
+        } else {
+            format!("❌ {} problem(s)", problems.len())
+        };
+        let subject = commit
+            .summary()
+            .ok()
+            .flatten()
+            .unwrap_or("")
+            .replace('|', "\\|");
+        md.push_str(&format!(
+            "| `{}` {subject} | {runs} | {verdict} |\n",
+            short(&c.to_string())
+        ));
         if let Some(note) = note {
             details.push_str(&format!("\n### `{}` {subject}\n\n", short(&c.to_string())));
             for run in &note.runs {
-                let files = |list: &[notes::NoteFile]| list.iter().map(|f| format!("`{}`@{}", f.path, short_blob(&f.git_blob).get(..7).unwrap_or("-"))).collect::<Vec<_>>().join(", ");
-                details.push_str(&format!("- `{}` run `{}` (`{}`): {} → {}\n", run.workflow_or_command, short(&run.run_id), run.record, files(&run.inputs), files(&run.outputs)));
+                let files = |list: &[notes::NoteFile]| {
+                    list.iter()
+                        .map(|f| {
+                            format!(
+                                "`{}`@{}",
+                                f.path,
+                                short_blob(&f.git_blob).get(..7).unwrap_or("-")
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                details.push_str(&format!(
+                    "- `{}` run `{}` (`{}`): {} → {}\n",
+                    run.workflow_or_command,
+                    short(&run.run_id),
+                    run.record,
+                    files(&run.inputs),
+                    files(&run.outputs)
+                ));
             }
         }
         for p in problems {

@@ -16,7 +16,11 @@ use super::summary;
 /// `manifest init`: a starter manifest and `init-run-provenance.json` beside it.
 pub fn init(a: InitArgs) -> Result<i32> {
     let workspace = Workspace::current();
-    let policy = Policy::discover(a.write.policy.as_deref(), std::path::Path::new("."), workspace.repo_root.as_deref())?;
+    let policy = Policy::discover(
+        a.write.policy.as_deref(),
+        std::path::Path::new("."),
+        workspace.repo_root.as_deref(),
+    )?;
     print_warnings(&policy.warnings);
     check_safe_name(&a.name).map_err(|why| Error::Usage(format!("--name: {why}")))?;
     let file_name = a
@@ -30,10 +34,15 @@ pub fn init(a: InitArgs) -> Result<i32> {
     };
 
     let mut recorder = Recorder::start("manifest init", &workspace);
-    let strategy = policy.resolve_write_strategy(&mut recorder.config, a.write.document_write_strategy);
+    let strategy =
+        policy.resolve_write_strategy(&mut recorder.config, a.write.document_write_strategy);
     let exists = a.path.symlink_metadata().is_ok();
     if exists && strategy == WriteStrategy::UpdateExisting {
-        if policy.get("forbid_manifest_overwrite").and_then(|v| v.as_bool()) == Some(true) {
+        if policy
+            .get("forbid_manifest_overwrite")
+            .and_then(|v| v.as_bool())
+            == Some(true)
+        {
             return Err(Error::Usage(format!(
                 "{}: already exists and the policy forbids overwriting it (forbid_manifest_overwrite)",
                 a.path.display()
@@ -57,7 +66,15 @@ pub fn init(a: InitArgs) -> Result<i32> {
     config.record("template_version", TEMPLATE_VERSION, Source::Default);
     config.record("name", &a.name, Source::Flag);
     config.record("force", a.force, Source::Flag);
-    config.record("validate", validate, if a.validate || a.no_validate { Source::Flag } else { Source::Default });
+    config.record(
+        "validate",
+        validate,
+        if a.validate || a.no_validate {
+            Source::Flag
+        } else {
+            Source::Default
+        },
+    );
 
     let content = starter_manifest(&a.name);
     if validate {
@@ -110,7 +127,10 @@ pub fn validate(a: ValidateArgs) -> Result<i32> {
                 "warnings": problems.iter().filter(|d| !d.is_error()).count(),
                 "diagnostics": problems,
             });
-            println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&report).unwrap_or_default()
+            );
         }
         ReportFormat::Text => {
             for d in &problems {
@@ -121,7 +141,11 @@ pub fn validate(a: ValidateArgs) -> Result<i32> {
             }
         }
     }
-    Ok(if failed { crate::error::EXIT_BAD_INPUT } else { 0 })
+    Ok(if failed {
+        crate::error::EXIT_BAD_INPUT
+    } else {
+        0
+    })
 }
 
 /// Prints policy or manifest warnings to stderr.

@@ -24,7 +24,9 @@ pub fn print(outcomes: &[Outcome], record: Option<&(Outcome, String)>, dry_run: 
             "run record: {} unchanged, record {run_id} still holds",
             o.shown
         ),
-        Some((o, run_id)) if dry_run => println!("run record: {} ({}, run {run_id})", o.shown, verb(o.action)),
+        Some((o, run_id)) if dry_run => {
+            println!("run record: {} ({}, run {run_id})", o.shown, verb(o.action))
+        }
         Some((o, run_id)) => println!("run record: {} (run {run_id})", o.shown),
         None => println!("run record: not written (run provenance is off)"),
     }

@@ -22,14 +22,70 @@ pub struct ArtifactKind {
 
 /// Every artifact kind, in output order.
 pub const KINDS: &[ArtifactKind] = &[
-    ArtifactKind { artifact_type: "dashboard", suffix: "dashboard", title: "Service Dashboard", output_path: "grafana/dashboards/{target}-dashboard.json", schema_url: "https://grafana.com/docs/grafana/latest/dashboards/build-dashboards/view-dashboard-json-model/", keywords: &["dashboard"] },
-    ArtifactKind { artifact_type: "prometheus_rule", suffix: "prometheus-rules", title: "Alerting Rules", output_path: "prometheus/rules/{target}-prometheus-rules.yaml", schema_url: "https://prometheus-operator.dev/docs/operator/api/#monitoring.coreos.com/v1.PrometheusRule", keywords: &["prometheusrule", "prometheusrules", "alertrules", "alerts"] },
-    ArtifactKind { artifact_type: "slo_definition", suffix: "slo", title: "SLO Definition", output_path: "slo/{target}-slo.yaml", schema_url: "https://openslo.com/", keywords: &["slo"] },
-    ArtifactKind { artifact_type: "service_monitor", suffix: "service-monitor", title: "Service Monitor", output_path: "k8s/observability/{target}-service-monitor.yaml", schema_url: "https://prometheus-operator.dev/docs/operator/api/#monitoring.coreos.com/v1.ServiceMonitor", keywords: &["servicemonitor"] },
-    ArtifactKind { artifact_type: "loki_rule", suffix: "loki-rules", title: "Log Recording Rules", output_path: "loki/rules/{target}-loki-rules.yaml", schema_url: "https://grafana.com/docs/loki/latest/rules/", keywords: &["loki"] },
-    ArtifactKind { artifact_type: "notification_policy", suffix: "notification", title: "Notification Policy", output_path: "alertmanager/{target}-notification.yaml", schema_url: "https://prometheus.io/docs/alerting/latest/configuration/", keywords: &["notification", "alertmanager"] },
-    ArtifactKind { artifact_type: "runbook", suffix: "runbook", title: "Incident Runbook", output_path: "runbooks/{target}-runbook.md", schema_url: "", keywords: &["runbook"] },
-    ArtifactKind { artifact_type: "alert_template", suffix: "alert-template", title: "Alert Template", output_path: "alertmanager/templates/{target}-alert-template.tmpl", schema_url: "https://prometheus.io/docs/alerting/latest/configuration/", keywords: &["alerttemplate", "template"] },
+    ArtifactKind {
+        artifact_type: "dashboard",
+        suffix: "dashboard",
+        title: "Service Dashboard",
+        output_path: "grafana/dashboards/{target}-dashboard.json",
+        schema_url: "https://grafana.com/docs/grafana/latest/dashboards/build-dashboards/view-dashboard-json-model/",
+        keywords: &["dashboard"],
+    },
+    ArtifactKind {
+        artifact_type: "prometheus_rule",
+        suffix: "prometheus-rules",
+        title: "Alerting Rules",
+        output_path: "prometheus/rules/{target}-prometheus-rules.yaml",
+        schema_url: "https://prometheus-operator.dev/docs/operator/api/#monitoring.coreos.com/v1.PrometheusRule",
+        keywords: &["prometheusrule", "prometheusrules", "alertrules", "alerts"],
+    },
+    ArtifactKind {
+        artifact_type: "slo_definition",
+        suffix: "slo",
+        title: "SLO Definition",
+        output_path: "slo/{target}-slo.yaml",
+        schema_url: "https://openslo.com/",
+        keywords: &["slo"],
+    },
+    ArtifactKind {
+        artifact_type: "service_monitor",
+        suffix: "service-monitor",
+        title: "Service Monitor",
+        output_path: "k8s/observability/{target}-service-monitor.yaml",
+        schema_url: "https://prometheus-operator.dev/docs/operator/api/#monitoring.coreos.com/v1.ServiceMonitor",
+        keywords: &["servicemonitor"],
+    },
+    ArtifactKind {
+        artifact_type: "loki_rule",
+        suffix: "loki-rules",
+        title: "Log Recording Rules",
+        output_path: "loki/rules/{target}-loki-rules.yaml",
+        schema_url: "https://grafana.com/docs/loki/latest/rules/",
+        keywords: &["loki"],
+    },
+    ArtifactKind {
+        artifact_type: "notification_policy",
+        suffix: "notification",
+        title: "Notification Policy",
+        output_path: "alertmanager/{target}-notification.yaml",
+        schema_url: "https://prometheus.io/docs/alerting/latest/configuration/",
+        keywords: &["notification", "alertmanager"],
+    },
+    ArtifactKind {
+        artifact_type: "runbook",
+        suffix: "runbook",
+        title: "Incident Runbook",
+        output_path: "runbooks/{target}-runbook.md",
+        schema_url: "",
+        keywords: &["runbook"],
+    },
+    ArtifactKind {
+        artifact_type: "alert_template",
+        suffix: "alert-template",
+        title: "Alert Template",
+        output_path: "alertmanager/templates/{target}-alert-template.tmpl",
+        schema_url: "https://prometheus.io/docs/alerting/latest/configuration/",
+        keywords: &["alerttemplate", "template"],
+    },
 ];
 
 /// Criticality → alert severity.
@@ -143,37 +199,101 @@ fn derived_from(artifact_type: &str, m: &Manifest, t: &Target) -> Vec<Json> {
     let or_unset = |v: &Option<String>| v.clone().unwrap_or_else(|| "unset".into());
     match artifact_type {
         "dashboard" => vec![
-            rule("title", "spec.targets[].name", format!("{} Service Dashboard", t.name), "One dashboard per target"),
-            rule("panels.availability", "spec.requirements.availability", format!("SLO threshold: {}%", or_unset(&r.availability)), "Dashboard shows availability against the SLO target"),
+            rule(
+                "title",
+                "spec.targets[].name",
+                format!("{} Service Dashboard", t.name),
+                "One dashboard per target",
+            ),
+            rule(
+                "panels.availability",
+                "spec.requirements.availability",
+                format!("SLO threshold: {}%", or_unset(&r.availability)),
+                "Dashboard shows availability against the SLO target",
+            ),
         ],
         "prometheus_rule" => vec![
-            rule("severity", "spec.business.criticality", format!("{criticality} → {}", severity(criticality)), "Alert severity follows business criticality"),
-            rule("threshold", "spec.requirements.availability", format!("Target: {}%", or_unset(&r.availability)), "Error-rate alerts follow the availability target"),
-            rule("latencyThreshold", "spec.requirements.latencyP99", format!("P99 < {}", or_unset(&r.latency_p99)), "Latency alert follows the P99 requirement"),
+            rule(
+                "severity",
+                "spec.business.criticality",
+                format!("{criticality} → {}", severity(criticality)),
+                "Alert severity follows business criticality",
+            ),
+            rule(
+                "threshold",
+                "spec.requirements.availability",
+                format!("Target: {}%", or_unset(&r.availability)),
+                "Error-rate alerts follow the availability target",
+            ),
+            rule(
+                "latencyThreshold",
+                "spec.requirements.latencyP99",
+                format!("P99 < {}", or_unset(&r.latency_p99)),
+                "Latency alert follows the P99 requirement",
+            ),
         ],
         "slo_definition" => vec![
-            rule("objective", "spec.requirements.availability", format!("Availability SLO: {}%", or_unset(&r.availability)), "SLO objective is the availability requirement"),
-            rule("errorBudget", "spec.requirements.errorBudget", format!("Error budget: {}%", or_unset(&r.error_budget)), "Error budget as stated"),
+            rule(
+                "objective",
+                "spec.requirements.availability",
+                format!("Availability SLO: {}%", or_unset(&r.availability)),
+                "SLO objective is the availability requirement",
+            ),
+            rule(
+                "errorBudget",
+                "spec.requirements.errorBudget",
+                format!("Error budget: {}%", or_unset(&r.error_budget)),
+                "Error budget as stated",
+            ),
         ],
-        "service_monitor" => vec![rule("scrapeInterval", "spec.observability.metricsInterval", format!("Interval: {}", scrape_interval(m)), "Scrape interval from observability or criticality")],
-        "loki_rule" => vec![rule("logSelectors", "spec.targets[].name", format!("{{app=\"{}\"}}", t.name), "Log selectors from the target name")],
-        "notification_policy" => vec![rule("channels", "spec.observability.alertChannels", format!("Channels: {:?}", m.spec.observability.alert_channels), "Alerts route to the stated channels")],
-        "runbook" => vec![rule("risks", "spec.risks[]", format!("Risk count: {}", m.spec.risks.len()), "One runbook section per documented risk")],
-        _ => vec![rule("severity", "spec.business.criticality", severity(criticality).to_string(), "Template severity follows criticality")],
+        "service_monitor" => vec![rule(
+            "scrapeInterval",
+            "spec.observability.metricsInterval",
+            format!("Interval: {}", scrape_interval(m)),
+            "Scrape interval from observability or criticality",
+        )],
+        "loki_rule" => vec![rule(
+            "logSelectors",
+            "spec.targets[].name",
+            format!("{{app=\"{}\"}}", t.name),
+            "Log selectors from the target name",
+        )],
+        "notification_policy" => vec![rule(
+            "channels",
+            "spec.observability.alertChannels",
+            format!("Channels: {:?}", m.spec.observability.alert_channels),
+            "Alerts route to the stated channels",
+        )],
+        "runbook" => vec![rule(
+            "risks",
+            "spec.risks[]",
+            format!("Risk count: {}", m.spec.risks.len()),
+            "One runbook section per documented risk",
+        )],
+        _ => vec![rule(
+            "severity",
+            "spec.business.criticality",
+            severity(criticality).to_string(),
+            "Template severity follows criticality",
+        )],
     }
 }
 
 /// The scrape interval: `observability.metricsInterval`, else by criticality.
 pub fn scrape_interval(m: &Manifest) -> String {
-    m.spec.observability.metrics_interval.clone().unwrap_or_else(|| {
-        match m.criticality() {
-            "critical" => "10s",
-            "high" => "30s",
-            "medium" => "60s",
-            _ => "120s",
-        }
-        .to_string()
-    })
+    m.spec
+        .observability
+        .metrics_interval
+        .clone()
+        .unwrap_or_else(|| {
+            match m.criticality() {
+                "critical" => "10s",
+                "high" => "30s",
+                "medium" => "60s",
+                _ => "120s",
+            }
+            .to_string()
+        })
 }
 
 fn parameters(artifact_type: &str, m: &Manifest, t: &Target) -> Json {
@@ -181,15 +301,25 @@ fn parameters(artifact_type: &str, m: &Manifest, t: &Target) -> Json {
     let o = &m.spec.observability;
     let criticality = m.criticality();
     match artifact_type {
-        "dashboard" => json!({"criticality": criticality, "dashboardPlacement": o.dashboard_placement.clone().unwrap_or_else(|| "standard".into()), "datasources": ["prometheus", "loki", "tempo"], "risks": m.spec.risks}),
-        "prometheus_rule" => json!({"alertSeverity": severity(criticality), "availabilityThreshold": r.availability, "latencyThreshold": r.latency_p99, "latencyP50Threshold": r.latency_p50, "throughput": r.throughput}),
-        "slo_definition" => json!({"availability": r.availability, "latencyP99": r.latency_p99, "errorBudget": r.error_budget, "throughput": r.throughput}),
-        "service_monitor" => json!({"metricsInterval": scrape_interval(m), "namespace": t.namespace.clone().unwrap_or_else(|| "default".into())}),
+        "dashboard" => {
+            json!({"criticality": criticality, "dashboardPlacement": o.dashboard_placement.clone().unwrap_or_else(|| "standard".into()), "datasources": ["prometheus", "loki", "tempo"], "risks": m.spec.risks})
+        }
+        "prometheus_rule" => {
+            json!({"alertSeverity": severity(criticality), "availabilityThreshold": r.availability, "latencyThreshold": r.latency_p99, "latencyP50Threshold": r.latency_p50, "throughput": r.throughput})
+        }
+        "slo_definition" => {
+            json!({"availability": r.availability, "latencyP99": r.latency_p99, "errorBudget": r.error_budget, "throughput": r.throughput})
+        }
+        "service_monitor" => {
+            json!({"metricsInterval": scrape_interval(m), "namespace": t.namespace.clone().unwrap_or_else(|| "default".into())})
+        }
         "loki_rule" => {
             let metric = crate::export::metric_name(&t.name);
             json!({"logSelectors": [format!("{{app=\"{}\"}}", t.name)], "recordingRules": [format!("{metric}:error_rate_5m"), format!("{metric}:request_rate_5m")], "labelExtractors": ["level", "status_code", "method", "path"], "logFormat": "otel"})
         }
-        "notification_policy" => json!({"alertChannels": o.alert_channels, "owner": m.spec.business.owner, "owners": m.metadata.owners}),
+        "notification_policy" => {
+            json!({"alertChannels": o.alert_channels, "owner": m.spec.business.owner, "owners": m.metadata.owners})
+        }
         "runbook" => json!({"risks": m.spec.risks, "escalationContacts": m.metadata.owners}),
         _ => json!({"severity": severity(criticality), "alertChannels": o.alert_channels}),
     }
@@ -197,7 +327,10 @@ fn parameters(artifact_type: &str, m: &Manifest, t: &Target) -> Json {
 
 /// Coverage of required artifacts, overall, per target and per type.
 pub fn coverage(artifacts: &[Artifact], targets: &[Target]) -> Json {
-    let required: Vec<&Artifact> = artifacts.iter().filter(|a| a.priority == "required").collect();
+    let required: Vec<&Artifact> = artifacts
+        .iter()
+        .filter(|a| a.priority == "required")
+        .collect();
     let existing = required.iter().filter(|a| a.status == "exists").count();
     let by_target: Vec<Json> = targets
         .iter()
@@ -238,7 +371,10 @@ mod tests {
 
     #[test]
     fn ids_keep_the_earlier_scheme() {
-        assert_eq!(artifact_id("ledger-api", "dashboard"), "ledger_api-dashboard");
+        assert_eq!(
+            artifact_id("ledger-api", "dashboard"),
+            "ledger_api-dashboard"
+        );
     }
 
     #[test]

@@ -61,7 +61,13 @@ pub struct ExportDocuments {
 pub fn metric_name(name: &str) -> String {
     let mut out: String = name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == ':' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == ':' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
         out.insert(0, '_');
@@ -88,7 +94,8 @@ pub fn to_json(value: &Json) -> Vec<u8> {
 /// Whether a task-mapping key names this artifact: its id, or `{target}-{suffix}` with the
 /// target's own spelling (both forms are found in the wild).
 fn mapped(task_mapping: &serde_json::Map<String, Json>, a: &Artifact) -> bool {
-    task_mapping.contains_key(&a.id) || task_mapping.contains_key(&format!("{}-{}", a.target, a.suffix))
+    task_mapping.contains_key(&a.id)
+        || task_mapping.contains_key(&format!("{}-{}", a.target, a.suffix))
 }
 
 /// Derives every export document.
@@ -122,7 +129,11 @@ pub fn derive(input: &ExportInput) -> ExportDocuments {
         "coverage": coverage,
         "crdReference": export_names::project_context(&project),
     });
-    let artifact_manifest = if input.json_format { to_json(&manifest_doc) } else { to_yaml(&manifest_doc) };
+    let artifact_manifest = if input.json_format {
+        to_json(&manifest_doc)
+    } else {
+        to_yaml(&manifest_doc)
+    };
     let checksums = json!({
         "source_checksum": input.manifest_sha256,
         "artifact_manifest_checksum": Digests::of_bytes(&artifact_manifest).sha256,
@@ -130,8 +141,15 @@ pub fn derive(input: &ExportInput) -> ExportDocuments {
     });
 
     // Quality gates.
-    let required: Vec<&Artifact> = artifacts.iter().filter(|a| a.priority == "required").collect();
-    let gaps: Vec<&str> = required.iter().filter(|a| a.status != "exists").map(|a| a.id.as_str()).collect();
+    let required: Vec<&Artifact> = artifacts
+        .iter()
+        .filter(|a| a.priority == "required")
+        .collect();
+    let gaps: Vec<&str> = required
+        .iter()
+        .filter(|a| a.status != "exists")
+        .map(|a| a.id.as_str())
+        .collect();
     let mut shortfalls = Vec::new();
     let coverage_ok = coverage_percent >= input.min_coverage;
     if !coverage_ok {
@@ -141,11 +159,17 @@ pub fn derive(input: &ExportInput) -> ExportDocuments {
         ));
     }
     let unmapped: Vec<&str> = match input.task_mapping {
-        Some(tm) => required.iter().filter(|a| !mapped(tm, a)).map(|a| a.id.as_str()).collect(),
+        Some(tm) => required
+            .iter()
+            .filter(|a| !mapped(tm, a))
+            .map(|a| a.id.as_str())
+            .collect(),
         None => Vec::new(),
     };
     for id in &unmapped {
-        shortfalls.push(format!("task mapping has no task for required artifact {id}"));
+        shortfalls.push(format!(
+            "task mapping has no task for required artifact {id}"
+        ));
     }
     let mut pin_failures = Vec::new();
     for (key, expected) in [
@@ -154,10 +178,12 @@ pub fn derive(input: &ExportInput) -> ExportDocuments {
         ("validation_schema", VALIDATION_SCHEMA),
         ("schema_version", SCHEMA_VERSION),
     ] {
-        if let Some(pinned) = input.schema_pins.get(key).and_then(Json::as_str) {
-            if pinned != expected {
-                pin_failures.push(format!("schema pin {key} is {pinned} but this export writes {expected}"));
-            }
+        if let Some(pinned) = input.schema_pins.get(key).and_then(Json::as_str)
+            && pinned != expected
+        {
+            pin_failures.push(format!(
+                "schema pin {key} is {pinned} but this export writes {expected}"
+            ));
         }
     }
     shortfalls.extend(pin_failures.iter().cloned());
@@ -264,7 +290,10 @@ fn artifact_types() -> Json {
 }
 
 fn parameter_count(artifacts: &[Artifact]) -> usize {
-    artifacts.iter().map(|a| a.parameters.as_object().map_or(0, |o| o.len())).sum()
+    artifacts
+        .iter()
+        .map(|a| a.parameters.as_object().map_or(0, |o| o.len()))
+        .sum()
 }
 
 fn unresolved_parameters(artifacts: &[Artifact]) -> Vec<Json> {

@@ -33,7 +33,11 @@ pub fn staged_paths(repo: &Repository, index: &git2::Index) -> Result<Vec<String
     Ok(diff
         .deltas()
         .filter_map(|d| {
-            let file = if d.status() == Delta::Deleted { d.old_file() } else { d.new_file() };
+            let file = if d.status() == Delta::Deleted {
+                d.old_file()
+            } else {
+                d.new_file()
+            };
             file.path().map(|p| p.to_string_lossy().replace('\\', "/"))
         })
         .collect())
@@ -41,7 +45,11 @@ pub fn staged_paths(repo: &Repository, index: &git2::Index) -> Result<Vec<String
 
 /// Checks the index. With `fast`, returns `None` at once when nothing staged touches a run
 /// record, a recorded input or output, or a tracked-output glob.
-pub fn check_index(repo: &Repository, tracked: &GlobSet, fast: bool) -> Result<Option<Vec<Finding>>> {
+pub fn check_index(
+    repo: &Repository,
+    tracked: &GlobSet,
+    fast: bool,
+) -> Result<Option<Vec<Finding>>> {
     let index = repo.index()?;
     let staged = staged_paths(repo, &index)?;
     if fast && staged.is_empty() {
@@ -57,13 +65,24 @@ pub fn check_index(repo: &Repository, tracked: &GlobSet, fast: bool) -> Result<O
         let mut relevant: HashSet<&str> = record_paths.iter().map(String::as_str).collect();
         for rf in &records {
             relevant.extend(rf.record.inputs.iter().map(|i| i.fingerprint.path.as_str()));
-            relevant.extend(rf.record.outputs.iter().map(|o| o.fingerprint.path.as_str()));
+            relevant.extend(
+                rf.record
+                    .outputs
+                    .iter()
+                    .map(|o| o.fingerprint.path.as_str()),
+            );
         }
-        if !staged.iter().any(|p| relevant.contains(p.as_str()) || tracked.is_match(p)) {
+        if !staged
+            .iter()
+            .any(|p| relevant.contains(p.as_str()) || tracked.is_match(p))
+        {
             return Ok(None);
         }
     }
-    let candidates: Vec<String> = staged.into_iter().filter(|p| map.blobs.contains_key(p)).collect();
+    let candidates: Vec<String> = staged
+        .into_iter()
+        .filter(|p| map.blobs.contains_key(p))
+        .collect();
     Ok(Some(classify(&records, &map, tracked, &candidates)))
 }
 
@@ -91,7 +110,10 @@ pub fn check_worktree(repo: &Repository, tracked: &GlobSet) -> Result<Vec<Findin
     let map = BlobMap::of_index(&index);
     let view = WorktreeView::new(&root, &index);
     let mut options = git2::StatusOptions::new();
-    options.include_untracked(true).recurse_untracked_dirs(true).include_ignored(false);
+    options
+        .include_untracked(true)
+        .recurse_untracked_dirs(true)
+        .include_ignored(false);
     let untracked: Vec<String> = repo
         .statuses(Some(&mut options))?
         .iter()
@@ -99,7 +121,12 @@ pub fn check_worktree(repo: &Repository, tracked: &GlobSet) -> Result<Vec<Findin
         .filter_map(|s| s.path().ok().map(String::from))
         .collect();
     let mut record_paths: Vec<String> = map.record_paths();
-    record_paths.extend(untracked.iter().filter(|p| is_run_record_name(p.rsplit('/').next().unwrap_or(p))).cloned());
+    record_paths.extend(
+        untracked
+            .iter()
+            .filter(|p| is_run_record_name(p.rsplit('/').next().unwrap_or(p)))
+            .cloned(),
+    );
     record_paths.sort();
     record_paths.dedup();
     let mut records = Vec::new();
@@ -109,7 +136,10 @@ pub fn check_worktree(repo: &Repository, tracked: &GlobSet) -> Result<Vec<Findin
             continue;
         }
         let bytes = std::fs::read(&file).map_err(|e| Error::io(&path, e))?;
-        records.push(RecordFile { record: parse_record(&bytes, &path)?, path });
+        records.push(RecordFile {
+            record: parse_record(&bytes, &path)?,
+            path,
+        });
     }
     let mut candidates: Vec<String> = map.blobs.keys().cloned().chain(untracked).collect();
     candidates.sort();

@@ -64,7 +64,11 @@ pub fn install(repo: &Repository, notes_ref: &str, force: bool) -> Result<Vec<In
         let script = script(hook, &exe, chained.as_deref());
         fsio::write_atomic(&path, script.as_bytes(), &Backups::Beside)?;
         make_executable(&path)?;
-        done.push(Installed { hook: hook.to_string(), path, chained });
+        done.push(Installed {
+            hook: hook.to_string(),
+            path,
+            chained,
+        });
     }
     let mut config = repo.config()?;
     config.set_str("notes.rewriteRef", notes_ref)?;
@@ -84,9 +88,13 @@ fn script(hook: &str, exe: &str, chained: Option<&Path>) -> String {
     if hook == "post-rewrite" {
         s.push_str("input=$(cat)\n");
         if let Some(c) = &chained {
-            s.push_str(&format!("printf '%s\\n' \"$input\" | '{c}' \"$@\" || exit $?\n"));
+            s.push_str(&format!(
+                "printf '%s\\n' \"$input\" | '{c}' \"$@\" || exit $?\n"
+            ));
         }
-        s.push_str(&format!("printf '%s\\n' \"$input\" | \"$cc\" hook run {hook} \"$@\"\n"));
+        s.push_str(&format!(
+            "printf '%s\\n' \"$input\" | \"$cc\" hook run {hook} \"$@\"\n"
+        ));
     } else {
         if let Some(c) = &chained {
             s.push_str(&format!("'{c}' \"$@\" || exit $?\n"));
@@ -99,7 +107,8 @@ fn script(hook: &str, exe: &str, chained: Option<&Path>) -> String {
 #[cfg(unix)]
 fn make_executable(path: &Path) -> Result<()> {
     use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).map_err(|e| Error::io(path, e))
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
+        .map_err(|e| Error::io(path, e))
 }
 
 #[cfg(not(unix))]

@@ -121,10 +121,13 @@ fn short_opt(id: &Option<String>) -> &str {
 pub fn tracked_globs(patterns: &[String]) -> Result<GlobSet> {
     let mut builder = GlobSetBuilder::new();
     for p in patterns {
-        let glob = Glob::new(p).map_err(|e| Error::Usage(format!("lineage.tracked_outputs: {e}")))?;
+        let glob =
+            Glob::new(p).map_err(|e| Error::Usage(format!("lineage.tracked_outputs: {e}")))?;
         builder.add(glob);
     }
-    builder.build().map_err(|e| Error::Usage(format!("lineage.tracked_outputs: {e}")))
+    builder
+        .build()
+        .map_err(|e| Error::Usage(format!("lineage.tracked_outputs: {e}")))
 }
 
 /// Classifies every file of every record against `view`, then finds unowned files among
@@ -144,12 +147,26 @@ pub fn classify(
         for input in &r.inputs {
             let fp = &input.fingerprint;
             // Only repository inputs can be checked; files outside git are not in any view.
-            if !view.contains(&fp.path) && !(fp.exists && view.is_worktree()) {
+            let checkable = view.contains(&fp.path) || (fp.exists && view.is_worktree());
+            if !checkable {
                 continue;
             }
             let actual = view.blob(&fp.path);
-            let verdict = if actual == fp.git_blob { Verdict::Fresh } else { Verdict::Stale };
-            findings.push(finding(rf, &fp.path, "input", &input.role, verdict, &fp.git_blob, actual, &fix));
+            let verdict = if actual == fp.git_blob {
+                Verdict::Fresh
+            } else {
+                Verdict::Stale
+            };
+            findings.push(finding(
+                rf,
+                &fp.path,
+                "input",
+                &input.role,
+                verdict,
+                &fp.git_blob,
+                actual,
+                &fix,
+            ));
         }
         for output in &r.outputs {
             let fp = &output.fingerprint;
@@ -160,7 +177,16 @@ pub fn classify(
                 _ if actual == fp.git_blob => Verdict::Fresh,
                 _ => Verdict::Modified,
             };
-            findings.push(finding(rf, &fp.path, "output", &output.role, verdict, &fp.git_blob, actual, &fix));
+            findings.push(finding(
+                rf,
+                &fp.path,
+                "output",
+                &output.role,
+                verdict,
+                &fp.git_blob,
+                actual,
+                &fix,
+            ));
         }
     }
     for path in candidates {
@@ -232,7 +258,11 @@ pub fn rerun_command(r: &RunRecord) -> String {
             cmd
         }
         "manifest init" => {
-            let manifest = r.outputs.first().map(|o| o.fingerprint.path.clone()).unwrap_or_default();
+            let manifest = r
+                .outputs
+                .first()
+                .map(|o| o.fingerprint.path.clone())
+                .unwrap_or_default();
             format!(
                 "contextcore manifest init -p {manifest} --name {} --force",
                 get("name").unwrap_or_default()

@@ -56,7 +56,9 @@ pub fn note_for_commit(repo: &Repository, commit_id: Oid) -> Result<Option<NoteP
     let diff = repo.diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), None)?;
     let mut runs = Vec::new();
     for delta in diff.deltas() {
-        let Some(path) = delta.new_file().path() else { continue };
+        let Some(path) = delta.new_file().path() else {
+            continue;
+        };
         let path = path.to_string_lossy().replace('\\', "/");
         let name = path.rsplit('/').next().unwrap_or(&path);
         if !is_run_record_name(name) || delta.new_file().id().is_zero() {
@@ -66,7 +68,12 @@ pub fn note_for_commit(repo: &Repository, commit_id: Oid) -> Result<Option<NoteP
         let record = parse_record(blob.content(), &path)?;
         let files = |list: Vec<(String, String, Option<String>, Option<String>)>| {
             list.into_iter()
-                .map(|(path, role, sha256, git_blob)| NoteFile { path, role, sha256, git_blob })
+                .map(|(path, role, sha256, git_blob)| NoteFile {
+                    path,
+                    role,
+                    sha256,
+                    git_blob,
+                })
                 .collect()
         };
         runs.push(NoteRun {
@@ -76,8 +83,34 @@ pub fn note_for_commit(repo: &Repository, commit_id: Oid) -> Result<Option<NoteP
             workflow_or_command: record.workflow_or_command.clone(),
             started_at: record.started_at.clone(),
             completed_at: record.completed_at.clone(),
-            inputs: files(record.inputs.iter().map(|i| (i.fingerprint.path.clone(), i.role.clone(), i.fingerprint.sha256.clone(), i.fingerprint.git_blob.clone())).collect()),
-            outputs: files(record.outputs.iter().map(|o| (o.fingerprint.path.clone(), o.role.clone(), o.fingerprint.sha256.clone(), o.fingerprint.git_blob.clone())).collect()),
+            inputs: files(
+                record
+                    .inputs
+                    .iter()
+                    .map(|i| {
+                        (
+                            i.fingerprint.path.clone(),
+                            i.role.clone(),
+                            i.fingerprint.sha256.clone(),
+                            i.fingerprint.git_blob.clone(),
+                        )
+                    })
+                    .collect(),
+            ),
+            outputs: files(
+                record
+                    .outputs
+                    .iter()
+                    .map(|o| {
+                        (
+                            o.fingerprint.path.clone(),
+                            o.role.clone(),
+                            o.fingerprint.sha256.clone(),
+                            o.fingerprint.git_blob.clone(),
+                        )
+                    })
+                    .collect(),
+            ),
         });
     }
     runs.sort_by(|a, b| a.record.cmp(&b.record));
@@ -95,7 +128,12 @@ pub fn read_note(repo: &Repository, notes_ref: &str, commit: Oid) -> Option<Note
 }
 
 /// Writes (replacing) a commit's note.
-pub fn write_note(repo: &Repository, notes_ref: &str, commit: Oid, payload: &NotePayload) -> Result<()> {
+pub fn write_note(
+    repo: &Repository,
+    notes_ref: &str,
+    commit: Oid,
+    payload: &NotePayload,
+) -> Result<()> {
     let sig = signature(repo)?;
     let mut text = serde_json::to_string_pretty(payload).map_err(|e| Error::Git(e.to_string()))?;
     text.push('\n');
@@ -124,18 +162,24 @@ pub fn union(local: &NotePayload, other: &NotePayload) -> NotePayload {
         }
     }
     runs.sort_by(|a, b| (&a.record, &a.run_id).cmp(&(&b.record, &b.run_id)));
-    NotePayload { schema: local.schema.clone(), commit: local.commit.clone(), runs }
+    NotePayload {
+        schema: local.schema.clone(),
+        commit: local.commit.clone(),
+        runs,
+    }
 }
 
 /// Merges every note of `from_ref` into `into_ref` by run id. Returns how many notes changed.
 pub fn merge_refs(repo: &Repository, into_ref: &str, from_ref: &str) -> Result<usize> {
     let mut changed = 0;
     let incoming: Vec<(Oid, Oid)> = match repo.notes(Some(from_ref)) {
-        Ok(iter) => iter.filter_map(|n| n.ok()).map(|(note_id, commit)| (note_id, commit)).collect(),
+        Ok(iter) => iter.filter_map(|n| n.ok()).collect(),
         Err(_) => return Ok(0),
     };
     for (_, commit) in incoming {
-        let Some(theirs) = read_note(repo, from_ref, commit) else { continue };
+        let Some(theirs) = read_note(repo, from_ref, commit) else {
+            continue;
+        };
         let merged = match read_note(repo, into_ref, commit) {
             Some(ours) => union(&ours, &theirs),
             None => theirs,

@@ -54,10 +54,10 @@ impl BlobMap {
     pub fn of_tree(tree: &Tree) -> Self {
         let mut blobs = HashMap::new();
         let _ = tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
-            if entry.kind() == Some(git2::ObjectType::Blob) {
-                if let Ok(name) = entry.name() {
-                    blobs.insert(format!("{dir}{name}"), entry.id());
-                }
+            if entry.kind() == Some(git2::ObjectType::Blob)
+                && let Ok(name) = entry.name()
+            {
+                blobs.insert(format!("{dir}{name}"), entry.id());
             }
             git2::TreeWalkResult::Ok
         });
@@ -95,7 +95,10 @@ pub fn parse_record(bytes: &[u8], shown: &str) -> Result<RunRecord> {
     let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
         Error::at(
             shown,
-            crate::yaml::Pos { line: e.line() as u64, col: e.column() as u64 },
+            crate::yaml::Pos {
+                line: e.line() as u64,
+                col: e.column() as u64,
+            },
             format!("invalid JSON in run record: {e}"),
         )
     })?;
@@ -133,7 +136,10 @@ impl WorktreeView {
                 )
             })
             .collect();
-        Self { root: root.to_path_buf(), index }
+        Self {
+            root: root.to_path_buf(),
+            index,
+        }
     }
 }
 
@@ -144,10 +150,10 @@ impl View for WorktreeView {
         if !meta.is_file() {
             return None;
         }
-        if let Some(entry) = self.index.get(path) {
-            if stat_matches(&meta, entry) {
-                return Some(entry.id.to_string());
-            }
+        if let Some(entry) = self.index.get(path)
+            && stat_matches(&meta, entry)
+        {
+            return Some(entry.id.to_string());
         }
         let bytes = std::fs::read(&file).ok()?;
         Some(Digests::of_bytes(&bytes).git_blob)

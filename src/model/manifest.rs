@@ -87,8 +87,14 @@ const SPEC: Shape = Shape::Map(&[
             opt("traceSampling", Shape::Check(check_fraction)),
             opt("metricsInterval", Shape::Check(check_duration)),
             opt("alertChannels", Shape::List(&Shape::Str)),
-            opt("logLevel", Shape::OneOf(&["debug", "info", "warn", "error"])),
-            opt("dashboardPlacement", Shape::OneOf(&["featured", "standard", "archived"])),
+            opt(
+                "logLevel",
+                Shape::OneOf(&["debug", "info", "warn", "error"]),
+            ),
+            opt(
+                "dashboardPlacement",
+                Shape::OneOf(&["featured", "standard", "archived"]),
+            ),
         ]),
     ),
 ]);
@@ -206,7 +212,11 @@ impl Manifest {
 
     /// Criticality, `medium` when unset.
     pub fn criticality(&self) -> &str {
-        self.spec.business.criticality.as_deref().unwrap_or("medium")
+        self.spec
+            .business
+            .criticality
+            .as_deref()
+            .unwrap_or("medium")
     }
 }
 
@@ -226,7 +236,11 @@ pub fn load(path: &Path, shown: &str) -> Result<LoadedManifest> {
     }
     let document = node.to_json();
     let manifest: Manifest = serde_json::from_value(document.clone()).map_err(|e| {
-        Error::at(shown, node.pos, format!("manifest does not fit the v1alpha2 model: {e}"))
+        Error::at(
+            shown,
+            node.pos,
+            format!("manifest does not fit the v1alpha2 model: {e}"),
+        )
     })?;
     Ok(LoadedManifest {
         manifest,
@@ -255,20 +269,27 @@ fn scalar_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Err
 pub fn check_percentage(s: &str) -> Result<(), String> {
     match parse_percentage(s) {
         Some(v) if v > 0.0 && v <= 100.0 => Ok(()),
-        _ => Err(format!("'{s}' is not a percentage (a number above 0 and at most 100, e.g. \"99.9\")")),
+        _ => Err(format!(
+            "'{s}' is not a percentage (a number above 0 and at most 100, e.g. \"99.9\")"
+        )),
     }
 }
 
 /// The number of a percentage, without a trailing `%`.
 pub fn parse_percentage(s: &str) -> Option<f64> {
-    s.trim().trim_end_matches('%').trim().parse::<f64>().ok().filter(|v| v.is_finite())
+    s.trim()
+        .trim_end_matches('%')
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
 }
 
 /// A duration such as `200ms`, `1.5s`, `5m`, `1h`.
 pub fn check_duration(s: &str) -> Result<(), String> {
-    parse_duration_ms(s)
-        .map(|_| ())
-        .ok_or_else(|| format!("'{s}' is not a duration (a number with ms, s, m or h, e.g. \"200ms\")"))
+    parse_duration_ms(s).map(|_| ()).ok_or_else(|| {
+        format!("'{s}' is not a duration (a number with ms, s, m or h, e.g. \"200ms\")")
+    })
 }
 
 /// Milliseconds of a duration such as `200ms`, `1.5s`, `5m`, `1h`.
@@ -291,9 +312,9 @@ pub fn parse_duration_ms(s: &str) -> Option<f64> {
 
 /// A rate such as `5000rps`, `100/s`, `6000rpm`.
 pub fn check_rate(s: &str) -> Result<(), String> {
-    parse_rate_per_second(s)
-        .map(|_| ())
-        .ok_or_else(|| format!("'{s}' is not a rate (a number with rps, rpm, /s or /m, e.g. \"500rps\")"))
+    parse_rate_per_second(s).map(|_| ()).ok_or_else(|| {
+        format!("'{s}' is not a rate (a number with rps, rpm, /s or /m, e.g. \"500rps\")")
+    })
 }
 
 /// Requests per second of a rate such as `5000rps`, `100/s`, `6000rpm`.
@@ -319,23 +340,43 @@ mod tests {
 
     fn problems(text: &str) -> Vec<String> {
         let node = crate::yaml::parse(text).unwrap();
-        validate_node(&node, "m.yaml").iter().map(|d| d.to_string()).collect()
+        validate_node(&node, "m.yaml")
+            .iter()
+            .map(|d| d.to_string())
+            .collect()
     }
 
     #[test]
     fn wrong_types_and_values_are_located() {
         let text = "apiVersion: contextcore.io/v1alpha2\nkind: ContextManifest\nmetadata:\n  name: a/b\nspec:\n  business:\n    criticality: urgent\n  requirements:\n    latencyP99: fast\n  targets: nope\n";
         let p = problems(text);
-        assert!(p.iter().any(|l| l.starts_with("m.yaml:4:9: error: metadata.name")), "{p:?}");
-        assert!(p.iter().any(|l| l.starts_with("m.yaml:7:18: error:")), "{p:?}");
-        assert!(p.iter().any(|l| l.starts_with("m.yaml:9:17: error:")), "{p:?}");
-        assert!(p.iter().any(|l| l.starts_with("m.yaml:10:12: error: spec.targets: expected a list")), "{p:?}");
+        assert!(
+            p.iter()
+                .any(|l| l.starts_with("m.yaml:4:9: error: metadata.name")),
+            "{p:?}"
+        );
+        assert!(
+            p.iter().any(|l| l.starts_with("m.yaml:7:18: error:")),
+            "{p:?}"
+        );
+        assert!(
+            p.iter().any(|l| l.starts_with("m.yaml:9:17: error:")),
+            "{p:?}"
+        );
+        assert!(
+            p.iter()
+                .any(|l| l.starts_with("m.yaml:10:12: error: spec.targets: expected a list")),
+            "{p:?}"
+        );
     }
 
     #[test]
     fn unknown_keys_are_warnings() {
         let text = "apiVersion: contextcore.io/v1alpha2\nkind: ContextManifest\nmetadata:\n  name: ok\n  colour: red\nspec: {}\n";
-        assert_eq!(problems(text), vec!["m.yaml:5:3: warning: metadata.colour: unknown key, ignored"]);
+        assert_eq!(
+            problems(text),
+            vec!["m.yaml:5:3: warning: metadata.colour: unknown key, ignored"]
+        );
     }
 
     #[test]
