@@ -27,6 +27,17 @@ pub enum Action {
     Unchanged,
 }
 
+impl Action {
+    /// The record's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Created => "created",
+            Action::Updated => "updated",
+            Action::Unchanged => "unchanged",
+        }
+    }
+}
+
 /// Where backups of replaced files go.
 #[derive(Debug, Clone)]
 pub enum Backups {

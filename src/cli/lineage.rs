@@ -123,11 +123,11 @@ pub fn show(a: ShowArgs) -> Result<i32> {
             }
             for o in &record.outputs {
                 println!(
-                    "  output {:<18} {} {} ({:?})",
+                    "  output {:<18} {} {} ({})",
                     o.role,
                     short_blob(&o.fingerprint.git_blob),
                     o.fingerprint.path,
-                    o.action
+                    o.action.as_str()
                 );
             }
         }
