@@ -6,7 +6,7 @@ use serde_json::json;
 
 use crate::error::{EXIT_CHECK_FAILED, Error, Result};
 use crate::lineage::check::{
-    check_commit, check_index, check_worktree, commits_in_range, open_repo, repo_policy,
+    check_index, check_range, check_worktree, commits_in_range, open_repo, repo_policy,
     resolve_commit,
 };
 use crate::lineage::notes::{self, NotePayload};
@@ -63,8 +63,8 @@ pub fn verify(a: VerifyArgs) -> Result<i32> {
             Some(range) => commits_in_range(&repo, range)?,
             None => vec![resolve_commit(&repo, a.rev.as_deref().unwrap_or("HEAD"))?],
         };
-        for c in commits {
-            results.push((c.to_string(), check_commit(&repo, c, &tracked)?));
+        for (c, findings) in check_range(&repo, &commits, &tracked)? {
+            results.push((c.to_string(), findings));
         }
     }
     let failed = results
@@ -185,9 +185,8 @@ pub fn report(range: &str) -> Result<i32> {
     );
     let mut details = String::new();
     let mut failed = false;
-    for c in &commits {
+    for (c, findings) in &check_range(&repo, &commits, &tracked)? {
         let commit = repo.find_commit(*c)?;
-        let findings = check_commit(&repo, *c, &tracked)?;
         let problems: Vec<&Finding> = findings.iter().filter(|f| f.is_problem()).collect();
         failed |= !problems.is_empty();
         let note = notes::read_note(&repo, &policy.notes_ref(), *c)

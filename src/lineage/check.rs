@@ -3,17 +3,20 @@
 
 use std::collections::HashSet;
 
-use git2::{Delta, Oid, Repository};
+use git2::{Oid, Repository, Tree};
 use globset::GlobSet;
 
-use super::view::{BlobMap, WorktreeView, parse_record};
+use super::index::IndexFile;
+use super::view::{BlobMap, WorktreeView, is_record_path, load_records, parse_record};
 use super::{Finding, RecordFile, classify};
 use crate::error::{Error, Result};
-use crate::paths::is_run_record_name;
 use crate::policy::Policy;
 
 /// Opens the repository containing the current directory.
 pub fn open_repo() -> Result<Repository> {
+    // Like git itself, trust the object store on read (`git fsck` checks it); re-hashing every
+    // record blob was a third of the pre-commit hook's work.
+    git2::opts::strict_hash_verification(false);
     Repository::open_from_env()
         .map_err(|_| Error::Usage("not inside a git repository (lineage commands need one)".into()))
 }
@@ -24,80 +27,253 @@ pub fn repo_policy(repo: &Repository) -> Result<Policy> {
     Policy::discover(None, std::path::Path::new("."), root.as_deref())
 }
 
-/// Paths staged for the next commit (added, modified, renamed, copied; not deleted).
-pub fn staged_paths(repo: &Repository, index: &git2::Index) -> Result<Vec<String>> {
-    let head_tree = repo.head().ok().and_then(|h| h.peel_to_tree().ok());
-    let mut options = git2::DiffOptions::new();
-    options.ignore_submodules(true);
-    let diff = repo.diff_tree_to_index(head_tree.as_ref(), Some(index), Some(&mut options))?;
-    Ok(diff
-        .deltas()
-        .filter_map(|d| {
-            let file = if d.status() == Delta::Deleted {
-                d.old_file()
-            } else {
-                d.new_file()
-            };
-            file.path().map(|p| p.to_string_lossy().replace('\\', "/"))
-        })
-        .collect())
+/// Every path a set of records names: the records themselves, their inputs and outputs.
+fn recorded_paths(records: &[RecordFile]) -> HashSet<&str> {
+    let mut paths: HashSet<&str> = records.iter().map(|r| r.path.as_str()).collect();
+    for rf in records {
+        paths.extend(rf.record.inputs.iter().map(|i| i.fingerprint.path.as_str()));
+        paths.extend(
+            rf.record
+                .outputs
+                .iter()
+                .map(|o| o.fingerprint.path.as_str()),
+        );
+    }
+    paths
 }
 
-/// Checks the index. With `fast`, returns `None` at once when nothing staged touches a run
-/// record, a recorded input or output, or a tracked-output glob.
+/// Checks the index against HEAD. With `fast`, returns `None` at once when nothing staged
+/// touches a run record, a recorded input or output, or a tracked-output glob. Only the
+/// recorded paths (and paths matching the globs) are compared with HEAD; nothing is hashed.
 pub fn check_index(
     repo: &Repository,
     tracked: &GlobSet,
     fast: bool,
 ) -> Result<Option<Vec<Finding>>> {
-    let index = repo.index()?;
-    let staged = staged_paths(repo, &index)?;
-    if fast && staged.is_empty() {
-        return Ok(None);
-    }
-    let map = BlobMap::of_index(&index);
-    let record_paths = map.record_paths();
-    if fast && record_paths.is_empty() && tracked.is_empty() {
-        return Ok(None);
-    }
-    let records = map.records(repo)?;
-    if fast {
-        let mut relevant: HashSet<&str> = record_paths.iter().map(String::as_str).collect();
-        for rf in &records {
-            relevant.extend(rf.record.inputs.iter().map(|i| i.fingerprint.path.as_str()));
-            relevant.extend(
-                rf.record
-                    .outputs
-                    .iter()
-                    .map(|o| o.fingerprint.path.as_str()),
-            );
-        }
-        if !staged
-            .iter()
-            .any(|p| relevant.contains(p.as_str()) || tracked.is_match(p))
-        {
-            return Ok(None);
-        }
-    }
-    let candidates: Vec<String> = staged
-        .into_iter()
-        .filter(|p| map.blobs.contains_key(p))
+    let index = IndexFile::read(repo)?;
+    let record_entries: Vec<(&str, Oid)> = index
+        .entries
+        .iter()
+        .filter(|e| is_record_path(&e.path))
+        .map(|e| (e.path.as_str(), e.id))
         .collect();
-    Ok(Some(classify(&records, &map, tracked, &candidates)))
-}
-
-/// Checks one commit's tree: every record in it, and every tracked-output path in it.
-pub fn check_commit(repo: &Repository, commit: Oid, tracked: &GlobSet) -> Result<Vec<Finding>> {
-    let tree = repo.find_commit(commit)?.tree()?;
-    let map = BlobMap::of_tree(&tree);
-    let records = map.records(repo)?;
-    let mut candidates: Vec<String> = if tracked.is_empty() {
+    if fast && record_entries.is_empty() && tracked.is_empty() {
+        return Ok(None);
+    }
+    let head = repo.head().ok().and_then(|h| h.peel_to_tree().ok());
+    let staged = |path: &str| index.get(path).map(|e| e.id) != head_blob(head.as_ref(), path);
+    let tracked_staged: Vec<String> = if tracked.is_empty() {
         Vec::new()
     } else {
-        map.blobs.keys().cloned().collect()
+        index
+            .entries
+            .iter()
+            .filter(|e| tracked.is_match(&e.path) && staged(&e.path))
+            .map(|e| e.path.clone())
+            .collect()
     };
-    candidates.sort();
-    Ok(classify(&records, &map, tracked, &candidates))
+    let records = load_records(repo, record_entries.into_iter())?;
+    if fast && tracked_staged.is_empty() && !recorded_paths(&records).into_iter().any(staged) {
+        return Ok(None);
+    }
+    Ok(Some(classify(&records, &index, tracked, &tracked_staged)))
+}
+
+fn head_blob(head: Option<&Tree>, path: &str) -> Option<Oid> {
+    head?
+        .get_path(std::path::Path::new(path))
+        .ok()
+        .map(|e| e.id())
+}
+
+/// What the range check keeps between a commit and its child.
+struct TreeState {
+    commit: Oid,
+    tree: Oid,
+    map: BlobMap,
+    records: Vec<RecordFile>,
+    findings: Vec<Finding>,
+}
+
+/// Checks each commit (oldest first). A commit whose first parent was the previous one is
+/// checked incrementally: its diff against the parent updates the blob map, and the verdict is
+/// only recomputed when the diff touches a record, a recorded file or a tracked glob.
+pub fn check_range(
+    repo: &Repository,
+    commits: &[Oid],
+    tracked: &GlobSet,
+) -> Result<Vec<(Oid, Vec<Finding>)>> {
+    let mut out = Vec::with_capacity(commits.len());
+    let mut state: Option<TreeState> = None;
+    for &id in commits {
+        let commit = repo.find_commit(id)?;
+        let tree = commit.tree()?;
+        let next = match state.take() {
+            Some(prev) if commit.parent_id(0).ok() == Some(prev.commit) => {
+                advance(repo, prev, &tree, tracked)?
+            }
+            _ => {
+                let map = BlobMap::of_tree(&tree);
+                let records = load_records(
+                    repo,
+                    map.blobs
+                        .iter()
+                        .filter(|(p, _)| is_record_path(p))
+                        .map(|(p, id)| (p.as_str(), *id)),
+                )?;
+                let findings = classify_tree(&map, &records, tracked);
+                TreeState {
+                    commit: id,
+                    tree: tree.id(),
+                    map,
+                    records,
+                    findings,
+                }
+            }
+        };
+        out.push((id, next.findings.clone()));
+        state = Some(TreeState { commit: id, ..next });
+    }
+    Ok(out)
+}
+
+fn advance(
+    repo: &Repository,
+    mut prev: TreeState,
+    tree: &Tree,
+    tracked: &GlobSet,
+) -> Result<TreeState> {
+    let old = repo.find_tree(prev.tree)?;
+    let mut changes = Vec::new();
+    diff_trees(repo, Some(&old), Some(tree), "", &mut changes)?;
+    let mut touched = false;
+    let mut records_changed = false;
+    {
+        let relevant = recorded_paths(&prev.records);
+        for (path, new_id) in changes {
+            records_changed |= is_record_path(&path);
+            touched |= relevant.contains(path.as_str())
+                || tracked.is_match(&path)
+                || is_record_path(&path);
+            match new_id {
+                Some(id) => prev.map.blobs.insert(path, id),
+                None => prev.map.blobs.remove(&path),
+            };
+        }
+    }
+    if records_changed {
+        prev.records = load_records(
+            repo,
+            prev.map
+                .blobs
+                .iter()
+                .filter(|(p, _)| is_record_path(p))
+                .map(|(p, id)| (p.as_str(), *id)),
+        )?;
+    }
+    if touched {
+        prev.findings = classify_tree(&prev.map, &prev.records, tracked);
+    }
+    prev.tree = tree.id();
+    Ok(prev)
+}
+
+/// The blobs that differ between two trees, as (path, new id or `None` if removed). Both
+/// entry lists are sorted in git's tree order, so one merge pass pairs them; subtrees with
+/// equal ids are skipped without being read, so a one-file change reads one path of trees.
+fn diff_trees(
+    repo: &Repository,
+    old: Option<&Tree>,
+    new: Option<&Tree>,
+    prefix: &str,
+    out: &mut Vec<(String, Option<Oid>)>,
+) -> Result<()> {
+    let list = |t: Option<&Tree>| -> Vec<(Vec<u8>, Oid, bool)> {
+        let mut v: Vec<(Vec<u8>, Oid, bool)> = t
+            .into_iter()
+            .flat_map(|t| t.iter())
+            .map(|e| {
+                let is_tree = e.kind() == Some(git2::ObjectType::Tree);
+                let mut key = e.name_bytes().to_vec();
+                if is_tree {
+                    key.push(b'/'); // git orders a tree as if its name ended with '/'
+                }
+                (key, e.id(), is_tree)
+            })
+            .collect();
+        v.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        v
+    };
+    let (a, b) = (list(old), list(new));
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        let order = match (a.get(i), b.get(j)) {
+            (Some(x), Some(y)) => x.0.cmp(&y.0),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            _ => std::cmp::Ordering::Greater,
+        };
+        let (before, after) = match order {
+            std::cmp::Ordering::Less => {
+                i += 1;
+                (a.get(i - 1), None)
+            }
+            std::cmp::Ordering::Greater => {
+                j += 1;
+                (None, b.get(j - 1))
+            }
+            std::cmp::Ordering::Equal => {
+                i += 1;
+                j += 1;
+                (a.get(i - 1), b.get(j - 1))
+            }
+        };
+        if let (Some(x), Some(y)) = (before, after)
+            && x.1 == y.1
+        {
+            continue;
+        }
+        let key = &before.or(after).map(|e| e.0.clone()).unwrap_or_default();
+        let name = String::from_utf8_lossy(key.strip_suffix(b"/").unwrap_or(key));
+        let path = format!("{prefix}{name}");
+        let sub = |e: Option<&(Vec<u8>, Oid, bool)>| -> Result<Option<Tree<'_>>> {
+            match e {
+                Some((_, id, true)) => Ok(Some(repo.find_tree(*id)?)),
+                _ => Ok(None),
+            }
+        };
+        let (old_sub, new_sub) = (sub(before)?, sub(after)?);
+        if old_sub.is_some() || new_sub.is_some() {
+            diff_trees(
+                repo,
+                old_sub.as_ref(),
+                new_sub.as_ref(),
+                &format!("{path}/"),
+                out,
+            )?;
+        }
+        match (before, after) {
+            (_, Some((_, id, false))) => out.push((path, Some(*id))),
+            (Some((_, _, false)), _) => out.push((path, None)),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn classify_tree(map: &BlobMap, records: &[RecordFile], tracked: &GlobSet) -> Vec<Finding> {
+    let candidates: Vec<String> = if tracked.is_empty() {
+        Vec::new()
+    } else {
+        let mut c: Vec<String> = map
+            .blobs
+            .keys()
+            .filter(|p| tracked.is_match(p))
+            .cloned()
+            .collect();
+        c.sort();
+        c
+    };
+    classify(records, map, tracked, &candidates)
 }
 
 /// Checks the working tree: records tracked or lying untracked on disk.
@@ -106,8 +282,7 @@ pub fn check_worktree(repo: &Repository, tracked: &GlobSet) -> Result<Vec<Findin
         .workdir()
         .ok_or_else(|| Error::Usage("a bare repository has no working tree".into()))?
         .to_path_buf();
-    let index = repo.index()?;
-    let map = BlobMap::of_index(&index);
+    let index = IndexFile::read(repo)?;
     let view = WorktreeView::new(&root, &index);
     let mut options = git2::StatusOptions::new();
     options
@@ -120,28 +295,34 @@ pub fn check_worktree(repo: &Repository, tracked: &GlobSet) -> Result<Vec<Findin
         .filter(|s| s.status().contains(git2::Status::WT_NEW))
         .filter_map(|s| s.path().ok().map(String::from))
         .collect();
-    let mut record_paths: Vec<String> = map.record_paths();
-    record_paths.extend(
-        untracked
-            .iter()
-            .filter(|p| is_run_record_name(p.rsplit('/').next().unwrap_or(p)))
-            .cloned(),
-    );
+    let mut record_paths: Vec<&str> = index
+        .entries
+        .iter()
+        .map(|e| e.path.as_str())
+        .chain(untracked.iter().map(String::as_str))
+        .filter(|p| is_record_path(p))
+        .collect();
     record_paths.sort();
     record_paths.dedup();
     let mut records = Vec::new();
     for path in record_paths {
-        let file = root.join(&path);
+        let file = root.join(path);
         if !file.exists() {
             continue;
         }
-        let bytes = std::fs::read(&file).map_err(|e| Error::io(&path, e))?;
+        let bytes = std::fs::read(&file).map_err(|e| Error::io(path, e))?;
         records.push(RecordFile {
-            record: parse_record(&bytes, &path)?,
-            path,
+            record: parse_record(&bytes, path)?,
+            path: path.to_string(),
         });
     }
-    let mut candidates: Vec<String> = map.blobs.keys().cloned().chain(untracked).collect();
+    let mut candidates: Vec<String> = index
+        .entries
+        .iter()
+        .map(|e| e.path.clone())
+        .chain(untracked)
+        .filter(|p| tracked.is_match(p))
+        .collect();
     candidates.sort();
     Ok(classify(&records, &view, tracked, &candidates))
 }

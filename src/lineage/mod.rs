@@ -5,6 +5,7 @@
 
 pub mod check;
 pub mod hooks;
+pub mod index;
 pub mod notes;
 pub mod view;
 

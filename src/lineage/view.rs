@@ -5,9 +5,10 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use git2::{Index, Oid, Repository, Tree};
+use git2::{Oid, Repository, Tree};
 
 use super::RecordFile;
+use super::index::{IndexEntry, IndexFile};
 use crate::error::{Error, Result};
 use crate::fingerprint::Digests;
 use crate::paths::is_run_record_name;
@@ -27,7 +28,13 @@ pub trait View {
     }
 }
 
-/// Path → blob id, from the index or a tree.
+impl View for IndexFile {
+    fn blob(&self, path: &str) -> Option<String> {
+        self.get(path).map(|e| e.id.to_string())
+    }
+}
+
+/// Path → blob id of a tree.
 #[derive(Debug, Default)]
 pub struct BlobMap {
     pub blobs: HashMap<String, Oid>,
@@ -40,16 +47,6 @@ impl View for BlobMap {
 }
 
 impl BlobMap {
-    /// Every stage-0 entry of the index.
-    pub fn of_index(index: &Index) -> Self {
-        let blobs = index
-            .iter()
-            .filter(|e| (e.flags >> 12) & 0x3 == 0)
-            .map(|e| (String::from_utf8_lossy(&e.path).into_owned(), e.id))
-            .collect();
-        Self { blobs }
-    }
-
     /// Every blob of a tree, with `/`-joined paths.
     pub fn of_tree(tree: &Tree) -> Self {
         let mut blobs = HashMap::new();
@@ -63,79 +60,56 @@ impl BlobMap {
         });
         Self { blobs }
     }
+}
 
-    /// Paths of run records in this map, sorted.
-    pub fn record_paths(&self) -> Vec<String> {
-        let mut paths: Vec<String> = self
-            .blobs
-            .keys()
-            .filter(|p| is_run_record_name(p.rsplit('/').next().unwrap_or(p)))
-            .cloned()
-            .collect();
-        paths.sort();
-        paths
-    }
+/// Whether a repository path names a run record.
+pub fn is_record_path(path: &str) -> bool {
+    path.ends_with("run-provenance.json")
+        && is_run_record_name(path.rsplit('/').next().unwrap_or(path))
+}
 
-    /// Reads and parses the run records of this map from the object database.
-    pub fn records(&self, repo: &Repository) -> Result<Vec<RecordFile>> {
-        self.record_paths()
-            .into_iter()
-            .map(|path| {
-                let blob = repo.find_blob(self.blobs[&path])?;
-                let record = parse_record(blob.content(), &path)?;
-                Ok(RecordFile { path, record })
+/// Reads and parses run records given as (path, blob id), sorted by path.
+pub fn load_records<'a>(
+    repo: &Repository,
+    found: impl Iterator<Item = (&'a str, Oid)>,
+) -> Result<Vec<RecordFile>> {
+    let mut found: Vec<(&str, Oid)> = found.collect();
+    found.sort();
+    found
+        .into_iter()
+        .map(|(path, id)| {
+            let blob = repo.find_blob(id)?;
+            Ok(RecordFile {
+                record: parse_record(blob.content(), path)?,
+                path: path.to_string(),
             })
-            .collect()
-    }
+        })
+        .collect()
 }
 
 /// Parses a run record's bytes; `shown` names it in errors.
 pub fn parse_record(bytes: &[u8], shown: &str) -> Result<RunRecord> {
-    let text = crate::source::decode(bytes, shown)?;
-    let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+    serde_json::from_slice(bytes).map_err(|e| {
         Error::at(
             shown,
             crate::yaml::Pos {
                 line: e.line() as u64,
                 col: e.column() as u64,
             },
-            format!("invalid JSON in run record: {e}"),
+            format!("not a valid run record: {e}"),
         )
-    })?;
-    RunRecord::from_json(json, shown)
+    })
 }
 
 /// The working tree: index ids where stat data says a file is unchanged, a fresh hash otherwise.
-pub struct WorktreeView {
+pub struct WorktreeView<'a> {
     root: PathBuf,
-    index: HashMap<String, IndexStat>,
+    index: &'a IndexFile,
 }
 
-struct IndexStat {
-    id: Oid,
-    mtime: (i32, u32),
-    size: u32,
-    ino: u32,
-}
-
-impl WorktreeView {
+impl<'a> WorktreeView<'a> {
     /// Builds the view from the repository's index and work tree.
-    pub fn new(root: &Path, index: &Index) -> Self {
-        let index = index
-            .iter()
-            .filter(|e| (e.flags >> 12) & 0x3 == 0)
-            .map(|e| {
-                (
-                    String::from_utf8_lossy(&e.path).into_owned(),
-                    IndexStat {
-                        id: e.id,
-                        mtime: (e.mtime.seconds(), e.mtime.nanoseconds()),
-                        size: e.file_size,
-                        ino: e.ino,
-                    },
-                )
-            })
-            .collect();
+    pub fn new(root: &Path, index: &'a IndexFile) -> Self {
         Self {
             root: root.to_path_buf(),
             index,
@@ -143,7 +117,7 @@ impl WorktreeView {
     }
 }
 
-impl View for WorktreeView {
+impl View for WorktreeView<'_> {
     fn blob(&self, path: &str) -> Option<String> {
         let file = self.root.join(path);
         let meta = std::fs::symlink_metadata(&file).ok()?;
@@ -165,15 +139,15 @@ impl View for WorktreeView {
 }
 
 #[cfg(unix)]
-fn stat_matches(meta: &std::fs::Metadata, e: &IndexStat) -> bool {
+fn stat_matches(meta: &std::fs::Metadata, e: &IndexEntry) -> bool {
     use std::os::unix::fs::MetadataExt;
-    meta.mtime() as i32 == e.mtime.0
+    meta.mtime() as u32 == e.mtime.0
         && meta.mtime_nsec() as u32 == e.mtime.1
         && meta.size() as u32 == e.size
         && meta.ino() as u32 == e.ino
 }
 
 #[cfg(not(unix))]
-fn stat_matches(_: &std::fs::Metadata, _: &IndexStat) -> bool {
+fn stat_matches(_: &std::fs::Metadata, _: &IndexEntry) -> bool {
     false
 }
