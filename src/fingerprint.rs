@@ -61,16 +61,26 @@ impl Fingerprint {
         let mut sha256 = Sha256::new();
         let mut sha1 = Sha1::new();
         sha1.update(format!("blob {}\0", meta.len()).as_bytes());
-        let mut buf = vec![0u8; 1 << 20];
+        // Large chunks, and for large files the two digests on two threads: each runs at the
+        // speed of its SHA extension instead of the sum of both.
+        let mut buf = vec![0u8; CHUNK.min(meta.len() as usize + 1).max(1)];
         let mut total = 0u64;
         loop {
-            let n = f.read(&mut buf).map_err(|e| Error::io(shown, e))?;
+            let n = read_full(&mut f, &mut buf).map_err(|e| Error::io(shown, e))?;
             if n == 0 {
                 break;
             }
             total += n as u64;
-            sha256.update(&buf[..n]);
-            sha1.update(&buf[..n]);
+            let chunk = &buf[..n];
+            if n >= PARALLEL_FROM {
+                std::thread::scope(|s| {
+                    s.spawn(|| sha256.update(chunk));
+                    sha1.update(chunk);
+                });
+            } else {
+                sha256.update(chunk);
+                sha1.update(chunk);
+            }
         }
         if total != meta.len() {
             return Err(Error::io(
@@ -105,6 +115,25 @@ impl Fingerprint {
     pub fn same_content(&self, other: &Self) -> bool {
         self.path == other.path && self.exists == other.exists && self.sha256 == other.sha256
     }
+}
+
+/// Read size for fingerprinting.
+const CHUNK: usize = 8 << 20;
+/// Chunks at least this large are hashed on two threads.
+const PARALLEL_FROM: usize = 1 << 20;
+
+/// Fills `buf` as far as the file allows; returns how many bytes were read.
+fn read_full(f: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match f.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
 }
 
 /// RFC 3339 UTC with milliseconds, the one time format of our records.

@@ -332,13 +332,23 @@ pub fn coverage(artifacts: &[Artifact], targets: &[Target]) -> Json {
         .filter(|a| a.priority == "required")
         .collect();
     let existing = required.iter().filter(|a| a.status == "exists").count();
+    // One pass over the required artifacts, grouped by target (targets × artifacts would be
+    // quadratic for large manifests).
+    let mut per_target: BTreeMap<&str, (usize, usize, Vec<&str>)> = BTreeMap::new();
+    for a in &required {
+        let entry = per_target.entry(a.target.as_str()).or_default();
+        entry.0 += 1;
+        if a.status == "exists" {
+            entry.1 += 1;
+        } else {
+            entry.2.push(a.id.as_str());
+        }
+    }
     let by_target: Vec<Json> = targets
         .iter()
         .map(|t| {
-            let mine: Vec<&&Artifact> = required.iter().filter(|a| a.target == t.name).collect();
-            let have = mine.iter().filter(|a| a.status == "exists").count();
-            let gaps: Vec<&str> = mine.iter().filter(|a| a.status != "exists").map(|a| a.id.as_str()).collect();
-            json!({"target": t.name, "namespace": t.namespace.clone().unwrap_or_else(|| "default".into()), "requiredCount": mine.len(), "existingCount": have, "coveragePercent": percent(have, mine.len()), "gaps": gaps})
+            let (count, have, gaps) = per_target.get(t.name.as_str()).cloned().unwrap_or_default();
+            json!({"target": t.name, "namespace": t.namespace.clone().unwrap_or_else(|| "default".into()), "requiredCount": count, "existingCount": have, "coveragePercent": percent(have, count), "gaps": gaps})
         })
         .collect();
     let mut by_type: BTreeMap<&str, usize> = BTreeMap::new();
