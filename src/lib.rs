@@ -7,6 +7,7 @@ pub mod error;
 pub mod export;
 pub mod fingerprint;
 pub mod fsio;
+pub mod generate;
 pub mod init;
 pub mod lineage;
 pub mod model;

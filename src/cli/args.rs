@@ -21,6 +21,8 @@ pub enum Command {
     Manifest(ManifestCommand),
     /// Export a manifest (same as `manifest export`).
     Export(ExportArgs),
+    /// Generate ServiceMonitor, PrometheusRule and Grafana dashboard from an exported project context, offline.
+    Generate(GenerateArgs),
     /// Read, check and report run lineage.
     #[command(subcommand)]
     Provenance(ProvenanceCommand),
@@ -274,6 +276,48 @@ pub struct ExportArgs {
     /// Skip export-quality-report.json.
     #[arg(long)]
     pub no_emit_quality_report: bool,
+    /// Show every path and the action it would take; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print a machine-readable summary.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub write: WriteArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// The exported project context ({project}-projectcontext.yaml).
+    #[arg(short, long)]
+    pub context: PathBuf,
+    /// Output directory.
+    #[arg(short, long, default_value = "generated")]
+    pub output: PathBuf,
+    /// Generate the ServiceMonitor.
+    #[arg(long)]
+    pub service_monitor: bool,
+    /// Generate the PrometheusRule.
+    #[arg(long)]
+    pub prometheus_rule: bool,
+    /// Generate the Grafana dashboard.
+    #[arg(long)]
+    pub dashboard: bool,
+    /// Generate everything (the default when nothing is selected).
+    #[arg(long)]
+    pub all: bool,
+    /// Fail (exit 1, nothing written) when the context lacks what an artifact needs (default on).
+    #[arg(long, overrides_with = "no_strict_quality")]
+    pub strict_quality: bool,
+    /// Generate what can be generated and warn about the rest.
+    #[arg(long)]
+    pub no_strict_quality: bool,
+    /// Write generation-report.json (default on).
+    #[arg(long, overrides_with = "no_emit_report")]
+    pub emit_report: bool,
+    /// Skip generation-report.json.
+    #[arg(long)]
+    pub no_emit_report: bool,
     /// Show every path and the action it would take; write nothing.
     #[arg(long)]
     pub dry_run: bool,

@@ -2,6 +2,7 @@
 
 pub mod args;
 mod export;
+mod generate;
 mod hook;
 mod lineage;
 mod manifest;
@@ -36,6 +37,7 @@ fn run(cli: Cli) -> Result<i32, Error> {
         Command::Manifest(ManifestCommand::Init(a)) => manifest::init(a),
         Command::Manifest(ManifestCommand::Validate(a)) => manifest::validate(a),
         Command::Manifest(ManifestCommand::Export(a)) | Command::Export(a) => export::run(a),
+        Command::Generate(a) => generate::run(a),
         Command::Provenance(ProvenanceCommand::Status(a)) => lineage::status(a.json),
         Command::Provenance(ProvenanceCommand::Verify(a)) => lineage::verify(a),
         Command::Provenance(ProvenanceCommand::Show(a)) => lineage::show(a),

@@ -258,6 +258,11 @@ pub fn rerun_command(r: &RunRecord) -> String {
             }
             cmd
         }
+        "generate" => format!(
+            "contextcore generate -c {} -o {}",
+            role_path("project_context").unwrap_or_default(),
+            get("output_dir").unwrap_or_else(|| "generated".into())
+        ),
         "manifest init" => {
             let manifest = r
                 .outputs

@@ -50,7 +50,7 @@ const TARGET: Shape = Shape::Map(&[
     opt("namespace", Shape::Check(check_safe_name)),
 ]);
 
-const SPEC: Shape = Shape::Map(&[
+pub const SPEC: Shape = Shape::Map(&[
     opt(
         "project",
         Shape::Map(&[

@@ -1,3 +1,4 @@
 //! Input and output document types.
 
 pub mod manifest;
+pub mod project_context;

@@ -1,0 +1,160 @@
+//! `generate`: project context → ServiceMonitor, PrometheusRule, dashboard, report, record.
+
+use std::path::Path;
+
+use serde_json::json;
+
+use crate::error::{EXIT_CHECK_FAILED, Result};
+use crate::fingerprint::{Digests, Fingerprint};
+use crate::generate::{self, Selection};
+use crate::model::project_context;
+use crate::output::Outputs;
+use crate::paths::RUN_RECORD;
+use crate::policy::{Policy, Source};
+use crate::provenance::{ArtifactReference, Recorder};
+use crate::workspace::Workspace;
+
+use super::args::{GenerateArgs, flag_pair};
+use super::{manifest::print_warnings, summary};
+
+/// Runs generate; exit 1 when strict checks fail (then nothing is written).
+pub fn run(a: GenerateArgs) -> Result<i32> {
+    let workspace = Workspace::current();
+    let policy = Policy::discover(
+        a.write.policy.as_deref(),
+        Path::new("."),
+        workspace.repo_root.as_deref(),
+    )?;
+    print_warnings(&policy.warnings);
+    let shown = a.context.display().to_string();
+    let (ctx, warnings) = project_context::load(&a.context, &shown)?;
+    print_warnings(&warnings);
+
+    let mut recorder = Recorder::start("generate", &workspace);
+    let resolved = policy.resolve_strict_and_provenance(
+        &mut recorder.config,
+        flag_pair(a.strict_quality, a.no_strict_quality),
+        a.write.emit_run_provenance(),
+        true,
+    );
+    let config = &mut recorder.config;
+    let strategy = policy.resolve_write_strategy(config, a.write.document_write_strategy);
+    let any = a.service_monitor || a.prometheus_rule || a.dashboard;
+    let sel = Selection {
+        service_monitor: a.all || !any || a.service_monitor,
+        prometheus_rule: a.all || !any || a.prometheus_rule,
+        dashboard: a.all || !any || a.dashboard,
+    };
+    config.record("selection", json!({"service_monitor": sel.service_monitor, "prometheus_rule": sel.prometheus_rule, "dashboard": sel.dashboard}), if any || a.all { Source::Flag } else { Source::Default });
+    let emit_report = flag_pair(a.emit_report, a.no_emit_report).unwrap_or(true);
+    config.record(
+        "emit_report",
+        emit_report,
+        if a.emit_report || a.no_emit_report {
+            Source::Flag
+        } else {
+            Source::Default
+        },
+    );
+    config.record(
+        "context",
+        workspace.record_path(&a.context, &a.output),
+        Source::Flag,
+    );
+    config.record(
+        "output_dir",
+        workspace.record_path(&a.output, &a.output),
+        Source::Flag,
+    );
+
+    let checks = generate::strict_checks(&ctx, sel);
+    let failing: Vec<_> = checks.iter().filter(|c| !c.passed).collect();
+    if resolved.strict && !failing.is_empty() {
+        for c in &failing {
+            eprintln!("error: {shown}: {} failed: {}", c.check, c.detail);
+        }
+        eprintln!(
+            "strict quality failed: nothing generated (pass --no-strict-quality to generate anyway)"
+        );
+        return Ok(EXIT_CHECK_FAILED);
+    }
+    for c in &failing {
+        eprintln!("warning: {shown}: {} failed: {}", c.check, c.detail);
+    }
+    let artifacts = generate::generate(&ctx, sel);
+    let context_fp = Fingerprint::of_file(&a.context, &shown)?;
+
+    let mut outputs = Outputs::open(&workspace, &a.output, strategy, &policy, a.dry_run)?;
+    recorder.input(&a.context, &outputs.shown(&a.context), "project_context")?;
+    if let Some(file) = &policy.file {
+        recorder.input(file, &outputs.shown(file), "policy")?;
+    }
+    let mut written = Vec::new();
+    for g in &artifacts {
+        let outcome = outputs.write(&g.name, &g.bytes, g.artifact_type, &mut recorder)?;
+        let d = Digests::of_bytes(&g.bytes);
+        written.push((outcome.shown, g, d.sha256, d.git_blob));
+    }
+    let context_path = outputs.shown(&a.context);
+    if emit_report {
+        let report = generate::report(
+            &ctx.metadata.name,
+            &context_path,
+            context_fp.sha256.as_deref().unwrap_or(""),
+            &written,
+            &checks,
+            resolved.strict,
+        );
+        outputs.write(
+            "generation-report.json",
+            &report,
+            "generation_report",
+            &mut recorder,
+        )?;
+    }
+    recorder.quality_summary = json!({
+        "strict_quality": resolved.strict,
+        "strict_checks": checks,
+        "passed": failing.is_empty(),
+        "context_sha256": context_fp.sha256,
+        "errors": 0,
+        "warnings": failing.len(),
+    });
+    recorder.artifact_references = written
+        .iter()
+        .map(|(path, g, sha256, git_blob)| ArtifactReference {
+            artifact_id: format!("{}-{}", ctx.metadata.name, g.artifact_type),
+            artifact_type: g.artifact_type.to_string(),
+            target: None,
+            status: Some("generated".into()),
+            path: Some(path.clone()),
+            sha256: Some(sha256.clone()),
+            git_blob: Some(git_blob.clone()),
+        })
+        .collect();
+    let record = if resolved.emit_run_provenance {
+        Some(outputs.write_record(RUN_RECORD, recorder, a.write.force_record)?)
+    } else {
+        None
+    };
+    let files: Vec<_> = match &record {
+        Some(_) => outputs.outcomes[..outputs.outcomes.len() - 1].to_vec(),
+        None => outputs.outcomes.clone(),
+    };
+    if a.json {
+        let summary = json!({
+            "command": "generate",
+            "dry_run": a.dry_run,
+            "outputs": files.iter().map(|o| json!({"path": o.shown, "action": o.action, "backup": o.backup})).collect::<Vec<_>>(),
+            "run_record": record.as_ref().map(|(o, id)| json!({"path": o.shown, "action": o.action, "run_id": id})),
+            "strict_checks": checks,
+        });
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&summary).unwrap_or_default()
+        );
+    } else {
+        summary::print(&files, record.as_ref(), a.dry_run);
+    }
+    Ok(0)
+}

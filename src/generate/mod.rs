@@ -1,0 +1,182 @@
+//! `generate` derivations: ServiceMonitor, PrometheusRule and Grafana dashboard from an
+//! exported project context, offline. Pure: the context in, documents and checks out.
+
+mod dashboard;
+mod rules;
+
+use serde_json::{Value as Json, json};
+
+use crate::export::{metric_name, to_json, to_yaml};
+use crate::model::manifest::Target;
+use crate::model::project_context::ProjectContext;
+
+/// Which artifacts to generate.
+#[derive(Debug, Clone, Copy)]
+pub struct Selection {
+    pub service_monitor: bool,
+    pub prometheus_rule: bool,
+    pub dashboard: bool,
+}
+
+/// One strict check and its outcome.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Check {
+    pub check: &'static str,
+    pub passed: bool,
+    pub detail: String,
+}
+
+/// A generated artifact: its type, canonical file name and bytes.
+pub struct Generated {
+    pub artifact_type: &'static str,
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// The checks a context must pass for the selected artifacts to mean anything.
+pub fn strict_checks(ctx: &ProjectContext, sel: Selection) -> Vec<Check> {
+    let r = &ctx.spec.requirements;
+    let mut checks = vec![Check {
+        check: "has_targets",
+        passed: !ctx.spec.targets.is_empty(),
+        detail: "spec.targets lists the workloads to monitor".into(),
+    }];
+    if sel.prometheus_rule || sel.dashboard {
+        checks.push(Check {
+            check: "has_requirements",
+            passed: r.availability.is_some() || r.latency_p99.is_some(),
+            detail: "spec.requirements.availability or latencyP99 gives alert thresholds".into(),
+        });
+    }
+    checks
+}
+
+/// Criticality → alert severity label.
+pub fn alert_severity(criticality: &str) -> &'static str {
+    match criticality {
+        "critical" | "high" => "critical",
+        "medium" => "warning",
+        _ => "info",
+    }
+}
+
+/// Common labels of every generated Kubernetes object.
+fn labels(project: &str) -> Json {
+    json!({"app.kubernetes.io/managed-by": "contextcore", "contextcore.io/project": project})
+}
+
+fn namespace(ctx: &ProjectContext) -> String {
+    ctx.metadata
+        .namespace
+        .clone()
+        .unwrap_or_else(|| "default".into())
+}
+
+/// The scrape interval: `observability.metricsInterval`, else by criticality.
+pub fn scrape_interval(ctx: &ProjectContext) -> String {
+    ctx.spec
+        .observability
+        .metrics_interval
+        .clone()
+        .unwrap_or_else(|| {
+            match ctx.spec.business.criticality.as_deref().unwrap_or("medium") {
+                "critical" => "10s",
+                "high" => "30s",
+                "medium" => "60s",
+                _ => "120s",
+            }
+            .to_string()
+        })
+}
+
+fn service_monitor(ctx: &ProjectContext) -> Json {
+    let project = &ctx.metadata.name;
+    let names: Vec<&str> = ctx.spec.targets.iter().map(|t| t.name.as_str()).collect();
+    let mut namespaces: Vec<String> = ctx
+        .spec
+        .targets
+        .iter()
+        .map(|t| t.namespace.clone().unwrap_or_else(|| "default".into()))
+        .collect();
+    namespaces.sort();
+    namespaces.dedup();
+    json!({
+        "apiVersion": "monitoring.coreos.com/v1",
+        "kind": "ServiceMonitor",
+        "metadata": {"name": project, "namespace": namespace(ctx), "labels": labels(project)},
+        "spec": {
+            "selector": {"matchExpressions": [{"key": "app.kubernetes.io/name", "operator": "In", "values": names}]},
+            "namespaceSelector": {"matchNames": namespaces},
+            "endpoints": [{"port": "metrics", "path": "/metrics", "interval": scrape_interval(ctx)}],
+        },
+    })
+}
+
+/// The PromQL label matcher of a target's series.
+fn selector(t: &Target) -> String {
+    format!(
+        "job=\"{}\", namespace=\"{}\"",
+        t.name,
+        t.namespace.as_deref().unwrap_or("default")
+    )
+}
+
+/// Generates the selected artifacts, in canonical order.
+pub fn generate(ctx: &ProjectContext, sel: Selection) -> Vec<Generated> {
+    let project = &ctx.metadata.name;
+    let mut out = Vec::new();
+    if sel.service_monitor {
+        out.push(Generated {
+            artifact_type: "service_monitor",
+            name: format!("{project}-service-monitor.yaml"),
+            bytes: to_yaml(&service_monitor(ctx)),
+        });
+    }
+    if sel.prometheus_rule {
+        let rule = json!({
+            "apiVersion": "monitoring.coreos.com/v1",
+            "kind": "PrometheusRule",
+            "metadata": {"name": format!("{project}-rules"), "namespace": namespace(ctx), "labels": labels(project)},
+            "spec": {"groups": rules::groups(ctx)},
+        });
+        out.push(Generated {
+            artifact_type: "prometheus_rule",
+            name: format!("{project}-prometheus-rules.yaml"),
+            bytes: to_yaml(&rule),
+        });
+    }
+    if sel.dashboard {
+        out.push(Generated {
+            artifact_type: "dashboard",
+            name: format!("{project}-dashboard.json"),
+            bytes: to_json(&dashboard::dashboard(ctx)),
+        });
+    }
+    out
+}
+
+/// `generation-report.json`: what was generated from which context, and the strict checks.
+pub fn report(
+    project: &str,
+    context_path: &str,
+    context_sha256: &str,
+    generated: &[(String, &Generated, String, String)],
+    checks: &[Check],
+    strict: bool,
+) -> Vec<u8> {
+    to_json(&json!({
+        "schema": "contextcore.io/generation-report/v1",
+        "project": project,
+        "context": {"path": context_path, "sha256": context_sha256},
+        "strict_quality": strict,
+        "artifacts": generated.iter().map(|(path, g, sha256, git_blob)| json!({"type": g.artifact_type, "path": path, "sha256": sha256, "git_blob": git_blob})).collect::<Vec<_>>(),
+        "strict_checks": checks,
+        "passed": checks.iter().all(|c| c.passed),
+        "run_provenance": crate::paths::RUN_RECORD,
+    }))
+}
+
+/// Recording-rule and alert name part of a target.
+fn rule_name(t: &Target) -> String {
+    metric_name(&t.name)
+}

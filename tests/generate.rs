@@ -1,0 +1,148 @@
+//! `generate` through the real binary, offline, with the real `promtool`.
+
+mod common;
+
+use common::{Repo, json, stderr};
+
+fn exported() -> Repo {
+    let repo = Repo::new();
+    repo.copy_fixture("checkout.contextcore.yaml", ".contextcore.yaml");
+    assert!(repo.run(&["export"]).status.success());
+    repo
+}
+
+const CONTEXT: &str = "out/checkout-service-projectcontext.yaml";
+const FILES: &[&str] = &[
+    "generated/checkout-service-service-monitor.yaml",
+    "generated/checkout-service-prometheus-rules.yaml",
+    "generated/checkout-service-dashboard.json",
+    "generated/generation-report.json",
+    "generated/run-provenance.json",
+];
+
+fn promtool_check(repo: &Repo) -> std::process::Output {
+    let rule: serde_json::Value = serde_saphyr::from_str(&repo.read(FILES[1])).unwrap();
+    repo.write(
+        "rules-for-promtool.yaml",
+        &serde_json::to_string_pretty(&rule["spec"]).unwrap(),
+    );
+    std::process::Command::new("promtool")
+        .args(["check", "rules", "rules-for-promtool.yaml"])
+        .current_dir(repo.path())
+        .output()
+        .expect("promtool is needed (Debian package prometheus; .ci/run installs it)")
+}
+
+#[test]
+fn generate_writes_all_five_files_that_promtool_accepts() {
+    let repo = exported();
+    let out = repo.run(&["generate", "-c", CONTEXT]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    for f in FILES {
+        assert!(repo.join(f).is_file(), "{f}");
+    }
+    let check = promtool_check(&repo);
+    assert!(
+        check.status.success(),
+        "promtool: {}{}",
+        String::from_utf8_lossy(&check.stdout),
+        stderr(&check)
+    );
+
+    let dashboard = json(&repo, FILES[2]);
+    let panels = dashboard["panels"].as_array().unwrap();
+    assert_eq!(panels.len(), 8, "four panels per target");
+    for p in panels {
+        let expr = p["targets"][0]["expr"].as_str().unwrap();
+        assert!(!expr.is_empty(), "{p}");
+    }
+    let monitor = repo.read(FILES[0]);
+    assert!(monitor.contains("kind: ServiceMonitor") && monitor.contains("interval: 30s"));
+    let record = json(&repo, FILES[4]);
+    assert_eq!(record["inputs"][0]["role"], "project_context");
+    assert_eq!(
+        record["inputs"][0]["git_blob"],
+        repo.git(&["hash-object", CONTEXT])
+    );
+}
+
+#[test]
+fn rerun_is_byte_identical() {
+    let repo = exported();
+    assert!(repo.run(&["generate", "-c", CONTEXT]).status.success());
+    let before = repo.snapshot();
+    let out = repo.run(&["generate", "-c", CONTEXT]);
+    assert!(out.status.success());
+    assert_eq!(before, repo.snapshot());
+}
+
+#[test]
+fn availability_change_moves_thresholds_and_context_checksum() {
+    let repo = exported();
+    assert!(repo.run(&["generate", "-c", CONTEXT]).status.success());
+    let first = json(&repo, FILES[4]);
+    assert!(repo.read(FILES[1]).contains("ratio_rate5m > 0.0005"));
+    repo.write(
+        ".contextcore.yaml",
+        &repo
+            .read(".contextcore.yaml")
+            .replace("\"99.95\"", "\"99.5\""),
+    );
+    assert!(repo.run(&["export"]).status.success());
+    assert!(repo.run(&["generate", "-c", CONTEXT]).status.success());
+    let rules = repo.read(FILES[1]);
+    assert!(rules.contains("ratio_rate5m > 0.005"), "{rules}");
+    let second = json(&repo, FILES[4]);
+    assert_ne!(
+        first["quality_summary"]["context_sha256"],
+        second["quality_summary"]["context_sha256"]
+    );
+    assert_eq!(
+        second["inputs"][0]["sha256"],
+        second["quality_summary"]["context_sha256"]
+    );
+    assert!(promtool_check(&repo).status.success());
+}
+
+#[test]
+fn bad_context_files_exit_2_and_write_nothing() {
+    let repo = Repo::new();
+    let cases = [
+        ("missing.yaml", None, "missing.yaml"),
+        ("notyaml.yaml", Some("a: [1,\n"), "notyaml.yaml:"),
+        (
+            "manifest.yaml",
+            Some(
+                "apiVersion: contextcore.io/v1alpha2\nkind: ContextManifest\nmetadata:\n  name: x\nspec: {}\n",
+            ),
+            "manifest.yaml:1:13: error: apiVersion",
+        ),
+    ];
+    for (name, content, expected) in cases {
+        if let Some(text) = content {
+            repo.write(name, text);
+        }
+        let out = repo.run(&["generate", "-c", name]);
+        assert_eq!(out.status.code(), Some(2), "{name}");
+        assert!(stderr(&out).contains(expected), "{name}: {}", stderr(&out));
+        assert!(!repo.join("generated").exists(), "{name}");
+    }
+}
+
+#[test]
+fn strict_generate_without_targets_fails_and_writes_nothing() {
+    let repo = Repo::new();
+    repo.write(
+        "ctx.yaml",
+        "apiVersion: contextcore.io/v1\nkind: ProjectContext\nmetadata:\n  name: bare\nspec: {}\n",
+    );
+    let out = repo.run(&["generate", "-c", "ctx.yaml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("has_targets failed"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("has_requirements failed"));
+    assert!(!repo.join("generated").exists());
+}
