@@ -12,17 +12,34 @@ pub mod view;
 use std::collections::BTreeSet;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::provenance::RunRecord;
+use crate::policy::ConfigSnapshot;
+use crate::provenance::{InputRecord, OutputRecord};
 pub use view::View;
 
 /// A run record and where it lives in the repository.
 #[derive(Debug, Clone)]
 pub struct RecordFile {
     pub path: String,
-    pub record: RunRecord,
+    pub record: LineageRecord,
+}
+
+/// The part of a run record that lineage reads. The rest of the file (quality summary,
+/// artifact references) is skipped without being built: the hook parses every record.
+#[derive(Debug, Clone, Deserialize)]
+pub struct LineageRecord {
+    pub run_id: String,
+    pub workflow_or_command: String,
+    #[serde(default)]
+    pub started_at: String,
+    #[serde(default)]
+    pub completed_at: String,
+    #[serde(default)]
+    pub config_snapshot: ConfigSnapshot,
+    pub inputs: Vec<InputRecord>,
+    pub outputs: Vec<OutputRecord>,
 }
 
 /// What the engine concluded about one file.
@@ -233,7 +250,7 @@ fn finding(
 }
 
 /// The exact command that reproduces a run, from its recorded configuration.
-pub fn rerun_command(r: &RunRecord) -> String {
+pub fn rerun_command(r: &LineageRecord) -> String {
     let get = |k: &str| {
         r.config_snapshot
             .0

@@ -7,12 +7,11 @@ use std::path::{Path, PathBuf};
 
 use git2::{Oid, Repository, Tree};
 
-use super::RecordFile;
 use super::index::{IndexEntry, IndexFile};
+use super::{LineageRecord, RecordFile};
 use crate::error::{Error, Result};
 use crate::fingerprint::Digests;
 use crate::paths::is_run_record_name;
-use crate::provenance::RunRecord;
 
 /// Something that knows the blob id of a repository path.
 pub trait View {
@@ -88,7 +87,7 @@ pub fn load_records<'a>(
 }
 
 /// Parses a run record's bytes; `shown` names it in errors.
-pub fn parse_record(bytes: &[u8], shown: &str) -> Result<RunRecord> {
+pub fn parse_record(bytes: &[u8], shown: &str) -> Result<LineageRecord> {
     serde_json::from_slice(bytes).map_err(|e| {
         Error::at(
             shown,
