@@ -37,7 +37,8 @@ pub fn check_safe_name(name: &str) -> Result<(), String> {
         return Err("must not be empty (it names the output files)".into());
     }
     if name.len() > 128 {
-        return Err(format!("'{}…' is longer than 128 characters", &name[..32]));
+        let head: String = name.chars().take(32).collect();
+        return Err(format!("'{}…' is longer than 128 characters", head.escape_debug()));
     }
     if let Some(bad) = name
         .chars()

@@ -128,7 +128,7 @@ impl Finding {
 
 /// The first 12 characters of an id.
 pub fn short(id: &str) -> &str {
-    &id[..id.len().min(12)]
+    id.char_indices().nth(12).map_or(id, |(i, _)| &id[..i])
 }
 
 fn short_opt(id: &Option<String>) -> &str {
