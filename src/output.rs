@@ -32,15 +32,20 @@ pub struct Outputs<'a> {
 }
 
 impl<'a> Outputs<'a> {
-    /// Opens (creates, unless dry run) and locks an output directory.
+    /// Opens (creates, unless dry run) and locks an output directory. Every name the run will
+    /// write is resolved first, so an escape (a symlinked output) stops the run before any write.
     pub fn open(
         workspace: &'a Workspace,
         dir: &Path,
         strategy: WriteStrategy,
         policy: &Policy,
         dry_run: bool,
+        names: &[&str],
     ) -> Result<Self> {
         workspace.ensure_inside(dir)?;
+        for name in names {
+            paths::resolve(dir, name, strategy)?;
+        }
         let backups = match (workspace.state_dir(), workspace.repo_root.clone()) {
             (Some(state_dir), Some(repo_root)) if !policy.backup_beside() => Backups::GitDir {
                 state_dir,

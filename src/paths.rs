@@ -38,7 +38,10 @@ pub fn check_safe_name(name: &str) -> Result<(), String> {
     }
     if name.len() > 128 {
         let head: String = name.chars().take(32).collect();
-        return Err(format!("'{}…' is longer than 128 characters", head.escape_debug()));
+        return Err(format!(
+            "'{}…' is longer than 128 characters",
+            head.escape_debug()
+        ));
     }
     if let Some(bad) = name
         .chars()

@@ -12,8 +12,13 @@ use common::{Repo, stderr};
 const LIMIT: Duration = Duration::from_secs(3);
 
 fn corpus(kind: &str) -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus").join(kind);
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/corpus")
+        .join(kind);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     files.sort();
     files
 }
@@ -26,8 +31,16 @@ fn refuses(repo: &Repo, name: &str, args: &[&str]) {
     let out = repo.cc().args(&args).output().unwrap();
     let took = started.elapsed();
     let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "{args:?}: exit {:?}\n{err}", out.status.code());
-    assert!(err.contains(name), "{args:?}: message must name {name}:\n{err}");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{args:?}: exit {:?}\n{err}",
+        out.status.code()
+    );
+    assert!(
+        err.contains(name),
+        "{args:?}: message must name {name}:\n{err}"
+    );
     assert!(!err.contains("panicked"), "{args:?} panicked:\n{err}");
     assert!(took < LIMIT, "{args:?} took {took:?}");
     assert_eq!(before, repo.snapshot(), "{args:?} wrote something");
@@ -57,7 +70,13 @@ fn every_broken_policy_is_refused() {
     for file in corpus("policy") {
         let (repo, name) = with_input(&file);
         refuses(&repo, &name, &["export", "--policy", "{}"]);
-        refuses(&repo, &name, &["manifest", "init", "--name", "x", "-p", "new.yaml", "--policy", "{}"]);
+        refuses(
+            &repo,
+            &name,
+            &[
+                "manifest", "init", "--name", "x", "-p", "new.yaml", "--policy", "{}",
+            ],
+        );
     }
 }
 
@@ -90,7 +109,11 @@ fn a_broken_committed_record_fails_verify_with_its_path() {
     for file in corpus("record") {
         let repo = Repo::new();
         std::fs::create_dir_all(repo.join("out")).unwrap();
-        std::fs::write(repo.join("out/run-provenance.json"), std::fs::read(&file).unwrap()).unwrap();
+        std::fs::write(
+            repo.join("out/run-provenance.json"),
+            std::fs::read(&file).unwrap(),
+        )
+        .unwrap();
         repo.git(&["add", "-A"]);
         repo.git(&["commit", "-qm", "broken record"]);
         refuses(&repo, "out/run-provenance.json", &["provenance", "verify"]);
@@ -107,15 +130,36 @@ fn huge_inputs_alias_bombs_and_deep_nesting_are_refused_quickly() {
     let mut bomb = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
     for i in 1..12 {
         let p = format!("*a{}", i - 1);
-        bomb.push_str(&format!("a{i}: &a{i} [{}]\n", vec![p.as_str(); 10].join(", ")));
+        bomb.push_str(&format!(
+            "a{i}: &a{i} [{}]\n",
+            vec![p.as_str(); 10].join(", ")
+        ));
     }
     repo.write("bomb.yaml", &bomb);
     // 10,000 levels of nesting.
-    repo.write("deep.yaml", &format!("{}{}\n", "[".repeat(10_000), "]".repeat(10_000)));
-    repo.write("deep-map.yaml", &(0..2000).map(|i| format!("{}k:\n", "  ".repeat(i))).collect::<String>());
+    repo.write(
+        "deep.yaml",
+        &format!("{}{}\n", "[".repeat(10_000), "]".repeat(10_000)),
+    );
+    repo.write(
+        "deep-map.yaml",
+        &(0..2000)
+            .map(|i| format!("{}k:\n", "  ".repeat(i)))
+            .collect::<String>(),
+    );
     for name in ["big.yaml", "bomb.yaml", "deep.yaml", "deep-map.yaml"] {
         refuses(&repo, name, &["manifest", "validate", "-p", "{}"]);
         refuses(&repo, name, &["export", "-p", "{}"]);
-        refuses(&repo, name, &["export", "--policy", "{}", "-p", "missing-manifest-is-not-reached.yaml"]);
+        refuses(
+            &repo,
+            name,
+            &[
+                "export",
+                "--policy",
+                "{}",
+                "-p",
+                "missing-manifest-is-not-reached.yaml",
+            ],
+        );
     }
 }

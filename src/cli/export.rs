@@ -151,7 +151,25 @@ pub fn run(a: ExportArgs) -> Result<i32> {
     });
     let failed = resolved.strict && !docs.shortfalls.is_empty();
 
-    let mut outputs = Outputs::open(&workspace, &a.output_dir, strategy, &policy, a.dry_run)?;
+    let context_name = export_names::project_context(&project);
+    let manifest_name = export_names::artifact_manifest(&project, a.format == DocFormat::Json);
+    let names = [
+        context_name.as_str(),
+        manifest_name.as_str(),
+        export_names::ONBOARDING,
+        export_names::VALIDATION,
+        export_names::QUALITY,
+        export_names::LEGACY_PROVENANCE,
+        RUN_RECORD,
+    ];
+    let mut outputs = Outputs::open(
+        &workspace,
+        &a.output_dir,
+        strategy,
+        &policy,
+        a.dry_run,
+        &names,
+    )?;
     recorder.input(&a.path, &outputs.shown(&a.path), "manifest")?;
     if let Some(file) = &policy.file {
         recorder.input(file, &outputs.shown(file), "policy")?;
@@ -164,13 +182,13 @@ pub fn run(a: ExportArgs) -> Result<i32> {
     }
     if !failed {
         outputs.write(
-            &export_names::project_context(&project),
+            &context_name,
             &docs.project_context,
             "project_context",
             &mut recorder,
         )?;
         outputs.write(
-            &export_names::artifact_manifest(&project, a.format == DocFormat::Json),
+            &manifest_name,
             &docs.artifact_manifest,
             "artifact_manifest",
             &mut recorder,

@@ -84,7 +84,9 @@ pub fn run(a: GenerateArgs) -> Result<i32> {
     let artifacts = generate::generate(&ctx, sel);
     let context_fp = Fingerprint::of_file(&a.context, &shown)?;
 
-    let mut outputs = Outputs::open(&workspace, &a.output, strategy, &policy, a.dry_run)?;
+    let mut names: Vec<&str> = artifacts.iter().map(|g| g.name.as_str()).collect();
+    names.extend(["generation-report.json", RUN_RECORD]);
+    let mut outputs = Outputs::open(&workspace, &a.output, strategy, &policy, a.dry_run, &names)?;
     recorder.input(&a.context, &outputs.shown(&a.context), "project_context")?;
     if let Some(file) = &policy.file {
         recorder.input(file, &outputs.shown(file), "policy")?;

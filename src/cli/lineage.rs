@@ -53,7 +53,9 @@ fn counts(findings: &[Finding]) -> serde_json::Value {
 /// `provenance verify`: the index, one commit, or a range; exit 1 on any violation.
 pub fn verify(a: VerifyArgs) -> Result<i32> {
     let repo = open_repo()?;
-    let tracked = tracked_globs(&repo_policy(&repo)?.tracked_outputs())?;
+    let policy = repo_policy(&repo)?;
+    let tracked = tracked_globs(&policy.tracked_outputs())?;
+    let notes_ref = policy.notes_ref();
     let mut results: Vec<(String, Vec<Finding>)> = Vec::new();
     if a.staged {
         let findings = check_index(&repo, &tracked, false)?.unwrap_or_default();
@@ -63,7 +65,7 @@ pub fn verify(a: VerifyArgs) -> Result<i32> {
             Some(range) => commits_in_range(&repo, range)?,
             None => vec![resolve_commit(&repo, a.rev.as_deref().unwrap_or("HEAD"))?],
         };
-        for (c, findings) in check_range(&repo, &commits, &tracked)? {
+        for (c, findings) in check_range(&repo, &commits, &tracked, &notes_ref)? {
             results.push((c.to_string(), findings));
         }
     }
@@ -180,12 +182,13 @@ pub fn report(range: &str) -> Result<i32> {
     let policy = repo_policy(&repo)?;
     let tracked = tracked_globs(&policy.tracked_outputs())?;
     let commits = commits_in_range(&repo, range)?;
+    let notes_ref = policy.notes_ref();
     let mut md = format!(
         "## contextcore lineage for `{range}`\n\n| commit | runs | verdict |\n| --- | --- | --- |\n"
     );
     let mut details = String::new();
     let mut failed = false;
-    for (c, findings) in &check_range(&repo, &commits, &tracked)? {
+    for (c, findings) in &check_range(&repo, &commits, &tracked, &notes_ref)? {
         let commit = repo.find_commit(*c)?;
         let problems: Vec<&Finding> = findings.iter().filter(|f| f.is_problem()).collect();
         failed |= !problems.is_empty();

@@ -85,7 +85,14 @@ pub fn init(a: InitArgs) -> Result<i32> {
         }
     }
 
-    let mut outputs = Outputs::open(&workspace, &dir, strategy, &policy, false)?;
+    let mut outputs = Outputs::open(
+        &workspace,
+        &dir,
+        strategy,
+        &policy,
+        false,
+        &[&file_name, INIT_RUN_RECORD],
+    )?;
     if let Some(file) = &policy.file {
         let shown = outputs.shown(file);
         recorder.input(file, &shown, "policy")?;

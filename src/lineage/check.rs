@@ -8,7 +8,7 @@ use globset::GlobSet;
 
 use super::index::IndexFile;
 use super::view::{BlobMap, WorktreeView, is_record_path, load_records, parse_record};
-use super::{Finding, RecordFile, classify};
+use super::{Finding, RecordFile, Verdict, classify};
 use crate::error::{Error, Result};
 use crate::policy::Policy;
 
@@ -102,6 +102,7 @@ pub fn check_range(
     repo: &Repository,
     commits: &[Oid],
     tracked: &GlobSet,
+    notes_ref: &str,
 ) -> Result<Vec<(Oid, Vec<Finding>)>> {
     let mut out = Vec::with_capacity(commits.len());
     let mut state: Option<TreeState> = None;
@@ -121,7 +122,7 @@ pub fn check_range(
                         .filter(|(p, _)| is_record_path(p))
                         .map(|(p, id)| (p.as_str(), *id)),
                 )?;
-                let findings = classify_tree(&map, &records, tracked);
+                let findings = classify_tree(repo, &map, &records, tracked)?;
                 TreeState {
                     commit: id,
                     tree: tree.id(),
@@ -131,7 +132,9 @@ pub fn check_range(
                 }
             }
         };
-        out.push((id, next.findings.clone()));
+        let mut findings = next.findings.clone();
+        findings.extend(check_note(repo, notes_ref, id, &next.map));
+        out.push((id, findings));
         state = Some(TreeState { commit: id, ..next });
     }
     Ok(out)
@@ -172,7 +175,7 @@ fn advance(
         )?;
     }
     if touched {
-        prev.findings = classify_tree(&prev.map, &prev.records, tracked);
+        prev.findings = classify_tree(repo, &prev.map, &prev.records, tracked)?;
     }
     prev.tree = tree.id();
     Ok(prev)
@@ -260,7 +263,106 @@ fn diff_trees(
     Ok(())
 }
 
-fn classify_tree(map: &BlobMap, records: &[RecordFile], tracked: &GlobSet) -> Vec<Finding> {
+/// A note must describe the records the commit holds: each run's record blob is compared
+/// with the commit's file.
+fn check_note(repo: &Repository, notes_ref: &str, commit: Oid, map: &BlobMap) -> Vec<Finding> {
+    let Some(note) = super::notes::read_note(repo, notes_ref, commit) else {
+        return Vec::new();
+    };
+    let short_commit = commit.to_string()[..12].to_string();
+    note.runs
+        .iter()
+        .filter(|run| map.blobs.get(&run.record).map(Oid::to_string).as_deref() != Some(run.record_blob.as_str()))
+        .map(|run| Finding {
+            path: run.record.clone(),
+            verdict: Verdict::Tampered,
+            side: "note",
+            role: "run_record".into(),
+            record: Some(run.record.clone()),
+            run_id: Some(run.run_id.clone()),
+            recorded_blob: Some(run.record_blob.clone()),
+            actual_blob: map.blobs.get(&run.record).map(Oid::to_string),
+            fix: format!(
+                "the note on {short_commit} ({notes_ref}) describes a different record than the commit holds; recompute it: contextcore notes attach {short_commit}"
+            ),
+        })
+        .collect()
+}
+
+/// Fresh files whose recorded sha256 does not match the content of their recorded blob: the
+/// record was edited, since both digests were taken from the same bytes.
+fn inconsistent_digests(
+    repo: &Repository,
+    records: &[RecordFile],
+    findings: &[Finding],
+) -> Result<Vec<Finding>> {
+    use sha2::{Digest, Sha256};
+    let mut out = Vec::new();
+    for rf in records {
+        let files = rf
+            .record
+            .inputs
+            .iter()
+            .map(|i| (&i.fingerprint, &i.role, "input"))
+            .chain(
+                rf.record
+                    .outputs
+                    .iter()
+                    .map(|o| (&o.fingerprint, &o.role, "output")),
+            );
+        for (fp, role, side) in files {
+            let (Some(sha256), Some(blob)) = (&fp.sha256, &fp.git_blob) else {
+                continue;
+            };
+            let fresh = findings.iter().any(|f| {
+                f.path == fp.path
+                    && f.verdict == Verdict::Fresh
+                    && f.record.as_deref() == Some(rf.path.as_str())
+            });
+            let Ok(id) = Oid::from_str(blob) else {
+                continue;
+            };
+            if !fresh {
+                continue;
+            }
+            let Ok(content) = repo.find_blob(id) else {
+                continue;
+            };
+            let actual = crate::fingerprint::hex(&Sha256::digest(content.content()));
+            if &actual != sha256 {
+                out.push(Finding {
+                    path: fp.path.clone(),
+                    verdict: Verdict::Tampered,
+                    side,
+                    role: role.clone(),
+                    record: Some(rf.path.clone()),
+                    run_id: Some(rf.record.run_id.clone()),
+                    recorded_blob: Some(blob.clone()),
+                    actual_blob: Some(blob.clone()),
+                    fix: format!(
+                        "{} records sha256 {} but git blob {} hashes to {}; the record was edited — rerun: {}",
+                        rf.path, super::short(sha256), super::short(blob), super::short(&actual), super::rerun_command(&rf.record)
+                    ),
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn classify_tree(
+    repo: &Repository,
+    map: &BlobMap,
+    records: &[RecordFile],
+    tracked: &GlobSet,
+) -> Result<Vec<Finding>> {
+    let mut findings = classify_paths(map, records, tracked);
+    let tampered = inconsistent_digests(repo, records, &findings)?;
+    findings.extend(tampered);
+    Ok(findings)
+}
+
+fn classify_paths(map: &BlobMap, records: &[RecordFile], tracked: &GlobSet) -> Vec<Finding> {
     let candidates: Vec<String> = if tracked.is_empty() {
         Vec::new()
     } else {

@@ -55,6 +55,8 @@ pub enum Verdict {
     Missing,
     /// A file matching `lineage.tracked_outputs` that no record claims.
     Unowned,
+    /// A record or note contradicts itself or the commit: edited by hand.
+    Tampered,
 }
 
 impl Verdict {
@@ -66,6 +68,7 @@ impl Verdict {
             Verdict::Modified => "modified after run",
             Verdict::Missing => "missing",
             Verdict::Unowned => "unowned",
+            Verdict::Tampered => "tampered",
         }
     }
 }
@@ -121,6 +124,7 @@ impl Finding {
                 "{}: unowned: matches lineage.tracked_outputs but no run record claims it; {}",
                 self.path, self.fix
             ),
+            Verdict::Tampered => format!("{}: tampered: {}", self.path, self.fix),
             Verdict::Fresh => format!("{}: fresh (run {run})", self.path),
         }
     }
