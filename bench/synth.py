@@ -52,6 +52,7 @@ def table(work, md_path, json_path):
     row("provenance verify --range, 1,000 commits", "verify.json", "contextcore", "floor", "<= 1 s")
     for c in ["example", "t30", "t300", "t3000"]:
         row(f"manifest export {c}", "export.json", c, "floor", "example < 20 ms" if c == "example" else "linear")
+    row("generate --all, bundled example", "generate.json", "generate", "floor")
     row("fingerprint 256 MiB vs sha256sum (export with scan of it)", "hash.json", "contextcore", "sha256sum", ">= 2x faster (ratio <= 0.5)")
     row("fingerprint 256 MiB vs git hash-object", "hash.json", "contextcore", "git-hash-object")
     json.dump(rows, open(json_path, "w"), indent=2)

@@ -130,10 +130,7 @@ fn huge_inputs_alias_bombs_and_deep_nesting_are_refused_quickly() {
     let mut bomb = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
     for i in 1..12 {
         let p = format!("*a{}", i - 1);
-        bomb.push_str(&format!(
-            "a{i}: &a{i} [{}]\n",
-            vec![p.as_str(); 10].join(", ")
-        ));
+        bomb.push_str(&format!("a{i}: &a{i} [{}]\n", [p.as_str(); 10].join(", ")));
     }
     repo.write("bomb.yaml", &bomb);
     // 10,000 levels of nesting.
