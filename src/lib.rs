@@ -13,6 +13,7 @@ pub mod lineage;
 pub mod model;
 pub mod output;
 pub mod paths;
+pub mod plan;
 pub mod policy;
 pub mod provenance;
 pub mod schema;

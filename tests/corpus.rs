@@ -51,6 +51,7 @@ fn with_input(file: &Path) -> (Repo, String) {
     let name = format!("input-{}", file.file_name().unwrap().to_string_lossy());
     std::fs::write(repo.join(&name), std::fs::read(file).unwrap()).unwrap();
     repo.copy_fixture("checkout.contextcore.yaml", ".contextcore.yaml");
+    repo.copy_fixture("plans/search-plan.md", "search.md");
     (repo, name)
 }
 
@@ -93,6 +94,39 @@ fn every_broken_project_context_is_refused() {
     for file in corpus("context") {
         let (repo, name) = with_input(&file);
         refuses(&repo, &name, &["generate", "-c", "{}"]);
+    }
+}
+
+#[test]
+fn every_broken_plan_is_refused() {
+    for file in corpus("plan") {
+        let (repo, name) = with_input(&file);
+        refuses(
+            &repo,
+            &name,
+            &[
+                "manifest",
+                "init-from-plan",
+                "--plan",
+                "{}",
+                "-o",
+                "new.yaml",
+            ],
+        );
+        refuses(
+            &repo,
+            &name,
+            &[
+                "manifest",
+                "init-from-plan",
+                "--plan",
+                "search.md",
+                "--requirements",
+                "{}",
+                "-o",
+                "new.yaml",
+            ],
+        );
     }
 }
 

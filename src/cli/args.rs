@@ -135,6 +135,8 @@ pub enum HookName {
 pub enum ManifestCommand {
     /// Write a starter .contextcore.yaml and its run record.
     Init(InitArgs),
+    /// Infer a manifest from a Markdown plan and requirement documents, with evidence.
+    InitFromPlan(InitFromPlanArgs),
     /// Check a manifest; every problem is printed as file:line:col: message.
     Validate(ValidateArgs),
     /// Derive the project context, artifact manifest and reports, and record the run.
@@ -324,6 +326,42 @@ pub struct GenerateArgs {
     /// Print a machine-readable summary.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub write: WriteArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct InitFromPlanArgs {
+    /// The plan (Markdown).
+    #[arg(long)]
+    pub plan: PathBuf,
+    /// Requirement documents (Markdown, repeatable).
+    #[arg(long)]
+    pub requirements: Vec<PathBuf>,
+    /// Directory whose Kubernetes manifests name the targets.
+    #[arg(long)]
+    pub project_root: Option<PathBuf>,
+    /// Manifest to write.
+    #[arg(short, long, default_value = ".contextcore.yaml")]
+    pub output: PathBuf,
+    /// Project name (default: inferred from the plan).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Report file name, beside the manifest (default {manifest stem}.init-from-plan-report.json).
+    #[arg(long)]
+    pub report_out: Option<PathBuf>,
+    /// Exit 1 and write nothing when the verdict is `insufficient` (default on).
+    #[arg(long, overrides_with = "no_strict_quality")]
+    pub strict_quality: bool,
+    /// Write the manifest whatever the verdict.
+    #[arg(long)]
+    pub no_strict_quality: bool,
+    /// Replace an existing manifest (its previous content is kept as a backup).
+    #[arg(long)]
+    pub force: bool,
+    /// Show every path and the action it would take; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
     #[command(flatten)]
     pub write: WriteArgs,
 }

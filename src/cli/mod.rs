@@ -6,6 +6,7 @@ mod generate;
 mod hook;
 mod lineage;
 mod manifest;
+mod plan;
 mod summary;
 
 use clap::Parser;
@@ -36,6 +37,7 @@ fn run(cli: Cli) -> Result<i32, Error> {
     match cli.command {
         Command::Manifest(ManifestCommand::Init(a)) => manifest::init(a),
         Command::Manifest(ManifestCommand::Validate(a)) => manifest::validate(a),
+        Command::Manifest(ManifestCommand::InitFromPlan(a)) => plan::run(a),
         Command::Manifest(ManifestCommand::Export(a)) | Command::Export(a) => export::run(a),
         Command::Generate(a) => generate::run(a),
         Command::Provenance(ProvenanceCommand::Status(a)) => lineage::status(a.json),

@@ -284,6 +284,17 @@ pub fn rerun_command(r: &LineageRecord) -> String {
             role_path("project_context").unwrap_or_default(),
             get("output_dir").unwrap_or_else(|| "generated".into())
         ),
+        "manifest init-from-plan" => {
+            let mut cmd = format!(
+                "contextcore manifest init-from-plan --plan {} -o {} --force",
+                role_path("plan").unwrap_or_default(),
+                get("output").unwrap_or_else(|| ".contextcore.yaml".into())
+            );
+            for r in r.inputs.iter().filter(|i| i.role == "requirements") {
+                cmd.push_str(&format!(" --requirements {}", r.fingerprint.path));
+            }
+            cmd
+        }
         "manifest init" => {
             let manifest = r
                 .outputs

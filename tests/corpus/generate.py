@@ -92,6 +92,15 @@ c = {
 for k, v in c.items():
     w("context", k, v)
 
+pl = {
+    "empty.md": "",
+    "whitespace.md": " \n\t\n",
+    "non-utf8.md": b"# Plan\n\nAvailability \xff 99%\n",
+    "bom-non-utf8.md": b"\xef\xbb\xbf# Plan\n\xc3\x28\n",
+}
+for k, v in pl.items():
+    w("plan", k, v)
+
 r = {
     "empty.json": "",
     "invalid.json": "{\"run_id\": \n",

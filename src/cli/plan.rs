@@ -1,0 +1,303 @@
+//! `manifest init-from-plan`: read → infer (pure) → resolve → write → record.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::json;
+
+use crate::diagnostic::Diagnostic;
+use crate::error::{EXIT_CHECK_FAILED, Error, Result};
+use crate::export::{to_json, to_yaml};
+use crate::fingerprint::Digests;
+use crate::model::manifest;
+use crate::output::Outputs;
+use crate::paths::{INIT_RUN_RECORD, WriteStrategy, check_safe_name, manifest_stem};
+use crate::plan::infer::{self, SourceDoc, Workload};
+use crate::plan::markdown;
+use crate::policy::{Policy, Source};
+use crate::provenance::Recorder;
+use crate::workspace::Workspace;
+use crate::yaml::Pos;
+
+use super::args::{InitFromPlanArgs, flag_pair};
+use super::{manifest::print_warnings, summary};
+
+/// A file read as an input: its path and its record path.
+type ReadFile = (PathBuf, String);
+
+/// Workload kinds that become targets.
+const WORKLOADS: &[&str] = &[
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "CronJob",
+    "Job",
+    "Rollout",
+];
+
+/// Runs init-from-plan; exit 1 (nothing written) when strict and the verdict is insufficient.
+pub fn run(a: InitFromPlanArgs) -> Result<i32> {
+    let workspace = Workspace::current();
+    let policy = Policy::discover(
+        a.write.policy.as_deref(),
+        Path::new("."),
+        workspace.repo_root.as_deref(),
+    )?;
+    print_warnings(&policy.warnings);
+    if let Some(name) = &a.name {
+        check_safe_name(name).map_err(|why| Error::Usage(format!("--name: {why}")))?;
+    }
+    let dir = match a.output.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let manifest_name = file_name(&a.output)?;
+    let report_name = match &a.report_out {
+        Some(p) => {
+            if p.parent().is_some_and(|d| {
+                !d.as_os_str().is_empty()
+                    && crate::workspace::absolute(d) != crate::workspace::absolute(&dir)
+            }) {
+                return Err(Error::Usage(format!(
+                    "--report-out {}: the report is written beside the manifest; give a file name",
+                    p.display()
+                )));
+            }
+            file_name(p)?
+        }
+        None => format!("{}.init-from-plan-report.json", manifest_stem(&a.output)),
+    };
+
+    let mut docs = vec![read_doc(&a.plan, "plan")?];
+    for r in &a.requirements {
+        docs.push(read_doc(r, "requirements")?);
+    }
+    let (workloads, scanned) = match &a.project_root {
+        Some(root) => scan_workloads(&workspace, root, &dir)?,
+        None => (Vec::new(), Vec::new()),
+    };
+    for d in &mut docs {
+        d.shown = workspace.record_path(Path::new(&d.shown), &dir);
+    }
+    let fallback = crate::plan::infer::slug_or(&manifest_stem(&a.plan), "project");
+    let inferred = infer::infer(&docs, &workloads, a.name.as_deref(), &fallback);
+
+    let mut recorder = Recorder::start("manifest init-from-plan", &workspace);
+    let resolved = policy.resolve_strict_and_provenance(
+        &mut recorder.config,
+        flag_pair(a.strict_quality, a.no_strict_quality),
+        a.write.emit_run_provenance(),
+        true,
+    );
+    let strategy =
+        policy.resolve_write_strategy(&mut recorder.config, a.write.document_write_strategy);
+    let config = &mut recorder.config;
+    config.record("force", a.force, Source::Flag);
+    config.record(
+        "output",
+        workspace.record_path(&a.output, &dir),
+        Source::Flag,
+    );
+    if let Some(n) = &a.name {
+        config.record("name", n, Source::Flag);
+    }
+
+    if resolved.strict && inferred.verdict == "insufficient" {
+        eprintln!(
+            "error: {}: not enough to infer a manifest (verdict insufficient, {} of {} core fields):",
+            a.plan.display(),
+            inferred.core_inferred_count,
+            infer::CORE_FIELDS.len()
+        );
+        for r in &inferred.reasons {
+            eprintln!("  {r}");
+        }
+        eprintln!(
+            "nothing written; add the missing facts to the plan, or pass --no-strict-quality"
+        );
+        return Ok(EXIT_CHECK_FAILED);
+    }
+    if a.output.exists() && strategy == WriteStrategy::UpdateExisting && !a.force {
+        return Err(Error::Usage(format!(
+            "{}: already exists; pass --force to replace it (the old content is kept as a backup)",
+            a.output.display()
+        )));
+    }
+    let mut text = format!(
+        "# Inferred by `contextcore manifest init-from-plan` from {}; review before use.\n# Evidence for every field: {report_name}\n",
+        docs[0].shown
+    );
+    text.push_str(&String::from_utf8_lossy(&to_yaml(&inferred.manifest)));
+    let node = crate::yaml::parse(&text)
+        .map_err(|e| Error::Usage(format!("inferred manifest does not parse: {}", e.message)))?;
+    let problems: Vec<Diagnostic> = manifest::validate_node(&node, &manifest_name)
+        .into_iter()
+        .filter(Diagnostic::is_error)
+        .collect();
+    if !problems.is_empty() {
+        return Err(Error::Input(problems));
+    }
+
+    let mut outputs = Outputs::open(
+        &workspace,
+        &dir,
+        strategy,
+        &policy,
+        a.dry_run,
+        &[&manifest_name, &report_name, INIT_RUN_RECORD],
+    )?;
+    let manifest_shown = outputs.shown(&dir.join(&manifest_name));
+    let report = to_json(&infer::report(&docs, &manifest_shown, &inferred));
+    for (path, role) in [(&a.plan, "plan")]
+        .into_iter()
+        .chain(a.requirements.iter().map(|r| (r, "requirements")))
+    {
+        recorder.input(path, &outputs.shown(path), role)?;
+    }
+    for (path, shown) in &scanned {
+        recorder.input(path, shown, "project_root")?;
+    }
+    if let Some(file) = &policy.file {
+        recorder.input(file, &outputs.shown(file), "policy")?;
+    }
+    outputs.write(&manifest_name, text.as_bytes(), "manifest", &mut recorder)?;
+    outputs.write(
+        &report_name,
+        &report,
+        "init_from_plan_report",
+        &mut recorder,
+    )?;
+    recorder.quality_summary = json!({
+        "strict_quality": resolved.strict,
+        "core_inferred_count": inferred.core_inferred_count,
+        "core_fields_missing": inferred.core_missing,
+        "verdict": inferred.verdict,
+        "errors": 0,
+        "warnings": inferred.core_missing.len(),
+    });
+    let record = if resolved.emit_run_provenance && !a.dry_run {
+        Some(outputs.write_record(INIT_RUN_RECORD, recorder, a.write.force_record)?)
+    } else {
+        None
+    };
+    let files: Vec<_> = outputs.outcomes.iter().take(2).cloned().collect();
+    summary::print(&files, record.as_ref(), a.dry_run);
+    println!(
+        "verdict: {} ({} of {} core fields inferred)",
+        inferred.verdict,
+        inferred.core_inferred_count,
+        infer::CORE_FIELDS.len()
+    );
+    for r in &inferred.reasons {
+        println!("  {r}");
+    }
+    Ok(0)
+}
+
+fn file_name(p: &Path) -> Result<String> {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| Error::Usage(format!("{}: not a file path", p.display())))
+}
+
+fn read_doc(path: &Path, role: &'static str) -> Result<SourceDoc> {
+    let shown = path.display().to_string();
+    let text = crate::source::read_text(path, &shown)?;
+    if text.trim().is_empty() {
+        return Err(Error::at(
+            &shown,
+            Pos { line: 1, col: 1 },
+            format!("the {role} file is empty"),
+        ));
+    }
+    Ok(SourceDoc {
+        sha256: Digests::of_bytes(text.as_bytes()).sha256,
+        blocks: markdown::blocks(&text),
+        shown,
+        role,
+    })
+}
+
+/// Kubernetes workloads in YAML files under `root` (hidden directories skipped; files over the
+/// input limit or not YAML are ignored): the targets, and every file read, for the record.
+fn scan_workloads(
+    workspace: &Workspace,
+    root: &Path,
+    base: &Path,
+) -> Result<(Vec<Workload>, Vec<ReadFile>)> {
+    if !root.is_dir() {
+        return Err(Error::Usage(format!(
+            "--project-root {}: not a directory",
+            root.display()
+        )));
+    }
+    let mut files = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d)
+            .map_err(|e| Error::io(&d, e))?
+            .flatten()
+        {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if name.starts_with('.')
+                || kind.is_symlink()
+                || name == "target"
+                || name == "node_modules"
+            {
+                continue;
+            }
+            if kind.is_dir() {
+                stack.push(entry.path());
+            } else if name.ends_with(".yaml") || name.ends_with(".yml") {
+                files.push(entry.path());
+            }
+        }
+    }
+    files.sort();
+    let mut workloads = Vec::new();
+    let mut read = Vec::new();
+    for path in files {
+        let shown = workspace.record_path(&path, base);
+        let Ok(text) = crate::source::read_text(&path, &shown) else {
+            continue;
+        };
+        let mut line = 1;
+        for chunk in text.split("\n---") {
+            if let Ok(node) = crate::yaml::parse(chunk) {
+                let kind = node
+                    .get("kind")
+                    .and_then(|k| k.as_scalar_string())
+                    .unwrap_or_default();
+                let meta = node.get("metadata");
+                let name = meta
+                    .and_then(|m| m.get("name"))
+                    .and_then(|n| n.as_scalar_string())
+                    .unwrap_or_default();
+                let namespace = meta
+                    .and_then(|m| m.get("namespace"))
+                    .and_then(|n| n.as_scalar_string())
+                    .unwrap_or_else(|| "default".into());
+                if WORKLOADS.contains(&kind.as_str())
+                    && check_safe_name(&name).is_ok()
+                    && check_safe_name(&namespace).is_ok()
+                {
+                    let at = node
+                        .get("kind")
+                        .map_or(line, |k| line + k.pos.line as usize - 1);
+                    workloads.push(Workload {
+                        kind,
+                        name,
+                        namespace,
+                        shown: shown.clone(),
+                        line: at,
+                    });
+                }
+            }
+            line += chunk.matches('\n').count() + 1;
+        }
+        read.push((path, shown));
+    }
+    Ok((workloads, read))
+}
