@@ -9,6 +9,7 @@ pub mod fingerprint;
 pub mod fsio;
 pub mod generate;
 pub mod init;
+pub mod intoto;
 pub mod lineage;
 pub mod model;
 pub mod output;

@@ -32,6 +32,13 @@ pub enum Command {
     /// Install the git hooks, or run one (the hooks call this).
     #[command(subcommand)]
     Hook(HookCommand),
+    /// Print a shell completion script.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    Man,
 }
 
 #[derive(Debug, Subcommand)]
@@ -44,6 +51,22 @@ pub enum ProvenanceCommand {
     Show(ShowArgs),
     /// A Markdown lineage summary of a range of commits, for a pull-request comment.
     Report(ReportArgs),
+    /// A run record as an in-toto Statement v1 with a SLSA Provenance v1 predicate.
+    Export(ProvenanceExportArgs),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum StatementFormat {
+    InToto,
+}
+
+#[derive(Debug, Args)]
+pub struct ProvenanceExportArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value = "in-toto")]
+    pub format: StatementFormat,
+    /// A run-record file, or a commit whose records to export (one statement per line); default HEAD.
+    pub target: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -63,25 +63,29 @@ pub fn run(a: ExportArgs) -> Result<i32> {
         a.emit_provenance,
         source_of(a.emit_provenance),
     );
+    // Values equal to the built-in default are recorded as defaults (clap fills them in).
+    let json_format = a.format == DocFormat::Json;
     config.record(
         "format",
-        if a.format == DocFormat::Json {
-            "json"
-        } else {
-            "yaml"
-        },
-        Source::Flag,
+        if json_format { "json" } else { "yaml" },
+        source_of(json_format),
     );
-    config.record("namespace", &a.namespace, Source::Flag);
+    config.record(
+        "namespace",
+        &a.namespace,
+        source_of(a.namespace != "default"),
+    );
+    let path = workspace.record_path(&a.path, &a.output_dir);
     config.record(
         "path",
-        workspace.record_path(&a.path, &a.output_dir),
-        Source::Flag,
+        &path,
+        source_of(a.path.as_path() != Path::new(".contextcore.yaml")),
     );
+    let output_dir = workspace.record_path(&a.output_dir, &a.output_dir);
     config.record(
         "output_dir",
-        workspace.record_path(&a.output_dir, &a.output_dir),
-        Source::Flag,
+        &output_dir,
+        source_of(a.output_dir.as_path() != Path::new("out")),
     );
     let environment = match &a.environment {
         Some(e) => {

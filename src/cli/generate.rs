@@ -61,10 +61,15 @@ pub fn run(a: GenerateArgs) -> Result<i32> {
         workspace.record_path(&a.context, &a.output),
         Source::Flag,
     );
+    let output_given = a.output.as_path() != Path::new("generated");
     config.record(
         "output_dir",
         workspace.record_path(&a.output, &a.output),
-        Source::Flag,
+        if output_given {
+            Source::Flag
+        } else {
+            Source::Default
+        },
     );
 
     let checks = generate::strict_checks(&ctx, sel);

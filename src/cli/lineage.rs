@@ -242,3 +242,52 @@ pub fn report(range: &str) -> Result<i32> {
     print!("{md}{details}");
     Ok(if failed { EXIT_CHECK_FAILED } else { 0 })
 }
+
+/// `provenance export --format in-toto [RECORD|REV]`.
+pub fn export_statement(target: Option<&str>) -> Result<i32> {
+    let target = target.unwrap_or("HEAD");
+    if Path::new(target).is_file() {
+        let record = crate::provenance::RunRecord::load(Path::new(target), target)?;
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&crate::intoto::statement(&record)).unwrap_or_default()
+        );
+        return Ok(0);
+    }
+    let repo = open_repo()?;
+    let commit = resolve_commit(&repo, target)?;
+    let tree = repo.find_commit(commit)?.tree()?;
+    let map = crate::lineage::view::BlobMap::of_tree(&tree);
+    let mut paths: Vec<&String> = map
+        .blobs
+        .keys()
+        .filter(|p| crate::lineage::view::is_record_path(p))
+        .collect();
+    paths.sort();
+    if paths.is_empty() {
+        return Err(Error::Usage(format!(
+            "{target}: the commit holds no run record"
+        )));
+    }
+    for path in paths {
+        let blob = repo.find_blob(map.blobs[path])?;
+        let json = crate::source::decode(blob.content(), path).and_then(|text| {
+            serde_json::from_str(&text).map_err(|e| {
+                Error::at(
+                    path,
+                    crate::yaml::Pos {
+                        line: e.line() as u64,
+                        col: e.column() as u64,
+                    },
+                    format!("invalid JSON: {e}"),
+                )
+            })
+        })?;
+        let record = crate::provenance::RunRecord::from_json(json, path)?;
+        println!(
+            "{}",
+            serde_json::to_string(&crate::intoto::statement(&record)).unwrap_or_default()
+        );
+    }
+    Ok(0)
+}

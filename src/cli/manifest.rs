@@ -65,7 +65,15 @@ pub fn init(a: InitArgs) -> Result<i32> {
     let config = &mut recorder.config;
     config.record("template_version", TEMPLATE_VERSION, Source::Default);
     config.record("name", &a.name, Source::Flag);
-    config.record("force", a.force, Source::Flag);
+    config.record(
+        "force",
+        a.force,
+        if a.force {
+            Source::Flag
+        } else {
+            Source::Default
+        },
+    );
     config.record(
         "validate",
         validate,

@@ -44,6 +44,21 @@ fn run(cli: Cli) -> Result<i32, Error> {
         Command::Provenance(ProvenanceCommand::Verify(a)) => lineage::verify(a),
         Command::Provenance(ProvenanceCommand::Show(a)) => lineage::show(a),
         Command::Provenance(ProvenanceCommand::Report(a)) => lineage::report(&a.range),
+        Command::Provenance(ProvenanceCommand::Export(a)) => {
+            lineage::export_statement(a.target.as_deref())
+        }
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "contextcore", &mut std::io::stdout());
+            Ok(0)
+        }
+        Command::Man => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(cmd)
+                .render(&mut std::io::stdout())
+                .map_err(|e| Error::io("stdout", e))?;
+            Ok(0)
+        }
         Command::Notes(NotesCommand::Attach { rev }) => hook::notes_attach(rev.as_deref()),
         Command::Notes(NotesCommand::Push { remote }) => hook::notes_push(&remote),
         Command::Notes(NotesCommand::Fetch { remote }) => hook::notes_fetch(&remote),

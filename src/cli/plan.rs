@@ -91,11 +91,12 @@ pub fn run(a: InitFromPlanArgs) -> Result<i32> {
     let strategy =
         policy.resolve_write_strategy(&mut recorder.config, a.write.document_write_strategy);
     let config = &mut recorder.config;
-    config.record("force", a.force, Source::Flag);
+    let flag_or_default = |given: bool| if given { Source::Flag } else { Source::Default };
+    config.record("force", a.force, flag_or_default(a.force));
     config.record(
         "output",
         workspace.record_path(&a.output, &dir),
-        Source::Flag,
+        flag_or_default(a.output.as_path() != Path::new(".contextcore.yaml")),
     );
     if let Some(n) = &a.name {
         config.record("name", n, Source::Flag);
