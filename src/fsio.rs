@@ -19,7 +19,7 @@ const TEMP_SUFFIX: &str = ".contextcore-tmp";
 pub const FAULT_ENV: &str = "CONTEXTCORE_FAULT_INJECT";
 
 /// What a write did to its target.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Action {
     Created,

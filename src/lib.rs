@@ -18,6 +18,7 @@ pub mod plan;
 pub mod policy;
 pub mod provenance;
 pub mod schema;
+pub mod schemas;
 pub mod source;
 pub mod workspace;
 pub mod yaml;

@@ -59,14 +59,14 @@ pub enum Source {
 }
 
 /// One resolved setting as the record shows it.
-#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Setting {
     pub value: Json,
     pub source: String,
 }
 
 /// The resolved configuration of a run: every option and policy value with its source.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct ConfigSnapshot(pub BTreeMap<String, Setting>);
 
 impl ConfigSnapshot {

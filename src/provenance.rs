@@ -18,7 +18,7 @@ use crate::workspace::Workspace;
 pub const SCHEMA: &str = "contextcore.io/run-provenance/v1";
 
 /// A run record as written to `run-provenance.json` / `init-run-provenance.json`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RunRecord {
     pub schema: String,
     pub run_id: String,
@@ -38,7 +38,7 @@ pub struct RunRecord {
 }
 
 /// Git state at the start of a run.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct GitState {
     pub repository_root_relative: bool,
     pub head_commit: Option<String>,
@@ -47,7 +47,7 @@ pub struct GitState {
 }
 
 /// One input file of a run.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct InputRecord {
     #[serde(flatten)]
     pub fingerprint: Fingerprint,
@@ -55,7 +55,7 @@ pub struct InputRecord {
 }
 
 /// One output file of a run.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct OutputRecord {
     #[serde(flatten)]
     pub fingerprint: Fingerprint,
@@ -65,7 +65,7 @@ pub struct OutputRecord {
 }
 
 /// An artifact the run derived or referenced, with digests where a file exists.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct ArtifactReference {
     pub artifact_id: String,
     pub artifact_type: String,

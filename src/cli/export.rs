@@ -394,7 +394,7 @@ fn scan(
 /// Every derived artifact, with the digests of its existing file (already fingerprinted as a
 /// scan input) where there is one.
 fn artifact_references(
-    artifacts: &[export::artifacts::Artifact],
+    artifacts: &[crate::model::reports::Artifact],
     inputs: &[InputRecord],
 ) -> Vec<ArtifactReference> {
     artifacts

@@ -106,8 +106,10 @@ pub fn run(a: GenerateArgs) -> Result<i32> {
     if emit_report {
         let report = generate::report(
             &ctx.metadata.name,
-            &context_path,
-            context_fp.sha256.as_deref().unwrap_or(""),
+            crate::model::reports::GeneratedFrom {
+                path: context_path.clone(),
+                sha256: context_fp.sha256.clone().unwrap_or_default(),
+            },
             &written,
             &checks,
             resolved.strict,

@@ -4,10 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
 use serde_json::{Value as Json, json};
 
 use crate::model::manifest::{Manifest, Target};
+use crate::model::reports::{Artifact, Coverage, DerivationRule, TargetCoverage};
 
 /// One kind of artifact: its type name, id suffix, display name and output convention.
 pub struct ArtifactKind {
@@ -88,6 +88,11 @@ pub const KINDS: &[ArtifactKind] = &[
     },
 ];
 
+/// The kind of an artifact type.
+pub fn kind_of(artifact_type: &str) -> Option<&'static ArtifactKind> {
+    KINDS.iter().find(|k| k.artifact_type == artifact_type)
+}
+
 /// Criticality → alert severity.
 pub fn severity(criticality: &str) -> &'static str {
     match criticality {
@@ -108,28 +113,6 @@ pub fn priority(artifact_type: &str, criticality: &str) -> &'static str {
         "runbook" | "alert_template" => "optional",
         _ => "recommended",
     }
-}
-
-/// A derived artifact as the artifact manifest lists it.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Artifact {
-    pub id: String,
-    /// The kind's id suffix, for matching task-mapping keys.
-    #[serde(skip)]
-    pub suffix: &'static str,
-    #[serde(rename = "type")]
-    pub artifact_type: String,
-    pub name: String,
-    pub target: String,
-    pub priority: String,
-    pub status: String,
-    pub derived_from: Vec<Json>,
-    pub parameters: Json,
-    pub depends_on: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub existing_path: Option<String>,
-    pub validation_errors: Vec<String>,
 }
 
 /// The id of an artifact: target name with `-` replaced by `_`, then the suffix.
@@ -159,7 +142,6 @@ pub fn derive(manifest: &Manifest, existing: &[(String, String)]) -> Vec<Artifac
             });
             out.push(Artifact {
                 id,
-                suffix: kind.suffix,
                 artifact_type: kind.artifact_type.into(),
                 name: format!("{} {}", target.name, kind.title),
                 target: target.name.clone(),
@@ -189,11 +171,16 @@ fn depends_on(artifact_type: &str) -> &'static [&'static str] {
     }
 }
 
-fn rule(property: &str, source: &str, transformation: String, rationale: &str) -> Json {
-    json!({"property": property, "sourceField": source, "transformation": transformation, "rationale": rationale})
+fn rule(property: &str, source: &str, transformation: String, rationale: &str) -> DerivationRule {
+    DerivationRule {
+        property: property.into(),
+        source_field: source.into(),
+        transformation,
+        rationale: rationale.into(),
+    }
 }
 
-fn derived_from(artifact_type: &str, m: &Manifest, t: &Target) -> Vec<Json> {
+fn derived_from(artifact_type: &str, m: &Manifest, t: &Target) -> Vec<DerivationRule> {
     let r = &m.spec.requirements;
     let criticality = m.criticality();
     let or_unset = |v: &Option<String>| v.clone().unwrap_or_else(|| "unset".into());
@@ -326,7 +313,7 @@ fn parameters(artifact_type: &str, m: &Manifest, t: &Target) -> Json {
 }
 
 /// Coverage of required artifacts, overall, per target and per type.
-pub fn coverage(artifacts: &[Artifact], targets: &[Target]) -> Json {
+pub fn coverage(artifacts: &[Artifact], targets: &[Target]) -> Coverage {
     let required: Vec<&Artifact> = artifacts
         .iter()
         .filter(|a| a.priority == "required")
@@ -334,28 +321,42 @@ pub fn coverage(artifacts: &[Artifact], targets: &[Target]) -> Json {
     let existing = required.iter().filter(|a| a.status == "exists").count();
     // One pass over the required artifacts, grouped by target (targets × artifacts would be
     // quadratic for large manifests).
-    let mut per_target: BTreeMap<&str, (usize, usize, Vec<&str>)> = BTreeMap::new();
+    let mut per_target: BTreeMap<&str, (usize, usize, Vec<String>)> = BTreeMap::new();
     for a in &required {
         let entry = per_target.entry(a.target.as_str()).or_default();
         entry.0 += 1;
         if a.status == "exists" {
             entry.1 += 1;
         } else {
-            entry.2.push(a.id.as_str());
+            entry.2.push(a.id.clone());
         }
     }
-    let by_target: Vec<Json> = targets
+    let by_target = targets
         .iter()
         .map(|t| {
             let (count, have, gaps) = per_target.get(t.name.as_str()).cloned().unwrap_or_default();
-            json!({"target": t.name, "namespace": t.namespace.clone().unwrap_or_else(|| "default".into()), "requiredCount": count, "existingCount": have, "coveragePercent": percent(have, count), "gaps": gaps})
+            TargetCoverage {
+                target: t.name.clone(),
+                namespace: t.namespace.clone().unwrap_or_else(|| "default".into()),
+                required_count: count,
+                existing_count: have,
+                coverage_percent: percent(have, count),
+                gaps,
+            }
         })
         .collect();
-    let mut by_type: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut by_type: BTreeMap<String, usize> = BTreeMap::new();
     for a in artifacts {
-        *by_type.entry(a.artifact_type.as_str()).or_default() += 1;
+        *by_type.entry(a.artifact_type.clone()).or_default() += 1;
     }
-    json!({"totalRequired": required.len(), "totalExisting": existing, "totalOutdated": 0, "overallCoverage": percent(existing, required.len()), "byTarget": by_target, "byType": by_type})
+    Coverage {
+        total_required: required.len(),
+        total_existing: existing,
+        total_outdated: 0,
+        overall_coverage: percent(existing, required.len()),
+        by_target,
+        by_type,
+    }
 }
 
 /// A percentage rounded to one decimal; 100 when nothing is required.

@@ -9,8 +9,13 @@ use serde_json::{Value as Json, json};
 
 use crate::fingerprint::Digests;
 use crate::model::manifest::{API_VERSION, Manifest};
+use crate::model::reports::{
+    Artifact, ArtifactManifest, ArtifactManifestMetadata, ArtifactTypeInfo, Checksums, Coverage,
+    CoverageSummary, Gates, Integrity, OnboardingMetadata, PolicyEffective, QualityReport,
+    ReportDiagnostic, Resolvability, ResolvabilitySummary, UnresolvedParameter, ValidationReport,
+};
 use crate::paths::export_names;
-use artifacts::{Artifact, KINDS};
+use artifacts::KINDS;
 
 /// Schema ids of the documents export writes.
 pub const ONBOARDING_SCHEMA: &str = "contextcore.io/onboarding-metadata/v1";
@@ -52,7 +57,7 @@ pub struct ExportDocuments {
     pub quality: Vec<u8>,
     pub artifacts: Vec<Artifact>,
     pub coverage_percent: f64,
-    pub gates: Json,
+    pub gates: Gates,
     /// One line per quality shortfall (empty when every gate passed).
     pub shortfalls: Vec<String>,
 }
@@ -75,8 +80,8 @@ pub fn metric_name(name: &str) -> String {
     out
 }
 
-/// YAML text of a JSON value, keys in order, `\n` line endings.
-pub fn to_yaml(value: &Json) -> Vec<u8> {
+/// YAML text of a document, keys in order, `\n` line endings.
+pub fn to_yaml(value: &impl serde::Serialize) -> Vec<u8> {
     let mut text = serde_saphyr::to_string(value).unwrap_or_default();
     if !text.ends_with('\n') {
         text.push('\n');
@@ -85,7 +90,7 @@ pub fn to_yaml(value: &Json) -> Vec<u8> {
 }
 
 /// Pretty JSON with a trailing newline.
-pub fn to_json(value: &Json) -> Vec<u8> {
+pub fn to_json(value: &impl serde::Serialize) -> Vec<u8> {
     let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
     text.push('\n');
     text.into_bytes()
@@ -94,61 +99,24 @@ pub fn to_json(value: &Json) -> Vec<u8> {
 /// Whether a task-mapping key names this artifact: its id, or `{target}-{suffix}` with the
 /// target's own spelling (both forms are found in the wild).
 fn mapped(task_mapping: &serde_json::Map<String, Json>, a: &Artifact) -> bool {
-    task_mapping.contains_key(&a.id)
-        || task_mapping.contains_key(&format!("{}-{}", a.target, a.suffix))
+    let suffix = artifacts::kind_of(&a.artifact_type).map_or("", |k| k.suffix);
+    task_mapping.contains_key(&a.id) || task_mapping.contains_key(&format!("{}-{suffix}", a.target))
 }
 
-/// Derives every export document.
-pub fn derive(input: &ExportInput) -> ExportDocuments {
-    let m = input.manifest;
-    let project = m.project_name().to_string();
-    let artifacts = artifacts::derive(m, &input.existing);
-    let coverage = artifacts::coverage(&artifacts, &m.spec.targets);
-    let coverage_percent = coverage["overallCoverage"].as_f64().unwrap_or(0.0);
-
-    let project_context = to_yaml(&json!({
-        "apiVersion": "contextcore.io/v1",
-        "kind": "ProjectContext",
-        "metadata": {"name": project, "namespace": input.namespace},
-        "spec": input.document.get("spec").cloned().unwrap_or(Json::Null),
-    }));
-    let mut metadata = json!({
-        "schemaVersion": SCHEMA_VERSION,
-        "generatedFrom": input.manifest_path,
-        "contextcoreVersion": env!("CARGO_PKG_VERSION"),
-        "projectId": project,
-    });
-    if let Some(t) = &input.generated_at {
-        metadata["generatedAt"] = json!(t);
-    }
-    let manifest_doc = json!({
-        "apiVersion": "contextcore.io/v1",
-        "kind": "ArtifactManifest",
-        "metadata": metadata,
-        "artifacts": artifacts,
-        "coverage": coverage,
-        "crdReference": export_names::project_context(&project),
-    });
-    let artifact_manifest = if input.json_format {
-        to_json(&manifest_doc)
-    } else {
-        to_yaml(&manifest_doc)
-    };
-    let checksums = json!({
-        "source_checksum": input.manifest_sha256,
-        "artifact_manifest_checksum": Digests::of_bytes(&artifact_manifest).sha256,
-        "project_context_checksum": Digests::of_bytes(&project_context).sha256,
-    });
-
-    // Quality gates.
+/// The quality gates and one line per shortfall.
+fn gates(
+    input: &ExportInput,
+    artifacts: &[Artifact],
+    coverage_percent: f64,
+) -> (Gates, Vec<String>, CoverageSummary) {
     let required: Vec<&Artifact> = artifacts
         .iter()
         .filter(|a| a.priority == "required")
         .collect();
-    let gaps: Vec<&str> = required
+    let gaps: Vec<String> = required
         .iter()
         .filter(|a| a.status != "exists")
-        .map(|a| a.id.as_str())
+        .map(|a| a.id.clone())
         .collect();
     let mut shortfalls = Vec::new();
     let coverage_ok = coverage_percent >= input.min_coverage;
@@ -171,7 +139,7 @@ pub fn derive(input: &ExportInput) -> ExportDocuments {
             "task mapping has no task for required artifact {id}"
         ));
     }
-    let mut pin_failures = Vec::new();
+    let mut pins_ok = true;
     for (key, expected) in [
         ("manifest_api_version", API_VERSION),
         ("onboarding_schema", ONBOARDING_SCHEMA),
@@ -181,89 +149,119 @@ pub fn derive(input: &ExportInput) -> ExportDocuments {
         if let Some(pinned) = input.schema_pins.get(key).and_then(Json::as_str)
             && pinned != expected
         {
-            pin_failures.push(format!(
+            pins_ok = false;
+            shortfalls.push(format!(
                 "schema pin {key} is {pinned} but this export writes {expected}"
             ));
         }
     }
-    shortfalls.extend(pin_failures.iter().cloned());
-    let gates = json!({
-        "manifest_validation_passed": true,
-        "required_task_mapping_complete": unmapped.is_empty(),
-        "schema_pins_passed": pin_failures.is_empty(),
-        "coverage_meets_minimum": coverage_ok,
-    });
-    let coverage_summary = json!({
-        "overall_coverage_percent": coverage_percent,
-        "gap_count": gaps.len(),
-        "gaps": gaps,
-        "minimum_required": input.min_coverage,
-        "meets_minimum": coverage_ok,
-    });
-    let mut diagnostics: Vec<Json> = shortfalls
+    let gates = Gates {
+        manifest_validation_passed: true,
+        required_task_mapping_complete: unmapped.is_empty(),
+        schema_pins_passed: pins_ok,
+        coverage_meets_minimum: coverage_ok,
+    };
+    let summary = CoverageSummary {
+        overall_coverage_percent: coverage_percent,
+        gap_count: gaps.len(),
+        gaps,
+        minimum_required: input.min_coverage,
+        meets_minimum: coverage_ok,
+    };
+    (gates, shortfalls, summary)
+}
+
+/// Derives every export document.
+pub fn derive(input: &ExportInput) -> ExportDocuments {
+    let m = input.manifest;
+    let project = m.project_name().to_string();
+    let artifacts = artifacts::derive(m, &input.existing);
+    let coverage = artifacts::coverage(&artifacts, &m.spec.targets);
+    let coverage_percent = coverage.overall_coverage;
+
+    let project_context = to_yaml(&json!({
+        "apiVersion": "contextcore.io/v1",
+        "kind": "ProjectContext",
+        "metadata": {"name": project, "namespace": input.namespace},
+        "spec": input.document.get("spec").cloned().unwrap_or(Json::Null),
+    }));
+    let manifest_doc = ArtifactManifest {
+        api_version: "contextcore.io/v1".into(),
+        kind: "ArtifactManifest".into(),
+        metadata: ArtifactManifestMetadata {
+            schema_version: SCHEMA_VERSION.into(),
+            generated_at: input.generated_at.clone(),
+            generated_from: input.manifest_path.clone(),
+            contextcore_version: env!("CARGO_PKG_VERSION").into(),
+            project_id: project.clone(),
+        },
+        artifacts: artifacts.clone(),
+        coverage: coverage.clone(),
+        crd_reference: export_names::project_context(&project),
+    };
+    let artifact_manifest = if input.json_format {
+        to_json(&manifest_doc)
+    } else {
+        to_yaml(&manifest_doc)
+    };
+    let checksums = Checksums {
+        source_checksum: input.manifest_sha256.clone(),
+        artifact_manifest_checksum: Digests::of_bytes(&artifact_manifest).sha256,
+        project_context_checksum: Digests::of_bytes(&project_context).sha256,
+    };
+    let (gates, shortfalls, coverage_summary) = gates(input, &artifacts, coverage_percent);
+    let severity = if input.strict { "error" } else { "warning" };
+    let mut diagnostics: Vec<ReportDiagnostic> = shortfalls
         .iter()
-        .map(|s| json!({"severity": if input.strict { "error" } else { "warning" }, "message": s}))
+        .map(|s| ReportDiagnostic {
+            severity: severity.into(),
+            code: None,
+            message: s.clone(),
+        })
         .collect();
     if input.manifest_warnings > 0 {
-        diagnostics.push(json!({"severity": "warning", "code": "MANIFEST_WARNINGS", "message": format!("{} manifest warning(s); run 'contextcore manifest validate'", input.manifest_warnings)}));
+        diagnostics.push(ReportDiagnostic {
+            severity: "warning".into(),
+            code: Some("MANIFEST_WARNINGS".into()),
+            message: format!(
+                "{} manifest warning(s); run 'contextcore manifest validate'",
+                input.manifest_warnings
+            ),
+        });
     }
-    let unresolved = unresolved_parameters(&artifacts);
-    let resolvability = json!({
-        "summary": {"total": parameter_count(&artifacts), "unresolved": unresolved.len(), "resolved": parameter_count(&artifacts) - unresolved.len()},
-        "unresolved": unresolved,
-    });
-
-    let mut validation = json!({
-        "version": SCHEMA_VERSION,
-        "schema_version": SCHEMA_VERSION,
-        "schema": VALIDATION_SCHEMA,
-        "project_id": project,
-        "checksums": checksums,
-        "integrity": {"checksum_chain_complete": true},
-        "coverage": coverage_summary,
-        "resolvability": resolvability,
-        "diagnostics": diagnostics,
-        "run_provenance": crate::paths::RUN_RECORD,
-    });
-    let mut onboarding = json!({
-        "version": SCHEMA_VERSION,
-        "schema_version": SCHEMA_VERSION,
-        "schema": ONBOARDING_SCHEMA,
-        "project_id": project,
-        "artifact_manifest_path": export_names::artifact_manifest(&project, input.json_format),
-        "project_context_path": export_names::project_context(&project),
-        "crd_reference": export_names::project_context(&project),
-        "artifact_types": artifact_types(),
-        "parameter_schema": artifacts.iter().filter(|a| a.target == artifacts[0].target).map(|a| (a.artifact_type.clone(), json!(a.parameters.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>()).unwrap_or_default()))).collect::<serde_json::Map<_, _>>(),
-        "coverage": coverage,
-        "artifact_dependency_graph": artifacts.iter().filter(|a| !a.depends_on.is_empty()).map(|a| (a.id.clone(), json!(a.depends_on))).collect::<serde_json::Map<_, _>>(),
-        "resolved_artifact_parameters": artifacts.iter().map(|a| (a.id.clone(), a.parameters.clone())).collect::<serde_json::Map<_, _>>(),
-        "artifact_task_mapping": input.task_mapping.cloned().map(Json::Object).unwrap_or(Json::Null),
-        "objectives": input.document.pointer("/strategy/objectives").cloned().unwrap_or(json!([])),
-        "guidance": input.document.get("guidance").cloned().unwrap_or(json!({})),
-        "source_checksum": checksums["source_checksum"],
-        "artifact_manifest_checksum": checksums["artifact_manifest_checksum"],
-        "project_context_checksum": checksums["project_context_checksum"],
-        "run_provenance": crate::paths::RUN_RECORD,
-    });
-    let mut quality = json!({
-        "version": SCHEMA_VERSION,
-        "schema": QUALITY_SCHEMA,
-        "strict_quality": input.strict,
-        "deterministic_output": input.generated_at.is_none(),
-        "policy_file": input.policy_file,
-        "policy_effective": {"coverage_threshold_env": input.environment, "min_coverage": input.min_coverage},
-        "gates": gates,
-        "passed": shortfalls.is_empty(),
-        "shortfalls": shortfalls,
-        "coverage": coverage_summary,
-        "diagnostics": diagnostics,
-    });
-    if let Some(t) = &input.generated_at {
-        for doc in [&mut validation, &mut onboarding, &mut quality] {
-            doc["generated_at"] = json!(t);
-        }
-    }
+    let validation = ValidationReport {
+        version: SCHEMA_VERSION.into(),
+        schema_version: SCHEMA_VERSION.into(),
+        schema: VALIDATION_SCHEMA.into(),
+        project_id: project.clone(),
+        generated_at: input.generated_at.clone(),
+        checksums: checksums.clone(),
+        integrity: Integrity {
+            checksum_chain_complete: true,
+        },
+        coverage: coverage_summary.clone(),
+        resolvability: resolvability(&artifacts),
+        diagnostics: diagnostics.clone(),
+        run_provenance: crate::paths::RUN_RECORD.into(),
+    };
+    let onboarding = onboarding(input, &project, &artifacts, coverage, checksums);
+    let quality = QualityReport {
+        version: SCHEMA_VERSION.into(),
+        schema: QUALITY_SCHEMA.into(),
+        generated_at: input.generated_at.clone(),
+        strict_quality: input.strict,
+        deterministic_output: input.generated_at.is_none(),
+        policy_file: input.policy_file.clone(),
+        policy_effective: PolicyEffective {
+            coverage_threshold_env: input.environment.clone(),
+            min_coverage: input.min_coverage,
+        },
+        gates: gates.clone(),
+        passed: shortfalls.is_empty(),
+        shortfalls: shortfalls.clone(),
+        coverage: coverage_summary,
+        diagnostics,
+    };
     ExportDocuments {
         project_context,
         artifact_manifest,
@@ -277,37 +275,93 @@ pub fn derive(input: &ExportInput) -> ExportDocuments {
     }
 }
 
-fn artifact_types() -> Json {
-    Json::Object(
-        KINDS
-            .iter()
-            .map(|k| {
-                let ext = k.output_path.rsplit_once('.').map_or("", |(_, e)| e);
-                (k.artifact_type.to_string(), json!({"output_path": k.output_path, "output_ext": format!(".{ext}"), "schema_url": k.schema_url, "description": k.title}))
-            })
-            .collect(),
-    )
-}
-
-fn parameter_count(artifacts: &[Artifact]) -> usize {
-    artifacts
+fn onboarding(
+    input: &ExportInput,
+    project: &str,
+    artifacts: &[Artifact],
+    coverage: Coverage,
+    checksums: Checksums,
+) -> OnboardingMetadata {
+    let artifact_types = KINDS
         .iter()
-        .map(|a| a.parameters.as_object().map_or(0, |o| o.len()))
-        .sum()
+        .map(|k| {
+            let ext = k.output_path.rsplit_once('.').map_or("", |(_, e)| e);
+            let info = ArtifactTypeInfo {
+                output_path: k.output_path.into(),
+                output_ext: format!(".{ext}"),
+                schema_url: k.schema_url.into(),
+                description: k.title.into(),
+            };
+            (k.artifact_type.to_string(), info)
+        })
+        .collect();
+    let parameter_names = |a: &Artifact| {
+        a.parameters
+            .as_object()
+            .map(|o| o.keys().cloned().collect())
+            .unwrap_or_default()
+    };
+    OnboardingMetadata {
+        version: SCHEMA_VERSION.into(),
+        schema_version: SCHEMA_VERSION.into(),
+        schema: ONBOARDING_SCHEMA.into(),
+        project_id: project.into(),
+        generated_at: input.generated_at.clone(),
+        artifact_manifest_path: export_names::artifact_manifest(project, input.json_format),
+        project_context_path: export_names::project_context(project),
+        crd_reference: export_names::project_context(project),
+        artifact_types,
+        parameter_schema: artifacts
+            .iter()
+            .map(|a| (a.artifact_type.clone(), parameter_names(a)))
+            .collect(),
+        coverage,
+        artifact_dependency_graph: artifacts
+            .iter()
+            .filter(|a| !a.depends_on.is_empty())
+            .map(|a| (a.id.clone(), a.depends_on.clone()))
+            .collect(),
+        resolved_artifact_parameters: artifacts
+            .iter()
+            .map(|a| (a.id.clone(), a.parameters.clone()))
+            .collect(),
+        artifact_task_mapping: input.task_mapping.cloned().map(Json::Object),
+        objectives: input
+            .document
+            .pointer("/strategy/objectives")
+            .cloned()
+            .unwrap_or(json!([])),
+        guidance: input.document.get("guidance").cloned().unwrap_or(json!({})),
+        source_checksum: checksums.source_checksum,
+        artifact_manifest_checksum: checksums.artifact_manifest_checksum,
+        project_context_checksum: checksums.project_context_checksum,
+        run_provenance: crate::paths::RUN_RECORD.into(),
+    }
 }
 
-fn unresolved_parameters(artifacts: &[Artifact]) -> Vec<Json> {
-    let mut out = Vec::new();
+fn resolvability(artifacts: &[Artifact]) -> Resolvability {
+    let mut total = 0;
+    let mut unresolved = Vec::new();
     for a in artifacts {
-        if let Some(params) = a.parameters.as_object() {
-            for (k, v) in params {
-                if v.is_null() {
-                    out.push(json!({"artifact_id": a.id, "parameter": k, "reason_code": "value_not_in_manifest"}));
-                }
+        for (k, v) in a.parameters.as_object().into_iter().flatten() {
+            total += 1;
+            if v.is_null() {
+                unresolved.push(UnresolvedParameter {
+                    artifact_id: a.id.clone(),
+                    parameter: k.clone(),
+                    reason_code: "value_not_in_manifest".into(),
+                });
             }
         }
     }
-    out
+    Resolvability {
+        summary: ResolvabilitySummary {
+            total,
+            unresolved: unresolved.len(),
+            resolved: total - unresolved.len(),
+        },
+        unresolved,
+    }
 }
 
 #[cfg(test)]

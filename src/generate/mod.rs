@@ -9,6 +9,8 @@ use serde_json::{Value as Json, json};
 use crate::export::{metric_name, to_json, to_yaml};
 use crate::model::manifest::Target;
 use crate::model::project_context::ProjectContext;
+pub use crate::model::reports::Check;
+use crate::model::reports::{GeneratedArtifact, GeneratedFrom, GenerationReport};
 
 /// Which artifacts to generate.
 #[derive(Debug, Clone, Copy)]
@@ -16,14 +18,6 @@ pub struct Selection {
     pub service_monitor: bool,
     pub prometheus_rule: bool,
     pub dashboard: bool,
-}
-
-/// One strict check and its outcome.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Check {
-    pub check: &'static str,
-    pub passed: bool,
-    pub detail: String,
 }
 
 /// A generated artifact: its type, canonical file name and bytes.
@@ -37,13 +31,13 @@ pub struct Generated {
 pub fn strict_checks(ctx: &ProjectContext, sel: Selection) -> Vec<Check> {
     let r = &ctx.spec.requirements;
     let mut checks = vec![Check {
-        check: "has_targets",
+        check: "has_targets".into(),
         passed: !ctx.spec.targets.is_empty(),
         detail: "spec.targets lists the workloads to monitor".into(),
     }];
     if sel.prometheus_rule || sel.dashboard {
         checks.push(Check {
-            check: "has_requirements",
+            check: "has_requirements".into(),
             passed: r.availability.is_some() || r.latency_p99.is_some(),
             detail: "spec.requirements.availability or latencyP99 gives alert thresholds".into(),
         });
@@ -156,24 +150,32 @@ pub fn generate(ctx: &ProjectContext, sel: Selection) -> Vec<Generated> {
 }
 
 /// `generation-report.json`: what was generated from which context, and the strict checks.
+/// `generated` holds (record path, artifact, sha256, git blob) of each file written.
 pub fn report(
     project: &str,
-    context_path: &str,
-    context_sha256: &str,
+    context: GeneratedFrom,
     generated: &[(String, &Generated, String, String)],
     checks: &[Check],
     strict: bool,
 ) -> Vec<u8> {
-    to_json(&json!({
-        "schema": "contextcore.io/generation-report/v1",
-        "project": project,
-        "context": {"path": context_path, "sha256": context_sha256},
-        "strict_quality": strict,
-        "artifacts": generated.iter().map(|(path, g, sha256, git_blob)| json!({"type": g.artifact_type, "path": path, "sha256": sha256, "git_blob": git_blob})).collect::<Vec<_>>(),
-        "strict_checks": checks,
-        "passed": checks.iter().all(|c| c.passed),
-        "run_provenance": crate::paths::RUN_RECORD,
-    }))
+    to_json(&GenerationReport {
+        schema: "contextcore.io/generation-report/v1".into(),
+        project: project.into(),
+        context,
+        strict_quality: strict,
+        artifacts: generated
+            .iter()
+            .map(|(path, g, sha256, git_blob)| GeneratedArtifact {
+                artifact_type: g.artifact_type.into(),
+                path: path.clone(),
+                sha256: sha256.clone(),
+                git_blob: git_blob.clone(),
+            })
+            .collect(),
+        strict_checks: checks.to_vec(),
+        passed: checks.iter().all(|c| c.passed),
+        run_provenance: crate::paths::RUN_RECORD.into(),
+    })
 }
 
 /// Recording-rule and alert name part of a target.

@@ -15,7 +15,7 @@ use super::view::parse_record;
 pub const NOTE_SCHEMA: &str = "contextcore.io/lineage-note/v1";
 
 /// The JSON stored in a note.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct NotePayload {
     pub schema: String,
     pub commit: String,
@@ -23,7 +23,7 @@ pub struct NotePayload {
 }
 
 /// One run record as a note carries it.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct NoteRun {
     pub record: String,
     pub record_blob: String,
@@ -36,7 +36,7 @@ pub struct NoteRun {
 }
 
 /// A file of a run, by blob id.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct NoteFile {
     pub path: String,
     pub role: String,

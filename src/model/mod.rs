@@ -2,3 +2,4 @@
 
 pub mod manifest;
 pub mod project_context;
+pub mod reports;

@@ -1,10 +1,12 @@
 //! Inferring a manifest from plan and requirement blocks. Each inferred field keeps its
 //! evidence: file, line range and the block's text. Pure: blocks in, manifest and report out.
 
-use serde::Serialize;
 use serde_json::{Map, Value as Json, json};
 
 use super::markdown::{Block, Kind};
+use crate::model::reports::{
+    Evidence, Inference, InitFromPlanReport, PlanInput, Readiness, ReadinessCheck,
+};
 use crate::paths::check_safe_name;
 
 /// One input document, already read and split into blocks.
@@ -22,24 +24,6 @@ pub struct Workload {
     pub namespace: String,
     pub shown: String,
     pub line: usize,
-}
-
-/// Where an inferred value came from.
-#[derive(Debug, Clone, Serialize)]
-pub struct Evidence {
-    pub file: String,
-    pub line_start: usize,
-    pub line_end: usize,
-    pub text: String,
-}
-
-/// One inferred field.
-#[derive(Debug, Clone, Serialize)]
-pub struct Inference {
-    pub field_path: String,
-    pub value: Json,
-    pub source: Evidence,
-    pub confidence: &'static str,
 }
 
 /// The fields whose presence decides readiness.
@@ -177,7 +161,7 @@ impl Collector {
                 field_path: field.into(),
                 value,
                 source,
-                confidence,
+                confidence: confidence.into(),
             });
         }
     }
@@ -186,7 +170,7 @@ impl Collector {
             field_path: field.into(),
             value,
             source,
-            confidence: "high",
+            confidence: "high".into(),
         });
     }
     fn values(&self, field: &str) -> Vec<Json> {
@@ -566,20 +550,44 @@ fn build_manifest(c: &Collector, id: &str) -> Json {
 }
 
 /// The `init-from-plan` report.
-pub fn report(docs: &[SourceDoc], output_manifest: &str, inferred: &Inferred) -> Json {
-    json!({
-        "schema": "contextcore.io/init-from-plan-report/v1",
-        "inputs": docs.iter().map(|d| json!({"path": d.shown, "role": d.role, "sha256": d.sha256})).collect::<Vec<_>>(),
-        "output_manifest": output_manifest,
-        "inferences": inferred.inferences,
-        "core_inferred_count": inferred.core_inferred_count,
-        "core_fields_missing": inferred.core_missing,
-        "downstream_readiness": {
-            "score": crate::export::artifacts::percent(inferred.core_inferred_count, CORE_FIELDS.len()),
-            "verdict": inferred.verdict,
-            "reasons": inferred.reasons,
-            "checks": CORE_FIELDS.iter().map(|f| json!({"field": f, "inferred": !inferred.core_missing.contains(f)})).collect::<Vec<_>>(),
+pub fn report(
+    docs: &[SourceDoc],
+    output_manifest: &str,
+    inferred: &Inferred,
+) -> InitFromPlanReport {
+    InitFromPlanReport {
+        schema: "contextcore.io/init-from-plan-report/v1".into(),
+        inputs: docs
+            .iter()
+            .map(|d| PlanInput {
+                path: d.shown.clone(),
+                role: d.role.into(),
+                sha256: d.sha256.clone(),
+            })
+            .collect(),
+        output_manifest: output_manifest.into(),
+        inferences: inferred.inferences.clone(),
+        core_inferred_count: inferred.core_inferred_count,
+        core_fields_missing: inferred
+            .core_missing
+            .iter()
+            .map(|f| f.to_string())
+            .collect(),
+        downstream_readiness: Readiness {
+            score: crate::export::artifacts::percent(
+                inferred.core_inferred_count,
+                CORE_FIELDS.len(),
+            ),
+            verdict: inferred.verdict.into(),
+            reasons: inferred.reasons.clone(),
+            checks: CORE_FIELDS
+                .iter()
+                .map(|f| ReadinessCheck {
+                    field: f.to_string(),
+                    inferred: !inferred.core_missing.contains(f),
+                })
+                .collect(),
         },
-        "run_provenance": crate::paths::INIT_RUN_RECORD,
-    })
+        run_provenance: crate::paths::INIT_RUN_RECORD.into(),
+    }
 }

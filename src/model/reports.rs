@@ -1,0 +1,333 @@
+//! The documents contextcore writes, as types: their serde form is the file, and their
+//! `schemars` form is the published JSON Schema under `docs/schemas/` (a test keeps the two
+//! in step). Field order here is the order in the files.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
+
+/// How one artifact property follows from a manifest field.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct DerivationRule {
+    pub property: String,
+    pub source_field: String,
+    pub transformation: String,
+    pub rationale: String,
+}
+
+/// A required or optional observability artifact of one target.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Artifact {
+    /// `{target with '-' as '_'}-{suffix}`.
+    pub id: String,
+    #[serde(rename = "type")]
+    pub artifact_type: String,
+    pub name: String,
+    pub target: String,
+    /// required | recommended | optional.
+    pub priority: String,
+    /// needed | exists.
+    pub status: String,
+    pub derived_from: Vec<DerivationRule>,
+    /// Parameters a generator needs, pre-derived from the manifest.
+    pub parameters: Json,
+    pub depends_on: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub existing_path: Option<String>,
+    pub validation_errors: Vec<String>,
+}
+
+/// Coverage of one target's required artifacts.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TargetCoverage {
+    pub target: String,
+    pub namespace: String,
+    pub required_count: usize,
+    pub existing_count: usize,
+    pub coverage_percent: f64,
+    pub gaps: Vec<String>,
+}
+
+/// Coverage of required artifacts: overall, per target, and artifact counts per type.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Coverage {
+    pub total_required: usize,
+    pub total_existing: usize,
+    pub total_outdated: usize,
+    pub overall_coverage: f64,
+    pub by_target: Vec<TargetCoverage>,
+    pub by_type: BTreeMap<String, usize>,
+}
+
+/// `metadata` of the artifact manifest.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ArtifactManifestMetadata {
+    pub schema_version: String,
+    /// Only with `--no-deterministic-output`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generated_at: Option<String>,
+    pub generated_from: String,
+    pub contextcore_version: String,
+    pub project_id: String,
+}
+
+/// `{project}-artifact-manifest.yaml|json` (`contextcore.io/v1`, kind `ArtifactManifest`).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ArtifactManifest {
+    pub api_version: String,
+    pub kind: String,
+    pub metadata: ArtifactManifestMetadata,
+    pub artifacts: Vec<Artifact>,
+    pub coverage: Coverage,
+    pub crd_reference: String,
+}
+
+/// The sha256 chain tying the export's documents to their source.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct Checksums {
+    pub source_checksum: String,
+    pub artifact_manifest_checksum: String,
+    pub project_context_checksum: String,
+}
+
+/// Coverage against the threshold, as the reports show it.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct CoverageSummary {
+    pub overall_coverage_percent: f64,
+    pub gap_count: usize,
+    pub gaps: Vec<String>,
+    pub minimum_required: f64,
+    pub meets_minimum: bool,
+}
+
+/// A diagnostic in a report.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct ReportDiagnostic {
+    /// error | warning.
+    pub severity: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    pub message: String,
+}
+
+/// Output conventions of one artifact type.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct ArtifactTypeInfo {
+    pub output_path: String,
+    pub output_ext: String,
+    pub schema_url: String,
+    pub description: String,
+}
+
+/// `onboarding-metadata.json` (`contextcore.io/onboarding-metadata/v1`).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct OnboardingMetadata {
+    pub version: String,
+    pub schema_version: String,
+    pub schema: String,
+    pub project_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generated_at: Option<String>,
+    pub artifact_manifest_path: String,
+    pub project_context_path: String,
+    pub crd_reference: String,
+    pub artifact_types: BTreeMap<String, ArtifactTypeInfo>,
+    /// Parameter names per artifact type.
+    pub parameter_schema: BTreeMap<String, Vec<String>>,
+    pub coverage: Coverage,
+    pub artifact_dependency_graph: BTreeMap<String, Vec<String>>,
+    pub resolved_artifact_parameters: BTreeMap<String, Json>,
+    /// The task mapping given with `--task-mapping`, if any.
+    pub artifact_task_mapping: Option<Json>,
+    pub objectives: Json,
+    pub guidance: Json,
+    pub source_checksum: String,
+    pub artifact_manifest_checksum: String,
+    pub project_context_checksum: String,
+    /// The run record beside this file.
+    pub run_provenance: String,
+}
+
+/// Whether the checksum chain is complete.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct Integrity {
+    pub checksum_chain_complete: bool,
+}
+
+/// Counts of artifact parameters with and without a value.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct ResolvabilitySummary {
+    pub total: usize,
+    pub unresolved: usize,
+    pub resolved: usize,
+}
+
+/// A parameter the manifest gives no value for.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct UnresolvedParameter {
+    pub artifact_id: String,
+    pub parameter: String,
+    pub reason_code: String,
+}
+
+/// Parameter resolvability.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct Resolvability {
+    pub summary: ResolvabilitySummary,
+    pub unresolved: Vec<UnresolvedParameter>,
+}
+
+/// `validation-report.json` (`contextcore.io/validation-report/v1`).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct ValidationReport {
+    pub version: String,
+    pub schema_version: String,
+    pub schema: String,
+    pub project_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generated_at: Option<String>,
+    pub checksums: Checksums,
+    pub integrity: Integrity,
+    pub coverage: CoverageSummary,
+    pub resolvability: Resolvability,
+    pub diagnostics: Vec<ReportDiagnostic>,
+    pub run_provenance: String,
+}
+
+/// The quality gates of an export.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct Gates {
+    pub manifest_validation_passed: bool,
+    pub required_task_mapping_complete: bool,
+    pub schema_pins_passed: bool,
+    pub coverage_meets_minimum: bool,
+}
+
+/// The policy values that decided the gates.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct PolicyEffective {
+    pub coverage_threshold_env: String,
+    pub min_coverage: f64,
+}
+
+/// `export-quality-report.json` (`contextcore.io/export-quality-report/v1`).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct QualityReport {
+    pub version: String,
+    pub schema: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generated_at: Option<String>,
+    pub strict_quality: bool,
+    pub deterministic_output: bool,
+    pub policy_file: Option<String>,
+    pub policy_effective: PolicyEffective,
+    pub gates: Gates,
+    pub passed: bool,
+    /// One line per shortfall.
+    pub shortfalls: Vec<String>,
+    pub coverage: CoverageSummary,
+    pub diagnostics: Vec<ReportDiagnostic>,
+}
+
+/// The context a generation ran from.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct GeneratedFrom {
+    pub path: String,
+    pub sha256: String,
+}
+
+/// One generated artifact file.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct GeneratedArtifact {
+    #[serde(rename = "type")]
+    pub artifact_type: String,
+    pub path: String,
+    pub sha256: String,
+    pub git_blob: String,
+}
+
+/// One strict check of `generate`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct Check {
+    pub check: String,
+    pub passed: bool,
+    pub detail: String,
+}
+
+/// `generation-report.json` (`contextcore.io/generation-report/v1`).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct GenerationReport {
+    pub schema: String,
+    pub project: String,
+    pub context: GeneratedFrom,
+    pub strict_quality: bool,
+    pub artifacts: Vec<GeneratedArtifact>,
+    pub strict_checks: Vec<Check>,
+    pub passed: bool,
+    pub run_provenance: String,
+}
+
+/// An input of init-from-plan.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct PlanInput {
+    pub path: String,
+    pub role: String,
+    pub sha256: String,
+}
+
+/// Where an inferred value came from.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct Evidence {
+    pub file: String,
+    pub line_start: usize,
+    pub line_end: usize,
+    pub text: String,
+}
+
+/// One inferred field with its evidence.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct Inference {
+    pub field_path: String,
+    pub value: Json,
+    pub source: Evidence,
+    /// high | medium | low.
+    pub confidence: String,
+}
+
+/// Whether a core field was inferred.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct ReadinessCheck {
+    pub field: String,
+    pub inferred: bool,
+}
+
+/// Readiness of an inferred manifest.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct Readiness {
+    pub score: f64,
+    /// ready | needs_review | insufficient.
+    pub verdict: String,
+    pub reasons: Vec<String>,
+    pub checks: Vec<ReadinessCheck>,
+}
+
+/// `{manifest stem}.init-from-plan-report.json` (`contextcore.io/init-from-plan-report/v1`).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct InitFromPlanReport {
+    pub schema: String,
+    pub inputs: Vec<PlanInput>,
+    pub output_manifest: String,
+    pub inferences: Vec<Inference>,
+    pub core_inferred_count: usize,
+    pub core_fields_missing: Vec<String>,
+    pub downstream_readiness: Readiness,
+    pub run_provenance: String,
+}
