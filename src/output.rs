@@ -63,7 +63,17 @@ impl<'a> Outputs<'a> {
                 Some(state) => state
                     .join("locks")
                     .join(format!("dir-{}.lock", shown.replace('/', "%"))),
-                None => dir.join(".contextcore.lock"),
+                // Outside a repository: in the temp directory, named for the output directory,
+                // so the lock never litters the outputs.
+                None => std::env::temp_dir().join(format!(
+                    "contextcore-{}.lock",
+                    &crate::fingerprint::Digests::of_bytes(
+                        crate::workspace::absolute(dir)
+                            .as_os_str()
+                            .as_encoded_bytes()
+                    )
+                    .sha256[..16]
+                )),
             };
             let lock = DirLock::acquire(
                 &lock_path,

@@ -81,8 +81,14 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
 }
 
 fn first_line(message: &str) -> String {
-    let line = message.lines().next().unwrap_or("invalid YAML").trim();
-    // saphyr prefixes some messages with their own position; ours is printed in front.
+    let mut line = message.lines().next().unwrap_or("invalid YAML").trim();
+    // saphyr prefixes some messages with its own severity and position; ours are printed in front.
+    line = line.strip_prefix("error: ").unwrap_or(line);
+    if let Some(rest) = line.strip_prefix("line ")
+        && let Some((_, after)) = rest.split_once(": ")
+    {
+        line = after;
+    }
     match line.split_once(" at line ") {
         Some((head, _)) if !head.is_empty() => head.to_string(),
         _ => line.to_string(),

@@ -338,3 +338,12 @@ fn export_is_also_a_git_subcommand() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(repo.join("out/run-provenance.json").is_file());
 }
+
+#[test]
+fn an_unknown_environment_is_refused_not_silently_zero() {
+    let repo = checkout_repo();
+    let out = repo.run(&["export", "--strict-quality", "--environment", "prdo"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("environment 'prdo' has no coverage threshold; coverage_thresholds_by_env has: dev, staging, prod"), "{}", stderr(&out));
+    assert!(!repo.join("out").exists());
+}

@@ -196,3 +196,16 @@ fn validate_warns_on_unknown_keys_and_json_format_is_machine_readable() {
     assert_eq!(report["valid"], true);
     assert_eq!(report["diagnostics"][0]["line"], 5);
 }
+
+#[test]
+fn syntax_errors_are_reported_once_with_position() {
+    let repo = Repo::new();
+    repo.write("bad.yaml", "a: [1,\n");
+    let out = repo.run(&["manifest", "validate", "-p", "bad.yaml"]);
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("bad.yaml:") && !err.contains("error: error:") && !err.contains(" line "),
+        "{err}"
+    );
+}

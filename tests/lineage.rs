@@ -367,3 +367,43 @@ fn print_pre_commit_config_gives_a_framework_snippet() {
     assert!(stdout(&out).contains("entry: contextcore hook run pre-commit"));
     assert!(!repo.join(".git/hooks/pre-commit").exists());
 }
+
+#[test]
+fn the_printed_rerun_command_reproduces_the_run() {
+    let repo = Repo::new();
+    repo.copy_fixture("checkout.contextcore.yaml", ".contextcore.yaml");
+    repo.write("obs/checkout-api-dashboard.json", "{}\n");
+    assert!(repo.run(&["hook", "install"]).status.success());
+    assert!(
+        repo.run(&[
+            "export",
+            "--scan-existing",
+            "obs",
+            "-n",
+            "shop",
+            "--no-onboarding"
+        ])
+        .status
+        .success()
+    );
+    assert!(commit(&repo, "export").status.success());
+    repo.write(
+        ".contextcore.yaml",
+        &repo.read(".contextcore.yaml").replace("99.95", "99.9"),
+    );
+    let out = commit(&repo, "stale");
+    let err = stderr(&out);
+    let rerun = err
+        .lines()
+        .find_map(|l| l.split("rerun: ").nth(1))
+        .expect("a rerun command")
+        .to_string();
+    assert_eq!(
+        rerun,
+        "contextcore manifest export -p .contextcore.yaml -o out --scan-existing obs -n shop --no-onboarding"
+    );
+    let args: Vec<&str> = rerun.split_whitespace().skip(1).collect();
+    assert!(repo.run(&args).status.success());
+    let out = commit(&repo, "rerun as told");
+    assert!(out.status.success(), "{}", stderr(&out));
+}

@@ -175,7 +175,7 @@ pub struct WriteArgs {
     /// Write the run record (default from policy: emit_run_provenance_default).
     #[arg(long, overrides_with = "no_emit_run_provenance")]
     pub emit_run_provenance: bool,
-    /// Do not write the run record (refused in strict mode unless the policy allows it).
+    /// Do not write the run record (strict mode writes it anyway unless the policy allows the exception).
     #[arg(long)]
     pub no_emit_run_provenance: bool,
     /// Write a new run record even when the existing one still describes this run.
@@ -283,7 +283,7 @@ pub struct ExportArgs {
     /// Keep artifacts free of times and run ids (default on).
     #[arg(long, overrides_with = "no_deterministic_output")]
     pub deterministic_output: bool,
-    /// Put the generation time into the artifact manifest.
+    /// Put the generation time into the artifact manifest and the reports.
     #[arg(long)]
     pub no_deterministic_output: bool,
     /// Also write the legacy provenance.json.

@@ -110,14 +110,34 @@ pub fn run(a: ExportArgs) -> Result<i32> {
             )));
         }
         None => {
-            let v = thresholds
-                .get(&environment)
-                .and_then(Json::as_f64)
-                .unwrap_or(0.0);
-            config.record("min_coverage", v, Source::Policy);
+            let Some(v) = thresholds.get(&environment).and_then(Json::as_f64) else {
+                let known: Vec<&str> = thresholds
+                    .as_object()
+                    .map(|o| o.keys().map(String::as_str).collect())
+                    .unwrap_or_default();
+                return Err(Error::Usage(format!(
+                    "environment '{environment}' has no coverage threshold; coverage_thresholds_by_env has: {}",
+                    known.join(", ")
+                )));
+            };
+            // The threshold comes from the policy file only if it sets the table.
+            let source = if policy.get("coverage_thresholds_by_env").is_some() {
+                Source::Policy
+            } else {
+                Source::Default
+            };
+            config.record("min_coverage", v, source);
             v
         }
     };
+    if !a.scan_existing.is_empty() {
+        let dirs: Vec<String> = a
+            .scan_existing
+            .iter()
+            .map(|d| workspace.record_path(d, &a.output_dir))
+            .collect();
+        config.record("scan_existing", dirs, Source::Flag);
+    }
     let schema_pins = policy.value(config, "schema_pins");
     let allowlist = policy.value(config, "scan_path_allowlist");
 

@@ -39,15 +39,15 @@ pub fn status(json: bool) -> Result<i32> {
     }
     let c = counts(&findings);
     println!(
-        "{} fresh, {} stale, {} modified, {} missing, {} unowned",
-        c["fresh"], c["stale"], c["modified"], c["missing"], c["unowned"]
+        "{} fresh, {} stale, {} modified, {} missing, {} unowned, {} tampered",
+        c["fresh"], c["stale"], c["modified"], c["missing"], c["unowned"], c["tampered"]
     );
     Ok(0)
 }
 
 fn counts(findings: &[Finding]) -> serde_json::Value {
     let n = |v: Verdict| findings.iter().filter(|f| f.verdict == v).count();
-    json!({"fresh": n(Verdict::Fresh), "stale": n(Verdict::Stale), "modified": n(Verdict::Modified), "missing": n(Verdict::Missing), "unowned": n(Verdict::Unowned)})
+    json!({"fresh": n(Verdict::Fresh), "stale": n(Verdict::Stale), "modified": n(Verdict::Modified), "missing": n(Verdict::Missing), "unowned": n(Verdict::Unowned), "tampered": n(Verdict::Tampered)})
 }
 
 /// `provenance verify`: the index, one commit, or a range; exit 1 on any violation.

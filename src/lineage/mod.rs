@@ -7,6 +7,7 @@ pub mod check;
 pub mod hooks;
 pub mod index;
 pub mod notes;
+pub mod rerun;
 pub mod view;
 
 use std::collections::BTreeSet;
@@ -164,7 +165,7 @@ pub fn classify(
     let mut claimed: BTreeSet<&str> = BTreeSet::new();
     for rf in records {
         let r = &rf.record;
-        let fix = rerun_command(r);
+        let fix = rerun::command(r);
         claimed.insert(rf.path.as_str());
         for input in &r.inputs {
             let fp = &input.fingerprint;
@@ -250,62 +251,5 @@ fn finding(
         recorded_blob: recorded.clone(),
         actual_blob: actual,
         fix: fix.to_string(),
-    }
-}
-
-/// The exact command that reproduces a run, from its recorded configuration.
-pub fn rerun_command(r: &LineageRecord) -> String {
-    let get = |k: &str| {
-        r.config_snapshot
-            .0
-            .get(k)
-            .and_then(|s| s.value.as_str().map(String::from))
-    };
-    let role_path = |role: &str| {
-        r.inputs
-            .iter()
-            .find(|i| i.role == role)
-            .map(|i| i.fingerprint.path.clone())
-    };
-    match r.workflow_or_command.as_str() {
-        "manifest export" => {
-            let mut cmd = format!(
-                "contextcore manifest export -p {} -o {}",
-                role_path("manifest").unwrap_or_else(|| ".contextcore.yaml".into()),
-                get("output_dir").unwrap_or_else(|| "out".into())
-            );
-            if let Some(tm) = role_path("task_mapping") {
-                cmd.push_str(&format!(" --task-mapping {tm}"));
-            }
-            cmd
-        }
-        "generate" => format!(
-            "contextcore generate -c {} -o {}",
-            role_path("project_context").unwrap_or_default(),
-            get("output_dir").unwrap_or_else(|| "generated".into())
-        ),
-        "manifest init-from-plan" => {
-            let mut cmd = format!(
-                "contextcore manifest init-from-plan --plan {} -o {} --force",
-                role_path("plan").unwrap_or_default(),
-                get("output").unwrap_or_else(|| ".contextcore.yaml".into())
-            );
-            for r in r.inputs.iter().filter(|i| i.role == "requirements") {
-                cmd.push_str(&format!(" --requirements {}", r.fingerprint.path));
-            }
-            cmd
-        }
-        "manifest init" => {
-            let manifest = r
-                .outputs
-                .first()
-                .map(|o| o.fingerprint.path.clone())
-                .unwrap_or_default();
-            format!(
-                "contextcore manifest init -p {manifest} --name {} --force",
-                get("name").unwrap_or_default()
-            )
-        }
-        other => format!("contextcore {other}"),
     }
 }

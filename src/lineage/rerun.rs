@@ -1,0 +1,140 @@
+//! The exact command that reproduces a run, rebuilt from its record: the command, its paths,
+//! and every option the user gave as a flag (options that came from policy or defaults come
+//! back by themselves). Paths are repository-relative: run it from the repository root.
+
+use serde_json::Value as Json;
+
+use super::LineageRecord;
+
+/// Recorded keys that take a value on the command line, with their flag.
+const VALUE_FLAGS: &[(&str, &str)] = &[
+    ("namespace", "-n"),
+    ("format", "-f"),
+    ("environment", "--environment"),
+    ("min_coverage", "--min-coverage"),
+    ("document_write_strategy", "--document-write-strategy"),
+];
+
+/// Recorded booleans with their on and off flags.
+const BOOL_FLAGS: &[(&str, &str, &str)] = &[
+    ("strict_quality", "--strict-quality", "--no-strict-quality"),
+    (
+        "deterministic_output",
+        "--deterministic-output",
+        "--no-deterministic-output",
+    ),
+    ("emit_onboarding", "--emit-onboarding", "--no-onboarding"),
+    (
+        "emit_quality_report",
+        "--emit-quality-report",
+        "--no-emit-quality-report",
+    ),
+    ("emit_provenance", "--emit-provenance", ""),
+    ("emit_report", "--emit-report", "--no-emit-report"),
+    (
+        "emit_run_provenance",
+        "--emit-run-provenance",
+        "--no-emit-run-provenance",
+    ),
+];
+
+fn scalar(v: &Json) -> String {
+    v.as_str()
+        .map(String::from)
+        .unwrap_or_else(|| v.to_string())
+}
+
+/// The command line that reruns `r`.
+pub fn command(r: &LineageRecord) -> String {
+    let config = &r.config_snapshot.0;
+    let get = |k: &str| config.get(k).map(|s| scalar(&s.value));
+    let input = |role: &str| {
+        r.inputs
+            .iter()
+            .find(|i| i.role == role)
+            .map(|i| i.fingerprint.path.clone())
+    };
+    let mut cmd = match r.workflow_or_command.as_str() {
+        "manifest export" => {
+            let mut cmd = format!(
+                "contextcore manifest export -p {} -o {}",
+                get("path")
+                    .or_else(|| input("manifest"))
+                    .unwrap_or_else(|| ".contextcore.yaml".into()),
+                get("output_dir").unwrap_or_else(|| "out".into())
+            );
+            if let Some(tm) = input("task_mapping") {
+                cmd.push_str(&format!(" --task-mapping {tm}"));
+            }
+            for dir in config
+                .get("scan_existing")
+                .and_then(|s| s.value.as_array())
+                .into_iter()
+                .flatten()
+            {
+                cmd.push_str(&format!(" --scan-existing {}", scalar(dir)));
+            }
+            cmd
+        }
+        "generate" => {
+            let mut cmd = format!(
+                "contextcore generate -c {} -o {}",
+                input("project_context").unwrap_or_default(),
+                get("output_dir").unwrap_or_else(|| "generated".into())
+            );
+            if let Some(sel) = config.get("selection").filter(|s| s.source == "flag") {
+                for (key, flag) in [
+                    ("service_monitor", "--service-monitor"),
+                    ("prometheus_rule", "--prometheus-rule"),
+                    ("dashboard", "--dashboard"),
+                ] {
+                    if sel.value.get(key).and_then(Json::as_bool) == Some(true) {
+                        cmd.push_str(&format!(" {flag}"));
+                    }
+                }
+            }
+            cmd
+        }
+        "manifest init-from-plan" => {
+            let mut cmd = format!(
+                "contextcore manifest init-from-plan --plan {} -o {} --force",
+                input("plan").unwrap_or_default(),
+                get("output").unwrap_or_else(|| ".contextcore.yaml".into())
+            );
+            for req in r.inputs.iter().filter(|i| i.role == "requirements") {
+                cmd.push_str(&format!(" --requirements {}", req.fingerprint.path));
+            }
+            if let Some(name) = get("name") {
+                cmd.push_str(&format!(" --name {name}"));
+            }
+            cmd
+        }
+        "manifest init" => format!(
+            "contextcore manifest init -p {} --name {} --force",
+            r.outputs
+                .first()
+                .map(|o| o.fingerprint.path.clone())
+                .unwrap_or_default(),
+            get("name").unwrap_or_default()
+        ),
+        other => format!("contextcore {other}"),
+    };
+    for (key, flag) in VALUE_FLAGS {
+        if let Some(s) = config.get(*key).filter(|s| s.source == "flag") {
+            cmd.push_str(&format!(" {flag} {}", scalar(&s.value)));
+        }
+    }
+    for (key, on, off) in BOOL_FLAGS {
+        if let Some(s) = config.get(*key).filter(|s| s.source == "flag") {
+            let flag = if s.value.as_bool() == Some(true) {
+                on
+            } else {
+                off
+            };
+            if !flag.is_empty() {
+                cmd.push_str(&format!(" {flag}"));
+            }
+        }
+    }
+    cmd
+}
