@@ -229,6 +229,36 @@ impl Policy {
         value
     }
 
+    /// Refuses to replace an existing manifest: without `--force`, or ever when the policy sets
+    /// `forbid_manifest_overwrite`. `new_output` never replaces, so it always passes.
+    pub fn guard_manifest_overwrite(
+        &self,
+        path: &Path,
+        strategy: WriteStrategy,
+        force: bool,
+    ) -> Result<()> {
+        if path.symlink_metadata().is_err() || strategy == WriteStrategy::NewOutput {
+            return Ok(());
+        }
+        if self
+            .get("forbid_manifest_overwrite")
+            .and_then(Json::as_bool)
+            == Some(true)
+        {
+            return Err(Error::Usage(format!(
+                "{}: already exists and the policy forbids overwriting it (forbid_manifest_overwrite)",
+                path.display()
+            )));
+        }
+        if !force {
+            return Err(Error::Usage(format!(
+                "{}: already exists; pass --force to replace it (the old content is kept as a backup)",
+                path.display()
+            )));
+        }
+        Ok(())
+    }
+
     /// The lineage mode (not recorded: it shapes checks, not runs).
     pub fn lineage_mode(&self) -> LineageMode {
         match self.get("lineage.mode").and_then(Json::as_str) {

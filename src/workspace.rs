@@ -6,6 +6,9 @@ use std::path::{Component, Path, PathBuf};
 
 use crate::error::{Error, Result};
 
+/// How records name a file outside the repository (and outside the working directory).
+pub const OUTSIDE: &str = "<outside>";
+
 /// The place a command runs in.
 #[derive(Debug, Clone)]
 pub struct Workspace {
@@ -41,15 +44,26 @@ impl Workspace {
         self.git_dir.as_ref().map(|g| g.join("contextcore"))
     }
 
-    /// The path as records show it: relative to the repository root (or to `fallback_base`
-    /// outside a repository), with `/` separators. Never absolute.
+    /// The path as records show it, with `/` separators: relative to the repository root;
+    /// outside a repository, relative to `fallback_base` (the output directory) or else to the
+    /// working directory. A path outside all of these is `<outside>/<file name>`: records never
+    /// walk up with `..`, which could spell a home directory and so a user name.
     pub fn record_path(&self, path: &Path, fallback_base: &Path) -> String {
         let abs = absolute(path);
-        let base = match &self.repo_root {
-            Some(root) => root.clone(),
-            None => absolute(fallback_base),
+        let bases = match &self.repo_root {
+            Some(root) => vec![root.clone()],
+            None => vec![absolute(fallback_base), absolute(Path::new("."))],
         };
-        relative_to(&base, &abs)
+        for base in bases {
+            if abs.starts_with(&base) {
+                return relative_to(&base, &abs);
+            }
+        }
+        let name = abs
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        format!("{OUTSIDE}/{name}")
     }
 
     /// Refuses a directory that resolves (through `..` or symlinks) outside the repository.

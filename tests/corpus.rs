@@ -139,7 +139,7 @@ fn every_broken_run_record_is_refused() {
 }
 
 #[test]
-fn a_broken_committed_record_fails_verify_with_its_path() {
+fn a_broken_committed_record_is_a_lineage_violation_naming_it() {
     for file in corpus("record") {
         let repo = Repo::new();
         std::fs::create_dir_all(repo.join("out")).unwrap();
@@ -150,7 +150,23 @@ fn a_broken_committed_record_fails_verify_with_its_path() {
         .unwrap();
         repo.git(&["add", "-A"]);
         repo.git(&["commit", "-qm", "broken record"]);
-        refuses(&repo, "out/run-provenance.json", &["provenance", "verify"]);
+        let out = repo.run(&["provenance", "verify"]);
+        assert_eq!(out.status.code(), Some(1), "{file:?}");
+        let text = common::stdout(&out);
+        assert!(
+            text.contains("out/run-provenance.json: tampered: out/run-provenance.json:"),
+            "{file:?}: {text}"
+        );
+        // Staging one is refused by the hook in strict mode, and only warned about in warn mode.
+        let mut bytes = std::fs::read(&file).unwrap();
+        bytes.push(b' ');
+        std::fs::write(repo.join("out/run-provenance.json"), bytes).unwrap();
+        repo.git(&["add", "-A"]);
+        let out = repo.run(&["hook", "run", "pre-commit"]);
+        assert_eq!(out.status.code(), Some(1), "{file:?}: {}", stderr(&out));
+        repo.write(".contextcore-quality.yaml", "lineage:\n  mode: warn\n");
+        let out = repo.run(&["hook", "run", "pre-commit"]);
+        assert_eq!(out.status.code(), Some(0), "{file:?}: {}", stderr(&out));
     }
 }
 

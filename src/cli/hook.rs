@@ -70,9 +70,17 @@ fn pre_commit(repo: &Repository, policy: &crate::policy::Policy) -> Result<i32> 
     if mode == LineageMode::Off {
         return Ok(0);
     }
-    let tracked = tracked_globs(&policy.tracked_outputs())?;
-    let Some(findings) = check_index(repo, &tracked, true)? else {
-        return Ok(0);
+    let checked =
+        tracked_globs(&policy.tracked_outputs()).and_then(|t| check_index(repo, &t, true));
+    let findings = match checked {
+        Ok(Some(findings)) => findings,
+        Ok(None) => return Ok(0),
+        // In warn mode nothing blocks a commit, not even a check that could not run.
+        Err(e) if mode == LineageMode::Warn => {
+            eprintln!("contextcore: lineage check could not run: {e}");
+            return Ok(0);
+        }
+        Err(e) => return Err(e),
     };
     let problems: Vec<_> = findings.iter().filter(|f| f.is_problem()).collect();
     if problems.is_empty() {

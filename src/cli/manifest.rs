@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use crate::init::{TEMPLATE_VERSION, starter_manifest};
 use crate::model::manifest;
 use crate::output::Outputs;
-use crate::paths::{INIT_RUN_RECORD, WriteStrategy, check_safe_name};
+use crate::paths::{INIT_RUN_RECORD, check_safe_name};
 use crate::policy::{Policy, Source};
 use crate::provenance::Recorder;
 use crate::workspace::Workspace;
@@ -36,25 +36,7 @@ pub fn init(a: InitArgs) -> Result<i32> {
     let mut recorder = Recorder::start("manifest init", &workspace);
     let strategy =
         policy.resolve_write_strategy(&mut recorder.config, a.write.document_write_strategy);
-    let exists = a.path.symlink_metadata().is_ok();
-    if exists && strategy == WriteStrategy::UpdateExisting {
-        if policy
-            .get("forbid_manifest_overwrite")
-            .and_then(|v| v.as_bool())
-            == Some(true)
-        {
-            return Err(Error::Usage(format!(
-                "{}: already exists and the policy forbids overwriting it (forbid_manifest_overwrite)",
-                a.path.display()
-            )));
-        }
-        if !a.force {
-            return Err(Error::Usage(format!(
-                "{}: already exists; pass --force to replace it (the old content is kept as a backup)",
-                a.path.display()
-            )));
-        }
-    }
+    policy.guard_manifest_overwrite(&a.path, strategy, a.force)?;
     let validate = flag_pair(a.validate, a.no_validate).unwrap_or(true);
     let resolved = policy.resolve_strict_and_provenance(
         &mut recorder.config,

@@ -10,7 +10,7 @@ use crate::export::{to_json, to_yaml};
 use crate::fingerprint::Digests;
 use crate::model::manifest;
 use crate::output::Outputs;
-use crate::paths::{INIT_RUN_RECORD, WriteStrategy, check_safe_name, manifest_stem};
+use crate::paths::{INIT_RUN_RECORD, check_safe_name, manifest_stem};
 use crate::plan::infer::{self, SourceDoc, Workload};
 use crate::plan::markdown;
 use crate::policy::{Policy, Source};
@@ -117,12 +117,7 @@ pub fn run(a: InitFromPlanArgs) -> Result<i32> {
         );
         return Ok(EXIT_CHECK_FAILED);
     }
-    if a.output.exists() && strategy == WriteStrategy::UpdateExisting && !a.force {
-        return Err(Error::Usage(format!(
-            "{}: already exists; pass --force to replace it (the old content is kept as a backup)",
-            a.output.display()
-        )));
-    }
+    policy.guard_manifest_overwrite(&a.output, strategy, a.force)?;
     let mut text = format!(
         "# Inferred by `contextcore manifest init-from-plan` from {}; review before use.\n# Evidence for every field: {report_name}\n",
         docs[0].shown

@@ -72,11 +72,18 @@ pub fn check_index(
             .map(|e| e.path.clone())
             .collect()
     };
-    let records = load_records(repo, record_entries.into_iter())?;
-    if fast && tracked_staged.is_empty() && !recorded_paths(&records).into_iter().any(staged) {
+    let (records, broken) = load_records(repo, record_entries.into_iter())?;
+    let broken_staged = broken.iter().any(|f| staged(&f.path));
+    if fast
+        && tracked_staged.is_empty()
+        && !broken_staged
+        && !recorded_paths(&records).into_iter().any(staged)
+    {
         return Ok(None);
     }
-    Ok(Some(classify(&records, &index, tracked, &tracked_staged)))
+    let mut findings = classify(&records, &index, tracked, &tracked_staged);
+    findings.extend(broken);
+    Ok(Some(findings))
 }
 
 fn head_blob(head: Option<&Tree>, path: &str) -> Option<Oid> {
@@ -92,6 +99,7 @@ struct TreeState {
     tree: Oid,
     map: BlobMap,
     records: Vec<RecordFile>,
+    broken: Vec<Finding>,
     findings: Vec<Finding>,
 }
 
@@ -111,23 +119,18 @@ pub fn check_range(
         let tree = commit.tree()?;
         let next = match state.take() {
             Some(prev) if commit.parent_id(0).ok() == Some(prev.commit) => {
-                advance(repo, prev, &tree, tracked)?
+                advance(repo, prev, id, &tree, tracked)?
             }
             _ => {
                 let map = BlobMap::of_tree(&tree);
-                let records = load_records(
-                    repo,
-                    map.blobs
-                        .iter()
-                        .filter(|(p, _)| is_record_path(p))
-                        .map(|(p, id)| (p.as_str(), *id)),
-                )?;
-                let findings = classify_tree(repo, &map, &records, tracked)?;
+                let (records, broken) = tree_records(repo, &map)?;
+                let findings = classify_tree(repo, &map, &records, &broken, tracked)?;
                 TreeState {
                     commit: id,
                     tree: tree.id(),
                     map,
                     records,
+                    broken,
                     findings,
                 }
             }
@@ -135,14 +138,26 @@ pub fn check_range(
         let mut findings = next.findings.clone();
         findings.extend(check_note(repo, notes_ref, id, &next.map));
         out.push((id, findings));
-        state = Some(TreeState { commit: id, ..next });
+        state = Some(next);
     }
     Ok(out)
+}
+
+/// The run records of a tree, and findings for those that do not parse.
+fn tree_records(repo: &Repository, map: &BlobMap) -> Result<(Vec<RecordFile>, Vec<Finding>)> {
+    load_records(
+        repo,
+        map.blobs
+            .iter()
+            .filter(|(p, _)| is_record_path(p))
+            .map(|(p, id)| (p.as_str(), *id)),
+    )
 }
 
 fn advance(
     repo: &Repository,
     mut prev: TreeState,
+    commit: Oid,
     tree: &Tree,
     tracked: &GlobSet,
 ) -> Result<TreeState> {
@@ -165,19 +180,13 @@ fn advance(
         }
     }
     if records_changed {
-        prev.records = load_records(
-            repo,
-            prev.map
-                .blobs
-                .iter()
-                .filter(|(p, _)| is_record_path(p))
-                .map(|(p, id)| (p.as_str(), *id)),
-        )?;
+        (prev.records, prev.broken) = tree_records(repo, &prev.map)?;
     }
     if touched {
-        prev.findings = classify_tree(repo, &prev.map, &prev.records, tracked)?;
+        prev.findings = classify_tree(repo, &prev.map, &prev.records, &prev.broken, tracked)?;
     }
     prev.tree = tree.id();
+    prev.commit = commit;
     Ok(prev)
 }
 
@@ -354,11 +363,13 @@ fn classify_tree(
     repo: &Repository,
     map: &BlobMap,
     records: &[RecordFile],
+    broken: &[Finding],
     tracked: &GlobSet,
 ) -> Result<Vec<Finding>> {
     let mut findings = classify_paths(map, records, tracked);
     let tampered = inconsistent_digests(repo, records, &findings)?;
     findings.extend(tampered);
+    findings.extend(broken.iter().cloned());
     Ok(findings)
 }
 
@@ -407,16 +418,20 @@ pub fn check_worktree(repo: &Repository, tracked: &GlobSet) -> Result<Vec<Findin
     record_paths.sort();
     record_paths.dedup();
     let mut records = Vec::new();
+    let mut broken = Vec::new();
     for path in record_paths {
         let file = root.join(path);
         if !file.exists() {
             continue;
         }
         let bytes = std::fs::read(&file).map_err(|e| Error::io(path, e))?;
-        records.push(RecordFile {
-            record: parse_record(&bytes, path)?,
-            path: path.to_string(),
-        });
+        match parse_record(&bytes, path) {
+            Ok(record) => records.push(RecordFile {
+                record,
+                path: path.to_string(),
+            }),
+            Err(e) => broken.push(super::view::broken_record(path, &e)),
+        }
     }
     let mut candidates: Vec<String> = index
         .entries
@@ -426,7 +441,9 @@ pub fn check_worktree(repo: &Repository, tracked: &GlobSet) -> Result<Vec<Findin
         .filter(|p| tracked.is_match(p))
         .collect();
     candidates.sort();
-    Ok(classify(&records, &view, tracked, &candidates))
+    let mut findings = classify(&records, &view, tracked, &candidates);
+    findings.extend(broken);
+    Ok(findings)
 }
 
 /// Resolves a revision to a commit id.

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use git2::{Oid, Repository, Tree};
 
 use super::index::{IndexEntry, IndexFile};
-use super::{LineageRecord, RecordFile};
+use super::{Finding, LineageRecord, RecordFile, Verdict};
 use crate::error::{Error, Result};
 use crate::fingerprint::Digests;
 use crate::paths::is_run_record_name;
@@ -67,23 +67,43 @@ pub fn is_record_path(path: &str) -> bool {
         && is_run_record_name(path.rsplit('/').next().unwrap_or(path))
 }
 
-/// Reads and parses run records given as (path, blob id), sorted by path.
+/// Reads and parses run records given as (path, blob id), sorted by path. A record that does
+/// not parse is not an error of the run but a finding of the check: it comes back as a
+/// `tampered` finding naming the file and position.
 pub fn load_records<'a>(
     repo: &Repository,
     found: impl Iterator<Item = (&'a str, Oid)>,
-) -> Result<Vec<RecordFile>> {
+) -> Result<(Vec<RecordFile>, Vec<Finding>)> {
     let mut found: Vec<(&str, Oid)> = found.collect();
     found.sort();
-    found
-        .into_iter()
-        .map(|(path, id)| {
-            let blob = repo.find_blob(id)?;
-            Ok(RecordFile {
-                record: parse_record(blob.content(), path)?,
+    let mut records = Vec::new();
+    let mut broken = Vec::new();
+    for (path, id) in found {
+        let blob = repo.find_blob(id)?;
+        match parse_record(blob.content(), path) {
+            Ok(record) => records.push(RecordFile {
+                record,
                 path: path.to_string(),
-            })
-        })
-        .collect()
+            }),
+            Err(e) => broken.push(broken_record(path, &e)),
+        }
+    }
+    Ok((records, broken))
+}
+
+/// The finding for a run record that does not parse.
+pub fn broken_record(path: &str, error: &Error) -> Finding {
+    Finding {
+        path: path.to_string(),
+        verdict: Verdict::Tampered,
+        side: "record",
+        role: "run_record".into(),
+        record: Some(path.to_string()),
+        run_id: None,
+        recorded_blob: None,
+        actual_blob: None,
+        fix: format!("{error}; restore it from git or rerun the command that wrote it"),
+    }
 }
 
 /// Parses a run record's bytes; `shown` names it in errors.
