@@ -19,6 +19,15 @@ pub struct Outcome {
     pub backup: Option<String>,
 }
 
+/// What a run wrote, for its summary.
+pub struct Finished {
+    /// The files, in the order written (the record not included).
+    pub files: Vec<Outcome>,
+    /// The run record's outcome and run id, if one was written or kept.
+    pub record: Option<(Outcome, String)>,
+    pub dry_run: bool,
+}
+
 /// The output directory of one run.
 pub struct Outputs<'a> {
     workspace: &'a Workspace,
@@ -134,11 +143,33 @@ impl<'a> Outputs<'a> {
         Ok(outcome)
     }
 
+    /// Ends the run: writes its record (when `emit`), and returns the files written and the
+    /// record's outcome with its run id.
+    pub fn finish(
+        self,
+        record_name: &str,
+        recorder: Recorder,
+        emit: bool,
+        force: bool,
+    ) -> Result<Finished> {
+        let files = self.outcomes.clone();
+        let record = if emit {
+            Some(self.write_record(record_name, recorder, force)?)
+        } else {
+            None
+        };
+        Ok(Finished {
+            files,
+            record,
+            dry_run: self.dry_run,
+        })
+    }
+
     /// Writes the run record unless the existing one already describes this run's content
     /// (then it is kept, so a no-op rerun leaves `git status` clean). Returns what happened
     /// and the record's run id.
-    pub fn write_record(
-        &mut self,
+    fn write_record(
+        &self,
         name: &str,
         recorder: Recorder,
         force: bool,
@@ -156,7 +187,6 @@ impl<'a> Outputs<'a> {
                 action: Action::Unchanged,
                 backup: None,
             };
-            self.outcomes.push(outcome.clone());
             return Ok((outcome, existing.run_id));
         }
         if self.dry_run {
@@ -170,7 +200,6 @@ impl<'a> Outputs<'a> {
                 action,
                 backup: None,
             };
-            self.outcomes.push(outcome.clone());
             return Ok((outcome, record.run_id));
         }
         let written = fsio::write_atomic(&path, &record.to_bytes(), &self.backups)?;
@@ -179,7 +208,6 @@ impl<'a> Outputs<'a> {
             action: written.action,
             backup: written.backup.as_deref().map(|b| self.shown(b)),
         };
-        self.outcomes.push(outcome.clone());
         Ok((outcome, record.run_id))
     }
 }

@@ -267,39 +267,24 @@ pub fn run(a: ExportArgs) -> Result<i32> {
         "warnings": loaded.warnings.len() + if failed { 0 } else { docs.shortfalls.len() },
     });
     recorder.artifact_references = artifact_references(&docs.artifacts, &recorder.inputs);
-    let record = if resolved.emit_run_provenance {
-        Some(outputs.write_record(RUN_RECORD, recorder, a.write.force_record)?)
-    } else {
-        None
-    };
-
-    let files: Vec<_> = match &record {
-        Some(_) => outputs.outcomes[..outputs.outcomes.len() - 1].to_vec(),
-        None => outputs.outcomes.clone(),
-    };
-    if a.json {
-        let summary = json!({
-            "command": "manifest export",
-            "dry_run": a.dry_run,
-            "outputs": files.iter().map(|o| json!({"path": o.shown, "action": o.action, "backup": o.backup})).collect::<Vec<_>>(),
-            "run_record": record.as_ref().map(|(o, id)| json!({"path": o.shown, "action": o.action, "run_id": id})),
-            "quality": {"strict_quality": resolved.strict, "coverage_percent": docs.coverage_percent, "threshold": min_coverage, "passed": docs.shortfalls.is_empty(), "shortfalls": docs.shortfalls},
-        });
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&summary).unwrap_or_default()
-        );
-    } else {
-        summary::print(&files, record.as_ref(), a.dry_run);
+    let quality_path = outputs.shown(&a.output_dir.join(export_names::QUALITY));
+    let run = outputs.finish(
+        RUN_RECORD,
+        recorder,
+        resolved.emit_run_provenance,
+        a.write.force_record,
+    )?;
+    let quality = json!({"quality": {"strict_quality": resolved.strict, "coverage_percent": docs.coverage_percent, "threshold": min_coverage, "passed": docs.shortfalls.is_empty(), "shortfalls": docs.shortfalls}});
+    summary::print("manifest export", &run, a.json, quality);
+    if !a.json {
         for s in &docs.shortfalls {
             eprintln!("{}: {s}", if failed { "error" } else { "warning" });
         }
     }
     if failed {
         eprintln!(
-            "strict quality failed: {} shortfall(s); see {}",
-            docs.shortfalls.len(),
-            outputs.shown(&a.output_dir.join(export_names::QUALITY))
+            "strict quality failed: {} shortfall(s); see {quality_path}",
+            docs.shortfalls.len()
         );
         return Ok(EXIT_CHECK_FAILED);
     }

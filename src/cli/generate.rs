@@ -141,29 +141,12 @@ pub fn run(a: GenerateArgs) -> Result<i32> {
             git_blob: Some(git_blob.clone()),
         })
         .collect();
-    let record = if resolved.emit_run_provenance {
-        Some(outputs.write_record(RUN_RECORD, recorder, a.write.force_record)?)
-    } else {
-        None
-    };
-    let files: Vec<_> = match &record {
-        Some(_) => outputs.outcomes[..outputs.outcomes.len() - 1].to_vec(),
-        None => outputs.outcomes.clone(),
-    };
-    if a.json {
-        let summary = json!({
-            "command": "generate",
-            "dry_run": a.dry_run,
-            "outputs": files.iter().map(|o| json!({"path": o.shown, "action": o.action, "backup": o.backup})).collect::<Vec<_>>(),
-            "run_record": record.as_ref().map(|(o, id)| json!({"path": o.shown, "action": o.action, "run_id": id})),
-            "strict_checks": checks,
-        });
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&summary).unwrap_or_default()
-        );
-    } else {
-        summary::print(&files, record.as_ref(), a.dry_run);
-    }
+    let run = outputs.finish(
+        RUN_RECORD,
+        recorder,
+        resolved.emit_run_provenance,
+        a.write.force_record,
+    )?;
+    summary::print("generate", &run, a.json, json!({"strict_checks": checks}));
     Ok(0)
 }

@@ -94,13 +94,13 @@ pub fn init(a: InitArgs) -> Result<i32> {
         "errors": 0,
         "warnings": 0,
     });
-    let record = if resolved.emit_run_provenance {
-        Some(outputs.write_record(INIT_RUN_RECORD, recorder, a.write.force_record)?)
-    } else {
-        None
-    };
-    let written: Vec<_> = outputs.outcomes.iter().take(1).cloned().collect();
-    summary::print(&written, record.as_ref(), false);
+    let run = outputs.finish(
+        INIT_RUN_RECORD,
+        recorder,
+        resolved.emit_run_provenance,
+        a.write.force_record,
+    )?;
+    summary::print("manifest init", &run, false, serde_json::Value::Null);
     Ok(0)
 }
 

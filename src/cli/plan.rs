@@ -170,13 +170,18 @@ pub fn run(a: InitFromPlanArgs) -> Result<i32> {
         "errors": 0,
         "warnings": inferred.core_missing.len(),
     });
-    let record = if resolved.emit_run_provenance && !a.dry_run {
-        Some(outputs.write_record(INIT_RUN_RECORD, recorder, a.write.force_record)?)
-    } else {
-        None
-    };
-    let files: Vec<_> = outputs.outcomes.iter().take(2).cloned().collect();
-    summary::print(&files, record.as_ref(), a.dry_run);
+    let run = outputs.finish(
+        INIT_RUN_RECORD,
+        recorder,
+        resolved.emit_run_provenance && !a.dry_run,
+        a.write.force_record,
+    )?;
+    summary::print(
+        "manifest init-from-plan",
+        &run,
+        false,
+        serde_json::Value::Null,
+    );
     println!(
         "verdict: {} ({} of {} core fields inferred)",
         inferred.verdict,

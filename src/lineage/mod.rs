@@ -165,7 +165,6 @@ pub fn classify(
     let mut claimed: BTreeSet<&str> = BTreeSet::new();
     for rf in records {
         let r = &rf.record;
-        let fix = rerun::command(r);
         claimed.insert(rf.path.as_str());
         for input in &r.inputs {
             let fp = &input.fingerprint;
@@ -188,7 +187,6 @@ pub fn classify(
                 verdict,
                 &fp.git_blob,
                 actual,
-                &fix,
             ));
         }
         for output in &r.outputs {
@@ -208,8 +206,21 @@ pub fn classify(
                 verdict,
                 &fp.git_blob,
                 actual,
-                &fix,
             ));
+        }
+    }
+    // The rerun command is only built for records with a problem (the hook's common case is
+    // all fresh).
+    let mut commands: std::collections::HashMap<&str, String> = std::collections::HashMap::new();
+    for f in findings.iter_mut().filter(|f| f.is_problem()) {
+        if let Some(rf) = records
+            .iter()
+            .find(|rf| Some(rf.path.as_str()) == f.record.as_deref())
+        {
+            f.fix = commands
+                .entry(rf.path.as_str())
+                .or_insert_with(|| rerun::command(&rf.record))
+                .clone();
         }
     }
     for path in candidates {
@@ -230,7 +241,6 @@ pub fn classify(
     findings
 }
 
-#[allow(clippy::too_many_arguments)]
 fn finding(
     rf: &RecordFile,
     path: &str,
@@ -239,7 +249,6 @@ fn finding(
     verdict: Verdict,
     recorded: &Option<String>,
     actual: Option<String>,
-    fix: &str,
 ) -> Finding {
     Finding {
         path: path.to_string(),
@@ -250,6 +259,6 @@ fn finding(
         run_id: Some(rf.record.run_id.clone()),
         recorded_blob: recorded.clone(),
         actual_blob: actual,
-        fix: fix.to_string(),
+        fix: String::new(),
     }
 }
