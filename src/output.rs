@@ -108,6 +108,14 @@ impl<'a> Outputs<'a> {
         self.workspace.record_path(path, &self.dir)
     }
 
+    /// Records the policy file the run used, if any, as an input.
+    pub fn record_policy(&self, policy: &Policy, recorder: &mut Recorder) -> Result<()> {
+        match &policy.file {
+            Some(file) => recorder.input(file, &self.shown(file), "policy"),
+            None => Ok(()),
+        }
+    }
+
     /// Resolves the canonical `name`, writes `content`, and records it in `recorder` as `role`.
     pub fn write(
         &mut self,

@@ -109,11 +109,16 @@ impl Recorder {
 
     /// Fingerprints an input file under a role.
     pub fn input(&mut self, file: &Path, shown: &str, role: &str) -> Result<()> {
+        self.add_input(Fingerprint::of_file(file, shown)?, role);
+        Ok(())
+    }
+
+    /// Records an input fingerprinted already.
+    pub fn add_input(&mut self, fingerprint: Fingerprint, role: &str) {
         self.inputs.push(InputRecord {
-            fingerprint: Fingerprint::of_file(file, shown)?,
+            fingerprint,
             role: role.to_string(),
         });
-        Ok(())
     }
 
     /// Fingerprints a written output.

@@ -54,7 +54,11 @@ pub fn read_yaml(path: &Path, shown: &str) -> Result<Node> {
 
 /// Reads and parses a JSON file; syntax errors carry line:col.
 pub fn read_json(path: &Path, shown: &str) -> Result<serde_json::Value> {
-    let text = read_text(path, shown)?;
+    parse_json(&read_text(path, shown)?, shown)
+}
+
+/// Parses JSON text; errors carry line:col.
+pub fn parse_json(text: &str, shown: &str) -> Result<serde_json::Value> {
     if text.trim().is_empty() {
         return Err(Error::at(
             shown,
@@ -62,7 +66,7 @@ pub fn read_json(path: &Path, shown: &str) -> Result<serde_json::Value> {
             "file is empty; expected JSON",
         ));
     }
-    serde_json::from_str(&text).map_err(|e| {
+    serde_json::from_str(text).map_err(|e| {
         Error::at(
             shown,
             Pos {

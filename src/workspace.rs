@@ -83,6 +83,46 @@ impl Workspace {
     }
 }
 
+/// Regular files under `dir`, sorted; hidden entries, symbolic links (never followed out of the
+/// tree) and build directories (`target`, `node_modules`) are skipped. `what` names the
+/// option in errors.
+pub fn files_under(dir: &Path, what: &str) -> Result<Vec<PathBuf>> {
+    if !dir.is_dir() {
+        return Err(Error::Usage(format!(
+            "{what} {}: not a directory",
+            dir.display()
+        )));
+    }
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d)
+            .map_err(|e| Error::io(&d, e))?
+            .flatten()
+        {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if name.starts_with('.')
+                || kind.is_symlink()
+                || name == "target"
+                || name == "node_modules"
+            {
+                continue;
+            }
+            if kind.is_dir() {
+                stack.push(entry.path());
+            } else if kind.is_file() {
+                files.push(entry.path());
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
 /// An absolute, normalised path: the longest existing ancestor is canonicalised (resolving
 /// symlinks), the rest is appended lexically with `.` and `..` removed.
 pub fn absolute(path: &Path) -> PathBuf {

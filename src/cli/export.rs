@@ -10,7 +10,7 @@ use crate::fingerprint::Fingerprint;
 use crate::model::manifest;
 use crate::output::Outputs;
 use crate::paths::{RUN_RECORD, export_names};
-use crate::policy::{Policy, Source};
+use crate::policy::Source;
 use crate::provenance::{ArtifactReference, InputRecord, Recorder};
 use crate::workspace::Workspace;
 use crate::yaml::Pos;
@@ -20,13 +20,7 @@ use super::{manifest::print_warnings, summary};
 
 /// Runs an export; exit 1 when strict quality fails.
 pub fn run(a: ExportArgs) -> Result<i32> {
-    let workspace = Workspace::current();
-    let policy = Policy::discover(
-        a.write.policy.as_deref(),
-        Path::new("."),
-        workspace.repo_root.as_deref(),
-    )?;
-    print_warnings(&policy.warnings);
+    let (workspace, policy) = super::session(a.write.policy.as_deref())?;
     let shown = a.path.display().to_string();
     let loaded = manifest::load(&a.path, &shown)?;
     print_warnings(&loaded.warnings);
@@ -147,8 +141,11 @@ pub fn run(a: ExportArgs) -> Result<i32> {
     };
     let scanned = scan(&workspace, &a.scan_existing, &a.output_dir, &allowlist)?;
 
-    let manifest_fp = Fingerprint::of_file(&a.path, &shown)?;
-    let generated_at = (!deterministic).then(recorder_time);
+    // Fingerprinted once: the record's input and the reports' source checksum are the same bytes.
+    let manifest_fp =
+        Fingerprint::of_file(&a.path, &workspace.record_path(&a.path, &a.output_dir))?;
+    let generated_at =
+        (!deterministic).then(|| crate::fingerprint::format_time(std::time::SystemTime::now()));
     let project = loaded.manifest.project_name().to_string();
     let docs = export::derive(&ExportInput {
         manifest: &loaded.manifest,
@@ -194,10 +191,8 @@ pub fn run(a: ExportArgs) -> Result<i32> {
         a.dry_run,
         &names,
     )?;
-    recorder.input(&a.path, &outputs.shown(&a.path), "manifest")?;
-    if let Some(file) = &policy.file {
-        recorder.input(file, &outputs.shown(file), "policy")?;
-    }
+    recorder.add_input(manifest_fp.clone(), "manifest");
+    outputs.record_policy(&policy, &mut recorder)?;
     if let Some(p) = &a.task_mapping {
         recorder.input(p, &outputs.shown(p), "task_mapping")?;
     }
@@ -299,14 +294,11 @@ fn source_of(flag_given: bool) -> Source {
     }
 }
 
-fn recorder_time() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
 /// A task mapping: a JSON object whose values are task names or objects.
 fn read_task_mapping(path: &Path) -> Result<Json> {
     let shown = path.display().to_string();
-    let json = crate::source::read_json(path, &shown)?;
+    let text = crate::source::read_text(path, &shown)?;
+    let json = crate::source::parse_json(&text, &shown)?;
     let Some(map) = json.as_object() else {
         return Err(Error::at(
             &shown,
@@ -314,7 +306,6 @@ fn read_task_mapping(path: &Path) -> Result<Json> {
             "task mapping must be a JSON object of artifact id → task",
         ));
     };
-    let text = std::fs::read_to_string(path).unwrap_or_default();
     for (key, value) in map {
         if !(value.is_string() || value.is_object()) {
             return Err(Error::at(
@@ -352,48 +343,31 @@ fn scan(
         .unwrap_or_default();
     let mut out = Vec::new();
     for dir in dirs {
-        if !dir.is_dir() {
-            return Err(Error::Usage(format!(
-                "--scan-existing {}: not a directory",
-                dir.display()
-            )));
-        }
+        let files = crate::workspace::files_under(dir, "--scan-existing")?;
         workspace.ensure_inside(dir)?;
         let shown = workspace.record_path(dir, base);
-        if !allowed.is_empty()
-            && !allowed
-                .iter()
-                .any(|p| shown == *p || shown.starts_with(&format!("{}/", p.trim_end_matches('/'))))
-        {
+        let under =
+            |p: &&str| shown == *p || shown.starts_with(&format!("{}/", p.trim_end_matches('/')));
+        if !allowed.is_empty() && !allowed.iter().any(under) {
             return Err(Error::Usage(format!(
                 "--scan-existing {shown}: not under the policy's scan_path_allowlist ({})",
                 allowed.join(", ")
             )));
         }
-        let mut stack = vec![dir.clone()];
-        while let Some(d) = stack.pop() {
-            let entries = std::fs::read_dir(&d).map_err(|e| Error::io(&d, e))?;
-            for entry in entries.flatten() {
-                let name = entry.file_name().to_string_lossy().into_owned();
-                let path = entry.path();
-                let Ok(kind) = entry.file_type() else {
-                    continue;
-                };
-                if name.starts_with('.') || kind.is_symlink() {
-                    continue;
-                }
-                if kind.is_dir() {
-                    stack.push(path);
-                } else if kind.is_file() {
-                    let shown = workspace.record_path(&path, base);
-                    out.push((path, shown, name));
-                }
-            }
+        for path in files {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            out.push((workspace.record_path(&path, base), name, path));
         }
     }
-    out.sort_by(|a, b| a.1.cmp(&b.1));
-    out.dedup_by(|a, b| a.1 == b.1);
-    Ok(out)
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out.dedup_by(|a, b| a.0 == b.0);
+    Ok(out
+        .into_iter()
+        .map(|(shown, name, path)| (path, shown, name))
+        .collect())
 }
 
 /// Every derived artifact, with the digests of its existing file (already fingerprinted as a

@@ -10,22 +10,15 @@ use crate::generate::{self, Selection};
 use crate::model::project_context;
 use crate::output::Outputs;
 use crate::paths::RUN_RECORD;
-use crate::policy::{Policy, Source};
+use crate::policy::Source;
 use crate::provenance::{ArtifactReference, Recorder};
-use crate::workspace::Workspace;
 
 use super::args::{GenerateArgs, flag_pair};
 use super::{manifest::print_warnings, summary};
 
 /// Runs generate; exit 1 when strict checks fail (then nothing is written).
 pub fn run(a: GenerateArgs) -> Result<i32> {
-    let workspace = Workspace::current();
-    let policy = Policy::discover(
-        a.write.policy.as_deref(),
-        Path::new("."),
-        workspace.repo_root.as_deref(),
-    )?;
-    print_warnings(&policy.warnings);
+    let (workspace, policy) = super::session(a.write.policy.as_deref())?;
     let shown = a.context.display().to_string();
     let (ctx, warnings) = project_context::load(&a.context, &shown)?;
     print_warnings(&warnings);
@@ -93,9 +86,7 @@ pub fn run(a: GenerateArgs) -> Result<i32> {
     names.extend(["generation-report.json", RUN_RECORD]);
     let mut outputs = Outputs::open(&workspace, &a.output, strategy, &policy, a.dry_run, &names)?;
     recorder.input(&a.context, &outputs.shown(&a.context), "project_context")?;
-    if let Some(file) = &policy.file {
-        recorder.input(file, &outputs.shown(file), "policy")?;
-    }
+    outputs.record_policy(&policy, &mut recorder)?;
     let mut written = Vec::new();
     for g in &artifacts {
         let outcome = outputs.write(&g.name, &g.bytes, g.artifact_type, &mut recorder)?;

@@ -177,10 +177,7 @@ fn fetch_and_merge(repo: &Repository, remote: &str, notes_ref: &str) -> Result<u
             // Join the histories so the next push fast-forwards.
             let ours = repo.find_commit(repo.refname_to_id(notes_ref)?)?;
             let theirs_commit = repo.find_commit(theirs)?;
-            let sig = repo
-                .signature()
-                .map(|s| s.to_owned())
-                .or_else(|_| git2::Signature::now("contextcore", "contextcore@localhost"))?;
+            let sig = notes::signature(repo)?;
             repo.commit(
                 Some(notes_ref),
                 &sig,

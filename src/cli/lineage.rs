@@ -271,18 +271,8 @@ pub fn export_statement(target: Option<&str>) -> Result<i32> {
     }
     for path in paths {
         let blob = repo.find_blob(map.blobs[path])?;
-        let json = crate::source::decode(blob.content(), path).and_then(|text| {
-            serde_json::from_str(&text).map_err(|e| {
-                Error::at(
-                    path,
-                    crate::yaml::Pos {
-                        line: e.line() as u64,
-                        col: e.column() as u64,
-                    },
-                    format!("invalid JSON: {e}"),
-                )
-            })
-        })?;
+        let json = crate::source::decode(blob.content(), path)
+            .and_then(|text| crate::source::parse_json(&text, path))?;
         let record = crate::provenance::RunRecord::from_json(json, path)?;
         println!(
             "{}",

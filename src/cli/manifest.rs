@@ -6,22 +6,15 @@ use crate::init::{TEMPLATE_VERSION, starter_manifest};
 use crate::model::manifest;
 use crate::output::Outputs;
 use crate::paths::{INIT_RUN_RECORD, check_safe_name};
-use crate::policy::{Policy, Source};
+use crate::policy::Source;
 use crate::provenance::Recorder;
-use crate::workspace::Workspace;
 
 use super::args::{InitArgs, ReportFormat, ValidateArgs, flag_pair};
 use super::summary;
 
 /// `manifest init`: a starter manifest and `init-run-provenance.json` beside it.
 pub fn init(a: InitArgs) -> Result<i32> {
-    let workspace = Workspace::current();
-    let policy = Policy::discover(
-        a.write.policy.as_deref(),
-        std::path::Path::new("."),
-        workspace.repo_root.as_deref(),
-    )?;
-    print_warnings(&policy.warnings);
+    let (workspace, policy) = super::session(a.write.policy.as_deref())?;
     check_safe_name(&a.name).map_err(|why| Error::Usage(format!("--name: {why}")))?;
     let file_name = a
         .path
@@ -83,10 +76,7 @@ pub fn init(a: InitArgs) -> Result<i32> {
         false,
         &[&file_name, INIT_RUN_RECORD],
     )?;
-    if let Some(file) = &policy.file {
-        let shown = outputs.shown(file);
-        recorder.input(file, &shown, "policy")?;
-    }
+    outputs.record_policy(&policy, &mut recorder)?;
     outputs.write(&file_name, content.as_bytes(), "manifest", &mut recorder)?;
     recorder.quality_summary = serde_json::json!({
         "strict_quality": resolved.strict,

@@ -67,6 +67,20 @@ fn run(cli: Cli) -> Result<i32, Error> {
     }
 }
 
+/// Where a writing command runs, and the policy it runs under (its warnings printed).
+fn session(
+    policy: Option<&std::path::Path>,
+) -> Result<(crate::workspace::Workspace, crate::policy::Policy), Error> {
+    let workspace = crate::workspace::Workspace::current();
+    let policy = crate::policy::Policy::discover(
+        policy,
+        std::path::Path::new("."),
+        workspace.repo_root.as_deref(),
+    )?;
+    manifest::print_warnings(&policy.warnings);
+    Ok((workspace, policy))
+}
+
 fn report(e: &Error) {
     match e {
         Error::Input(diagnostics) => {

@@ -13,13 +13,13 @@ use crate::output::Outputs;
 use crate::paths::{INIT_RUN_RECORD, check_safe_name, manifest_stem};
 use crate::plan::infer::{self, SourceDoc, Workload};
 use crate::plan::markdown;
-use crate::policy::{Policy, Source};
+use crate::policy::Source;
 use crate::provenance::Recorder;
 use crate::workspace::Workspace;
 use crate::yaml::Pos;
 
 use super::args::{InitFromPlanArgs, flag_pair};
-use super::{manifest::print_warnings, summary};
+use super::summary;
 
 /// A file read as an input: its path and its record path.
 type ReadFile = (PathBuf, String);
@@ -36,13 +36,7 @@ const WORKLOADS: &[&str] = &[
 
 /// Runs init-from-plan; exit 1 (nothing written) when strict and the verdict is insufficient.
 pub fn run(a: InitFromPlanArgs) -> Result<i32> {
-    let workspace = Workspace::current();
-    let policy = Policy::discover(
-        a.write.policy.as_deref(),
-        Path::new("."),
-        workspace.repo_root.as_deref(),
-    )?;
-    print_warnings(&policy.warnings);
+    let (workspace, policy) = super::session(a.write.policy.as_deref())?;
     if let Some(name) = &a.name {
         check_safe_name(name).map_err(|why| Error::Usage(format!("--name: {why}")))?;
     }
@@ -152,9 +146,7 @@ pub fn run(a: InitFromPlanArgs) -> Result<i32> {
     for (path, shown) in &scanned {
         recorder.input(path, shown, "project_root")?;
     }
-    if let Some(file) = &policy.file {
-        recorder.input(file, &outputs.shown(file), "policy")?;
-    }
+    outputs.record_policy(&policy, &mut recorder)?;
     outputs.write(&manifest_name, text.as_bytes(), "manifest", &mut recorder)?;
     outputs.write(
         &report_name,
@@ -225,38 +217,10 @@ fn scan_workloads(
     root: &Path,
     base: &Path,
 ) -> Result<(Vec<Workload>, Vec<ReadFile>)> {
-    if !root.is_dir() {
-        return Err(Error::Usage(format!(
-            "--project-root {}: not a directory",
-            root.display()
-        )));
-    }
-    let mut files = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d)
-            .map_err(|e| Error::io(&d, e))?
-            .flatten()
-        {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let Ok(kind) = entry.file_type() else {
-                continue;
-            };
-            if name.starts_with('.')
-                || kind.is_symlink()
-                || name == "target"
-                || name == "node_modules"
-            {
-                continue;
-            }
-            if kind.is_dir() {
-                stack.push(entry.path());
-            } else if name.ends_with(".yaml") || name.ends_with(".yml") {
-                files.push(entry.path());
-            }
-        }
-    }
-    files.sort();
+    let files: Vec<PathBuf> = crate::workspace::files_under(root, "--project-root")?
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
+        .collect();
     let mut workloads = Vec::new();
     let mut read = Vec::new();
     for path in files {

@@ -236,7 +236,7 @@ fn derived_from(artifact_type: &str, m: &Manifest, t: &Target) -> Vec<Derivation
         "service_monitor" => vec![rule(
             "scrapeInterval",
             "spec.observability.metricsInterval",
-            format!("Interval: {}", scrape_interval(m)),
+            format!("Interval: {}", m.spec.scrape_interval()),
             "Scrape interval from observability or criticality",
         )],
         "loki_rule" => vec![rule(
@@ -266,23 +266,6 @@ fn derived_from(artifact_type: &str, m: &Manifest, t: &Target) -> Vec<Derivation
     }
 }
 
-/// The scrape interval: `observability.metricsInterval`, else by criticality.
-pub fn scrape_interval(m: &Manifest) -> String {
-    m.spec
-        .observability
-        .metrics_interval
-        .clone()
-        .unwrap_or_else(|| {
-            match m.criticality() {
-                "critical" => "10s",
-                "high" => "30s",
-                "medium" => "60s",
-                _ => "120s",
-            }
-            .to_string()
-        })
-}
-
 fn parameters(artifact_type: &str, m: &Manifest, t: &Target) -> Json {
     let r = &m.spec.requirements;
     let o = &m.spec.observability;
@@ -298,7 +281,7 @@ fn parameters(artifact_type: &str, m: &Manifest, t: &Target) -> Json {
             json!({"availability": r.availability, "latencyP99": r.latency_p99, "errorBudget": r.error_budget, "throughput": r.throughput})
         }
         "service_monitor" => {
-            json!({"metricsInterval": scrape_interval(m), "namespace": t.namespace.clone().unwrap_or_else(|| "default".into())})
+            json!({"metricsInterval": m.spec.scrape_interval(), "namespace": t.namespace.clone().unwrap_or_else(|| "default".into())})
         }
         "loki_rule" => {
             let metric = crate::export::metric_name(&t.name);

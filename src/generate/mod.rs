@@ -66,23 +66,6 @@ fn namespace(ctx: &ProjectContext) -> String {
         .unwrap_or_else(|| "default".into())
 }
 
-/// The scrape interval: `observability.metricsInterval`, else by criticality.
-pub fn scrape_interval(ctx: &ProjectContext) -> String {
-    ctx.spec
-        .observability
-        .metrics_interval
-        .clone()
-        .unwrap_or_else(|| {
-            match ctx.spec.business.criticality.as_deref().unwrap_or("medium") {
-                "critical" => "10s",
-                "high" => "30s",
-                "medium" => "60s",
-                _ => "120s",
-            }
-            .to_string()
-        })
-}
-
 fn service_monitor(ctx: &ProjectContext) -> Json {
     let project = &ctx.metadata.name;
     let names: Vec<&str> = ctx.spec.targets.iter().map(|t| t.name.as_str()).collect();
@@ -101,7 +84,7 @@ fn service_monitor(ctx: &ProjectContext) -> Json {
         "spec": {
             "selector": {"matchExpressions": [{"key": "app.kubernetes.io/name", "operator": "In", "values": names}]},
             "namespaceSelector": {"matchNames": namespaces},
-            "endpoints": [{"port": "metrics", "path": "/metrics", "interval": scrape_interval(ctx)}],
+            "endpoints": [{"port": "metrics", "path": "/metrics", "interval": ctx.spec.scrape_interval()}],
         },
     })
 }

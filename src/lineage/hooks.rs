@@ -80,16 +80,22 @@ pub fn install(repo: &Repository, notes_ref: &str, force: bool) -> Result<Vec<In
     Ok(done)
 }
 
+/// A path as one single-quoted shell word (a `'` inside becomes `'\''`).
+fn quoted(path: &str) -> String {
+    format!("'{}'", path.replace('\'', "'\\''"))
+}
+
 fn script(hook: &str, exe: &str, chained: Option<&Path>) -> String {
     let mut s = format!(
-        "#!/bin/sh\n{MARKER}\n# Runs contextcore's {hook} check; reinstall with `contextcore hook install`.\ncc='{exe}'\n[ -x \"$cc\" ] || cc=contextcore\n"
+        "#!/bin/sh\n{MARKER}\n# Runs contextcore's {hook} check; reinstall with `contextcore hook install`.\ncc={}\n[ -x \"$cc\" ] || cc=contextcore\n",
+        quoted(exe)
     );
-    let chained = chained.map(|p| p.display().to_string());
+    let chained = chained.map(|p| quoted(&p.display().to_string()));
     if hook == "post-rewrite" {
         s.push_str("input=$(cat)\n");
         if let Some(c) = &chained {
             s.push_str(&format!(
-                "printf '%s\\n' \"$input\" | '{c}' \"$@\" || exit $?\n"
+                "printf '%s\\n' \"$input\" | {c} \"$@\" || exit $?\n"
             ));
         }
         s.push_str(&format!(
@@ -97,7 +103,7 @@ fn script(hook: &str, exe: &str, chained: Option<&Path>) -> String {
         ));
     } else {
         if let Some(c) = &chained {
-            s.push_str(&format!("'{c}' \"$@\" || exit $?\n"));
+            s.push_str(&format!("{c} \"$@\" || exit $?\n"));
         }
         s.push_str(&format!("exec \"$cc\" hook run {hook} \"$@\"\n"));
     }
@@ -129,3 +135,20 @@ repos:
         always_run: true
         stages: [pre-commit]
 ";
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn paths_with_quotes_stay_one_shell_word() {
+        let script = super::script("pre-commit", "/opt/it's/contextcore", None);
+        let out = std::process::Command::new("sh")
+            .args(["-n", "-c", &script])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{script}");
+        assert!(
+            script.contains("cc='/opt/it'\\''s/contextcore'"),
+            "{script}"
+        );
+    }
+}

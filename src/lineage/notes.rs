@@ -192,7 +192,8 @@ pub fn merge_refs(repo: &Repository, into_ref: &str, from_ref: &str) -> Result<u
     Ok(changed)
 }
 
-fn signature(repo: &Repository) -> Result<Signature<'static>> {
+/// The repository's identity for notes commits, or a neutral one when git has none.
+pub fn signature(repo: &Repository) -> Result<Signature<'static>> {
     match repo.signature() {
         Ok(sig) => Ok(sig.to_owned()),
         Err(_) => Ok(Signature::now("contextcore", "contextcore@localhost")?),

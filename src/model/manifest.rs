@@ -114,10 +114,6 @@ const MANIFEST_FIELDS: &[Field] = &[
 pub struct Manifest {
     pub metadata: Metadata,
     pub spec: Spec,
-    #[serde(default)]
-    pub strategy: Option<Json>,
-    #[serde(default)]
-    pub guidance: Option<Json>,
 }
 
 /// `metadata`.
@@ -200,6 +196,29 @@ pub struct Observability {
     pub dashboard_placement: Option<String>,
 }
 
+impl Spec {
+    /// Criticality, `medium` when unset.
+    pub fn criticality(&self) -> &str {
+        self.business.criticality.as_deref().unwrap_or("medium")
+    }
+
+    /// The scrape interval: `observability.metricsInterval`, else by criticality.
+    pub fn scrape_interval(&self) -> String {
+        self.observability
+            .metrics_interval
+            .clone()
+            .unwrap_or_else(|| {
+                match self.criticality() {
+                    "critical" => "10s",
+                    "high" => "30s",
+                    "medium" => "60s",
+                    _ => "120s",
+                }
+                .to_string()
+            })
+    }
+}
+
 impl Manifest {
     /// The project name used in file names and artifact ids: `metadata.name`, else `spec.project.id`.
     pub fn project_name(&self) -> &str {
@@ -212,11 +231,7 @@ impl Manifest {
 
     /// Criticality, `medium` when unset.
     pub fn criticality(&self) -> &str {
-        self.spec
-            .business
-            .criticality
-            .as_deref()
-            .unwrap_or("medium")
+        self.spec.criticality()
     }
 }
 

@@ -41,7 +41,6 @@ pub const CORE_FIELDS: &[&str] = &[
 
 /// The result: manifest document, evidence, and readiness.
 pub struct Inferred {
-    pub name: String,
     pub manifest: Json,
     pub inferences: Vec<Inference>,
     pub core_inferred_count: usize,
@@ -421,7 +420,6 @@ pub fn infer(
         .collect();
     let manifest = build_manifest(&c, &id);
     Inferred {
-        name: id,
         manifest,
         inferences: c.inferences,
         core_inferred_count,
