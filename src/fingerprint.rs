@@ -99,6 +99,19 @@ impl Fingerprint {
         })
     }
 
+    /// The fingerprint content would have once written (no mtime yet): for dry runs.
+    pub fn of_content(content: &[u8], shown: &str) -> Self {
+        let d = Digests::of_bytes(content);
+        Self {
+            path: shown.to_string(),
+            exists: true,
+            size: Some(content.len() as u64),
+            mtime: None,
+            sha256: Some(d.sha256),
+            git_blob: Some(d.git_blob),
+        }
+    }
+
     /// The record of a file that does not exist.
     pub fn missing(shown: &str) -> Self {
         Self {

@@ -132,6 +132,13 @@ impl<'a> Outputs<'a> {
                 Ok(_) => Action::Updated,
                 Err(_) => Action::Created,
             };
+            // Recorded as it would be, so a dry run can tell whether the record would be kept.
+            recorder.outputs.push(crate::provenance::OutputRecord {
+                fingerprint: crate::fingerprint::Fingerprint::of_content(content, &shown),
+                role: role.to_string(),
+                action,
+                backup: None,
+            });
             Outcome {
                 shown,
                 action,

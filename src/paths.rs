@@ -83,9 +83,18 @@ pub const RUN_RECORD: &str = "run-provenance.json";
 /// The run record beside a manifest written by init and init-from-plan.
 pub const INIT_RUN_RECORD: &str = "init-run-provenance.json";
 
-/// Whether a file name is a run record the lineage engine reads.
+/// Whether a file name is a run record the lineage engine reads: `run-provenance.json`,
+/// `init-run-provenance.json`, `*-run-provenance.json`, and the numbered variants that
+/// `new_output` writes (`run-provenance.2.json`).
 pub fn is_run_record_name(name: &str) -> bool {
-    name == RUN_RECORD || name == INIT_RUN_RECORD || name.ends_with("-run-provenance.json")
+    let Some(stem) = name.strip_suffix(".json") else {
+        return false;
+    };
+    let stem = match stem.rsplit_once('.') {
+        Some((base, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => base,
+        _ => stem,
+    };
+    stem == "run-provenance" || stem.ends_with("-run-provenance")
 }
 
 /// Resolves `name` inside `dir` under a write strategy, refusing names with separators or
@@ -187,6 +196,26 @@ mod tests {
         let outside = tempfile::NamedTempFile::new().unwrap();
         std::os::unix::fs::symlink(outside.path(), dir.path().join("x.json")).unwrap();
         assert!(resolve(dir.path(), "x.json", WriteStrategy::UpdateExisting).is_err());
+    }
+
+    #[test]
+    fn run_record_names_include_numbered_variants() {
+        for name in [
+            "run-provenance.json",
+            "init-run-provenance.json",
+            "x-run-provenance.json",
+            "run-provenance.3.json",
+        ] {
+            assert!(is_run_record_name(name), "{name}");
+        }
+        for name in [
+            "provenance.json",
+            "run-provenance.yaml",
+            "run-provenance.x.json",
+            "run-provenance.json.bak",
+        ] {
+            assert!(!is_run_record_name(name), "{name}");
+        }
     }
 
     #[test]

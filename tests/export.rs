@@ -309,6 +309,16 @@ fn dry_run_shows_actions_and_writes_nothing() {
     let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(summary["dry_run"], true);
     assert_eq!(summary["outputs"][0]["action"], "created");
+    // After a real run, a dry run knows the record would be kept.
+    assert!(repo.run(&["export"]).status.success());
+    let before = repo.snapshot();
+    let out = repo.run(&["export", "--dry-run"]);
+    assert!(
+        stdout(&out).contains("unchanged, record"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(before, repo.snapshot());
 }
 
 #[test]

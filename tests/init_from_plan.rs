@@ -150,6 +150,21 @@ fn search_plan_with_requirements_doc_and_code_block_ignored() {
         .collect();
     assert_eq!(roles, ["plan", "requirements"]);
     assert_eq!(record["quality_summary"]["core_inferred_count"], 8);
+    let args = [
+        "manifest",
+        "init-from-plan",
+        "--plan",
+        "search-plan.md",
+        "--requirements",
+        "search-requirements.md",
+        "--force",
+        "--json",
+    ];
+    assert!(repo.run(&args).status.success());
+    let out = repo.run(&args);
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["readiness"]["verdict"], "needs_review");
+    assert_eq!(summary["run_record"]["action"], "unchanged");
 }
 
 #[test]

@@ -361,6 +361,32 @@ fn status_reports_like_git_status() {
 }
 
 #[test]
+fn new_output_records_are_seen_by_lineage() {
+    let repo = exported_repo();
+    repo.write(
+        ".contextcore.yaml",
+        &repo.read(".contextcore.yaml").replace("99.95", "99.9"),
+    );
+    assert!(
+        repo.run(&["export", "--document-write-strategy", "new_output"])
+            .status
+            .success()
+    );
+    repo.write(
+        "out/checkout-service-projectcontext.1.yaml",
+        "# hand edit\n",
+    );
+    repo.git(&["add", "out"]);
+    let out = repo.git_output(&["commit", "-qm", "variant edited"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("out/checkout-service-projectcontext.1.yaml: modified after run"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
 fn print_pre_commit_config_gives_a_framework_snippet() {
     let repo = Repo::new();
     let out = repo.run(&["hook", "install", "--print-pre-commit-config"]);

@@ -219,6 +219,9 @@ pub struct InitArgs {
     /// Skip validating the written manifest.
     #[arg(long)]
     pub no_validate: bool,
+    /// Print a machine-readable summary.
+    #[arg(long)]
+    pub json: bool,
     #[command(flatten)]
     pub write: WriteArgs,
 }
@@ -385,6 +388,9 @@ pub struct InitFromPlanArgs {
     /// Show every path and the action it would take; write nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Print a machine-readable summary (with the verdict).
+    #[arg(long)]
+    pub json: bool,
     #[command(flatten)]
     pub write: WriteArgs,
 }

@@ -90,7 +90,7 @@ pub fn init(a: InitArgs) -> Result<i32> {
         resolved.emit_run_provenance,
         a.write.force_record,
     )?;
-    summary::print("manifest init", &run, false, serde_json::Value::Null);
+    summary::print("manifest init", &run, a.json, serde_json::Value::Null);
     Ok(0)
 }
 

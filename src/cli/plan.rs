@@ -168,12 +168,16 @@ pub fn run(a: InitFromPlanArgs) -> Result<i32> {
         resolved.emit_run_provenance && !a.dry_run,
         a.write.force_record,
     )?;
-    summary::print(
-        "manifest init-from-plan",
-        &run,
-        false,
-        serde_json::Value::Null,
-    );
+    let readiness = json!({"readiness": {
+        "verdict": inferred.verdict,
+        "core_inferred_count": inferred.core_inferred_count,
+        "core_fields_missing": inferred.core_missing,
+        "reasons": inferred.reasons,
+    }});
+    summary::print("manifest init-from-plan", &run, a.json, readiness);
+    if a.json {
+        return Ok(0);
+    }
     println!(
         "verdict: {} ({} of {} core fields inferred)",
         inferred.verdict,

@@ -63,7 +63,8 @@ impl BlobMap {
 
 /// Whether a repository path names a run record.
 pub fn is_record_path(path: &str) -> bool {
-    path.ends_with("run-provenance.json")
+    path.ends_with(".json")
+        && path.contains("run-provenance")
         && is_run_record_name(path.rsplit('/').next().unwrap_or(path))
 }
 
