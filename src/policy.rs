@@ -58,6 +58,13 @@ pub enum Source {
     Default,
 }
 
+impl Source {
+    /// `Flag` when the user gave the option, else `Default`.
+    pub fn flag_or_default(given: bool) -> Self {
+        if given { Source::Flag } else { Source::Default }
+    }
+}
+
 /// One resolved setting as the record shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Setting {
@@ -77,6 +84,13 @@ impl ConfigSnapshot {
             .and_then(|v| v.as_str().map(String::from))
             .unwrap_or_default();
         self.record_with(key, value, &source);
+    }
+
+    /// Records a `--x/--no-x` switch no policy key governs; returns its value.
+    pub fn switch(&mut self, key: &str, flag: Option<bool>, default: bool) -> bool {
+        let value = flag.unwrap_or(default);
+        self.record(key, value, Source::flag_or_default(flag.is_some()));
+        value
     }
 
     /// Records a value with a free-form source (e.g. `policy:ci` when CI forced it).

@@ -11,7 +11,7 @@ use crate::model::manifest;
 use crate::output::Outputs;
 use crate::paths::{RUN_RECORD, export_names};
 use crate::policy::Source;
-use crate::provenance::{ArtifactReference, InputRecord, Recorder};
+use crate::provenance::{ArtifactReference, InputRecord};
 use crate::workspace::Workspace;
 use crate::yaml::Pos;
 
@@ -25,15 +25,16 @@ pub fn run(a: ExportArgs) -> Result<i32> {
     let loaded = manifest::load(&a.path, &shown)?;
     print_warnings(&loaded.warnings);
 
-    let mut recorder = Recorder::start("manifest export", &workspace);
-    let resolved = policy.resolve_strict_and_provenance(
-        &mut recorder.config,
-        flag_pair(a.strict_quality, a.no_strict_quality),
-        a.write.emit_run_provenance(),
+    let strict_flag = flag_pair(a.strict_quality, a.no_strict_quality);
+    let (mut recorder, resolved, strategy) = super::begin(
+        "manifest export",
+        &workspace,
+        &policy,
+        &a.write,
+        strict_flag,
         false,
     );
     let config = &mut recorder.config;
-    let strategy = policy.resolve_write_strategy(config, a.write.document_write_strategy);
     let deterministic = policy.resolve_bool(
         config,
         "deterministic_output",
@@ -46,40 +47,39 @@ pub fn run(a: ExportArgs) -> Result<i32> {
         flag_pair(a.emit_quality_report, a.no_emit_quality_report),
         "emit_quality_report_default",
     );
-    let emit_onboarding = flag_pair(a.emit_onboarding, a.no_onboarding).unwrap_or(true);
-    config.record(
+    let emit_onboarding = config.switch(
         "emit_onboarding",
-        emit_onboarding,
-        source_of(a.emit_onboarding || a.no_onboarding),
+        flag_pair(a.emit_onboarding, a.no_onboarding),
+        true,
     );
     config.record(
         "emit_provenance",
         a.emit_provenance,
-        source_of(a.emit_provenance),
+        Source::flag_or_default(a.emit_provenance),
     );
     // Values equal to the built-in default are recorded as defaults (clap fills them in).
     let json_format = a.format == DocFormat::Json;
     config.record(
         "format",
         if json_format { "json" } else { "yaml" },
-        source_of(json_format),
+        Source::flag_or_default(json_format),
     );
     config.record(
         "namespace",
         &a.namespace,
-        source_of(a.namespace != "default"),
+        Source::flag_or_default(a.namespace != "default"),
     );
     let path = workspace.record_path(&a.path, &a.output_dir);
     config.record(
         "path",
         &path,
-        source_of(a.path.as_path() != Path::new(".contextcore.yaml")),
+        Source::flag_or_default(a.path.as_path() != Path::new(".contextcore.yaml")),
     );
     let output_dir = workspace.record_path(&a.output_dir, &a.output_dir);
     config.record(
         "output_dir",
         &output_dir,
-        source_of(a.output_dir.as_path() != Path::new("out")),
+        Source::flag_or_default(a.output_dir.as_path() != Path::new("out")),
     );
     let environment = match &a.environment {
         Some(e) => {
@@ -284,14 +284,6 @@ pub fn run(a: ExportArgs) -> Result<i32> {
         return Ok(EXIT_CHECK_FAILED);
     }
     Ok(0)
-}
-
-fn source_of(flag_given: bool) -> Source {
-    if flag_given {
-        Source::Flag
-    } else {
-        Source::Default
-    }
 }
 
 /// A task mapping: a JSON object whose values are task names or objects.

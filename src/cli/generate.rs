@@ -11,7 +11,7 @@ use crate::model::project_context;
 use crate::output::Outputs;
 use crate::paths::RUN_RECORD;
 use crate::policy::Source;
-use crate::provenance::{ArtifactReference, Recorder};
+use crate::provenance::ArtifactReference;
 
 use super::args::{GenerateArgs, flag_pair};
 use super::{manifest::print_warnings, summary};
@@ -23,31 +23,21 @@ pub fn run(a: GenerateArgs) -> Result<i32> {
     let (ctx, warnings) = project_context::load(&a.context, &shown)?;
     print_warnings(&warnings);
 
-    let mut recorder = Recorder::start("generate", &workspace);
-    let resolved = policy.resolve_strict_and_provenance(
-        &mut recorder.config,
-        flag_pair(a.strict_quality, a.no_strict_quality),
-        a.write.emit_run_provenance(),
-        true,
-    );
+    let strict_flag = flag_pair(a.strict_quality, a.no_strict_quality);
+    let (mut recorder, resolved, strategy) =
+        super::begin("generate", &workspace, &policy, &a.write, strict_flag, true);
     let config = &mut recorder.config;
-    let strategy = policy.resolve_write_strategy(config, a.write.document_write_strategy);
     let any = a.service_monitor || a.prometheus_rule || a.dashboard;
     let sel = Selection {
         service_monitor: a.all || !any || a.service_monitor,
         prometheus_rule: a.all || !any || a.prometheus_rule,
         dashboard: a.all || !any || a.dashboard,
     };
-    config.record("selection", json!({"service_monitor": sel.service_monitor, "prometheus_rule": sel.prometheus_rule, "dashboard": sel.dashboard}), if any || a.all { Source::Flag } else { Source::Default });
-    let emit_report = flag_pair(a.emit_report, a.no_emit_report).unwrap_or(true);
-    config.record(
+    config.record("selection", json!({"service_monitor": sel.service_monitor, "prometheus_rule": sel.prometheus_rule, "dashboard": sel.dashboard}), Source::flag_or_default(any || a.all));
+    let emit_report = config.switch(
         "emit_report",
-        emit_report,
-        if a.emit_report || a.no_emit_report {
-            Source::Flag
-        } else {
-            Source::Default
-        },
+        flag_pair(a.emit_report, a.no_emit_report),
+        true,
     );
     config.record(
         "context",
@@ -58,11 +48,7 @@ pub fn run(a: GenerateArgs) -> Result<i32> {
     config.record(
         "output_dir",
         workspace.record_path(&a.output, &a.output),
-        if output_given {
-            Source::Flag
-        } else {
-            Source::Default
-        },
+        Source::flag_or_default(output_given),
     );
 
     let checks = generate::strict_checks(&ctx, sel);

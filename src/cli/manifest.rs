@@ -7,7 +7,6 @@ use crate::model::manifest;
 use crate::output::Outputs;
 use crate::paths::{INIT_RUN_RECORD, check_safe_name};
 use crate::policy::Source;
-use crate::provenance::Recorder;
 
 use super::args::{InitArgs, ReportFormat, ValidateArgs, flag_pair};
 use super::summary;
@@ -26,38 +25,14 @@ pub fn init(a: InitArgs) -> Result<i32> {
         _ => std::path::PathBuf::from("."),
     };
 
-    let mut recorder = Recorder::start("manifest init", &workspace);
-    let strategy =
-        policy.resolve_write_strategy(&mut recorder.config, a.write.document_write_strategy);
+    let (mut recorder, resolved, strategy) =
+        super::begin("manifest init", &workspace, &policy, &a.write, None, false);
     policy.guard_manifest_overwrite(&a.path, strategy, a.force)?;
-    let validate = flag_pair(a.validate, a.no_validate).unwrap_or(true);
-    let resolved = policy.resolve_strict_and_provenance(
-        &mut recorder.config,
-        None,
-        a.write.emit_run_provenance(),
-        false,
-    );
     let config = &mut recorder.config;
+    let validate = config.switch("validate", flag_pair(a.validate, a.no_validate), true);
     config.record("template_version", TEMPLATE_VERSION, Source::Default);
     config.record("name", &a.name, Source::Flag);
-    config.record(
-        "force",
-        a.force,
-        if a.force {
-            Source::Flag
-        } else {
-            Source::Default
-        },
-    );
-    config.record(
-        "validate",
-        validate,
-        if a.validate || a.no_validate {
-            Source::Flag
-        } else {
-            Source::Default
-        },
-    );
+    config.record("force", a.force, Source::flag_or_default(a.force));
 
     let content = starter_manifest(&a.name);
     if validate {

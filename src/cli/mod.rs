@@ -81,6 +81,32 @@ fn session(
     Ok((workspace, policy))
 }
 
+/// The start of a writing run: its recorder, strict quality and run provenance, and write
+/// strategy, each resolved flag > policy > default and recorded.
+fn begin(
+    command: &str,
+    workspace: &crate::workspace::Workspace,
+    policy: &crate::policy::Policy,
+    write: &args::WriteArgs,
+    strict_flag: Option<bool>,
+    strict_default: bool,
+) -> (
+    crate::provenance::Recorder,
+    crate::policy::StrictAndProvenance,
+    crate::paths::WriteStrategy,
+) {
+    let mut recorder = crate::provenance::Recorder::start(command, workspace);
+    let resolved = policy.resolve_strict_and_provenance(
+        &mut recorder.config,
+        strict_flag,
+        write.emit_run_provenance(),
+        strict_default,
+    );
+    let strategy =
+        policy.resolve_write_strategy(&mut recorder.config, write.document_write_strategy);
+    (recorder, resolved, strategy)
+}
+
 fn report(e: &Error) {
     match e {
         Error::Input(diagnostics) => {

@@ -14,7 +14,6 @@ use crate::paths::{INIT_RUN_RECORD, check_safe_name, manifest_stem};
 use crate::plan::infer::{self, SourceDoc, Workload};
 use crate::plan::markdown;
 use crate::policy::Source;
-use crate::provenance::Recorder;
 use crate::workspace::Workspace;
 use crate::yaml::Pos;
 
@@ -75,22 +74,21 @@ pub fn run(a: InitFromPlanArgs) -> Result<i32> {
     let fallback = crate::plan::infer::slug_or(&manifest_stem(&a.plan), "project");
     let inferred = infer::infer(&docs, &workloads, a.name.as_deref(), &fallback);
 
-    let mut recorder = Recorder::start("manifest init-from-plan", &workspace);
-    let resolved = policy.resolve_strict_and_provenance(
-        &mut recorder.config,
-        flag_pair(a.strict_quality, a.no_strict_quality),
-        a.write.emit_run_provenance(),
+    let strict_flag = flag_pair(a.strict_quality, a.no_strict_quality);
+    let (mut recorder, resolved, strategy) = super::begin(
+        "manifest init-from-plan",
+        &workspace,
+        &policy,
+        &a.write,
+        strict_flag,
         true,
     );
-    let strategy =
-        policy.resolve_write_strategy(&mut recorder.config, a.write.document_write_strategy);
     let config = &mut recorder.config;
-    let flag_or_default = |given: bool| if given { Source::Flag } else { Source::Default };
-    config.record("force", a.force, flag_or_default(a.force));
+    config.record("force", a.force, Source::flag_or_default(a.force));
     config.record(
         "output",
         workspace.record_path(&a.output, &dir),
-        flag_or_default(a.output.as_path() != Path::new(".contextcore.yaml")),
+        Source::flag_or_default(a.output.as_path() != Path::new(".contextcore.yaml")),
     );
     if let Some(n) = &a.name {
         config.record("name", n, Source::Flag);
