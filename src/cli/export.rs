@@ -10,7 +10,7 @@ use crate::fingerprint::Fingerprint;
 use crate::model::manifest;
 use crate::output::Outputs;
 use crate::paths::{RUN_RECORD, export_names};
-use crate::policy::Source;
+use crate::policy::{ConfigSnapshot, Policy, Source};
 use crate::provenance::{ArtifactReference, InputRecord};
 use crate::workspace::Workspace;
 use crate::yaml::Pos;
@@ -34,104 +34,16 @@ pub fn run(a: ExportArgs) -> Result<i32> {
         strict_flag,
         false,
     );
+    let options = resolve_options(&a, &workspace, &policy, &mut recorder.config)?;
+    let Options {
+        deterministic,
+        emit_quality,
+        emit_onboarding,
+        json_format,
+        environment,
+        min_coverage,
+    } = options;
     let config = &mut recorder.config;
-    let deterministic = policy.resolve_bool(
-        config,
-        "deterministic_output",
-        flag_pair(a.deterministic_output, a.no_deterministic_output),
-        "deterministic_output_default",
-    );
-    let emit_quality = policy.resolve_bool(
-        config,
-        "emit_quality_report",
-        flag_pair(a.emit_quality_report, a.no_emit_quality_report),
-        "emit_quality_report_default",
-    );
-    let emit_onboarding = config.switch(
-        "emit_onboarding",
-        flag_pair(a.emit_onboarding, a.no_onboarding),
-        true,
-    );
-    config.record(
-        "emit_provenance",
-        a.emit_provenance,
-        Source::flag_or_default(a.emit_provenance),
-    );
-    // Values equal to the built-in default are recorded as defaults (clap fills them in).
-    let json_format = a.format == DocFormat::Json;
-    config.record(
-        "format",
-        if json_format { "json" } else { "yaml" },
-        Source::flag_or_default(json_format),
-    );
-    config.record(
-        "namespace",
-        &a.namespace,
-        Source::flag_or_default(a.namespace != "default"),
-    );
-    let path = workspace.record_path(&a.path, &a.output_dir);
-    config.record(
-        "path",
-        &path,
-        Source::flag_or_default(a.path.as_path() != Path::new(".contextcore.yaml")),
-    );
-    let output_dir = workspace.record_path(&a.output_dir, &a.output_dir);
-    config.record(
-        "output_dir",
-        &output_dir,
-        Source::flag_or_default(a.output_dir.as_path() != Path::new("out")),
-    );
-    let environment = match &a.environment {
-        Some(e) => {
-            config.record("environment", e, Source::Flag);
-            e.clone()
-        }
-        None => policy
-            .value(config, "default_environment")
-            .as_str()
-            .unwrap_or("dev")
-            .to_string(),
-    };
-    let thresholds = policy.value(config, "coverage_thresholds_by_env");
-    let min_coverage = match a.min_coverage {
-        Some(v) if (0.0..=100.0).contains(&v) => {
-            config.record("min_coverage", v, Source::Flag);
-            v
-        }
-        Some(v) => {
-            return Err(Error::Usage(format!(
-                "--min-coverage {v}: must be between 0 and 100"
-            )));
-        }
-        None => {
-            let Some(v) = thresholds.get(&environment).and_then(Json::as_f64) else {
-                let known: Vec<&str> = thresholds
-                    .as_object()
-                    .map(|o| o.keys().map(String::as_str).collect())
-                    .unwrap_or_default();
-                return Err(Error::Usage(format!(
-                    "environment '{environment}' has no coverage threshold; coverage_thresholds_by_env has: {}",
-                    known.join(", ")
-                )));
-            };
-            // The threshold comes from the policy file only if it sets the table.
-            let source = if policy.get("coverage_thresholds_by_env").is_some() {
-                Source::Policy
-            } else {
-                Source::Default
-            };
-            config.record("min_coverage", v, source);
-            v
-        }
-    };
-    if !a.scan_existing.is_empty() {
-        let dirs: Vec<String> = a
-            .scan_existing
-            .iter()
-            .map(|d| workspace.record_path(d, &a.output_dir))
-            .collect();
-        config.record("scan_existing", dirs, Source::Flag);
-    }
     let schema_pins = policy.value(config, "schema_pins");
     let allowlist = policy.value(config, "scan_path_allowlist");
 
@@ -153,7 +65,7 @@ pub fn run(a: ExportArgs) -> Result<i32> {
         manifest_path: workspace.record_path(&a.path, &a.output_dir),
         manifest_sha256: manifest_fp.sha256.clone().unwrap_or_default(),
         namespace: a.namespace.clone(),
-        json_format: a.format == DocFormat::Json,
+        json_format,
         generated_at,
         existing: scanned
             .iter()
@@ -173,7 +85,7 @@ pub fn run(a: ExportArgs) -> Result<i32> {
     let failed = resolved.strict && !docs.shortfalls.is_empty();
 
     let context_name = export_names::project_context(&project);
-    let manifest_name = export_names::artifact_manifest(&project, a.format == DocFormat::Json);
+    let manifest_name = export_names::artifact_manifest(&project, json_format);
     let names = [
         context_name.as_str(),
         manifest_name.as_str(),
@@ -284,6 +196,129 @@ pub fn run(a: ExportArgs) -> Result<i32> {
         return Ok(EXIT_CHECK_FAILED);
     }
     Ok(0)
+}
+
+/// Export's options, each resolved flag > policy > default and recorded in `config`.
+struct Options {
+    deterministic: bool,
+    emit_quality: bool,
+    emit_onboarding: bool,
+    json_format: bool,
+    environment: String,
+    min_coverage: f64,
+}
+
+fn resolve_options(
+    a: &ExportArgs,
+    workspace: &Workspace,
+    policy: &Policy,
+    config: &mut ConfigSnapshot,
+) -> Result<Options> {
+    let deterministic = policy.resolve_bool(
+        config,
+        "deterministic_output",
+        flag_pair(a.deterministic_output, a.no_deterministic_output),
+        "deterministic_output_default",
+    );
+    let emit_quality = policy.resolve_bool(
+        config,
+        "emit_quality_report",
+        flag_pair(a.emit_quality_report, a.no_emit_quality_report),
+        "emit_quality_report_default",
+    );
+    let emit_onboarding = config.switch(
+        "emit_onboarding",
+        flag_pair(a.emit_onboarding, a.no_onboarding),
+        true,
+    );
+    config.record(
+        "emit_provenance",
+        a.emit_provenance,
+        Source::flag_or_default(a.emit_provenance),
+    );
+    // Values equal to the built-in default are recorded as defaults (clap fills them in).
+    let json_format = a.format == DocFormat::Json;
+    config.record(
+        "format",
+        if json_format { "json" } else { "yaml" },
+        Source::flag_or_default(json_format),
+    );
+    config.record(
+        "namespace",
+        &a.namespace,
+        Source::flag_or_default(a.namespace != "default"),
+    );
+    let path = workspace.record_path(&a.path, &a.output_dir);
+    config.record(
+        "path",
+        &path,
+        Source::flag_or_default(a.path.as_path() != Path::new(".contextcore.yaml")),
+    );
+    let output_dir = workspace.record_path(&a.output_dir, &a.output_dir);
+    config.record(
+        "output_dir",
+        &output_dir,
+        Source::flag_or_default(a.output_dir.as_path() != Path::new("out")),
+    );
+    let environment = match &a.environment {
+        Some(e) => {
+            config.record("environment", e, Source::Flag);
+            e.clone()
+        }
+        None => policy
+            .value(config, "default_environment")
+            .as_str()
+            .unwrap_or("dev")
+            .to_string(),
+    };
+    let thresholds = policy.value(config, "coverage_thresholds_by_env");
+    let min_coverage = match a.min_coverage {
+        Some(v) if (0.0..=100.0).contains(&v) => {
+            config.record("min_coverage", v, Source::Flag);
+            v
+        }
+        Some(v) => {
+            return Err(Error::Usage(format!(
+                "--min-coverage {v}: must be between 0 and 100"
+            )));
+        }
+        None => {
+            let Some(v) = thresholds.get(&environment).and_then(Json::as_f64) else {
+                let known: Vec<&str> = thresholds
+                    .as_object()
+                    .map(|o| o.keys().map(String::as_str).collect())
+                    .unwrap_or_default();
+                return Err(Error::Usage(format!(
+                    "environment '{environment}' has no coverage threshold; coverage_thresholds_by_env has: {}",
+                    known.join(", ")
+                )));
+            };
+            // The threshold comes from the policy file only if it sets the table.
+            let source = if policy.get("coverage_thresholds_by_env").is_some() {
+                Source::Policy
+            } else {
+                Source::Default
+            };
+            config.record("min_coverage", v, source);
+            v
+        }
+    };
+    if !a.scan_existing.is_empty() {
+        let dirs: Vec<String> = a
+            .scan_existing
+            .iter()
+            .map(|d| workspace.record_path(d, &a.output_dir))
+            .collect();
+        config.record("scan_existing", dirs, Source::Flag);
+    }
+    Ok(Options {
+        deterministic,
+        emit_quality,
+        emit_onboarding,
+        json_format,
+        environment,
+        min_coverage,
+    })
 }
 
 /// A task mapping: a JSON object whose values are task names or objects.

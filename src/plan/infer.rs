@@ -172,6 +172,186 @@ impl Collector {
             confidence: "high".into(),
         });
     }
+    /// Project id, name, description, criticality and owner.
+    fn identity(&mut self, doc: &SourceDoc, b: &Block, ws: &[String], lower: &str) {
+        // Project identity.
+        if let Kind::Heading(1) = b.kind {
+            self.set(
+                "spec.project.name",
+                json!(b.text),
+                evidence(doc, b),
+                "medium",
+            );
+        }
+        if let Some(i) = ws
+            .iter()
+            .position(|w| w == "service")
+            .filter(|_| lower.contains("service:"))
+            && let Some(id) = ws
+                .get(i + 1)
+                .map(|w| w.trim_matches('`').to_string())
+                .filter(|id| check_safe_name(id).is_ok())
+        {
+            self.set("spec.project.id", json!(id), evidence(doc, b), "high");
+        }
+        if b.kind == Kind::Paragraph {
+            self.set(
+                "spec.project.description",
+                json!(b.text),
+                evidence(doc, b),
+                "medium",
+            );
+        }
+        if let Some(i) = ws
+            .iter()
+            .position(|w| w == "criticality" || w == "criticality:")
+            && let Some(level) = ws[i + 1..]
+                .iter()
+                .take(3)
+                .find(|w| crate::model::manifest::CRITICALITIES.contains(&w.as_str()))
+        {
+            self.set(
+                "spec.business.criticality",
+                json!(level),
+                evidence(doc, b),
+                "high",
+            );
+        }
+        if let Some(i) = ws.windows(2).position(|p| p[0] == "owned" && p[1] == "by") {
+            let mut team: Vec<&str> = ws[i + 2..]
+                .iter()
+                .map(String::as_str)
+                .filter(|w| *w != "the")
+                .take_while(|w| *w != "team")
+                .collect();
+            team.truncate(4);
+            if !team.is_empty() {
+                self.set(
+                    "spec.business.owner",
+                    json!(slug(&team.join(" "))),
+                    evidence(doc, b),
+                    "high",
+                );
+            }
+        }
+    }
+
+    /// Requirements, from any prose block.
+    fn requirements(&mut self, doc: &SourceDoc, b: &Block, ws: &[String], lower: &str) {
+        // Requirements, from any prose block.
+        if b.kind != Kind::Heading(1) && b.kind != Kind::Heading(2) {
+            if (lower.contains("availab") || lower.contains("uptime"))
+                && let Some((v, _)) = quantity(ws, &["%"]).filter(|(v, _)| *v > 0.0 && *v <= 100.0)
+            {
+                self.set(
+                    "spec.requirements.availability",
+                    json!(trim_number(v)),
+                    evidence(doc, b),
+                    "high",
+                );
+            }
+            if (lower.contains("p99") || lower.contains("99th percentile"))
+                && let Some((v, unit)) = quantity(ws, &["ms", "milliseconds", "s", "seconds"])
+            {
+                let ms = if unit.starts_with('m') { v } else { v * 1000.0 };
+                self.set(
+                    "spec.requirements.latencyP99",
+                    json!(format!("{}ms", trim_number(ms))),
+                    evidence(doc, b),
+                    "high",
+                );
+            }
+            if let Some((v, _)) = quantity(
+                ws,
+                &[
+                    "queries per second",
+                    "requests per second",
+                    "rps",
+                    "qps",
+                    "req/s",
+                ],
+            ) {
+                self.set(
+                    "spec.requirements.throughput",
+                    json!(format!("{}rps", trim_number(v))),
+                    evidence(doc, b),
+                    "high",
+                );
+            }
+            if lower.contains("error budget")
+                && let Some((v, _)) = quantity(ws, &["%"])
+            {
+                self.set(
+                    "spec.requirements.errorBudget",
+                    json!(trim_number(v)),
+                    evidence(doc, b),
+                    "high",
+                );
+            }
+            for w in ws {
+                if w.starts_with("req-") {
+                    self.push("requirementIds", json!(w.to_uppercase()), evidence(doc, b));
+                }
+            }
+            if lower.contains("alert") {
+                for w in ws.iter().filter(|w| w.starts_with('#') && w.len() > 1) {
+                    self.push(
+                        "spec.observability.alertChannels",
+                        json!(w),
+                        evidence(doc, b),
+                    );
+                }
+            }
+        }
+    }
+
+    /// Risks, objectives, milestones and questions, by the section a block sits in.
+    fn sections(&mut self, doc: &SourceDoc, b: &Block) {
+        // Sections.
+        let nested = matches!(b.kind, Kind::Item { depth, .. } if depth > 1);
+        if nested {
+            return;
+        }
+        if section_is(b, &["risk"])
+            && let Some(risk) = risk_of(b)
+        {
+            self.push("spec.risks", risk, evidence(doc, b));
+        }
+        if let Kind::Item { .. } = b.kind {
+            if section_is(b, &["objective", "goal"]) {
+                let n = self.values("strategy.objectives").len() + 1;
+                self.push(
+                    "strategy.objectives",
+                    json!({"id": format!("OBJ-{n}"), "description": b.text}),
+                    evidence(doc, b),
+                );
+            } else if section_is(
+                b,
+                &[
+                    "plan",
+                    "milestone",
+                    "roadmap",
+                    "phase",
+                    "timeline",
+                    "deliver",
+                ],
+            ) {
+                let n = self.values("strategy.tactics").len() + 1;
+                self.push(
+                    "strategy.tactics",
+                    json!({"id": format!("TAC-{n}"), "description": b.text, "status": "planned"}),
+                    evidence(doc, b),
+                );
+            } else if section_is(b, &["question"]) {
+                self.push(
+                    "guidance.questions",
+                    json!({"question": b.text, "status": "open"}),
+                    evidence(doc, b),
+                );
+            }
+        }
+    }
+
     fn values(&self, field: &str) -> Vec<Json> {
         self.inferences
             .iter()
@@ -206,171 +386,9 @@ pub fn infer(
         for b in &doc.blocks {
             let ws = words(&b.text);
             let lower = b.text.to_lowercase();
-            // Project identity.
-            if let Kind::Heading(1) = b.kind {
-                c.set(
-                    "spec.project.name",
-                    json!(b.text),
-                    evidence(doc, b),
-                    "medium",
-                );
-            }
-            if let Some(i) = ws
-                .iter()
-                .position(|w| w == "service")
-                .filter(|_| lower.contains("service:"))
-                && let Some(id) = ws
-                    .get(i + 1)
-                    .map(|w| w.trim_matches('`').to_string())
-                    .filter(|id| check_safe_name(id).is_ok())
-            {
-                c.set("spec.project.id", json!(id), evidence(doc, b), "high");
-            }
-            if b.kind == Kind::Paragraph {
-                c.set(
-                    "spec.project.description",
-                    json!(b.text),
-                    evidence(doc, b),
-                    "medium",
-                );
-            }
-            if let Some(i) = ws
-                .iter()
-                .position(|w| w == "criticality" || w == "criticality:")
-                && let Some(level) = ws[i + 1..]
-                    .iter()
-                    .take(3)
-                    .find(|w| crate::model::manifest::CRITICALITIES.contains(&w.as_str()))
-            {
-                c.set(
-                    "spec.business.criticality",
-                    json!(level),
-                    evidence(doc, b),
-                    "high",
-                );
-            }
-            if let Some(i) = ws.windows(2).position(|p| p[0] == "owned" && p[1] == "by") {
-                let mut team: Vec<&str> = ws[i + 2..]
-                    .iter()
-                    .map(String::as_str)
-                    .filter(|w| *w != "the")
-                    .take_while(|w| *w != "team")
-                    .collect();
-                team.truncate(4);
-                if !team.is_empty() {
-                    c.set(
-                        "spec.business.owner",
-                        json!(slug(&team.join(" "))),
-                        evidence(doc, b),
-                        "high",
-                    );
-                }
-            }
-            // Requirements, from any prose block.
-            if b.kind != Kind::Heading(1) && b.kind != Kind::Heading(2) {
-                if (lower.contains("availab") || lower.contains("uptime"))
-                    && let Some((v, _)) =
-                        quantity(&ws, &["%"]).filter(|(v, _)| *v > 0.0 && *v <= 100.0)
-                {
-                    c.set(
-                        "spec.requirements.availability",
-                        json!(trim_number(v)),
-                        evidence(doc, b),
-                        "high",
-                    );
-                }
-                if (lower.contains("p99") || lower.contains("99th percentile"))
-                    && let Some((v, unit)) = quantity(&ws, &["ms", "milliseconds", "s", "seconds"])
-                {
-                    let ms = if unit.starts_with('m') { v } else { v * 1000.0 };
-                    c.set(
-                        "spec.requirements.latencyP99",
-                        json!(format!("{}ms", trim_number(ms))),
-                        evidence(doc, b),
-                        "high",
-                    );
-                }
-                if let Some((v, _)) = quantity(
-                    &ws,
-                    &[
-                        "queries per second",
-                        "requests per second",
-                        "rps",
-                        "qps",
-                        "req/s",
-                    ],
-                ) {
-                    c.set(
-                        "spec.requirements.throughput",
-                        json!(format!("{}rps", trim_number(v))),
-                        evidence(doc, b),
-                        "high",
-                    );
-                }
-                if lower.contains("error budget")
-                    && let Some((v, _)) = quantity(&ws, &["%"])
-                {
-                    c.set(
-                        "spec.requirements.errorBudget",
-                        json!(trim_number(v)),
-                        evidence(doc, b),
-                        "high",
-                    );
-                }
-                for w in &ws {
-                    if w.starts_with("req-") {
-                        c.push("requirementIds", json!(w.to_uppercase()), evidence(doc, b));
-                    }
-                }
-                if lower.contains("alert") {
-                    for w in ws.iter().filter(|w| w.starts_with('#') && w.len() > 1) {
-                        c.push(
-                            "spec.observability.alertChannels",
-                            json!(w),
-                            evidence(doc, b),
-                        );
-                    }
-                }
-            }
-            // Sections.
-            let nested = matches!(b.kind, Kind::Item { depth, .. } if depth > 1);
-            if nested {
-                continue;
-            }
-            if section_is(b, &["risk"])
-                && let Some(risk) = risk_of(b)
-            {
-                c.push("spec.risks", risk, evidence(doc, b));
-            }
-            if let Kind::Item { .. } = b.kind {
-                if section_is(b, &["objective", "goal"]) {
-                    let n = c.values("strategy.objectives").len() + 1;
-                    c.push(
-                        "strategy.objectives",
-                        json!({"id": format!("OBJ-{n}"), "description": b.text}),
-                        evidence(doc, b),
-                    );
-                } else if section_is(
-                    b,
-                    &[
-                        "plan",
-                        "milestone",
-                        "roadmap",
-                        "phase",
-                        "timeline",
-                        "deliver",
-                    ],
-                ) {
-                    let n = c.values("strategy.tactics").len() + 1;
-                    c.push("strategy.tactics", json!({"id": format!("TAC-{n}"), "description": b.text, "status": "planned"}), evidence(doc, b));
-                } else if section_is(b, &["question"]) {
-                    c.push(
-                        "guidance.questions",
-                        json!({"question": b.text, "status": "open"}),
-                        evidence(doc, b),
-                    );
-                }
-            }
+            c.identity(doc, b, &ws, &lower);
+            c.requirements(doc, b, &ws, &lower);
+            c.sections(doc, b);
         }
     }
     for w in workloads {
