@@ -350,6 +350,21 @@ fn export_is_also_a_git_subcommand() {
 }
 
 #[test]
+fn project_id_names_the_files() {
+    let repo = checkout_repo();
+    assert!(
+        repo.run(&["export", "--project-id", "shop"])
+            .status
+            .success()
+    );
+    assert!(repo.join("out/shop-projectcontext.yaml").is_file());
+    assert!(repo.join("out/shop-artifact-manifest.yaml").is_file());
+    let out = repo.run(&["export", "--project-id", "../x", "-o", "other"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!repo.join("other").exists());
+}
+
+#[test]
 fn an_unknown_environment_is_refused_not_silently_zero() {
     let repo = checkout_repo();
     let out = repo.run(&["export", "--strict-quality", "--environment", "prdo"]);

@@ -67,6 +67,24 @@ fn generate_writes_all_five_files_that_promtool_accepts() {
 }
 
 #[test]
+fn legacy_alias_names_carry_the_same_content() {
+    let repo = exported();
+    assert!(
+        repo.run(&["generate", "-c", CONTEXT, "--write-legacy-aliases"])
+            .status
+            .success()
+    );
+    assert_eq!(
+        repo.read("generated/checkout-service-servicemonitor.yaml"),
+        repo.read(FILES[0])
+    );
+    assert_eq!(
+        repo.read("generated/checkout-service-prometheusrule.yaml"),
+        repo.read(FILES[1])
+    );
+}
+
+#[test]
 fn rerun_is_byte_identical() {
     let repo = exported();
     assert!(repo.run(&["generate", "-c", CONTEXT]).status.success());

@@ -283,6 +283,9 @@ pub struct ExportArgs {
     /// JSON task mapping: artifact id → task.
     #[arg(long)]
     pub task_mapping: Option<PathBuf>,
+    /// Project name for file names and ids (default: metadata.name of the manifest).
+    #[arg(long)]
+    pub project_id: Option<String>,
     /// Keep artifacts free of times and run ids (default on).
     #[arg(long, overrides_with = "no_deterministic_output")]
     pub deterministic_output: bool,
@@ -334,6 +337,10 @@ pub struct GenerateArgs {
     /// Generate everything (the default when nothing is selected).
     #[arg(long)]
     pub all: bool,
+    /// Also write the earlier implementation's names ({project}-servicemonitor.yaml,
+    /// {project}-prometheusrule.yaml), same content.
+    #[arg(long)]
+    pub write_legacy_aliases: bool,
     /// Fail (exit 1, nothing written) when the context lacks what an artifact needs (default on).
     #[arg(long, overrides_with = "no_strict_quality")]
     pub strict_quality: bool,

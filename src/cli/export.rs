@@ -9,7 +9,7 @@ use crate::export::{self, ExportInput};
 use crate::fingerprint::Fingerprint;
 use crate::model::manifest;
 use crate::output::Outputs;
-use crate::paths::{RUN_RECORD, export_names};
+use crate::paths::{RUN_RECORD, check_safe_name, export_names};
 use crate::policy::{ConfigSnapshot, Policy, Source};
 use crate::provenance::{ArtifactReference, InputRecord};
 use crate::workspace::Workspace;
@@ -22,7 +22,11 @@ use super::{manifest::print_warnings, summary};
 pub fn run(a: ExportArgs) -> Result<i32> {
     let (workspace, policy) = super::session(a.write.policy.as_deref())?;
     let shown = a.path.display().to_string();
-    let loaded = manifest::load(&a.path, &shown)?;
+    let mut loaded = manifest::load(&a.path, &shown)?;
+    if let Some(id) = &a.project_id {
+        check_safe_name(id).map_err(|why| Error::Usage(format!("--project-id: {why}")))?;
+        loaded.manifest.metadata.name = id.clone();
+    }
     print_warnings(&loaded.warnings);
 
     let strict_flag = flag_pair(a.strict_quality, a.no_strict_quality);
@@ -44,6 +48,9 @@ pub fn run(a: ExportArgs) -> Result<i32> {
         min_coverage,
     } = options;
     let config = &mut recorder.config;
+    if let Some(id) = &a.project_id {
+        config.record("project_id", id, Source::Flag);
+    }
     let schema_pins = policy.value(config, "schema_pins");
     let allowlist = policy.value(config, "scan_path_allowlist");
 

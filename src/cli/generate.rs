@@ -65,7 +65,28 @@ pub fn run(a: GenerateArgs) -> Result<i32> {
     for c in &failing {
         eprintln!("warning: {shown}: {} failed: {}", c.check, c.detail);
     }
-    let artifacts = generate::generate(&ctx, sel);
+    let mut artifacts = generate::generate(&ctx, sel);
+    if a.write_legacy_aliases {
+        recorder
+            .config
+            .record("write_legacy_aliases", true, Source::Flag);
+        let aliases: Vec<generate::Generated> = artifacts
+            .iter()
+            .filter_map(|g| {
+                let alias = match g.artifact_type {
+                    "service_monitor" => "servicemonitor",
+                    "prometheus_rule" => "prometheusrule",
+                    _ => return None,
+                };
+                Some(generate::Generated {
+                    artifact_type: g.artifact_type,
+                    name: format!("{}-{alias}.yaml", ctx.metadata.name),
+                    bytes: g.bytes.clone(),
+                })
+            })
+            .collect();
+        artifacts.extend(aliases);
+    }
     let context_fp = Fingerprint::of_file(&a.context, &shown)?;
 
     let mut names: Vec<&str> = artifacts.iter().map(|g| g.name.as_str()).collect();

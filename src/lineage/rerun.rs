@@ -13,6 +13,7 @@ const VALUE_FLAGS: &[(&str, &str)] = &[
     ("environment", "--environment"),
     ("min_coverage", "--min-coverage"),
     ("document_write_strategy", "--document-write-strategy"),
+    ("project_id", "--project-id"),
 ];
 
 /// Recorded booleans with their on and off flags.
@@ -36,6 +37,7 @@ const BOOL_FLAGS: &[(&str, &str, &str)] = &[
         "--emit-run-provenance",
         "--no-emit-run-provenance",
     ),
+    ("write_legacy_aliases", "--write-legacy-aliases", ""),
 ];
 
 fn scalar(v: &Json) -> String {
