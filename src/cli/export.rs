@@ -38,15 +38,7 @@ pub fn run(a: ExportArgs) -> Result<i32> {
         strict_flag,
         false,
     );
-    let options = resolve_options(&a, &workspace, &policy, &mut recorder.config)?;
-    let Options {
-        deterministic,
-        emit_quality,
-        emit_onboarding,
-        json_format,
-        environment,
-        min_coverage,
-    } = options;
+    let o = resolve_options(&a, &workspace, &policy, &mut recorder.config)?;
     let config = &mut recorder.config;
     if let Some(id) = &a.project_id {
         config.record("project_id", id, Source::Flag);
@@ -64,7 +56,7 @@ pub fn run(a: ExportArgs) -> Result<i32> {
     let manifest_fp =
         Fingerprint::of_file(&a.path, &workspace.record_path(&a.path, &a.output_dir))?;
     let generated_at =
-        (!deterministic).then(|| crate::fingerprint::format_time(std::time::SystemTime::now()));
+        (!o.deterministic).then(|| crate::fingerprint::format_time(std::time::SystemTime::now()));
     let project = loaded.manifest.project_name().to_string();
     let docs = export::derive(&ExportInput {
         manifest: &loaded.manifest,
@@ -72,15 +64,15 @@ pub fn run(a: ExportArgs) -> Result<i32> {
         manifest_path: workspace.record_path(&a.path, &a.output_dir),
         manifest_sha256: manifest_fp.sha256.clone().unwrap_or_default(),
         namespace: a.namespace.clone(),
-        json_format,
+        json_format: o.json_format,
         generated_at,
         existing: scanned
             .iter()
             .map(|(_, shown, name)| (shown.clone(), name.clone()))
             .collect(),
         task_mapping: task_mapping.as_ref().and_then(Json::as_object),
-        environment: environment.clone(),
-        min_coverage,
+        environment: o.environment.clone(),
+        min_coverage: o.min_coverage,
         schema_pins: &schema_pins,
         policy_file: policy
             .file
@@ -92,7 +84,7 @@ pub fn run(a: ExportArgs) -> Result<i32> {
     let failed = resolved.strict && !docs.shortfalls.is_empty();
 
     let context_name = export_names::project_context(&project);
-    let manifest_name = export_names::artifact_manifest(&project, json_format);
+    let manifest_name = export_names::artifact_manifest(&project, o.json_format);
     let names = [
         context_name.as_str(),
         manifest_name.as_str(),
@@ -131,7 +123,7 @@ pub fn run(a: ExportArgs) -> Result<i32> {
             "artifact_manifest",
             &mut recorder,
         )?;
-        if emit_onboarding {
+        if o.emit_onboarding {
             outputs.write(
                 export_names::ONBOARDING,
                 &docs.onboarding,
@@ -146,7 +138,7 @@ pub fn run(a: ExportArgs) -> Result<i32> {
             &mut recorder,
         )?;
     }
-    if emit_quality || failed {
+    if o.emit_quality || failed {
         outputs.write(
             export_names::QUALITY,
             &docs.quality,
@@ -171,9 +163,9 @@ pub fn run(a: ExportArgs) -> Result<i32> {
     }
     recorder.quality_summary = json!({
         "strict_quality": resolved.strict,
-        "environment": environment,
+        "environment": o.environment,
         "coverage_percent": docs.coverage_percent,
-        "threshold": min_coverage,
+        "threshold": o.min_coverage,
         "gates": docs.gates,
         "passed": docs.shortfalls.is_empty(),
         "shortfalls": docs.shortfalls,
@@ -188,7 +180,7 @@ pub fn run(a: ExportArgs) -> Result<i32> {
         resolved.emit_run_provenance,
         a.write.force_record,
     )?;
-    let quality = json!({"quality": {"strict_quality": resolved.strict, "coverage_percent": docs.coverage_percent, "threshold": min_coverage, "passed": docs.shortfalls.is_empty(), "shortfalls": docs.shortfalls}});
+    let quality = json!({"quality": {"strict_quality": resolved.strict, "coverage_percent": docs.coverage_percent, "threshold": o.min_coverage, "passed": docs.shortfalls.is_empty(), "shortfalls": docs.shortfalls}});
     summary::print("manifest export", &run, a.json, quality);
     if !a.json {
         for s in &docs.shortfalls {
