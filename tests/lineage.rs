@@ -108,6 +108,68 @@ fn stale_input_blocks_commit_until_rerun() {
 }
 
 #[test]
+fn commit_all_and_partial_commits_are_checked_against_their_own_index() {
+    let repo = exported_repo();
+    repo.write(
+        ".contextcore.yaml",
+        &repo.read(".contextcore.yaml").replace("99.95", "99.9"),
+    );
+    // `git commit -a` and `git commit <path>` run the hook on a temporary index.
+    let out = repo.git_output(&["commit", "-qam", "edit manifest only"]);
+    assert!(!out.status.success(), "commit -a must be refused");
+    assert!(
+        stderr(&out).contains(".contextcore.yaml: stale"),
+        "{}",
+        stderr(&out)
+    );
+    let out = repo.git_output(&["commit", "-qm", "partial", ".contextcore.yaml"]);
+    assert!(!out.status.success(), "partial commit must be refused");
+    assert!(
+        stderr(&out).contains(".contextcore.yaml: stale"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn the_manifest_init_seeded_may_be_edited() {
+    let repo = Repo::new();
+    assert!(repo.run(&["hook", "install"]).status.success());
+    assert!(
+        repo.run(&["manifest", "init", "--name", "demo"])
+            .status
+            .success()
+    );
+    assert!(repo.run(&["export"]).status.success());
+    assert!(commit(&repo, "init and export").status.success());
+    repo.write(
+        ".contextcore.yaml",
+        &repo
+            .read(".contextcore.yaml")
+            .replace("\"99.9\"", "\"99.5\""),
+    );
+    let out = commit(&repo, "edit without rerun");
+    assert!(!out.status.success());
+    assert!(
+        !stderr(&out).contains("modified after run"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains(".contextcore.yaml: stale"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(repo.run(&["export"]).status.success());
+    let out = commit(&repo, "edit and rerun");
+    assert!(out.status.success(), "{}", stderr(&out));
+    // Tuning the policy later does not ask to re-seed the manifest.
+    repo.write(".contextcore-quality.yaml", "default_environment: dev\n");
+    let out = commit(&repo, "policy");
+    assert!(!stderr(&out).contains("manifest init"), "{}", stderr(&out));
+}
+
+#[test]
 fn warn_mode_prints_and_commits() {
     let repo = exported_repo();
     repo.write(".contextcore-quality.yaml", "lineage:\n  mode: warn\n");

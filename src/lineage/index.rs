@@ -24,24 +24,27 @@ pub struct IndexFile {
 }
 
 impl IndexFile {
-    /// Reads the repository's index, parsing it directly when we can.
+    /// Reads the index a commit would be made from: `$GIT_INDEX_FILE` when git sets it (in
+    /// hooks of `git commit -a` and `git commit <paths>` it names a temporary index), else the
+    /// repository's index. Parsed directly when we can.
     pub fn read(repo: &Repository) -> Result<Self> {
+        let path = match std::env::var_os("GIT_INDEX_FILE").map(std::path::PathBuf::from) {
+            Some(p) if p.is_absolute() => p,
+            Some(p) => std::env::current_dir().map(|d| d.join(&p)).unwrap_or(p),
+            None => repo.path().join("index"),
+        };
         let sha1 = repo
             .config()
             .ok()
             .and_then(|c| c.get_string("extensions.objectformat").ok())
             .is_none_or(|f| f == "sha1");
-        if sha1
-            && let Some(parsed) = std::fs::read(repo.path().join("index"))
-                .ok()
-                .and_then(|b| parse(&b))
-        {
+        if sha1 && let Some(parsed) = std::fs::read(&path).ok().and_then(|b| parse(&b)) {
             return Ok(parsed);
         }
-        if sha1 && !repo.path().join("index").exists() {
+        if !path.exists() {
             return Ok(Self::default());
         }
-        Self::from_git2(&repo.index()?)
+        Self::from_git2(&git2::Index::open(&path)?)
     }
 
     /// The entries of a libgit2 index.

@@ -131,6 +131,15 @@ impl Finding {
     }
 }
 
+/// Output roles a person is meant to edit after the run: the manifest that `manifest init` and
+/// `init-from-plan` seed. Editing it is the workflow, not a lineage violation; runs that read
+/// it (export) record it as their input and catch staleness there.
+pub const SEED_ROLES: &[&str] = &["manifest"];
+
+/// Commands whose runs seed a manifest. Their inputs changing later (a plan edited, the policy
+/// tuned) never asks for a rerun: rerunning would overwrite the edited manifest.
+pub const SEED_COMMANDS: &[&str] = &["manifest init", "manifest init-from-plan"];
+
 /// The first 12 characters of an id.
 pub fn short(id: &str) -> &str {
     id.char_indices().nth(12).map_or(id, |(i, _)| &id[..i])
@@ -166,7 +175,8 @@ pub fn classify(
     for rf in records {
         let r = &rf.record;
         claimed.insert(rf.path.as_str());
-        for input in &r.inputs {
+        let seed_run = SEED_COMMANDS.contains(&r.workflow_or_command.as_str());
+        for input in r.inputs.iter().filter(|_| !seed_run) {
             let fp = &input.fingerprint;
             // Only repository inputs can be checked; files outside git are not in any view.
             let checkable = view.contains(&fp.path) || (fp.exists && view.is_worktree());
@@ -192,6 +202,9 @@ pub fn classify(
         for output in &r.outputs {
             let fp = &output.fingerprint;
             claimed.insert(fp.path.as_str());
+            if SEED_ROLES.contains(&output.role.as_str()) {
+                continue;
+            }
             let actual = view.blob(&fp.path);
             let verdict = match &actual {
                 None if fp.exists => Verdict::Missing,
