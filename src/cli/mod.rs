@@ -16,6 +16,7 @@ use args::{Cli, Command, HookCommand, ManifestCommand, NotesCommand, ProvenanceC
 
 /// Runs the command line and returns the process exit code.
 pub fn main() -> i32 {
+    restore_sigpipe();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -105,6 +106,16 @@ fn begin(
     let strategy =
         policy.resolve_write_strategy(&mut recorder.config, write.document_write_strategy);
     (recorder, resolved, strategy)
+}
+
+/// Like every Unix filter, end quietly when the reader of our output goes away
+/// (`contextcore provenance show | head`) instead of panicking on a broken pipe.
+fn restore_sigpipe() {
+    #[cfg(unix)]
+    // Safety: called once at start-up, before any thread exists; SIG_DFL is always valid.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }
 
 fn report(e: &Error) {
