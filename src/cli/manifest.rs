@@ -36,11 +36,7 @@ pub fn init(a: InitArgs) -> Result<i32> {
 
     let content = starter_manifest(&a.name);
     if validate {
-        let node = crate::yaml::parse(&content).map_err(|e| Error::Usage(e.message))?;
-        let problems = manifest::validate_node(&node, &a.path.display().to_string());
-        if problems.iter().any(Diagnostic::is_error) {
-            return Err(Error::Input(problems));
-        }
+        manifest::check_text(&content, &a.path.display().to_string())?;
     }
 
     let mut outputs = Outputs::open(

@@ -4,7 +4,6 @@ use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
-use crate::diagnostic::Diagnostic;
 use crate::error::{EXIT_CHECK_FAILED, Error, Result};
 use crate::export::{to_json, to_yaml};
 use crate::fingerprint::Digests;
@@ -115,15 +114,7 @@ pub fn run(a: InitFromPlanArgs) -> Result<i32> {
         docs[0].shown
     );
     text.push_str(&String::from_utf8_lossy(&to_yaml(&inferred.manifest)));
-    let node = crate::yaml::parse(&text)
-        .map_err(|e| Error::Usage(format!("inferred manifest does not parse: {}", e.message)))?;
-    let problems: Vec<Diagnostic> = manifest::validate_node(&node, &manifest_name)
-        .into_iter()
-        .filter(Diagnostic::is_error)
-        .collect();
-    if !problems.is_empty() {
-        return Err(Error::Input(problems));
-    }
+    manifest::check_text(&text, &manifest_name)?;
 
     let mut outputs = Outputs::open(
         &workspace,

@@ -272,6 +272,21 @@ pub fn validate_node(node: &crate::yaml::Node, shown: &str) -> Vec<Diagnostic> {
     out
 }
 
+/// Checks manifest text a command is about to write (it must be valid v1alpha2); errors carry
+/// their positions under `shown`.
+pub fn check_text(text: &str, shown: &str) -> Result<()> {
+    let node = crate::yaml::parse(text).map_err(|e| Error::at(shown, e.pos, e.message))?;
+    let errors: Vec<Diagnostic> = validate_node(&node, shown)
+        .into_iter()
+        .filter(Diagnostic::is_error)
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Input(errors))
+    }
+}
+
 fn scalar_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     Ok(match Option::<Json>::deserialize(d)? {
         None | Some(Json::Null) => None,
