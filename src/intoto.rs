@@ -61,7 +61,7 @@ pub fn statement(record: &RunRecord) -> Json {
                 "resolvedDependencies": dependencies,
             },
             "runDetails": {
-                "builder": {"id": format!("https://contextcore.io/builder/contextcore@{}", record.version)},
+                "builder": {"id": format!("https://contextcore.io/builder/contextcore@{}", record.contextcore_version)},
                 "metadata": {"invocationId": record.run_id, "startedOn": record.started_at, "finishedOn": record.completed_at},
             },
         },

@@ -20,5 +20,6 @@ pub mod provenance;
 pub mod schema;
 pub mod schemas;
 pub mod source;
+pub mod timestamp;
 pub mod workspace;
 pub mod yaml;

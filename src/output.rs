@@ -15,6 +15,8 @@ use crate::workspace::Workspace;
 #[derive(Debug, Clone)]
 pub struct Outcome {
     pub shown: String,
+    /// The role the run record gives the file.
+    pub role: String,
     pub action: Action,
     pub backup: Option<String>,
 }
@@ -51,22 +53,25 @@ impl<'a> Outputs<'a> {
         dry_run: bool,
         names: &[&str],
     ) -> Result<Self> {
-        workspace.ensure_inside(dir)?;
+        // The directory itself may be anywhere the user names (CI exports to temp and artifact
+        // directories); names inside it never resolve out of it.
         for name in names {
             paths::resolve(dir, name, strategy)?;
         }
+        let outside = workspace.is_outside(dir);
         let backups = match (workspace.state_dir(), workspace.repo_root.clone()) {
-            (Some(state_dir), Some(repo_root)) if !policy.backup_beside() => Backups::GitDir {
-                state_dir,
-                repo_root,
-            },
+            (Some(state_dir), Some(repo_root)) if !policy.backup_beside() && !outside => {
+                Backups::GitDir {
+                    state_dir,
+                    repo_root,
+                }
+            }
             _ => Backups::Beside,
         };
         let lock = if dry_run {
             None
         } else {
             fsio::create_dir(dir)?;
-            workspace.ensure_inside(dir)?;
             let shown = workspace.record_path(dir, dir);
             let lock_path = match workspace.state_dir() {
                 Some(state) => state
@@ -141,6 +146,7 @@ impl<'a> Outputs<'a> {
             });
             Outcome {
                 shown,
+                role: role.to_string(),
                 action,
                 backup: None,
             }
@@ -150,6 +156,7 @@ impl<'a> Outputs<'a> {
             recorder.output(&path, &shown, role, written.action, backup.clone())?;
             Outcome {
                 shown,
+                role: role.to_string(),
                 action: written.action,
                 backup,
             }
@@ -199,6 +206,7 @@ impl<'a> Outputs<'a> {
         {
             let outcome = Outcome {
                 shown,
+                role: "run_record".into(),
                 action: Action::Unchanged,
                 backup: None,
             };
@@ -212,6 +220,7 @@ impl<'a> Outputs<'a> {
             };
             let outcome = Outcome {
                 shown,
+                role: "run_record".into(),
                 action,
                 backup: None,
             };
@@ -220,6 +229,7 @@ impl<'a> Outputs<'a> {
         let written = fsio::write_atomic(&path, &record.to_bytes(), &self.backups)?;
         let outcome = Outcome {
             shown,
+            role: "run_record".into(),
             action: written.action,
             backup: written.backup.as_deref().map(|b| self.shown(b)),
         };

@@ -16,6 +16,11 @@ use crate::workspace::Workspace;
 
 /// The schema id of run records.
 pub const SCHEMA: &str = "contextcore.io/run-provenance/v1";
+/// Record format version of a record without an artifact inventory.
+pub const RECORD_VERSION: &str = "1.0.0";
+/// Record format version of a record with an artifact inventory (export), as the earlier
+/// consumers read `version`.
+pub const RECORD_VERSION_WITH_INVENTORY: &str = "2.0.0";
 
 /// A run record as written to `run-provenance.json` / `init-run-provenance.json`.
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
@@ -23,10 +28,17 @@ pub struct RunRecord {
     pub schema: String,
     pub run_id: String,
     pub workflow_or_command: String,
+    /// The record format's version ("2.0.0" when it has an `artifact_inventory`).
     pub version: String,
+    /// The contextcore version that made the record.
+    #[serde(default)]
+    pub contextcore_version: String,
     pub started_at: String,
     pub completed_at: String,
     pub duration_ms: u64,
+    /// Kept for the earlier consumers; never holds a host, user or absolute path.
+    #[serde(default)]
+    pub environment: Environment,
     pub git: GitState,
     pub config_snapshot: ConfigSnapshot,
     pub inputs: Vec<InputRecord>,
@@ -34,7 +46,96 @@ pub struct RunRecord {
     #[serde(default)]
     pub quality_summary: Json,
     #[serde(default)]
-    pub artifact_references: Vec<ArtifactReference>,
+    pub artifact_references: ArtifactReferences,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub artifact_inventory: Vec<crate::export::inventory::InventoryEntry>,
+}
+
+/// The earlier record's `environment`, without machine details: host and user are never
+/// recorded, and the working directory is the repository root (`.`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Environment {
+    pub hostname: Option<String>,
+    pub username: Option<String>,
+    pub python_version: Option<String>,
+    pub working_directory: String,
+}
+
+impl Default for Environment {
+    fn default() -> Self {
+        Self {
+            hostname: None,
+            username: None,
+            python_version: None,
+            working_directory: ".".into(),
+        }
+    }
+}
+
+/// `artifact_references`: the report files of the run by the earlier keys, and every
+/// artifact the run derived or referenced. Records written before this layout held only
+/// the list; they still read.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(from = "ReferencesRepr")]
+pub struct ArtifactReferences {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validation_report_path: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub onboarding_metadata_path: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quality_report_path: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provenance_json_path: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generation_report_path: Option<String>,
+    #[serde(default)]
+    pub artifacts: Vec<ArtifactReference>,
+}
+
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(untagged)]
+enum ReferencesRepr {
+    List(Vec<ArtifactReference>),
+    Object {
+        #[serde(default)]
+        validation_report_path: Option<String>,
+        #[serde(default)]
+        onboarding_metadata_path: Option<String>,
+        #[serde(default)]
+        quality_report_path: Option<String>,
+        #[serde(default)]
+        provenance_json_path: Option<String>,
+        #[serde(default)]
+        generation_report_path: Option<String>,
+        #[serde(default)]
+        artifacts: Vec<ArtifactReference>,
+    },
+}
+
+impl From<ReferencesRepr> for ArtifactReferences {
+    fn from(r: ReferencesRepr) -> Self {
+        match r {
+            ReferencesRepr::List(artifacts) => Self {
+                artifacts,
+                ..Self::default()
+            },
+            ReferencesRepr::Object {
+                validation_report_path,
+                onboarding_metadata_path,
+                quality_report_path,
+                provenance_json_path,
+                generation_report_path,
+                artifacts,
+            } => Self {
+                validation_report_path,
+                onboarding_metadata_path,
+                quality_report_path,
+                provenance_json_path,
+                generation_report_path,
+                artifacts,
+            },
+        }
+    }
 }
 
 /// Git state at the start of a run.
@@ -88,7 +189,8 @@ pub struct Recorder {
     pub inputs: Vec<InputRecord>,
     pub outputs: Vec<OutputRecord>,
     pub quality_summary: Json,
-    pub artifact_references: Vec<ArtifactReference>,
+    pub artifact_references: ArtifactReferences,
+    pub artifact_inventory: Vec<crate::export::inventory::InventoryEntry>,
 }
 
 impl Recorder {
@@ -103,7 +205,8 @@ impl Recorder {
             inputs: Vec::new(),
             outputs: Vec::new(),
             quality_summary: Json::Null,
-            artifact_references: Vec::new(),
+            artifact_references: ArtifactReferences::default(),
+            artifact_inventory: Vec::new(),
         }
     }
 
@@ -151,16 +254,24 @@ impl Recorder {
             schema: SCHEMA.to_string(),
             run_id: new_run_id(),
             workflow_or_command: self.command,
-            version: env!("CARGO_PKG_VERSION").to_string(),
+            version: if self.artifact_inventory.is_empty() {
+                RECORD_VERSION
+            } else {
+                RECORD_VERSION_WITH_INVENTORY
+            }
+            .to_string(),
+            contextcore_version: env!("CARGO_PKG_VERSION").to_string(),
             started_at: stamp(self.started_at),
             completed_at: stamp(completed_at),
             duration_ms: (elapsed.as_micros().div_ceil(1000)) as u64,
+            environment: Environment::default(),
             git: self.git,
             config_snapshot: self.config,
             inputs: self.inputs,
             outputs: self.outputs,
             quality_summary: self.quality_summary,
             artifact_references: self.artifact_references,
+            artifact_inventory: self.artifact_inventory,
         }
     }
 }
@@ -207,6 +318,7 @@ impl RunRecord {
             && same_files(&outs(self), &outs(other))
             && self.quality_summary == other.quality_summary
             && self.artifact_references == other.artifact_references
+            && self.artifact_inventory == other.artifact_inventory
     }
 
     /// The record as written: pretty JSON with a trailing newline.

@@ -66,6 +66,13 @@ impl Workspace {
         format!("{OUTSIDE}/{name}")
     }
 
+    /// Whether a path lies outside the repository (never, outside a repository).
+    pub fn is_outside(&self, path: &Path) -> bool {
+        self.repo_root
+            .as_ref()
+            .is_some_and(|root| !absolute(path).starts_with(root))
+    }
+
     /// Refuses a directory that resolves (through `..` or symlinks) outside the repository.
     pub fn ensure_inside(&self, dir: &Path) -> Result<()> {
         let Some(root) = &self.repo_root else {

@@ -286,7 +286,8 @@ mod tests {
         }
         let started = std::time::Instant::now();
         assert!(parse(&text).is_err());
-        assert!(started.elapsed().as_secs() < 2);
+        // A hang guard, not a benchmark: budgets stop expansion long before this.
+        assert!(started.elapsed().as_secs() < 30);
     }
 
     #[test]

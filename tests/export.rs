@@ -50,8 +50,8 @@ fn export_writes_every_canonical_file_of_a_multi_target_manifest() {
         assert!(manifest.contains(&format!("id: {id}")), "{id}");
     }
     assert!(
-        !manifest.contains("generatedAt"),
-        "deterministic output has no time"
+        manifest.contains("generatedAt: "),
+        "the earlier contract's time is present"
     );
     let context = repo.read("out/checkout-service-projectcontext.yaml");
     assert!(context.starts_with("apiVersion: contextcore.io/v1\nkind: ProjectContext\n"));
@@ -67,8 +67,20 @@ fn export_writes_every_canonical_file_of_a_multi_target_manifest() {
     assert_eq!(record["outputs"].as_array().unwrap().len(), 5);
     assert_eq!(record["quality_summary"]["coverage_percent"], 0.0);
     assert_eq!(record["quality_summary"]["threshold"], 60.0);
-    let refs = record["artifact_references"].as_array().unwrap();
-    assert_eq!(refs.len(), 16, "8 artifact kinds × 2 targets");
+    let refs = record["artifact_references"]["artifacts"]
+        .as_array()
+        .unwrap();
+    assert_eq!(
+        refs.len(),
+        17,
+        "8 artifact kinds × 2 targets, and the project's capability index"
+    );
+    assert_eq!(
+        record["artifact_references"]["validation_report_path"],
+        "out/validation-report.json"
+    );
+    assert_eq!(record["version"], "2.0.0", "a record with an inventory");
+    assert_eq!(record["contextcore_version"], env!("CARGO_PKG_VERSION"));
     for o in record["outputs"].as_array().unwrap() {
         let path = o["path"].as_str().unwrap();
         assert_eq!(o["git_blob"], repo.git(&["hash-object", path]), "{path}");
@@ -263,7 +275,7 @@ fn scanned_artifacts_raise_coverage() {
             "observability/tiny-servicemonitor.yaml"
         ]
     );
-    let dash = record["artifact_references"]
+    let dash = record["artifact_references"]["artifacts"]
         .as_array()
         .unwrap()
         .iter()

@@ -29,9 +29,17 @@ fn exported() -> Repo {
     let repo = Repo::new();
     repo.copy_fixture("checkout.contextcore.yaml", ".contextcore.yaml");
     repo.copy_fixture("checkout-task-mapping.json", "task-mapping.json");
-    let out = repo.run(&["export", "--task-mapping", "task-mapping.json"]);
+    // SOURCE_DATE_EPOCH pins the earlier contract's `generated_at` (2026-01-01T00:00:00Z).
+    let run = |args: &[&str]| {
+        repo.cc()
+            .args(args)
+            .env("SOURCE_DATE_EPOCH", "1767225600")
+            .output()
+            .unwrap()
+    };
+    let out = run(&["export", "--task-mapping", "task-mapping.json"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let out = repo.run(&["generate", "-c", "out/checkout-service-projectcontext.yaml"]);
+    let out = run(&["generate", "-c", "out/checkout-service-projectcontext.yaml"]);
     assert!(out.status.success(), "{}", stderr(&out));
     repo
 }

@@ -265,6 +265,21 @@ pub struct ExportArgs {
     /// Directory to scan for existing artifacts by file name (repeatable).
     #[arg(long)]
     pub scan_existing: Vec<PathBuf>,
+    /// An existing artifact, `ARTIFACT_ID:PATH` (repeatable); marks that artifact as existing.
+    #[arg(short = 'e', long = "existing", value_name = "ID:PATH")]
+    pub existing: Vec<String>,
+    /// Generation profile: which artifact types and onboarding sections to export.
+    #[arg(long, default_value = "full", value_parser = clap::builder::PossibleValuesParser::new(crate::export::catalog::PROFILES))]
+    pub profile: String,
+    /// JSON file of per-service metadata (transport_protocol, schema_contract, …).
+    #[arg(long, value_name = "PATH")]
+    pub service_metadata: Option<PathBuf>,
+    /// Also embed the legacy provenance block in the artifact manifest's metadata.
+    #[arg(long)]
+    pub embed_provenance: bool,
+    /// After writing, run the export-integrity gate (Gate 1) on the output; exit 1 when unhealthy.
+    #[arg(long)]
+    pub verify: bool,
     /// Format of the artifact manifest.
     #[arg(short, long, value_enum, default_value = "yaml")]
     pub format: DocFormat,

@@ -1,33 +1,42 @@
 //! `manifest export` (also `export`): read → derive → resolve → write → record.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Value as Json, json};
 
 use crate::error::{EXIT_CHECK_FAILED, Error, Result};
-use crate::export::{self, ExportInput};
+use crate::export::{self, ExistingFile, ExportInput};
 use crate::fingerprint::Fingerprint;
 use crate::model::manifest;
 use crate::output::Outputs;
 use crate::paths::{RUN_RECORD, check_safe_name, export_names};
 use crate::policy::{ConfigSnapshot, Policy, Source};
-use crate::provenance::{ArtifactReference, InputRecord};
+use crate::provenance::{ArtifactReference, ArtifactReferences, InputRecord};
 use crate::workspace::Workspace;
 use crate::yaml::Pos;
 
 use super::args::{DocFormat, ExportArgs, flag_pair};
 use super::{manifest::print_warnings, summary};
 
-/// Runs an export; exit 1 when strict quality fails.
+/// What export read: the manifest and every optional input, each read once.
+struct ReadInputs {
+    loaded: manifest::LoadedManifest,
+    manifest_fp: Fingerprint,
+    task_mapping: Option<Json>,
+    service_metadata: Option<Json>,
+    /// (path, record path, file name) of scanned files.
+    scanned: Vec<(PathBuf, String, String)>,
+    /// (artifact id, path) from `--existing`.
+    named: Vec<(String, PathBuf)>,
+}
+
+/// Runs an export: read → derive → write → record (→ verify); exit 1 when strict quality
+/// fails or `--verify` finds the output unhealthy.
 pub fn run(a: ExportArgs) -> Result<i32> {
     let (workspace, policy) = super::session(a.write.policy.as_deref())?;
-    let shown = a.path.display().to_string();
-    let mut loaded = manifest::load(&a.path, &shown)?;
-    if let Some(id) = &a.project_id {
-        check_safe_name(id).map_err(|why| Error::Usage(format!("--project-id: {why}")))?;
-        loaded.manifest.metadata.name = id.clone();
-    }
-    print_warnings(&loaded.warnings);
+    let input = read_inputs(&a, &workspace)?;
+    print_warnings(&input.loaded.warnings);
 
     let strict_flag = flag_pair(a.strict_quality, a.no_strict_quality);
     let (mut recorder, resolved, strategy) = super::begin(
@@ -39,141 +48,92 @@ pub fn run(a: ExportArgs) -> Result<i32> {
         false,
     );
     let o = resolve_options(&a, &workspace, &policy, &mut recorder.config)?;
-    let config = &mut recorder.config;
-    if let Some(id) = &a.project_id {
-        config.record("project_id", id, Source::Flag);
-    }
-    let schema_pins = policy.value(config, "schema_pins");
-    let allowlist = policy.value(config, "scan_path_allowlist");
+    let schema_pins = policy.value(&mut recorder.config, "schema_pins");
+    let allowlist = policy.value(&mut recorder.config, "scan_path_allowlist");
+    check_allowlist(&workspace, &a, &allowlist)?;
 
-    let task_mapping = match &a.task_mapping {
-        Some(p) => Some(read_task_mapping(p)?),
-        None => None,
+    let project = input.loaded.manifest.project_name().to_string();
+    let names = ExportNames::new(&project, o.json_format);
+    let manifest_path = workspace.record_path(&a.path, &a.output_dir);
+    let existing = existing_files(&workspace, &a.output_dir, &input);
+    let cli_args = cli_args(&workspace, &a.output_dir);
+    let render = |generated_at: &str| {
+        let legacy = (a.emit_provenance || a.embed_provenance).then(|| {
+            legacy_provenance(&LegacyProvenance {
+                generated_at,
+                deterministic: o.deterministic,
+                manifest_path: &manifest_path,
+                manifest_sha256: input.manifest_fp.sha256.as_deref().unwrap_or_default(),
+                git: &recorder.git,
+                cli_args: &cli_args,
+                options: &recorder.config,
+                output_dir: &workspace.record_path(&a.output_dir, &a.output_dir),
+                output_files: &names.documents(o.emit_onboarding),
+                profile: &a.profile,
+            })
+        });
+        export::derive(&ExportInput {
+            manifest: &input.loaded.manifest,
+            document: &input.loaded.document,
+            manifest_path: manifest_path.clone(),
+            manifest_sha256: input.manifest_fp.sha256.clone().unwrap_or_default(),
+            namespace: a.namespace.clone(),
+            json_format: o.json_format,
+            generated_at: generated_at.to_string(),
+            existing: existing.clone(),
+            task_mapping: input.task_mapping.as_ref().and_then(Json::as_object),
+            service_metadata: input.service_metadata.as_ref().and_then(Json::as_object),
+            profile: a.profile.clone(),
+            source_path_relative: source_path_relative(&a.path, &a.output_dir, &manifest_path),
+            legacy_provenance: legacy,
+            embed_provenance: a.embed_provenance,
+            environment: o.environment.clone(),
+            min_coverage: o.min_coverage,
+            schema_pins: &schema_pins,
+            scan_path_allowlist: allowlist.clone(),
+            policy_file: policy
+                .file
+                .as_ref()
+                .map(|f| workspace.record_path(f, &a.output_dir)),
+            strict: resolved.strict,
+            manifest_warnings: input.loaded.warnings.len(),
+        })
     };
-    let scanned = scan(&workspace, &a.scan_existing, &a.output_dir, &allowlist)?;
-
-    // Fingerprinted once: the record's input and the reports' source checksum are the same bytes.
-    let manifest_fp =
-        Fingerprint::of_file(&a.path, &workspace.record_path(&a.path, &a.output_dir))?;
-    let generated_at =
-        (!o.deterministic).then(|| crate::fingerprint::format_time(std::time::SystemTime::now()));
-    let project = loaded.manifest.project_name().to_string();
-    let docs = export::derive(&ExportInput {
-        manifest: &loaded.manifest,
-        document: &loaded.document,
-        manifest_path: workspace.record_path(&a.path, &a.output_dir),
-        manifest_sha256: manifest_fp.sha256.clone().unwrap_or_default(),
-        namespace: a.namespace.clone(),
-        json_format: o.json_format,
-        generated_at,
-        existing: scanned
-            .iter()
-            .map(|(_, shown, name)| (shown.clone(), name.clone()))
-            .collect(),
-        task_mapping: task_mapping.as_ref().and_then(Json::as_object),
-        environment: o.environment.clone(),
-        min_coverage: o.min_coverage,
-        schema_pins: &schema_pins,
-        policy_file: policy
-            .file
-            .as_ref()
-            .map(|f| workspace.record_path(f, &a.output_dir)),
-        strict: resolved.strict,
-        manifest_warnings: loaded.warnings.len(),
-    });
+    let (generated_at, docs) = if o.deterministic {
+        crate::timestamp::stable(
+            &a.output_dir.join(export_names::VALIDATION),
+            render,
+            |docs| unchanged_on_disk(&a.output_dir, &names, docs, &o),
+        )
+    } else {
+        let now = crate::timestamp::now();
+        let docs = render(&now);
+        (now, docs)
+    };
     let failed = resolved.strict && !docs.shortfalls.is_empty();
 
-    let context_name = export_names::project_context(&project);
-    let manifest_name = export_names::artifact_manifest(&project, o.json_format);
-    let names = [
-        context_name.as_str(),
-        manifest_name.as_str(),
-        export_names::ONBOARDING,
-        export_names::VALIDATION,
-        export_names::QUALITY,
-        export_names::LEGACY_PROVENANCE,
-        RUN_RECORD,
-    ];
     let mut outputs = Outputs::open(
         &workspace,
         &a.output_dir,
         strategy,
         &policy,
         a.dry_run,
-        &names,
+        &names.all(),
     )?;
-    recorder.add_input(manifest_fp.clone(), "manifest");
-    outputs.record_policy(&policy, &mut recorder)?;
-    if let Some(p) = &a.task_mapping {
-        recorder.input(p, &outputs.shown(p), "task_mapping")?;
+    record_inputs(&mut recorder, &outputs, &policy, &a, &input)?;
+    write_documents(&mut outputs, &mut recorder, &names, &docs, &o, &a, failed)?;
+    record_summary(&mut recorder, &docs, &o, &input, resolved.strict, failed);
+    recorder.artifact_references = artifact_references(&docs.artifacts, &recorder.inputs, &outputs);
+    if o.emit_onboarding && !failed {
+        recorder.artifact_inventory = export::inventory::build(
+            &docs.onboarding_json,
+            &generated_at,
+            input.manifest_fp.sha256.as_deref().unwrap_or_default(),
+            &manifest_path,
+        );
     }
-    for (path, shown, _) in &scanned {
-        recorder.input(path, shown, "scan_dir")?;
-    }
-    if !failed {
-        outputs.write(
-            &context_name,
-            &docs.project_context,
-            "project_context",
-            &mut recorder,
-        )?;
-        outputs.write(
-            &manifest_name,
-            &docs.artifact_manifest,
-            "artifact_manifest",
-            &mut recorder,
-        )?;
-        if o.emit_onboarding {
-            outputs.write(
-                export_names::ONBOARDING,
-                &docs.onboarding,
-                "onboarding_metadata",
-                &mut recorder,
-            )?;
-        }
-        outputs.write(
-            export_names::VALIDATION,
-            &docs.validation,
-            "validation_report",
-            &mut recorder,
-        )?;
-    }
-    if o.emit_quality || failed {
-        outputs.write(
-            export_names::QUALITY,
-            &docs.quality,
-            "quality_report",
-            &mut recorder,
-        )?;
-    }
-    if a.emit_provenance && !failed {
-        let legacy = json!({
-            "sourcePath": recorder.inputs[0].fingerprint.path,
-            "sourceChecksum": manifest_fp.sha256,
-            "contextcoreVersion": env!("CARGO_PKG_VERSION"),
-            "cliOptions": recorder.config,
-            "outputFiles": outputs.outcomes.iter().map(|o| o.shown.clone()).collect::<Vec<_>>(),
-        });
-        outputs.write(
-            export_names::LEGACY_PROVENANCE,
-            &export::to_json(&legacy),
-            "legacy_provenance",
-            &mut recorder,
-        )?;
-    }
-    recorder.quality_summary = json!({
-        "strict_quality": resolved.strict,
-        "environment": o.environment,
-        "coverage_percent": docs.coverage_percent,
-        "threshold": o.min_coverage,
-        "gates": docs.gates,
-        "passed": docs.shortfalls.is_empty(),
-        "shortfalls": docs.shortfalls,
-        "errors": if failed { docs.shortfalls.len() } else { 0 },
-        "warnings": loaded.warnings.len() + if failed { 0 } else { docs.shortfalls.len() },
-    });
-    recorder.artifact_references = artifact_references(&docs.artifacts, &recorder.inputs);
     let quality_path = outputs.shown(&a.output_dir.join(export_names::QUALITY));
+    let outside = workspace.is_outside(&a.output_dir);
     let run = outputs.finish(
         RUN_RECORD,
         recorder,
@@ -186,6 +146,12 @@ pub fn run(a: ExportArgs) -> Result<i32> {
         for s in &docs.shortfalls {
             eprintln!("{}: {s}", if failed { "error" } else { "warning" });
         }
+        if outside {
+            eprintln!(
+                "note: {} is outside the repository; lineage (hook, status, verify) cannot check these outputs",
+                a.output_dir.display()
+            );
+        }
     }
     if failed {
         eprintln!(
@@ -194,7 +160,373 @@ pub fn run(a: ExportArgs) -> Result<i32> {
         );
         return Ok(EXIT_CHECK_FAILED);
     }
+    if a.verify && !a.dry_run {
+        return verify_output(&a.output_dir);
+    }
     Ok(0)
+}
+
+/// `--verify`: the export-integrity gate (Gate 1) on what the run just wrote.
+fn verify_output(_dir: &Path) -> Result<i32> {
+    Err(Error::Usage(
+        "--verify: the export gate is not built yet".into(),
+    ))
+}
+
+/// The file names of one export.
+struct ExportNames {
+    context: String,
+    manifest: String,
+}
+
+impl ExportNames {
+    fn new(project: &str, json_format: bool) -> Self {
+        Self {
+            context: export_names::project_context(project),
+            manifest: export_names::artifact_manifest(project, json_format),
+        }
+    }
+
+    /// Every name the run may write.
+    fn all(&self) -> [&str; 7] {
+        [
+            &self.context,
+            &self.manifest,
+            export_names::ONBOARDING,
+            export_names::VALIDATION,
+            export_names::QUALITY,
+            export_names::LEGACY_PROVENANCE,
+            RUN_RECORD,
+        ]
+    }
+
+    /// The documents of a successful run, as `provenance.json` lists them.
+    fn documents(&self, onboarding: bool) -> Vec<String> {
+        let mut out = vec![self.context.clone(), self.manifest.clone()];
+        if onboarding {
+            out.push(export_names::ONBOARDING.into());
+        }
+        out.extend([
+            export_names::VALIDATION.to_string(),
+            export_names::QUALITY.to_string(),
+        ]);
+        out
+    }
+}
+
+/// Whether every document equals the file already in the output directory.
+fn unchanged_on_disk(
+    dir: &Path,
+    names: &ExportNames,
+    docs: &export::ExportDocuments,
+    o: &Options,
+) -> bool {
+    let same = |name: &str, bytes: &[u8]| std::fs::read(dir.join(name)).is_ok_and(|b| b == bytes);
+    same(&names.context, &docs.project_context)
+        && same(&names.manifest, &docs.artifact_manifest)
+        && same(export_names::VALIDATION, &docs.validation)
+        && (!o.emit_quality || same(export_names::QUALITY, &docs.quality))
+        && (!o.emit_onboarding || same(export_names::ONBOARDING, &docs.onboarding))
+}
+
+/// Reads the manifest (the bytes parsed are the bytes fingerprinted) and every optional input.
+fn read_inputs(a: &ExportArgs, workspace: &Workspace) -> Result<ReadInputs> {
+    let shown = a.path.display().to_string();
+    let mut loaded = manifest::load(&a.path, &shown)?;
+    if let Some(id) = &a.project_id {
+        check_safe_name(id).map_err(|why| Error::Usage(format!("--project-id: {why}")))?;
+        loaded.manifest.metadata.name = id.clone();
+    }
+    let manifest_fp =
+        Fingerprint::of_file(&a.path, &workspace.record_path(&a.path, &a.output_dir))?;
+    let task_mapping = a
+        .task_mapping
+        .as_deref()
+        .map(read_task_mapping)
+        .transpose()?;
+    let service_metadata = a
+        .service_metadata
+        .as_deref()
+        .map(read_service_metadata)
+        .transpose()?;
+    let scanned = scan(workspace, &a.scan_existing, &a.output_dir)?;
+    let named = a
+        .existing
+        .iter()
+        .map(|e| parse_existing(e))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(ReadInputs {
+        loaded,
+        manifest_fp,
+        task_mapping,
+        service_metadata,
+        scanned,
+        named,
+    })
+}
+
+/// `--existing ID:PATH`.
+fn parse_existing(value: &str) -> Result<(String, PathBuf)> {
+    match value.split_once(':') {
+        Some((id, path)) if !id.is_empty() && !path.is_empty() => {
+            Ok((id.to_string(), PathBuf::from(path)))
+        }
+        _ => Err(Error::Usage(format!(
+            "--existing {value:?}: expected ARTIFACT_ID:PATH, e.g. checkout_api-dashboard:grafana/checkout-api.json"
+        ))),
+    }
+}
+
+/// Scanned and named files as existing-artifact candidates, each with the project context
+/// a run record in the scanned directories says it was generated from.
+fn existing_files(workspace: &Workspace, base: &Path, input: &ReadInputs) -> Vec<ExistingFile> {
+    let generated_from = generated_from(&input.scanned);
+    let mut out: Vec<ExistingFile> = input
+        .named
+        .iter()
+        .map(|(id, path)| {
+            let shown = workspace.record_path(path, base);
+            ExistingFile {
+                generated_from: generated_from.get(&shown).cloned(),
+                name: file_name(path),
+                artifact_id: Some(id.clone()),
+                path: shown,
+            }
+        })
+        .collect();
+    out.extend(input.scanned.iter().map(|(_, shown, name)| ExistingFile {
+        path: shown.clone(),
+        name: name.clone(),
+        artifact_id: None,
+        generated_from: generated_from.get(shown).cloned(),
+    }));
+    out
+}
+
+/// Output record path → sha256 of the project context its run read, from the run records
+/// among the scanned files. A record that does not parse tells nothing (lineage reports it).
+fn generated_from(scanned: &[(PathBuf, String, String)]) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for (path, shown, name) in scanned {
+        if !crate::paths::is_run_record_name(name) {
+            continue;
+        }
+        let Ok(record) = crate::provenance::RunRecord::load(path, shown) else {
+            continue;
+        };
+        let Some(context) = record
+            .inputs
+            .iter()
+            .find(|i| i.role == "project_context")
+            .and_then(|i| i.fingerprint.sha256.clone())
+        else {
+            continue;
+        };
+        for o in &record.outputs {
+            out.insert(o.fingerprint.path.clone(), context.clone());
+        }
+    }
+    out
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// The manifest relative to the output directory's parent, where the earlier gate looks for
+/// it; the manifest's record path when there is no such relative path.
+fn source_path_relative(manifest: &Path, output_dir: &Path, record_path: &str) -> String {
+    let out = crate::workspace::absolute(output_dir);
+    let m = crate::workspace::absolute(manifest);
+    match out.parent() {
+        Some(parent) if m.starts_with(parent) => crate::workspace::relative_to(parent, &m),
+        _ => record_path.to_string(),
+    }
+}
+
+/// The command line as given, without machine details: absolute paths become record paths.
+fn cli_args(workspace: &Workspace, base: &Path) -> Vec<String> {
+    let clean = |arg: &str| {
+        if Path::new(arg).is_absolute() {
+            workspace.record_path(Path::new(arg), base)
+        } else {
+            arg.to_string()
+        }
+    };
+    std::iter::once("contextcore".to_string())
+        .chain(
+            std::env::args()
+                .skip(1)
+                .map(|arg| match arg.split_once('=') {
+                    Some((flag, value)) if flag.starts_with("--") => {
+                        format!("{flag}={}", clean(value))
+                    }
+                    _ => clean(&arg),
+                }),
+        )
+        .collect()
+}
+
+/// What `provenance.json` (the earlier per-export provenance) says.
+struct LegacyProvenance<'a> {
+    generated_at: &'a str,
+    deterministic: bool,
+    manifest_path: &'a str,
+    manifest_sha256: &'a str,
+    git: &'a crate::provenance::GitState,
+    cli_args: &'a [String],
+    options: &'a crate::policy::ConfigSnapshot,
+    output_dir: &'a str,
+    output_files: &'a [String],
+    profile: &'a str,
+}
+
+/// `provenance.json`: the earlier keys, without host, user or absolute paths. Output files are
+/// named relative to the output directory; `durationMs` is null in deterministic output (the
+/// run record has the real duration).
+fn legacy_provenance(p: &LegacyProvenance) -> Json {
+    let mut options: serde_json::Map<String, Json> = p
+        .options
+        .0
+        .iter()
+        .map(|(k, s)| (k.clone(), s.value.clone()))
+        .collect();
+    for (key, default) in [
+        ("existing", json!([])),
+        ("generation_profile", json!(p.profile)),
+        ("dry_run", json!(false)),
+        ("embed_provenance", json!(false)),
+        ("task_mapping", Json::Null),
+        ("min_coverage", Json::Null),
+    ] {
+        options.entry(key).or_insert(default);
+    }
+    options.insert(
+        "run_provenance_path".into(),
+        json!(format!("{}/{RUN_RECORD}", p.output_dir)),
+    );
+    json!({
+        "generatedAt": p.generated_at,
+        "durationMs": if p.deterministic { Json::Null } else { json!(0) },
+        "sourcePath": p.manifest_path,
+        "sourceChecksum": p.manifest_sha256,
+        "contextcoreVersion": env!("CARGO_PKG_VERSION"),
+        "pythonVersion": Json::Null,
+        "hostname": Json::Null,
+        "username": Json::Null,
+        "workingDirectory": ".",
+        "git": {"commitSha": p.git.head_commit, "branch": p.git.branch, "isDirty": p.git.dirty},
+        "cliArgs": p.cli_args,
+        "cliOptions": options,
+        "outputDirectory": p.output_dir,
+        "outputFiles": p.output_files,
+        "generationProfile": p.profile,
+    })
+}
+
+/// Fingerprints every input under its role.
+fn record_inputs(
+    recorder: &mut crate::provenance::Recorder,
+    outputs: &Outputs,
+    policy: &Policy,
+    a: &ExportArgs,
+    input: &ReadInputs,
+) -> Result<()> {
+    recorder.add_input(input.manifest_fp.clone(), "manifest");
+    outputs.record_policy(policy, recorder)?;
+    if let Some(p) = &a.task_mapping {
+        recorder.input(p, &outputs.shown(p), "task_mapping")?;
+    }
+    if let Some(p) = &a.service_metadata {
+        recorder.input(p, &outputs.shown(p), "service_metadata")?;
+    }
+    for (_, path) in &input.named {
+        recorder.input(path, &outputs.shown(path), "existing_artifact")?;
+    }
+    for (path, shown, _) in &input.scanned {
+        recorder.input(path, shown, "scan_dir")?;
+    }
+    Ok(())
+}
+
+/// Writes the documents a run produces: all of them, or only the quality report when strict
+/// quality failed.
+fn write_documents(
+    outputs: &mut Outputs,
+    recorder: &mut crate::provenance::Recorder,
+    names: &ExportNames,
+    docs: &export::ExportDocuments,
+    o: &Options,
+    a: &ExportArgs,
+    failed: bool,
+) -> Result<()> {
+    let mut files: Vec<(&str, &[u8], &str)> = Vec::new();
+    if !failed {
+        files.push((&names.context, &docs.project_context, "project_context"));
+        files.push((
+            &names.manifest,
+            &docs.artifact_manifest,
+            "artifact_manifest",
+        ));
+        if o.emit_onboarding {
+            files.push((
+                export_names::ONBOARDING,
+                &docs.onboarding,
+                "onboarding_metadata",
+            ));
+        }
+        files.push((
+            export_names::VALIDATION,
+            &docs.validation,
+            "validation_report",
+        ));
+    }
+    if o.emit_quality || failed {
+        files.push((export_names::QUALITY, &docs.quality, "quality_report"));
+    }
+    for (name, bytes, role) in files {
+        outputs.write(name, bytes, role, recorder)?;
+    }
+    if a.emit_provenance
+        && !failed
+        && let Some(legacy) = docs
+            .onboarding_json
+            .get("provenance")
+            .filter(|p| !p.is_null())
+    {
+        outputs.write(
+            export_names::LEGACY_PROVENANCE,
+            &export::to_json(legacy),
+            "legacy_provenance",
+            recorder,
+        )?;
+    }
+    Ok(())
+}
+
+/// The run's quality summary.
+fn record_summary(
+    recorder: &mut crate::provenance::Recorder,
+    docs: &export::ExportDocuments,
+    o: &Options,
+    input: &ReadInputs,
+    strict: bool,
+    failed: bool,
+) {
+    recorder.quality_summary = json!({
+        "strict_quality": strict,
+        "coverage_meets_minimum": docs.gates.coverage_meets_minimum,
+        "environment": o.environment,
+        "coverage_percent": docs.coverage_percent,
+        "threshold": o.min_coverage,
+        "gates": docs.gates,
+        "passed": docs.shortfalls.is_empty(),
+        "shortfalls": docs.shortfalls,
+        "errors": if failed { docs.shortfalls.len() } else { 0 },
+        "warnings": input.loaded.warnings.len() + if failed { 0 } else { docs.shortfalls.len() },
+    });
 }
 
 /// Export's options, each resolved flag > policy > default and recorded in `config`.
@@ -356,36 +688,41 @@ fn locate_key(text: &str, key: &str) -> Pos {
     Pos { line, col }
 }
 
-/// Files under each scan directory, sorted: (path, record path, file name).
-fn scan(
-    workspace: &Workspace,
-    dirs: &[PathBuf],
-    base: &Path,
-    allowlist: &Json,
-) -> Result<Vec<(PathBuf, String, String)>> {
+/// Refuses a scan directory outside the policy's `scan_path_allowlist` (when it lists any).
+fn check_allowlist(workspace: &Workspace, a: &ExportArgs, allowlist: &Json) -> Result<()> {
     let allowed: Vec<&str> = allowlist
         .as_array()
         .map(|a| a.iter().filter_map(Json::as_str).collect())
         .unwrap_or_default();
-    let mut out = Vec::new();
-    for dir in dirs {
-        let files = crate::workspace::files_under(dir, "--scan-existing")?;
-        workspace.ensure_inside(dir)?;
-        let shown = workspace.record_path(dir, base);
+    if allowed.is_empty() {
+        return Ok(());
+    }
+    for dir in &a.scan_existing {
+        let shown = workspace.record_path(dir, &a.output_dir);
         let under =
             |p: &&str| shown == *p || shown.starts_with(&format!("{}/", p.trim_end_matches('/')));
-        if !allowed.is_empty() && !allowed.iter().any(under) {
+        if !allowed.iter().any(under) {
             return Err(Error::Usage(format!(
                 "--scan-existing {shown}: not under the policy's scan_path_allowlist ({})",
                 allowed.join(", ")
             )));
         }
+    }
+    Ok(())
+}
+
+/// Files under each scan directory, sorted: (path, record path, file name).
+fn scan(
+    workspace: &Workspace,
+    dirs: &[PathBuf],
+    base: &Path,
+) -> Result<Vec<(PathBuf, String, String)>> {
+    let mut out = Vec::new();
+    for dir in dirs {
+        let files = crate::workspace::files_under(dir, "--scan-existing")?;
+        workspace.ensure_inside(dir)?;
         for path in files {
-            let name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            out.push((workspace.record_path(&path, base), name, path));
+            out.push((workspace.record_path(&path, base), file_name(&path), path));
         }
     }
     out.sort_by(|a, b| a.0.cmp(&b.0));
@@ -396,29 +733,86 @@ fn scan(
         .collect())
 }
 
-/// Every derived artifact, with the digests of its existing file (already fingerprinted as a
-/// scan input) where there is one.
+/// A service-metadata file: a JSON object of service name → object; `transport_protocol`,
+/// `schema_contract`, `base_image` and `healthcheck_type` are strings and `port` a number
+/// when present.
+fn read_service_metadata(path: &Path) -> Result<Json> {
+    let shown = path.display().to_string();
+    let text = crate::source::read_text(path, &shown)?;
+    let json = crate::source::parse_json(&text, &shown)?;
+    let Some(map) = json.as_object() else {
+        return Err(Error::at(
+            &shown,
+            Pos { line: 1, col: 1 },
+            "service metadata must be a JSON object of service name → metadata",
+        ));
+    };
+    for (service, meta) in map {
+        let Some(meta) = meta.as_object() else {
+            return Err(Error::at(
+                &shown,
+                locate_key(&text, service),
+                format!("metadata of service '{service}' must be an object"),
+            ));
+        };
+        for (key, value) in meta {
+            let ok = match key.as_str() {
+                "transport_protocol" | "schema_contract" | "base_image" | "healthcheck_type" => {
+                    value.is_string()
+                }
+                "port" => value.is_u64(),
+                _ => true,
+            };
+            if !ok {
+                return Err(Error::at(
+                    &shown,
+                    locate_key(&text, key),
+                    format!("'{key}' of service '{service}' has the wrong type"),
+                ));
+            }
+        }
+    }
+    Ok(json)
+}
+
+/// The run's report files by the earlier keys, and every derived artifact with the digests of
+/// its existing file (already fingerprinted as an input) where there is one.
 fn artifact_references(
     artifacts: &[crate::model::reports::Artifact],
     inputs: &[InputRecord],
-) -> Vec<ArtifactReference> {
-    artifacts
-        .iter()
-        .map(|a| {
-            let fp = a
-                .existing_path
-                .as_ref()
-                .and_then(|p| inputs.iter().find(|i| &i.fingerprint.path == p))
-                .map(|i| &i.fingerprint);
-            ArtifactReference {
-                artifact_id: a.id.clone(),
-                artifact_type: a.artifact_type.clone(),
-                target: Some(a.target.clone()),
-                status: Some(a.status.clone()),
-                path: a.existing_path.clone(),
-                sha256: fp.and_then(|f| f.sha256.clone()),
-                git_blob: fp.and_then(|f| f.git_blob.clone()),
-            }
-        })
-        .collect()
+    outputs: &Outputs,
+) -> ArtifactReferences {
+    let written = |role: &str| {
+        outputs
+            .outcomes
+            .iter()
+            .find(|o| o.role == role)
+            .map(|o| o.shown.clone())
+    };
+    ArtifactReferences {
+        validation_report_path: written("validation_report"),
+        onboarding_metadata_path: written("onboarding_metadata"),
+        quality_report_path: written("quality_report"),
+        provenance_json_path: written("legacy_provenance"),
+        generation_report_path: None,
+        artifacts: artifacts
+            .iter()
+            .map(|a| {
+                let fp = a
+                    .existing_path
+                    .as_ref()
+                    .and_then(|p| inputs.iter().find(|i| &i.fingerprint.path == p))
+                    .map(|i| &i.fingerprint);
+                ArtifactReference {
+                    artifact_id: a.id.clone(),
+                    artifact_type: a.artifact_type.clone(),
+                    target: Some(a.target.clone()),
+                    status: Some(a.status.clone()),
+                    path: a.existing_path.clone(),
+                    sha256: fp.and_then(|f| f.sha256.clone()),
+                    git_blob: fp.and_then(|f| f.git_blob.clone()),
+                }
+            })
+            .collect(),
+    }
 }

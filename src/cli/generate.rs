@@ -11,7 +11,7 @@ use crate::model::project_context;
 use crate::output::Outputs;
 use crate::paths::RUN_RECORD;
 use crate::policy::Source;
-use crate::provenance::ArtifactReference;
+use crate::provenance::{ArtifactReference, ArtifactReferences};
 
 use super::args::{GenerateArgs, flag_pair};
 use super::{manifest::print_warnings, summary};
@@ -127,18 +127,26 @@ pub fn run(a: GenerateArgs) -> Result<i32> {
         "errors": 0,
         "warnings": failing.len(),
     });
-    recorder.artifact_references = written
-        .iter()
-        .map(|(path, g, sha256, git_blob)| ArtifactReference {
-            artifact_id: format!("{}-{}", ctx.metadata.name, g.artifact_type),
-            artifact_type: g.artifact_type.to_string(),
-            target: None,
-            status: Some("generated".into()),
-            path: Some(path.clone()),
-            sha256: Some(sha256.clone()),
-            git_blob: Some(git_blob.clone()),
-        })
-        .collect();
+    recorder.artifact_references = ArtifactReferences {
+        generation_report_path: outputs
+            .outcomes
+            .iter()
+            .find(|o| o.role == "generation_report")
+            .map(|o| o.shown.clone()),
+        artifacts: written
+            .iter()
+            .map(|(path, g, sha256, git_blob)| ArtifactReference {
+                artifact_id: format!("{}-{}", ctx.metadata.name, g.artifact_type),
+                artifact_type: g.artifact_type.to_string(),
+                target: None,
+                status: Some("generated".into()),
+                path: Some(path.clone()),
+                sha256: Some(sha256.clone()),
+                git_blob: Some(git_blob.clone()),
+            })
+            .collect(),
+        ..ArtifactReferences::default()
+    };
     let run = outputs.finish(
         RUN_RECORD,
         recorder,

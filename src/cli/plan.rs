@@ -125,7 +125,24 @@ pub fn run(a: InitFromPlanArgs) -> Result<i32> {
         &[&manifest_name, &report_name, INIT_RUN_RECORD],
     )?;
     let manifest_shown = outputs.shown(&dir.join(&manifest_name));
-    let report = to_json(&infer::report(&docs, &manifest_shown, &inferred));
+    let report_path = dir.join(&report_name);
+    let render = |generated_at: &str| {
+        to_json(&infer::report(
+            &docs,
+            &manifest_shown,
+            &inferred,
+            infer::ReportContext {
+                generated_at,
+                dry_run: a.dry_run,
+                strict_quality: resolved.strict,
+                project_root: a.project_root.as_ref().map(|p| outputs.shown(p)),
+                validation_warnings: Vec::new(),
+            },
+        ))
+    };
+    let (_, report) = crate::timestamp::stable(&report_path, render, |bytes| {
+        std::fs::read(&report_path).is_ok_and(|old| &old == bytes)
+    });
     for (path, role) in [(&a.plan, "plan")]
         .into_iter()
         .chain(a.requirements.iter().map(|r| (r, "requirements")))

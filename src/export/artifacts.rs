@@ -9,13 +9,12 @@ use serde_json::{Value as Json, json};
 use crate::model::manifest::{Manifest, Target};
 use crate::model::reports::{Artifact, Coverage, DerivationRule, TargetCoverage};
 
-/// One kind of artifact: its type name, id suffix, display name and output convention.
+/// One kind of per-target artifact: its type name, id suffix and display name (its output
+/// conventions are in the [catalog](super::catalog)).
 pub struct ArtifactKind {
     pub artifact_type: &'static str,
     pub suffix: &'static str,
     pub title: &'static str,
-    pub output_path: &'static str,
-    pub schema_url: &'static str,
     /// Words one of which an existing file's name must contain (lower case, no separators).
     pub keywords: &'static [&'static str],
 }
@@ -26,64 +25,48 @@ pub const KINDS: &[ArtifactKind] = &[
         artifact_type: "dashboard",
         suffix: "dashboard",
         title: "Service Dashboard",
-        output_path: "grafana/dashboards/{target}-dashboard.json",
-        schema_url: "https://grafana.com/docs/grafana/latest/dashboards/build-dashboards/view-dashboard-json-model/",
         keywords: &["dashboard"],
     },
     ArtifactKind {
         artifact_type: "prometheus_rule",
         suffix: "prometheus-rules",
         title: "Alerting Rules",
-        output_path: "prometheus/rules/{target}-prometheus-rules.yaml",
-        schema_url: "https://prometheus-operator.dev/docs/operator/api/#monitoring.coreos.com/v1.PrometheusRule",
         keywords: &["prometheusrule", "prometheusrules", "alertrules", "alerts"],
     },
     ArtifactKind {
         artifact_type: "slo_definition",
         suffix: "slo",
         title: "SLO Definition",
-        output_path: "slo/{target}-slo.yaml",
-        schema_url: "https://openslo.com/",
         keywords: &["slo"],
     },
     ArtifactKind {
         artifact_type: "service_monitor",
         suffix: "service-monitor",
         title: "Service Monitor",
-        output_path: "k8s/observability/{target}-service-monitor.yaml",
-        schema_url: "https://prometheus-operator.dev/docs/operator/api/#monitoring.coreos.com/v1.ServiceMonitor",
         keywords: &["servicemonitor"],
     },
     ArtifactKind {
         artifact_type: "loki_rule",
         suffix: "loki-rules",
         title: "Log Recording Rules",
-        output_path: "loki/rules/{target}-loki-rules.yaml",
-        schema_url: "https://grafana.com/docs/loki/latest/rules/",
         keywords: &["loki"],
     },
     ArtifactKind {
         artifact_type: "notification_policy",
         suffix: "notification",
         title: "Notification Policy",
-        output_path: "alertmanager/{target}-notification.yaml",
-        schema_url: "https://prometheus.io/docs/alerting/latest/configuration/",
         keywords: &["notification", "alertmanager"],
     },
     ArtifactKind {
         artifact_type: "runbook",
         suffix: "runbook",
         title: "Incident Runbook",
-        output_path: "runbooks/{target}-runbook.md",
-        schema_url: "",
         keywords: &["runbook"],
     },
     ArtifactKind {
         artifact_type: "alert_template",
         suffix: "alert-template",
         title: "Alert Template",
-        output_path: "alertmanager/templates/{target}-alert-template.tmpl",
-        schema_url: "https://prometheus.io/docs/alerting/latest/configuration/",
         keywords: &["alerttemplate", "template"],
     },
 ];
@@ -128,37 +111,110 @@ pub fn squash(name: &str) -> String {
         .collect()
 }
 
-/// Derives every artifact for every target. `existing` holds (record path, file name) of
-/// scanned files; the first whose name holds the target and a kind keyword marks it `exists`.
-pub fn derive(manifest: &Manifest, existing: &[(String, String)]) -> Vec<Artifact> {
+/// A file that may be an existing artifact: found by `--scan-existing` (matched by name) or
+/// named by `--existing ID:PATH`.
+#[derive(Debug, Clone)]
+pub struct ExistingFile {
+    /// Record path.
+    pub path: String,
+    /// File name, for matching by name.
+    pub name: String,
+    /// The artifact id `--existing` gave it.
+    pub artifact_id: Option<String>,
+    /// sha256 of the project context the run that wrote it read, if a run record says.
+    pub generated_from: Option<String>,
+}
+
+/// Derives every artifact for every target, then the project's capability index, keeping the
+/// types the generation profile includes. An existing file generated from a project context
+/// other than `context_sha256` makes its artifact `outdated`.
+pub fn derive(
+    manifest: &Manifest,
+    existing: &[ExistingFile],
+    context_sha256: &str,
+    profile: &str,
+) -> Vec<Artifact> {
     let criticality = manifest.criticality();
     let mut out = Vec::new();
     for target in &manifest.spec.targets {
         for kind in KINDS {
             let id = artifact_id(&target.name, kind.suffix);
-            let found = existing.iter().find(|(_, name)| {
-                let n = squash(name);
-                n.contains(&squash(&target.name)) && kind.keywords.iter().any(|k| n.contains(k))
-            });
+            let found = find_existing(existing, &id, &target.name, kind.keywords);
             out.push(Artifact {
-                id,
                 artifact_type: kind.artifact_type.into(),
                 name: format!("{} {}", target.name, kind.title),
                 target: target.name.clone(),
                 priority: priority(kind.artifact_type, criticality).into(),
-                status: if found.is_some() { "exists" } else { "needed" }.into(),
+                status: status(found, context_sha256).into(),
                 derived_from: derived_from(kind.artifact_type, manifest, target),
                 parameters: parameters(kind.artifact_type, manifest, target),
                 depends_on: depends_on(kind.artifact_type)
                     .iter()
                     .map(|s| artifact_id(&target.name, s))
                     .collect(),
-                existing_path: found.map(|(path, _)| path.clone()),
+                existing_path: found.map(|f| f.path.clone()),
                 validation_errors: Vec::new(),
+                id,
             });
         }
     }
+    let project = manifest.project_name();
+    let id = artifact_id(project, "capability-index");
+    let found = find_existing(existing, &id, project, &["capabilityindex", "agentyaml"]);
+    out.push(Artifact {
+        artifact_type: "capability_index".into(),
+        name: format!("{project} Capability Index"),
+        target: project.to_string(),
+        priority: "recommended".into(),
+        status: status(found, context_sha256).into(),
+        derived_from: Vec::new(),
+        parameters: json!({"project_root": ".", "index_dir": "docs/capability-index/"}),
+        depends_on: Vec::new(),
+        existing_path: found.map(|f| f.path.clone()),
+        validation_errors: Vec::new(),
+        id,
+    });
+    out.retain(|a| {
+        super::catalog::entry(&a.artifact_type)
+            .is_some_and(|e| super::catalog::profile_includes(profile, e.category))
+    });
     out
+}
+
+/// The file that is this artifact: named by id with `--existing`, or the first scanned file
+/// whose name holds the target and a keyword of the kind.
+fn find_existing<'a>(
+    existing: &'a [ExistingFile],
+    id: &str,
+    target: &str,
+    keywords: &[&str],
+) -> Option<&'a ExistingFile> {
+    existing
+        .iter()
+        .find(|f| f.artifact_id.as_deref() == Some(id))
+        .or_else(|| {
+            existing
+                .iter()
+                .filter(|f| f.artifact_id.is_none())
+                .find(|f| {
+                    let n = squash(&f.name);
+                    n.contains(&squash(target)) && keywords.iter().any(|k| n.contains(k))
+                })
+        })
+}
+
+fn status(found: Option<&ExistingFile>, context_sha256: &str) -> &'static str {
+    match found {
+        None => "needed",
+        Some(f)
+            if f.generated_from
+                .as_deref()
+                .is_some_and(|s| s != context_sha256) =>
+        {
+            "outdated"
+        }
+        Some(_) => "exists",
+    }
 }
 
 fn depends_on(artifact_type: &str) -> &'static [&'static str] {
@@ -291,17 +347,22 @@ fn parameters(artifact_type: &str, m: &Manifest, t: &Target) -> Json {
             json!({"alertChannels": o.alert_channels, "owner": m.spec.business.owner, "owners": m.metadata.owners})
         }
         "runbook" => json!({"risks": m.spec.risks, "escalationContacts": m.metadata.owners}),
-        _ => json!({"severity": severity(criticality), "alertChannels": o.alert_channels}),
+        _ => {
+            json!({"alertSeverity": severity(criticality), "summaryTemplate": format!("[{{{{ .Status | toUpper }}}}] {} {{{{ .CommonLabels.alertname }}}}", t.name), "descriptionTemplate": "{{ range .Alerts }}{{ .Annotations.description }}\n{{ end }}", "alertChannels": o.alert_channels})
+        }
     }
 }
 
-/// Coverage of required artifacts, overall, per target and per type.
+/// Coverage of required artifacts, overall and per target (manifest targets, then any other
+/// target an artifact has, such as the project of its capability index); `byType` counts the
+/// artifacts still to generate (needed or outdated) per type.
 pub fn coverage(artifacts: &[Artifact], targets: &[Target]) -> Coverage {
     let required: Vec<&Artifact> = artifacts
         .iter()
         .filter(|a| a.priority == "required")
         .collect();
     let existing = required.iter().filter(|a| a.status == "exists").count();
+    let outdated = required.iter().filter(|a| a.status == "outdated").count();
     // One pass over the required artifacts, grouped by target (targets × artifacts would be
     // quadratic for large manifests).
     let mut per_target: BTreeMap<&str, (usize, usize, Vec<String>)> = BTreeMap::new();
@@ -314,13 +375,22 @@ pub fn coverage(artifacts: &[Artifact], targets: &[Target]) -> Coverage {
             entry.2.push(a.id.clone());
         }
     }
-    let by_target = targets
+    let mut names: Vec<(&str, Option<&str>)> = targets
         .iter()
-        .map(|t| {
-            let (count, have, gaps) = per_target.get(t.name.as_str()).cloned().unwrap_or_default();
+        .map(|t| (t.name.as_str(), t.namespace.as_deref()))
+        .collect();
+    for a in artifacts {
+        if !names.iter().any(|(n, _)| *n == a.target) {
+            names.push((a.target.as_str(), None));
+        }
+    }
+    let by_target = names
+        .into_iter()
+        .map(|(name, namespace)| {
+            let (count, have, gaps) = per_target.get(name).cloned().unwrap_or_default();
             TargetCoverage {
-                target: t.name.clone(),
-                namespace: t.namespace.clone().unwrap_or_else(|| "default".into()),
+                target: name.to_string(),
+                namespace: namespace.unwrap_or("default").to_string(),
                 required_count: count,
                 existing_count: have,
                 coverage_percent: percent(have, count),
@@ -329,13 +399,13 @@ pub fn coverage(artifacts: &[Artifact], targets: &[Target]) -> Coverage {
         })
         .collect();
     let mut by_type: BTreeMap<String, usize> = BTreeMap::new();
-    for a in artifacts {
+    for a in artifacts.iter().filter(|a| a.status != "exists") {
         *by_type.entry(a.artifact_type.clone()).or_default() += 1;
     }
     Coverage {
         total_required: required.len(),
         total_existing: existing,
-        total_outdated: 0,
+        total_outdated: outdated,
         overall_coverage: percent(existing, required.len()),
         by_target,
         by_type,

@@ -4,18 +4,21 @@
 //! was asked for, no file system.
 
 pub mod artifacts;
+pub mod catalog;
+pub mod inventory;
+pub mod onboarding;
 
 use serde_json::{Value as Json, json};
 
 use crate::fingerprint::Digests;
 use crate::model::manifest::{API_VERSION, Manifest};
 use crate::model::reports::{
-    Artifact, ArtifactManifest, ArtifactManifestMetadata, ArtifactTypeInfo, Checksums, Coverage,
-    CoverageSummary, Gates, Integrity, OnboardingMetadata, PolicyEffective, QualityReport,
-    ReportDiagnostic, Resolvability, ResolvabilitySummary, UnresolvedParameter, ValidationReport,
+    Artifact, ArtifactManifest, ArtifactManifestMetadata, Checksums, CoverageSummary, Gates,
+    Integrity, PolicyEffective, ProjectSummary, QualityReport, ReportDiagnostic, Resolvability,
+    ValidationReport,
 };
 use crate::paths::export_names;
-use artifacts::KINDS;
+pub use artifacts::ExistingFile;
 
 /// Schema ids of the documents export writes.
 pub const ONBOARDING_SCHEMA: &str = "contextcore.io/onboarding-metadata/v1";
@@ -34,15 +37,25 @@ pub struct ExportInput<'a> {
     pub manifest_sha256: String,
     pub namespace: String,
     pub json_format: bool,
-    /// Set only when deterministic output is off.
-    pub generated_at: Option<String>,
-    /// (record path, file name) of files found by `--scan-existing`.
-    pub existing: Vec<(String, String)>,
+    /// `generated_at`/`generatedAt` of every document (the command keeps it stable).
+    pub generated_at: String,
+    /// Files that may be existing artifacts (`--scan-existing`, `--existing`).
+    pub existing: Vec<ExistingFile>,
     /// The task mapping, if given: artifact id → task.
     pub task_mapping: Option<&'a serde_json::Map<String, Json>>,
+    /// `--service-metadata`: service name → metadata.
+    pub service_metadata: Option<&'a serde_json::Map<String, Json>>,
+    /// The generation profile (`full` by default).
+    pub profile: String,
+    /// The manifest relative to the output directory's parent.
+    pub source_path_relative: String,
+    /// The legacy provenance block, embedded where `--embed-provenance`/`--emit-provenance` ask.
+    pub legacy_provenance: Option<Json>,
+    pub embed_provenance: bool,
     pub environment: String,
     pub min_coverage: f64,
     pub schema_pins: &'a Json,
+    pub scan_path_allowlist: Json,
     pub policy_file: Option<String>,
     pub strict: bool,
     pub manifest_warnings: usize,
@@ -55,6 +68,8 @@ pub struct ExportDocuments {
     pub onboarding: Vec<u8>,
     pub validation: Vec<u8>,
     pub quality: Vec<u8>,
+    /// The onboarding metadata as JSON (the run record's inventory is built from it).
+    pub onboarding_json: Json,
     pub artifacts: Vec<Artifact>,
     pub coverage_percent: f64,
     pub gates: Gates,
@@ -103,12 +118,15 @@ fn mapped(task_mapping: &serde_json::Map<String, Json>, a: &Artifact) -> bool {
     task_mapping.contains_key(&a.id) || task_mapping.contains_key(&format!("{}-{suffix}", a.target))
 }
 
-/// The quality gates and one line per shortfall.
+/// A quality shortfall: its code and message.
+type Shortfall = (&'static str, String);
+
+/// The quality gates and one shortfall per failed check.
 fn gates(
     input: &ExportInput,
     artifacts: &[Artifact],
     coverage_percent: f64,
-) -> (Gates, Vec<String>, CoverageSummary) {
+) -> (Gates, Vec<Shortfall>, CoverageSummary) {
     let required: Vec<&Artifact> = artifacts
         .iter()
         .filter(|a| a.priority == "required")
@@ -121,10 +139,10 @@ fn gates(
     let mut shortfalls = Vec::new();
     let coverage_ok = coverage_percent >= input.min_coverage;
     if !coverage_ok {
-        shortfalls.push(format!(
+        shortfalls.push(("COVERAGE_BELOW_MINIMUM", format!(
             "coverage {coverage_percent}% is under the {} threshold of {}% ({} of {} required artifacts missing: {})",
             input.environment, input.min_coverage, gaps.len(), required.len(), gaps.join(", ")
-        ));
+        )));
     }
     let unmapped: Vec<&str> = match input.task_mapping {
         Some(tm) => required
@@ -135,8 +153,9 @@ fn gates(
         None => Vec::new(),
     };
     for id in &unmapped {
-        shortfalls.push(format!(
-            "task mapping has no task for required artifact {id}"
+        shortfalls.push((
+            "TASK_MAPPING_INCOMPLETE",
+            format!("task mapping has no task for required artifact {id}"),
         ));
     }
     let mut pins_ok = true;
@@ -150,8 +169,9 @@ fn gates(
             && pinned != expected
         {
             pins_ok = false;
-            shortfalls.push(format!(
-                "schema pin {key} is {pinned} but this export writes {expected}"
+            shortfalls.push((
+                "SCHEMA_PIN_MISMATCH",
+                format!("schema pin {key} is {pinned} but this export writes {expected}"),
             ));
         }
     }
@@ -171,20 +191,51 @@ fn gates(
     (gates, shortfalls, summary)
 }
 
-/// Derives every export document.
-pub fn derive(input: &ExportInput) -> ExportDocuments {
-    let m = input.manifest;
-    let project = m.project_name().to_string();
-    let artifacts = artifacts::derive(m, &input.existing);
-    let coverage = artifacts::coverage(&artifacts, &m.spec.targets);
-    let coverage_percent = coverage.overall_coverage;
-
-    let project_context = to_yaml(&json!({
+/// The project context: the manifest's spec under a `ProjectContext` resource, with the
+/// lists consumers iterate (`project.tasks`, `business.stakeholders`, `risks[].controls`)
+/// always present.
+fn project_context(input: &ExportInput, project: &str) -> Vec<u8> {
+    let mut spec = input.document.get("spec").cloned().unwrap_or(json!({}));
+    if let Some(spec) = spec.as_object_mut() {
+        for (section, list) in [("project", "tasks"), ("business", "stakeholders")] {
+            if let Some(s) = spec
+                .entry(section)
+                .or_insert_with(|| json!({}))
+                .as_object_mut()
+            {
+                s.entry(list).or_insert_with(|| json!([]));
+            }
+        }
+        let risks = spec.get_mut("risks").and_then(Json::as_array_mut);
+        for risk in risks.into_iter().flatten().filter_map(Json::as_object_mut) {
+            risk.entry("controls").or_insert_with(|| json!([]));
+        }
+    }
+    to_yaml(&json!({
         "apiVersion": "contextcore.io/v1",
         "kind": "ProjectContext",
         "metadata": {"name": project, "namespace": input.namespace},
-        "spec": input.document.get("spec").cloned().unwrap_or(Json::Null),
-    }));
+        "spec": spec,
+    }))
+}
+
+fn artifact_manifest(
+    input: &ExportInput,
+    project: &str,
+    artifacts: &[Artifact],
+    coverage: crate::model::reports::Coverage,
+) -> Vec<u8> {
+    let m = input.manifest;
+    let doc = input.document;
+    let links = doc
+        .pointer("/metadata/links")
+        .and_then(Json::as_object)
+        .map(|l| {
+            l.iter()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                .collect()
+        })
+        .unwrap_or_default();
     let manifest_doc = ArtifactManifest {
         api_version: "contextcore.io/v1".into(),
         kind: "ArtifactManifest".into(),
@@ -193,42 +244,60 @@ pub fn derive(input: &ExportInput) -> ExportDocuments {
             generated_at: input.generated_at.clone(),
             generated_from: input.manifest_path.clone(),
             contextcore_version: env!("CARGO_PKG_VERSION").into(),
-            project_id: project.clone(),
+            project_id: project.to_string(),
+            provenance: input
+                .embed_provenance
+                .then(|| input.legacy_provenance.clone())
+                .flatten(),
         },
-        artifacts: artifacts.clone(),
-        coverage: coverage.clone(),
-        crd_reference: export_names::project_context(&project),
+        artifacts: artifacts.to_vec(),
+        project_context: ProjectSummary {
+            name: project.to_string(),
+            owner: m.spec.business.owner.clone(),
+            value: doc
+                .pointer("/spec/business/value")
+                .and_then(Json::as_str)
+                .map(str::to_string),
+            links,
+        },
+        owners: doc
+            .pointer("/metadata/owners")
+            .cloned()
+            .unwrap_or(json!([])),
+        guidance: onboarding::guidance(doc),
+        objectives: doc
+            .pointer("/strategy/objectives")
+            .cloned()
+            .unwrap_or(json!([])),
+        semantic_conventions: onboarding::semantic_conventions(),
+        coverage,
+        crd_reference: export_names::project_context(project),
     };
-    let artifact_manifest = if input.json_format {
+    if input.json_format {
         to_json(&manifest_doc)
     } else {
         to_yaml(&manifest_doc)
-    };
+    }
+}
+
+/// Derives every export document.
+pub fn derive(input: &ExportInput) -> ExportDocuments {
+    let m = input.manifest;
+    let project = m.project_name().to_string();
+    let project_context = project_context(input, &project);
+    let context_sha256 = Digests::of_bytes(&project_context).sha256;
+    let artifacts = artifacts::derive(m, &input.existing, &context_sha256, &input.profile);
+    let coverage = artifacts::coverage(&artifacts, &m.spec.targets);
+    let coverage_percent = coverage.overall_coverage;
+    let artifact_manifest = artifact_manifest(input, &project, &artifacts, coverage.clone());
     let checksums = Checksums {
         source_checksum: input.manifest_sha256.clone(),
         artifact_manifest_checksum: Digests::of_bytes(&artifact_manifest).sha256,
-        project_context_checksum: Digests::of_bytes(&project_context).sha256,
+        project_context_checksum: context_sha256,
     };
     let (gates, shortfalls, coverage_summary) = gates(input, &artifacts, coverage_percent);
-    let severity = if input.strict { "error" } else { "warning" };
-    let mut diagnostics: Vec<ReportDiagnostic> = shortfalls
-        .iter()
-        .map(|s| ReportDiagnostic {
-            severity: severity.into(),
-            code: None,
-            message: s.clone(),
-        })
-        .collect();
-    if input.manifest_warnings > 0 {
-        diagnostics.push(ReportDiagnostic {
-            severity: "warning".into(),
-            code: Some("MANIFEST_WARNINGS".into()),
-            message: format!(
-                "{} manifest warning(s); run 'contextcore manifest validate'",
-                input.manifest_warnings
-            ),
-        });
-    }
+    let diagnostics = diagnostics(input, &shortfalls, &artifacts);
+    let (_, summary, unresolved) = onboarding::resolvability(&artifacts);
     let validation = ValidationReport {
         version: SCHEMA_VERSION.into(),
         schema_version: SCHEMA_VERSION.into(),
@@ -240,21 +309,27 @@ pub fn derive(input: &ExportInput) -> ExportDocuments {
             checksum_chain_complete: true,
         },
         coverage: coverage_summary.clone(),
-        resolvability: resolvability(&artifacts),
+        resolvability: Resolvability {
+            summary,
+            unresolved,
+        },
+        capabilities: onboarding::capabilities(),
         diagnostics: diagnostics.clone(),
         run_provenance: crate::paths::RUN_RECORD.into(),
     };
-    let onboarding = onboarding(input, &project, &artifacts, coverage, checksums);
+    let onboarding = onboarding::build(input, &project, &artifacts, coverage, checksums);
+    let shortfalls: Vec<String> = shortfalls.into_iter().map(|(_, s)| s).collect();
     let quality = QualityReport {
         version: SCHEMA_VERSION.into(),
         schema: QUALITY_SCHEMA.into(),
         generated_at: input.generated_at.clone(),
         strict_quality: input.strict,
-        deterministic_output: input.generated_at.is_none(),
+        deterministic_output: true,
         policy_file: input.policy_file.clone(),
         policy_effective: PolicyEffective {
             coverage_threshold_env: input.environment.clone(),
             min_coverage: input.min_coverage,
+            scan_path_allowlist: input.scan_path_allowlist.clone(),
         },
         gates: gates.clone(),
         passed: shortfalls.is_empty(),
@@ -266,6 +341,7 @@ pub fn derive(input: &ExportInput) -> ExportDocuments {
         project_context,
         artifact_manifest,
         onboarding: to_json(&onboarding),
+        onboarding_json: serde_json::to_value(&onboarding).unwrap_or_default(),
         validation: to_json(&validation),
         quality: to_json(&quality),
         artifacts,
@@ -275,93 +351,44 @@ pub fn derive(input: &ExportInput) -> ExportDocuments {
     }
 }
 
-fn onboarding(
+/// The reports' diagnostics: each shortfall (an error in strict mode), manifest warnings, and
+/// each outdated artifact.
+fn diagnostics(
     input: &ExportInput,
-    project: &str,
+    shortfalls: &[Shortfall],
     artifacts: &[Artifact],
-    coverage: Coverage,
-    checksums: Checksums,
-) -> OnboardingMetadata {
-    let artifact_types = KINDS
+) -> Vec<ReportDiagnostic> {
+    let severity = if input.strict { "error" } else { "warning" };
+    let mut out: Vec<ReportDiagnostic> = shortfalls
         .iter()
-        .map(|k| {
-            let ext = k.output_path.rsplit_once('.').map_or("", |(_, e)| e);
-            let info = ArtifactTypeInfo {
-                output_path: k.output_path.into(),
-                output_ext: format!(".{ext}"),
-                schema_url: k.schema_url.into(),
-                description: k.title.into(),
-            };
-            (k.artifact_type.to_string(), info)
+        .map(|(code, message)| ReportDiagnostic {
+            severity: severity.into(),
+            code: code.to_string(),
+            message: message.clone(),
         })
         .collect();
-    let parameter_names = |a: &Artifact| {
-        a.parameters
-            .as_object()
-            .map(|o| o.keys().cloned().collect())
-            .unwrap_or_default()
-    };
-    OnboardingMetadata {
-        version: SCHEMA_VERSION.into(),
-        schema_version: SCHEMA_VERSION.into(),
-        schema: ONBOARDING_SCHEMA.into(),
-        project_id: project.into(),
-        generated_at: input.generated_at.clone(),
-        artifact_manifest_path: export_names::artifact_manifest(project, input.json_format),
-        project_context_path: export_names::project_context(project),
-        crd_reference: export_names::project_context(project),
-        artifact_types,
-        parameter_schema: artifacts
-            .iter()
-            .map(|a| (a.artifact_type.clone(), parameter_names(a)))
-            .collect(),
-        coverage,
-        artifact_dependency_graph: artifacts
-            .iter()
-            .filter(|a| !a.depends_on.is_empty())
-            .map(|a| (a.id.clone(), a.depends_on.clone()))
-            .collect(),
-        resolved_artifact_parameters: artifacts
-            .iter()
-            .map(|a| (a.id.clone(), a.parameters.clone()))
-            .collect(),
-        artifact_task_mapping: input.task_mapping.cloned().map(Json::Object),
-        objectives: input
-            .document
-            .pointer("/strategy/objectives")
-            .cloned()
-            .unwrap_or(json!([])),
-        guidance: input.document.get("guidance").cloned().unwrap_or(json!({})),
-        source_checksum: checksums.source_checksum,
-        artifact_manifest_checksum: checksums.artifact_manifest_checksum,
-        project_context_checksum: checksums.project_context_checksum,
-        run_provenance: crate::paths::RUN_RECORD.into(),
+    if input.manifest_warnings > 0 {
+        out.push(ReportDiagnostic {
+            severity: "warning".into(),
+            code: "MANIFEST_WARNINGS".into(),
+            message: format!(
+                "{} manifest warning(s); run 'contextcore manifest validate'",
+                input.manifest_warnings
+            ),
+        });
     }
-}
-
-fn resolvability(artifacts: &[Artifact]) -> Resolvability {
-    let mut total = 0;
-    let mut unresolved = Vec::new();
-    for a in artifacts {
-        for (k, v) in a.parameters.as_object().into_iter().flatten() {
-            total += 1;
-            if v.is_null() {
-                unresolved.push(UnresolvedParameter {
-                    artifact_id: a.id.clone(),
-                    parameter: k.clone(),
-                    reason_code: "value_not_in_manifest".into(),
-                });
-            }
-        }
+    for a in artifacts.iter().filter(|a| a.status == "outdated") {
+        out.push(ReportDiagnostic {
+            severity: "warning".into(),
+            code: "ARTIFACT_OUTDATED".into(),
+            message: format!(
+                "{} ({}) was generated from another project context; regenerate it",
+                a.id,
+                a.existing_path.as_deref().unwrap_or("?")
+            ),
+        });
     }
-    Resolvability {
-        summary: ResolvabilitySummary {
-            total,
-            unresolved: unresolved.len(),
-            resolved: total - unresolved.len(),
-        },
-        unresolved,
-    }
+    out
 }
 
 #[cfg(test)]

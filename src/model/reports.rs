@@ -30,7 +30,7 @@ pub struct Artifact {
     pub target: String,
     /// required | recommended | optional.
     pub priority: String,
-    /// needed | exists.
+    /// needed | exists | outdated (exists, but generated from another project context).
     pub status: String,
     pub derived_from: Vec<DerivationRule>,
     /// Parameters a generator needs, pre-derived from the manifest.
@@ -70,12 +70,23 @@ pub struct Coverage {
 #[serde(rename_all = "camelCase")]
 pub struct ArtifactManifestMetadata {
     pub schema_version: String,
-    /// Only with `--no-deterministic-output`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub generated_at: Option<String>,
+    /// Stable across reruns that change nothing (see docs/DECISIONS.md).
+    pub generated_at: String,
     pub generated_from: String,
     pub contextcore_version: String,
     pub project_id: String,
+    /// The legacy provenance block, with `--embed-provenance`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<Json>,
+}
+
+/// `projectContext` of the artifact manifest: who the project is for.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct ProjectSummary {
+    pub name: String,
+    pub owner: Option<String>,
+    pub value: Option<String>,
+    pub links: BTreeMap<String, String>,
 }
 
 /// `{project}-artifact-manifest.yaml|json` (`contextcore.io/v1`, kind `ArtifactManifest`).
@@ -86,6 +97,11 @@ pub struct ArtifactManifest {
     pub kind: String,
     pub metadata: ArtifactManifestMetadata,
     pub artifacts: Vec<Artifact>,
+    pub project_context: ProjectSummary,
+    pub owners: Json,
+    pub guidance: Json,
+    pub objectives: Json,
+    pub semantic_conventions: Json,
     pub coverage: Coverage,
     pub crd_reference: String,
 }
@@ -113,8 +129,8 @@ pub struct CoverageSummary {
 pub struct ReportDiagnostic {
     /// error | warning.
     pub severity: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
+    /// A stable upper-case code (`COVERAGE_BELOW_MINIMUM`, `TASK_MAPPING_INCOMPLETE`, …).
+    pub code: String,
     pub message: String,
 }
 
@@ -127,31 +143,96 @@ pub struct ArtifactTypeInfo {
     pub description: String,
 }
 
-/// `onboarding-metadata.json` (`contextcore.io/onboarding-metadata/v1`).
+/// Coverage as onboarding metadata states it: the manifest's coverage plus every artifact
+/// still to generate.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct OnboardingCoverage {
+    #[serde(flatten)]
+    pub coverage: Coverage,
+    /// Ids of artifacts needed or outdated, sorted.
+    pub gaps: Vec<String>,
+}
+
+/// Which artifacts own one conventional output file.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct FileOwnership {
+    pub artifact_ids: Vec<String>,
+    pub artifact_types: Vec<String>,
+    /// primary (one artifact) | shared.
+    pub scope: String,
+    pub task_ids: Vec<Json>,
+}
+
+/// Whether one artifact parameter has a value, and where it comes from.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct ParameterStatus {
+    /// resolved | unresolved.
+    pub status: String,
+    pub source_path: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// `onboarding-metadata.json` (`contextcore.io/onboarding-metadata/v1`). Sections a
+/// generation profile leaves out hold `{"_omitted": "profile=…"}`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct OnboardingMetadata {
     pub version: String,
     pub schema_version: String,
+    pub generation_profile: String,
     pub schema: String,
     pub project_id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub generated_at: Option<String>,
     pub artifact_manifest_path: String,
     pub project_context_path: String,
     pub crd_reference: String,
-    pub artifact_types: BTreeMap<String, ArtifactTypeInfo>,
-    /// Parameter names per artifact type.
+    pub generated_at: String,
+    /// Conventions, parameters and an example for each artifact type the export derived.
+    pub artifact_types: BTreeMap<String, Json>,
+    /// Conventions of every artifact type.
+    pub output_path_conventions: BTreeMap<String, Json>,
+    /// Parameter names of every artifact type.
     pub parameter_schema: BTreeMap<String, Vec<String>>,
-    pub coverage: Coverage,
-    pub artifact_dependency_graph: BTreeMap<String, Vec<String>>,
-    pub resolved_artifact_parameters: BTreeMap<String, Json>,
-    /// The task mapping given with `--task-mapping`, if any.
-    pub artifact_task_mapping: Option<Json>,
-    pub objectives: Json,
+    pub coverage: OnboardingCoverage,
+    pub semantic_conventions: Json,
+    /// The legacy provenance block when `--emit-provenance`/`--embed-provenance`, else null.
+    pub provenance: Option<Json>,
     pub guidance: Json,
-    pub source_checksum: String,
+    pub capabilities: Json,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub derivation_rules: Option<Json>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub artifact_dependency_graph: Option<Json>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_output_contracts: Option<Json>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub design_calibration_hints: Option<Json>,
+    pub objectives: Json,
+    pub resolved_artifact_parameters: BTreeMap<String, Json>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parameter_resolvability: Option<Json>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parameter_resolvability_summary: Option<Json>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open_questions: Option<Json>,
+    pub requirements_hints: Vec<Json>,
+    pub service_metadata: BTreeMap<String, Json>,
+    pub instrumentation_hints: BTreeMap<String, Json>,
     pub artifact_manifest_checksum: String,
     pub project_context_checksum: String,
+    pub source_checksum: String,
+    /// The task mapping given with `--task-mapping`, if any.
+    pub artifact_task_mapping: Option<Json>,
+    pub file_ownership: BTreeMap<String, FileOwnership>,
+    /// The manifest, relative to the output directory's parent (where the earlier gate looks).
+    pub source_path_relative: String,
+    /// Parameter origins per artifact type (also inside `artifact_types`).
+    pub parameter_sources: BTreeMap<String, Json>,
+    /// An example output per artifact type (also inside `artifact_types`).
+    pub example_artifacts: BTreeMap<String, Json>,
+    /// The same list as `coverage.gaps`, where the inventory's `coverage_gaps` role points.
+    pub coverage_gaps: Vec<String>,
     /// The run record beside this file.
     pub run_provenance: String,
 }
@@ -176,6 +257,7 @@ pub struct UnresolvedParameter {
     pub artifact_id: String,
     pub parameter: String,
     pub reason_code: String,
+    pub reason: String,
 }
 
 /// Parameter resolvability.
@@ -192,12 +274,12 @@ pub struct ValidationReport {
     pub schema_version: String,
     pub schema: String,
     pub project_id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub generated_at: Option<String>,
+    pub generated_at: String,
     pub checksums: Checksums,
     pub integrity: Integrity,
     pub coverage: CoverageSummary,
     pub resolvability: Resolvability,
+    pub capabilities: Json,
     pub diagnostics: Vec<ReportDiagnostic>,
     pub run_provenance: String,
 }
@@ -216,6 +298,7 @@ pub struct Gates {
 pub struct PolicyEffective {
     pub coverage_threshold_env: String,
     pub min_coverage: f64,
+    pub scan_path_allowlist: Json,
 }
 
 /// `export-quality-report.json` (`contextcore.io/export-quality-report/v1`).
@@ -223,8 +306,7 @@ pub struct PolicyEffective {
 pub struct QualityReport {
     pub version: String,
     pub schema: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub generated_at: Option<String>,
+    pub generated_at: String,
     pub strict_quality: bool,
     pub deterministic_output: bool,
     pub policy_file: Option<String>,
@@ -283,6 +365,15 @@ pub struct PlanInput {
     pub sha256: String,
 }
 
+/// The inputs of init-from-plan: the earlier keys, and each file with its digest.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct PlanInputs {
+    pub plan: String,
+    pub requirements: Vec<String>,
+    pub project_root: Option<String>,
+    pub files: Vec<PlanInput>,
+}
+
 /// Where an inferred value came from.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Evidence {
@@ -322,8 +413,17 @@ pub struct Readiness {
 /// `{manifest stem}.init-from-plan-report.json` (`contextcore.io/init-from-plan-report/v1`).
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct InitFromPlanReport {
+    pub version: String,
     pub schema: String,
-    pub inputs: Vec<PlanInput>,
+    pub generated_at: String,
+    /// written | dry_run.
+    pub status: String,
+    pub strict_quality: bool,
+    /// Why the readiness verdict is what it is.
+    pub warnings: Vec<String>,
+    /// Warnings of the written manifest's validation.
+    pub validation_warnings: Vec<String>,
+    pub inputs: PlanInputs,
     pub output_manifest: String,
     pub inferences: Vec<Inference>,
     pub core_inferred_count: usize,

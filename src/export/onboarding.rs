@@ -1,0 +1,545 @@
+//! `onboarding-metadata.json`: what a downstream generator needs to produce the artifacts the
+//! export derived — their conventions, parameters and where each comes from, derivation
+//! rules, output contracts and calibration hints, services, file ownership and the checksum
+//! chain. Pure: derived from the artifacts, the manifest document and the command's inputs.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value as Json, json};
+
+use super::catalog::{self, CATALOG, TypeEntry};
+use super::{ExportInput, ONBOARDING_SCHEMA, SCHEMA_VERSION};
+use crate::model::reports::{
+    Artifact, Checksums, Coverage, FileOwnership, OnboardingCoverage, OnboardingMetadata,
+    ParameterStatus, ResolvabilitySummary, UnresolvedParameter,
+};
+use crate::paths::export_names;
+
+/// The schema features and optional sections this document declares.
+pub fn capabilities() -> Json {
+    json!({
+        "schema_features": [
+            "integrity_checksums", "parameter_resolvability", "output_contracts",
+            "design_calibration_hints", "file_ownership", "requirements_hints",
+            "edit_first_enforcement",
+        ],
+        "optional_sections": [
+            "artifact_task_mapping", "open_questions", "objectives", "derivation_rules",
+            "provenance", "requirements_hints", "service_metadata",
+        ],
+    })
+}
+
+/// Names of the contextcore conventions generated artifacts follow.
+pub fn semantic_conventions() -> Json {
+    json!({
+        "attributeNamespaces": ["gen_ai.*", "agent.*", "io.contextcore.*"],
+        "metrics": {
+            "contextcore": [
+                "contextcore_task_progress", "contextcore_task_status",
+                "contextcore_install_completeness_percent",
+            ],
+            "beaver": [
+                "startd8_active_sessions", "startd8_requests_total", "startd8_tokens_total",
+                "startd8_response_time_ms", "startd8_context_usage_ratio",
+                "startd8_truncations_total", "startd8_cost_total",
+            ],
+        },
+        "queryTemplates": {
+            "task_by_project": "{ span.io.contextcore.project.id = \"$project\" }",
+            "agent_insights": "{ span.agent.insight.type = \"$type\" }",
+            "gen_ai_operations": "{ span.gen_ai.operation.name = \"$operation\" }",
+            "task_logs": "{job=\"contextcore\"} | json | project_id=\"$project\"",
+            "task_metrics": "contextcore_task_progress{project=\"$project\"}",
+        },
+        "logFormat": "otel",
+    })
+}
+
+/// The manifest's guidance with the lists consumers iterate always present.
+pub fn guidance(document: &Json) -> Json {
+    let mut g = document
+        .get("guidance")
+        .and_then(Json::as_object)
+        .cloned()
+        .unwrap_or_default();
+    for key in ["constraints", "preferences", "questions"] {
+        g.entry(key).or_insert_with(|| json!([]));
+    }
+    if let Some(constraints) = g.get_mut("constraints").and_then(Json::as_array_mut) {
+        for c in constraints.iter_mut().filter_map(Json::as_object_mut) {
+            c.entry("appliesTo").or_insert_with(|| json!([]));
+        }
+    }
+    Json::Object(g)
+}
+
+/// The resolvability matrix of every artifact's catalog parameters, its counts, and the
+/// unresolved entries as the validation report lists them.
+pub fn resolvability(
+    artifacts: &[Artifact],
+) -> (
+    BTreeMap<String, BTreeMap<String, ParameterStatus>>,
+    ResolvabilitySummary,
+    Vec<UnresolvedParameter>,
+) {
+    let mut matrix = BTreeMap::new();
+    let mut unresolved = Vec::new();
+    let mut total = 0;
+    for a in artifacts {
+        let Some(entry) = catalog::entry(&a.artifact_type) else {
+            continue;
+        };
+        let mut row = BTreeMap::new();
+        for (key, source) in entry.parameters {
+            total += 1;
+            let has_value = a.parameters.get(key).is_some_and(|v| !v.is_null());
+            let status = if has_value {
+                ParameterStatus {
+                    status: "resolved".into(),
+                    source_path: Some(source.to_string()),
+                    reason_code: None,
+                    reason: None,
+                }
+            } else {
+                let reason = "the manifest gives no value for this parameter";
+                unresolved.push(UnresolvedParameter {
+                    artifact_id: a.id.clone(),
+                    parameter: key.to_string(),
+                    reason_code: "value_not_materialized".into(),
+                    reason: reason.into(),
+                });
+                ParameterStatus {
+                    status: "unresolved".into(),
+                    source_path: Some(source.to_string()),
+                    reason_code: Some("value_not_materialized".into()),
+                    reason: Some(reason.into()),
+                }
+            };
+            row.insert(key.to_string(), status);
+        }
+        matrix.insert(a.id.clone(), row);
+    }
+    let summary = ResolvabilitySummary {
+        total,
+        unresolved: unresolved.len(),
+        resolved: total - unresolved.len(),
+    };
+    (matrix, summary, unresolved)
+}
+
+/// The artifact types the export derived, each once, in first-seen order.
+fn types_present(artifacts: &[Artifact]) -> Vec<&'static TypeEntry> {
+    let mut out: Vec<&'static TypeEntry> = Vec::new();
+    for a in artifacts {
+        if let Some(e) = catalog::entry(&a.artifact_type)
+            && !out.iter().any(|o| o.artifact_type == e.artifact_type)
+        {
+            out.push(e);
+        }
+    }
+    out
+}
+
+fn conventions(e: &TypeEntry) -> Map<String, Json> {
+    let mut m = Map::new();
+    m.insert("output_ext".into(), json!(e.output_ext));
+    m.insert("output_path".into(), json!(e.output_path));
+    m.insert("description".into(), json!(e.description));
+    m.insert("schema_url".into(), json!(e.schema_url));
+    m
+}
+
+fn parameter_sources(e: &TypeEntry) -> Json {
+    Json::Object(
+        e.parameters
+            .iter()
+            .map(|(k, s)| (k.to_string(), json!(s)))
+            .collect(),
+    )
+}
+
+fn example(e: &TypeEntry) -> Json {
+    json!({"example_output_path": e.example_output_path, "example_snippet": e.example_snippet})
+}
+
+fn artifact_type_info(e: &TypeEntry) -> Json {
+    let mut m = conventions(e);
+    m.insert("parameter_keys".into(), json!(e.parameter_keys()));
+    m.insert("parameter_sources".into(), parameter_sources(e));
+    m.insert("example_output_path".into(), json!(e.example_output_path));
+    m.insert("example_snippet".into(), json!(e.example_snippet));
+    Json::Object(m)
+}
+
+fn output_contract(e: &TypeEntry) -> Json {
+    let c = &e.contract;
+    json!({
+        "expected_depth": c.expected_depth, "max_lines": c.max_lines, "max_tokens": c.max_tokens,
+        "completeness_markers": c.completeness_markers, "red_flag": c.red_flag,
+        "edit_min_pct": c.edit_min_pct, "fields": e.parameter_keys(),
+    })
+}
+
+/// Calibration hints per artifact type, plus a Dockerfile and a client hint per service
+/// carrying its transport protocol.
+fn calibration_hints(types: &[&TypeEntry], services: &BTreeMap<String, Json>) -> Json {
+    let mut hints = Map::new();
+    for e in types {
+        hints.insert(
+            e.artifact_type.into(),
+            json!({"expected_depth": e.contract.expected_depth, "expected_loc_range": e.loc_range(),
+                   "red_flag": e.contract.red_flag, "edit_min_pct": e.contract.edit_min_pct}),
+        );
+    }
+    for (name, meta) in services {
+        let tp = meta
+            .get("transport_protocol")
+            .and_then(Json::as_str)
+            .unwrap_or("unknown");
+        let docker_flag = match tp {
+            "grpc" => "the Dockerfile health check speaks HTTP to a gRPC service",
+            "http" => "the Dockerfile health check uses grpc_health_probe on an HTTP service",
+            _ => "",
+        };
+        hints.insert(
+            format!("dockerfile_{name}"),
+            json!({"expected_depth": "standard", "expected_loc_range": "<=50",
+                   "red_flag": docker_flag, "transport_protocol": tp}),
+        );
+        hints.insert(
+            format!("client_{name}"),
+            json!({"expected_depth": "standard", "expected_loc_range": "51-300",
+                   "red_flag": format!("the client does not use the service's transport ({tp})"),
+                   "transport_protocol": tp}),
+        );
+    }
+    Json::Object(hints)
+}
+
+/// Derivation rules per artifact type, each distinct rule once.
+fn derivation_rules(artifacts: &[Artifact]) -> Map<String, Json> {
+    let mut out: Map<String, Json> = Map::new();
+    for a in artifacts.iter().filter(|a| !a.derived_from.is_empty()) {
+        let list = out
+            .entry(a.artifact_type.clone())
+            .or_insert_with(|| json!([]));
+        if let Some(list) = list.as_array_mut() {
+            for rule in &a.derived_from {
+                let rule = serde_json::to_value(rule).unwrap_or_default();
+                if !list.contains(&rule) {
+                    list.push(rule);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A requirement per manifest requirement a rule reads, then one per artifact type saying
+/// which manifest fields that artifact satisfies.
+fn requirements_hints(rules: &Map<String, Json>) -> Vec<Json> {
+    let mut out = Vec::new();
+    let mut seen = Vec::new();
+    let rules_of = |t: &str| -> Vec<String> {
+        let mut fields: Vec<String> = rules
+            .get(t)
+            .and_then(Json::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r.get("sourceField").and_then(Json::as_str))
+            .map(str::to_string)
+            .collect();
+        fields.dedup();
+        fields
+    };
+    for list in rules.values().filter_map(Json::as_array) {
+        for field in list
+            .iter()
+            .filter_map(|r| r.get("sourceField").and_then(Json::as_str))
+        {
+            let Some((_, tail)) = field.rsplit_once("requirements.") else {
+                continue;
+            };
+            let id = format!("REQ-{}", tail.replace(['.', '_'], "-").to_uppercase());
+            if !tail.is_empty() && !seen.contains(&id) {
+                seen.push(id.clone());
+                out.push(json!({"id": id, "labels": ["nfr", "contextcore-export"],
+                                "priority": "medium", "acceptance_anchors": [field]}));
+            }
+        }
+    }
+    for (n, t) in rules.keys().enumerate() {
+        out.push(json!({
+            "id": format!("REQ-CDP-OBS-{:03}", n + 1),
+            "labels": ["pipeline-innate", "nfr", "observability"],
+            "priority": "P2",
+            "acceptance_anchors": rules_of(t),
+            "satisfied_by_artifact": t,
+        }));
+    }
+    out
+}
+
+/// Services: as `--service-metadata` gives them, else one HTTP service per target.
+fn services(input: &ExportInput, artifacts: &[Artifact]) -> BTreeMap<String, Json> {
+    if let Some(given) = input.service_metadata {
+        return given.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    }
+    input
+        .manifest
+        .spec
+        .targets
+        .iter()
+        .filter(|t| artifacts.iter().any(|a| a.target == t.name))
+        .map(|t| {
+            (
+                t.name.clone(),
+                json!({"transport_protocol": "http", "healthcheck_type": "http_get"}),
+            )
+        })
+        .collect()
+}
+
+/// What each service should emit, by the OpenTelemetry conventions of its transport.
+fn instrumentation_hints(services: &BTreeMap<String, Json>) -> BTreeMap<String, Json> {
+    let declared: Vec<Json> = semantic_conventions()["metrics"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .flat_map(|(group, names)| {
+            names
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(move |n| json!({"name": n, "source": format!("semantic_conventions.metrics:{group}")}))
+        })
+        .collect();
+    services
+        .iter()
+        .map(|(name, meta)| {
+            let tp = meta
+                .get("transport_protocol")
+                .and_then(Json::as_str)
+                .unwrap_or("http");
+            let (kind, metrics): (&str, &[&str]) = if tp.starts_with("grpc") {
+                (
+                    "grpc",
+                    &[
+                        "rpc.server.duration",
+                        "rpc.server.request.size",
+                        "rpc.server.response.size",
+                        "rpc.server.requests_per_rpc",
+                    ],
+                )
+            } else {
+                (
+                    "http",
+                    &[
+                        "http.server.duration",
+                        "http.server.request.body.size",
+                        "http.server.response.body.size",
+                    ],
+                )
+            };
+            let convention: Vec<Json> = metrics
+                .iter()
+                .map(|m| json!({"name": m, "type": "histogram", "source": format!("otel_semconv:{kind}")}))
+                .collect();
+            let hint = json!({
+                "service_id": name, "transport": tp, "detected_databases": [],
+                "metrics": {"convention_based": convention, "manifest_declared": declared},
+                "traces": {"required": [], "propagation": "W3C"},
+                "logging": {"trace_context_fields": ["trace_id", "span_id"], "_note": "the code generator fills in the logging fields; export only names them"},
+                "dependencies": {"add": []},
+            });
+            (name.clone(), hint)
+        })
+        .collect()
+}
+
+/// Which artifacts own each conventional output path.
+fn file_ownership(
+    artifacts: &[Artifact],
+    task_mapping: Option<&Map<String, Json>>,
+) -> BTreeMap<String, FileOwnership> {
+    let mut out: BTreeMap<String, FileOwnership> = BTreeMap::new();
+    for a in artifacts {
+        let Some(e) = catalog::entry(&a.artifact_type) else {
+            continue;
+        };
+        if e.output_path.contains("{output_dir}") {
+            continue;
+        }
+        let path = e.output_path.replace("{target}", &a.target);
+        let owner = out.entry(path).or_insert_with(|| FileOwnership {
+            artifact_ids: Vec::new(),
+            artifact_types: Vec::new(),
+            scope: "primary".into(),
+            task_ids: Vec::new(),
+        });
+        owner.artifact_ids.push(a.id.clone());
+        if !owner.artifact_types.contains(&a.artifact_type) {
+            owner.artifact_types.push(a.artifact_type.clone());
+        }
+        if let Some(task) = task_mapping.and_then(|m| m.get(&a.id))
+            && !owner.task_ids.contains(task)
+        {
+            owner.task_ids.push(task.clone());
+        }
+        if owner.artifact_ids.len() > 1 {
+            owner.scope = "shared".into();
+        }
+    }
+    out
+}
+
+/// A section, or the marker that the profile leaves it out.
+fn gated(profile: &str, section: &str, value: Json) -> Option<Json> {
+    if !catalog::profile_has_section(profile, section) {
+        return Some(json!({"_omitted": format!("profile={profile}")}));
+    }
+    let empty = value.as_object().is_some_and(Map::is_empty);
+    (!empty).then_some(value)
+}
+
+/// Builds the onboarding metadata.
+pub fn build(
+    input: &ExportInput,
+    project: &str,
+    artifacts: &[Artifact],
+    coverage: Coverage,
+    checksums: Checksums,
+) -> OnboardingMetadata {
+    let profile = input.profile.as_str();
+    let types = types_present(artifacts);
+    let services = services(input, artifacts);
+    let rules = derivation_rules(artifacts);
+    let (matrix, summary, _) = resolvability(artifacts);
+    let guidance = guidance(input.document);
+    let open_questions: Vec<Json> = guidance["questions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|q| q.get("status").and_then(Json::as_str).unwrap_or("open") == "open")
+        .cloned()
+        .collect();
+    let mut gaps: Vec<String> = artifacts
+        .iter()
+        .filter(|a| a.status != "exists")
+        .map(|a| a.id.clone())
+        .collect();
+    gaps.sort();
+    let version = if profile == "full" {
+        SCHEMA_VERSION
+    } else {
+        "1.1.0"
+    };
+    let by_type = |f: fn(&TypeEntry) -> Json, all: bool| -> BTreeMap<String, Json> {
+        let list: Vec<&TypeEntry> = if all {
+            CATALOG.iter().collect()
+        } else {
+            types.clone()
+        };
+        list.into_iter()
+            .map(|e| (e.artifact_type.to_string(), f(e)))
+            .collect()
+    };
+    let contracts: Map<String, Json> = types
+        .iter()
+        .map(|e| (e.artifact_type.to_string(), output_contract(e)))
+        .collect();
+    OnboardingMetadata {
+        version: version.into(),
+        schema_version: version.into(),
+        generation_profile: profile.into(),
+        schema: ONBOARDING_SCHEMA.into(),
+        project_id: project.into(),
+        artifact_manifest_path: export_names::artifact_manifest(project, input.json_format),
+        project_context_path: export_names::project_context(project),
+        crd_reference: export_names::project_context(project),
+        generated_at: input.generated_at.clone(),
+        artifact_types: by_type(artifact_type_info, false),
+        output_path_conventions: by_type(|e| Json::Object(conventions(e)), true),
+        parameter_schema: CATALOG
+            .iter()
+            .map(|e| {
+                let keys = e.parameter_keys().iter().map(|k| k.to_string()).collect();
+                (e.artifact_type.to_string(), keys)
+            })
+            .collect(),
+        coverage: OnboardingCoverage {
+            coverage,
+            gaps: gaps.clone(),
+        },
+        semantic_conventions: semantic_conventions(),
+        provenance: input.legacy_provenance.clone(),
+        guidance,
+        capabilities: capabilities(),
+        derivation_rules: gated(profile, "derivation_rules", Json::Object(rules.clone())),
+        artifact_dependency_graph: gated(
+            profile,
+            "artifact_dependency_graph",
+            json!(
+                artifacts
+                    .iter()
+                    .filter(|a| !a.depends_on.is_empty())
+                    .map(|a| (a.id.clone(), json!(a.depends_on)))
+                    .collect::<Map<String, Json>>()
+            ),
+        ),
+        expected_output_contracts: gated(
+            profile,
+            "expected_output_contracts",
+            Json::Object(contracts),
+        ),
+        design_calibration_hints: gated(
+            profile,
+            "design_calibration_hints",
+            calibration_hints(&types, &services),
+        ),
+        objectives: input
+            .document
+            .pointer("/strategy/objectives")
+            .cloned()
+            .unwrap_or(json!([])),
+        resolved_artifact_parameters: artifacts
+            .iter()
+            .map(|a| {
+                let params: Map<String, Json> = a
+                    .parameters
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .filter(|(_, v)| !v.is_null())
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                (a.id.clone(), Json::Object(params))
+            })
+            .collect(),
+        parameter_resolvability: gated(
+            profile,
+            "parameter_resolvability",
+            serde_json::to_value(&matrix).unwrap_or_default(),
+        ),
+        parameter_resolvability_summary: gated(
+            profile,
+            "parameter_resolvability",
+            serde_json::to_value(&summary).unwrap_or_default(),
+        ),
+        open_questions: (!open_questions.is_empty()).then(|| json!(open_questions)),
+        requirements_hints: requirements_hints(&rules),
+        instrumentation_hints: instrumentation_hints(&services),
+        service_metadata: services,
+        artifact_manifest_checksum: checksums.artifact_manifest_checksum,
+        project_context_checksum: checksums.project_context_checksum,
+        source_checksum: checksums.source_checksum,
+        artifact_task_mapping: input.task_mapping.cloned().map(Json::Object),
+        file_ownership: file_ownership(artifacts, input.task_mapping),
+        source_path_relative: input.source_path_relative.clone(),
+        parameter_sources: by_type(parameter_sources, false),
+        example_artifacts: by_type(example, false),
+        coverage_gaps: gaps,
+        run_provenance: crate::paths::RUN_RECORD.into(),
+    }
+}
