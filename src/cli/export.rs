@@ -393,15 +393,17 @@ fn legacy_provenance(p: &LegacyProvenance) -> Json {
         .iter()
         .map(|(k, s)| (k.clone(), s.value.clone()))
         .collect();
-    for (key, default) in [
-        ("existing", json!([])),
-        ("generation_profile", json!(p.profile)),
-        ("dry_run", json!(false)),
-        ("embed_provenance", json!(false)),
-        ("task_mapping", Json::Null),
-        ("min_coverage", Json::Null),
+    options.insert("generation_profile".into(), json!(p.profile));
+    options.insert("dry_run".into(), json!(false));
+    for key in [
+        "existing",
+        "scan_existing",
+        "embed_provenance",
+        "task_mapping",
+        "service_metadata",
+        "min_coverage",
     ] {
-        options.entry(key).or_insert(default);
+        options.entry(key).or_insert(Json::Null);
     }
     options.insert(
         "run_provenance_path".into(),
@@ -417,7 +419,8 @@ fn legacy_provenance(p: &LegacyProvenance) -> Json {
         "hostname": Json::Null,
         "username": Json::Null,
         "workingDirectory": ".",
-        "git": {"commitSha": p.git.head_commit, "branch": p.git.branch, "isDirty": p.git.dirty},
+        // A remote URL can carry credentials: never recorded.
+        "git": {"commitSha": p.git.head_commit, "branch": p.git.branch, "isDirty": p.git.dirty, "remoteUrl": Json::Null},
         "cliArgs": p.cli_args,
         "cliOptions": options,
         "outputDirectory": p.output_dir,
@@ -634,6 +637,34 @@ fn resolve_options(
             v
         }
     };
+    config.record(
+        "profile",
+        &a.profile,
+        Source::flag_or_default(a.profile != "full"),
+    );
+    config.record(
+        "embed_provenance",
+        a.embed_provenance,
+        Source::flag_or_default(a.embed_provenance),
+    );
+    let recorded = |p: &Path| workspace.record_path(p, &a.output_dir);
+    if let Some(p) = &a.task_mapping {
+        config.record("task_mapping", recorded(p), Source::Flag);
+    }
+    if let Some(p) = &a.service_metadata {
+        config.record("service_metadata", recorded(p), Source::Flag);
+    }
+    if !a.existing.is_empty() {
+        let existing: Vec<String> = a
+            .existing
+            .iter()
+            .map(|e| match e.split_once(':') {
+                Some((id, path)) => format!("{id}:{}", recorded(Path::new(path))),
+                None => e.clone(),
+            })
+            .collect();
+        config.record("existing", existing, Source::Flag);
+    }
     if !a.scan_existing.is_empty() {
         let dirs: Vec<String> = a
             .scan_existing

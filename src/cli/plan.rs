@@ -165,6 +165,7 @@ pub fn run(a: InitFromPlanArgs) -> Result<i32> {
         "core_inferred_count": inferred.core_inferred_count,
         "core_fields_missing": inferred.core_missing,
         "verdict": inferred.verdict,
+        "downstream_readiness": inferred.verdict,
         "errors": 0,
         "warnings": inferred.core_missing.len(),
     });
@@ -176,6 +177,7 @@ pub fn run(a: InitFromPlanArgs) -> Result<i32> {
     )?;
     let readiness = json!({"readiness": {
         "verdict": inferred.verdict,
+        "downstream_readiness": inferred.verdict,
         "core_inferred_count": inferred.core_inferred_count,
         "core_fields_missing": inferred.core_missing,
         "reasons": inferred.reasons,

@@ -14,6 +14,7 @@ const VALUE_FLAGS: &[(&str, &str)] = &[
     ("min_coverage", "--min-coverage"),
     ("document_write_strategy", "--document-write-strategy"),
     ("project_id", "--project-id"),
+    ("profile", "--profile"),
 ];
 
 /// Recorded booleans with their on and off flags.
@@ -31,6 +32,7 @@ const BOOL_FLAGS: &[(&str, &str, &str)] = &[
         "--no-emit-quality-report",
     ),
     ("emit_provenance", "--emit-provenance", ""),
+    ("embed_provenance", "--embed-provenance", ""),
     ("emit_report", "--emit-report", "--no-emit-report"),
     (
         "emit_run_provenance",
@@ -67,6 +69,17 @@ pub fn command(r: &LineageRecord) -> String {
             );
             if let Some(tm) = input("task_mapping") {
                 cmd.push_str(&format!(" --task-mapping {tm}"));
+            }
+            if let Some(sm) = input("service_metadata") {
+                cmd.push_str(&format!(" --service-metadata {sm}"));
+            }
+            for e in config
+                .get("existing")
+                .and_then(|s| s.value.as_array())
+                .into_iter()
+                .flatten()
+            {
+                cmd.push_str(&format!(" --existing {}", scalar(e)));
             }
             for dir in config
                 .get("scan_existing")

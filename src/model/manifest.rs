@@ -58,6 +58,7 @@ pub const SPEC: Shape = Shape::Map(&[
             opt("name", Shape::Str),
             opt("description", Shape::Str),
             opt("epic", Shape::Str),
+            opt("tasks", Shape::List(&Shape::Str)),
         ]),
     ),
     opt(
@@ -67,6 +68,7 @@ pub const SPEC: Shape = Shape::Map(&[
             opt("owner", Shape::Str),
             opt("value", Shape::Str),
             opt("costCenter", Shape::Str),
+            opt("stakeholders", Shape::List(&Shape::Str)),
         ]),
     ),
     opt(
