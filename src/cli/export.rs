@@ -80,6 +80,7 @@ pub fn run(a: ExportArgs) -> Result<i32> {
             namespace: a.namespace.clone(),
             json_format: o.json_format,
             generated_at: generated_at.to_string(),
+            deterministic: o.deterministic,
             existing: existing.clone(),
             task_mapping: input.task_mapping.as_ref().and_then(Json::as_object),
             service_metadata: input.service_metadata.as_ref().and_then(Json::as_object),

@@ -1,7 +1,7 @@
 //! `manifest export` derivations: the project context, artifact manifest, onboarding
 //! metadata, validation and quality reports, from a parsed manifest and what the command
-//! read. Pure: inputs in, bytes and verdicts out; no clock unless non-deterministic output
-//! was asked for, no file system.
+//! read. Pure: inputs in, bytes and verdicts out; no clock (the command passes the generation
+//! time in), no file system.
 
 pub mod artifacts;
 pub mod catalog;
@@ -39,6 +39,8 @@ pub struct ExportInput<'a> {
     pub json_format: bool,
     /// `generated_at`/`generatedAt` of every document (the command keeps it stable).
     pub generated_at: String,
+    /// Whether that time is kept stable across reruns (`--deterministic-output`).
+    pub deterministic: bool,
     /// Files that may be existing artifacts (`--scan-existing`, `--existing`).
     pub existing: Vec<ExistingFile>,
     /// The task mapping, if given: artifact id → task.
@@ -324,7 +326,7 @@ pub fn derive(input: &ExportInput) -> ExportDocuments {
         schema: QUALITY_SCHEMA.into(),
         generated_at: input.generated_at.clone(),
         strict_quality: input.strict,
-        deterministic_output: true,
+        deterministic_output: input.deterministic,
         policy_file: input.policy_file.clone(),
         policy_effective: PolicyEffective {
             coverage_threshold_env: input.environment.clone(),
