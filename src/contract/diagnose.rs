@@ -1,0 +1,287 @@
+//! Gate 2, `contract a2a-diagnose`: the three questions, asked in order, stopping at the first
+//! that fails. Question 1 (is the export contract complete?) is Gate 1 plus four checks of its
+//! own; questions 2 and 3 (plan ingestion, artisan execution) are outside this tool and are
+//! reported as skipped, or as failed when the directory named for them does not exist.
+
+use std::path::{Path, PathBuf};
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
+
+use super::gate::{GateResult, Outcome};
+use super::json::{number, object, strings, truthy};
+use super::pipeline::{self, PipelineReport};
+use super::text::printable;
+use crate::error::Result;
+
+/// Where the later layers' outputs are, when given.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// `--ingestion-dir`: plan ingestion output (question 2).
+    pub ingestion_dir: Option<PathBuf>,
+    /// `--artisan-dir`: artisan workflow output (question 3).
+    pub artisan_dir: Option<PathBuf>,
+}
+
+/// Where a question ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum QuestionStatus {
+    Pass,
+    Fail,
+    Skipped,
+    /// An earlier question failed, so this one was not asked.
+    NotReached,
+}
+
+/// One check within a question.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct CheckResult {
+    pub name: String,
+    pub passed: bool,
+    pub detail: String,
+    /// `error`, `warning` or `info`.
+    pub severity: String,
+}
+
+/// One of the three questions.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct QuestionResult {
+    pub number: u8,
+    pub title: String,
+    pub layer: String,
+    pub status: QuestionStatus,
+    pub checks_passed: usize,
+    pub checks_total: usize,
+    pub recommendation: String,
+    pub checks: Vec<CheckResult>,
+}
+
+/// The Gate 2 report, as `--report` and `--format json` write it.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct DiagnosticReport {
+    pub export_dir: String,
+    pub project_id: String,
+    /// When the diagnostic ran, RFC 3339 UTC.
+    pub checked_at: String,
+    /// Every question asked passed (a skipped question is not a pass).
+    pub all_passed: bool,
+    /// Where to start fixing.
+    pub start_here: String,
+    pub questions: Vec<QuestionResult>,
+}
+
+const TITLES: [(&str, &str); 3] = [
+    ("Is the contract complete?", "Export"),
+    ("Was the contract faithfully translated?", "Plan Ingestion"),
+    ("Was the translated plan faithfully executed?", "Artisan"),
+];
+
+const FIX_EXPORT: &str = "Fix the export layer first: correct the manifest and re-run 'contextcore manifest export'. Do not go on to plan ingestion until question 1 passes.";
+
+/// Asks the three questions about an export directory (and the later layers' directories).
+pub fn diagnose(export_dir: &Path, options: &Options) -> Result<DiagnosticReport> {
+    let gate1 = pipeline::check(export_dir, &pipeline::Options::default())?;
+    let export = super::ExportDir::load(export_dir)?;
+    let q1 = question_one(&gate1, &export.metadata);
+    let mut questions = vec![q1];
+    let later = [
+        (2, options.ingestion_dir.as_deref(), "--ingestion-dir", "ingestion"),
+        (3, options.artisan_dir.as_deref(), "--artisan-dir", "artisan"),
+    ];
+    for (number, dir, flag, stem) in later {
+        let previous_failed = questions.iter().any(|q| q.status == QuestionStatus::Fail);
+        questions.push(if previous_failed {
+            question(number, QuestionStatus::NotReached, Vec::new(), "")
+        } else {
+            later_question(number, dir, flag, stem)
+        });
+    }
+    let start_here = start_here(&questions);
+    let all_passed = questions
+        .iter()
+        .filter(|q| q.status != QuestionStatus::NotReached)
+        .all(|q| q.status == QuestionStatus::Pass);
+    Ok(DiagnosticReport {
+        export_dir: gate1.output_dir.clone(),
+        project_id: gate1.project_id.clone(),
+        checked_at: gate1.checked_at.clone(),
+        all_passed,
+        start_here,
+        questions,
+    })
+}
+
+fn question(number: u8, status: QuestionStatus, checks: Vec<CheckResult>, recommendation: &str) -> QuestionResult {
+    let (title, layer) = TITLES[usize::from(number - 1)];
+    QuestionResult {
+        number,
+        title: title.to_string(),
+        layer: layer.to_string(),
+        status,
+        checks_passed: checks.iter().filter(|c| c.passed).count(),
+        checks_total: checks.len(),
+        recommendation: recommendation.to_string(),
+        checks,
+    }
+}
+
+fn check(name: &str, passed: bool, detail: String, severity: &str) -> CheckResult {
+    CheckResult {
+        name: name.to_string(),
+        passed,
+        detail,
+        severity: severity.to_string(),
+    }
+}
+
+/// Question 1: the Gate 1 verdicts, then whether the manifest lists artifacts, derivation
+/// rules and parameter schemas are there, and whether existing artifacts were scanned for.
+fn question_one(gate1: &PipelineReport, meta: &Json) -> QuestionResult {
+    let mut checks: Vec<CheckResult> = gate1.gates.iter().map(|g| gate_check(g, &gate1.project_id)).collect();
+    let mut failed = gate1.gates.iter().any(GateResult::is_blocking_failure);
+
+    let coverage = meta.get("coverage").filter(|c| c.is_object()).unwrap_or(&Json::Null);
+    let required = number(coverage, "totalRequired").unwrap_or(0.0);
+    let existing = number(coverage, "totalExisting").unwrap_or(0.0);
+    let gaps = strings(coverage, "gaps").len();
+    if required == 0.0 {
+        failed = true;
+        checks.push(check("artifact-manifest-populated", false, "No required artifact in coverage: is the artifact manifest empty?".into(), "error"));
+    } else {
+        checks.push(check("artifact-manifest-populated", true, format!("{required} required artifact(s): {existing} existing, {gaps} gap(s)."), "info"));
+    }
+    checks.extend(derivation_rules_check(meta));
+    checks.extend(parameter_schema_check(meta));
+    if required > 0.0 && existing == 0.0 {
+        checks.push(check("existing-artifact-scan", true, "No existing artifact found (totalExisting is 0); if some exist, re-run the export with --scan-existing.".into(), "warning"));
+    }
+    let (status, recommendation) = if failed { (QuestionStatus::Fail, FIX_EXPORT) } else { (QuestionStatus::Pass, "") };
+    question(1, status, checks, recommendation)
+}
+
+fn gate_check(gate: &GateResult, project_id: &str) -> CheckResult {
+    let name = gate.gate_id.strip_prefix(&format!("{project_id}-")).unwrap_or(&gate.gate_id);
+    let passed = gate.result == Outcome::Pass;
+    let severity = match (passed, gate.blocking) {
+        (true, _) => "info",
+        (false, true) => "error",
+        (false, false) => "warning",
+    };
+    check(name, passed, gate.reason.clone(), severity)
+}
+
+fn derivation_rules_check(meta: &Json) -> Option<CheckResult> {
+    let rules = object(meta, "derivation_rules");
+    if rules.is_empty() {
+        return truthy(meta.get("artifact_types")).then(|| check("derivation-rules-present", true, "No derivation_rules: artifacts will be generated from parameter_sources alone.".into(), "warning"));
+    }
+    let empty: Vec<&str> = rules.iter().filter(|(_, v)| !truthy(Some(v))).map(|(k, _)| k.as_str()).collect();
+    Some(if empty.is_empty() {
+        check("derivation-rules-populated", true, format!("Derivation rules given for {} artifact type(s).", rules.len()), "info")
+    } else {
+        check("derivation-rules-populated", false, format!("Derivation rules empty for: {}.", empty.join(", ")), "warning")
+    })
+}
+
+fn parameter_schema_check(meta: &Json) -> Option<CheckResult> {
+    let types = object(meta, "artifact_types");
+    if types.is_empty() {
+        return None;
+    }
+    let schema = object(meta, "parameter_schema");
+    let without: Vec<&str> = types.keys().filter(|t| !truthy(schema.get(*t))).map(String::as_str).collect();
+    Some(if without.is_empty() {
+        check("parameter-schema-complete", true, format!("Parameter schema given for all {} artifact type(s).", types.len()), "info")
+    } else {
+        check("parameter-schema-complete", false, format!("Artifact types without a parameter schema: {}.", without.join(", ")), "warning")
+    })
+}
+
+/// Questions 2 and 3: this tool does not read plan-ingestion or artisan output. Without a
+/// directory the question is skipped; a directory that does not exist fails it; an existing
+/// one is recorded and the question skipped.
+fn later_question(number: u8, dir: Option<&Path>, flag: &str, stem: &str) -> QuestionResult {
+    let Some(dir) = dir else {
+        let detail = format!("No {stem} directory given; pass {flag} to ask this question.");
+        let advice = format!("Give the {stem} output directory with {flag}.");
+        return question(number, QuestionStatus::Skipped, vec![check(&format!("{stem}-dir-provided"), false, detail, "info")], &advice);
+    };
+    let shown = dir.display().to_string();
+    if !dir.is_dir() {
+        let detail = format!("{shown}: no such directory.");
+        let advice = format!("Run the {stem} step first, then point {flag} at its output.");
+        return question(number, QuestionStatus::Fail, vec![check(&format!("{stem}-output-exists"), false, detail, "error")], &advice);
+    }
+    let checks = vec![
+        check(&format!("{stem}-output-exists"), true, format!("{shown} exists."), "info"),
+        check(&format!("{stem}-checks"), false, format!("contextcore does not analyse {stem} output; this question is left to the tool that produced it."), "info"),
+    ];
+    question(number, QuestionStatus::Skipped, checks, "")
+}
+
+fn start_here(questions: &[QuestionResult]) -> String {
+    if let Some(failed) = questions.iter().find(|q| q.status == QuestionStatus::Fail) {
+        return format!("Q{} ({} layer): {}", failed.number, failed.layer, failed.recommendation);
+    }
+    let skipped: Vec<&str> = questions.iter().filter(|q| q.status == QuestionStatus::Skipped).map(|q| q.layer.as_str()).collect();
+    if skipped.is_empty() {
+        "All clear: no issue found at any layer.".to_string()
+    } else {
+        format!("Q1 passed. Not checked: {}. Give --ingestion-dir and --artisan-dir for the full diagnostic.", skipped.join(", "))
+    }
+}
+
+impl DiagnosticReport {
+    /// The human report; every text that came from the directory is made printable.
+    pub fn to_text(&self) -> String {
+        let verdict = if self.all_passed { "ALL CLEAR" } else { "ISSUE FOUND" };
+        let mut out = vec![
+            format!("Three Questions Diagnostic: {verdict}"),
+            format!("  Project:   {}", printable(&self.project_id)),
+            format!("  Directory: {}", printable(&self.export_dir)),
+            format!("  Checked:   {}", self.checked_at),
+            String::new(),
+        ];
+        for q in &self.questions {
+            out.extend(question_lines(q));
+            out.push(String::new());
+        }
+        if !self.start_here.is_empty() {
+            out.push(format!("  >>> START HERE: {}", printable(&self.start_here)));
+            out.push(String::new());
+        }
+        out.join("\n")
+    }
+}
+
+fn question_lines(q: &QuestionResult) -> Vec<String> {
+    let mark = match q.status {
+        QuestionStatus::Pass => "PASS",
+        QuestionStatus::Fail => "FAIL",
+        QuestionStatus::Skipped => "SKIP",
+        QuestionStatus::NotReached => "----",
+    };
+    let mut lines = vec![format!("  Q{}. {}  [{mark}]", q.number, q.title), format!("      Layer: {}", q.layer)];
+    if q.status == QuestionStatus::NotReached {
+        lines.push("      (not reached: an earlier question failed)".to_string());
+        return lines;
+    }
+    lines.push(format!("      Checks: {}/{} passed", q.checks_passed, q.checks_total));
+    for c in &q.checks {
+        let mark = match (c.passed, c.severity.as_str()) {
+            (true, _) => "ok",
+            (false, "error") => "FAIL",
+            (false, _) => "WARN",
+        };
+        lines.push(format!("        [{mark}] {}", printable(&c.name)));
+        if !c.passed {
+            lines.push(format!("              {}", printable(&c.detail)));
+        }
+    }
+    if !q.recommendation.is_empty() {
+        lines.push(format!("      Recommendation: {}", printable(&q.recommendation)));
+    }
+    lines
+}
