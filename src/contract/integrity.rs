@@ -248,8 +248,13 @@ pub fn provenance_consistency(dir: &ExportDir) -> Option<Finding> {
         .map(Vec::as_slice)
         .unwrap_or_default();
     for name in files.iter().filter_map(Json::as_str) {
-        let path = dir.inside(name).or_else(|| dir.by_file_name(name));
-        if !path.is_some_and(|p| p.exists()) {
+        // Relative to the directory, as the earlier gate read them; else by file name, so
+        // repository-relative names and moved directories still resolve here.
+        let present = [dir.inside(name), dir.by_file_name(name)]
+            .into_iter()
+            .flatten()
+            .any(|p| p.exists());
+        if !present {
             problems.push(format!("missing output file: {name}"));
             evidence.push(Evidence::new(
                 "missing_output_file",
