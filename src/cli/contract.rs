@@ -96,12 +96,9 @@ fn write_report(file: &Path, content: &[u8]) -> Result<()> {
 /// Backups of a replaced report follow the repository's policy, like every other output.
 fn report_backups() -> Backups {
     let workspace = Workspace::current();
-    let beside = crate::policy::Policy::discover(
-        None,
-        Path::new("."),
-        workspace.repo_root.as_deref(),
-    )
-    .is_ok_and(|p| p.backup_beside());
+    let beside =
+        crate::policy::Policy::discover(None, Path::new("."), workspace.repo_root.as_deref())
+            .is_ok_and(|p| p.backup_beside());
     match (workspace.state_dir(), workspace.repo_root) {
         (Some(state_dir), Some(repo_root)) if !beside => Backups::GitDir {
             state_dir,

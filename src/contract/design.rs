@@ -11,7 +11,12 @@ use super::gate::{Check, Evidence, Finding, first_items};
 use super::json::{number, object, strings, text, truthy};
 
 /// Depth tiers a calibration hint may name.
-const VALID_DEPTHS: [&str; 4] = ["brief", "standard", "comprehensive", "standard-comprehensive"];
+const VALID_DEPTHS: [&str; 4] = [
+    "brief",
+    "standard",
+    "comprehensive",
+    "standard-comprehensive",
+];
 
 /// Calibration hints cover every artifact type, are well formed, agree with the output
 /// contracts, the sizes of generated files and the declared transport protocols; `None`
@@ -25,11 +30,17 @@ pub fn design_calibration(dir: &ExportDir) -> Option<Finding> {
     let mut problems = Vec::new();
     let mut evidence = Vec::new();
 
-    let mut types: BTreeSet<&String> = object(object_value(meta, "coverage"), "byType").keys().collect();
+    let mut types: BTreeSet<&String> = object(object_value(meta, "coverage"), "byType")
+        .keys()
+        .collect();
     types.extend(object(meta, "artifact_types").keys());
     for atype in types.into_iter().filter(|t| !hints.contains_key(*t)) {
         problems.push(format!("uncalibrated: {atype}"));
-        evidence.push(Evidence::new("missing_calibration", atype.clone(), format!("artifact type '{atype}' has no calibration hint")));
+        evidence.push(Evidence::new(
+            "missing_calibration",
+            atype.clone(),
+            format!("artifact type '{atype}' has no calibration hint"),
+        ));
     }
     for (atype, hint) in hints {
         check_hint_shape(atype, hint, &mut problems, &mut evidence);
@@ -41,9 +52,16 @@ pub fn design_calibration(dir: &ExportDir) -> Option<Finding> {
     if problems.is_empty() {
         return Some(Finding::pass(
             Check::DesignCalibration,
-            format!("Design calibration holds for {} artifact type(s).", hints.len()),
+            format!(
+                "Design calibration holds for {} artifact type(s).",
+                hints.len()
+            ),
             "Go on: the calibration hints are consistent.",
-            vec![Evidence::new("calibration_verified", "design_calibration_hints", format!("{} hint(s) checked", hints.len()))],
+            vec![Evidence::new(
+                "calibration_verified",
+                "design_calibration_hints",
+                format!("{} hint(s) checked", hints.len()),
+            )],
         ));
     }
     Some(Finding::warning_failure(
@@ -55,20 +73,34 @@ pub fn design_calibration(dir: &ExportDir) -> Option<Finding> {
 }
 
 fn object_value<'a>(meta: &'a Json, key: &str) -> &'a Json {
-    meta.get(key).filter(|v| v.is_object()).unwrap_or(&Json::Null)
+    meta.get(key)
+        .filter(|v| v.is_object())
+        .unwrap_or(&Json::Null)
 }
 
-fn check_hint_shape(atype: &str, hint: &Json, problems: &mut Vec<String>, evidence: &mut Vec<Evidence>) {
+fn check_hint_shape(
+    atype: &str,
+    hint: &Json,
+    problems: &mut Vec<String>,
+    evidence: &mut Vec<Evidence>,
+) {
     if let Some(depth) = text(hint, "expected_depth").filter(|d| !VALID_DEPTHS.contains(d)) {
         problems.push(format!("invalid depth: {atype}={depth}"));
         evidence.push(Evidence::new(
             "invalid_depth",
             atype,
-            format!("expected_depth '{depth}' is not one of {}", VALID_DEPTHS.join(", ")),
+            format!(
+                "expected_depth '{depth}' is not one of {}",
+                VALID_DEPTHS.join(", ")
+            ),
         ));
     }
     if !truthy(hint.get("expected_loc_range")) {
-        evidence.push(Evidence::new("missing_loc_range", atype, "no expected_loc_range"));
+        evidence.push(Evidence::new(
+            "missing_loc_range",
+            atype,
+            "no expected_loc_range",
+        ));
     }
     if !truthy(hint.get("red_flag")) {
         evidence.push(Evidence::new("missing_red_flag", atype, "no red_flag"));
@@ -82,8 +114,13 @@ fn check_contract_sizes(
     evidence: &mut Vec<Evidence>,
 ) {
     for (atype, contract) in object(meta, "expected_output_contracts") {
-        let Some(hint) = hints.get(atype) else { continue };
-        let (Some(max_lines), Some(range)) = (number(contract, "max_lines").filter(|n| *n != 0.0), text(hint, "expected_loc_range")) else {
+        let Some(hint) = hints.get(atype) else {
+            continue;
+        };
+        let (Some(max_lines), Some(range)) = (
+            number(contract, "max_lines").filter(|n| *n != 0.0),
+            text(hint, "expected_loc_range"),
+        ) else {
             continue;
         };
         let small_hint_big_contract = range == "<=50" && max_lines > 100.0;
@@ -112,7 +149,10 @@ fn check_generated_sizes(
         let loc = line_count(&bytes);
         for artifact in strings(info, "artifact_ids") {
             for atype in strings(info, "artifact_types") {
-                let Some(range) = hints.get(&atype).and_then(|h| text(h, "expected_loc_range")) else {
+                let Some(range) = hints
+                    .get(&atype)
+                    .and_then(|h| text(h, "expected_loc_range"))
+                else {
                     continue;
                 };
                 if loc_out_of_range(loc, range) {
@@ -136,9 +176,15 @@ fn check_protocols(
 ) {
     let services = object(meta, "service_metadata");
     for (key, hint) in hints {
-        let Some(hinted) = text(hint, "transport_protocol") else { continue };
-        let service = ["dockerfile_", "client_"].iter().find_map(|p| key.strip_prefix(p));
-        let declared = service.and_then(|s| services.get(s)).and_then(|e| text(e, "transport_protocol"));
+        let Some(hinted) = text(hint, "transport_protocol") else {
+            continue;
+        };
+        let service = ["dockerfile_", "client_"]
+            .iter()
+            .find_map(|p| key.strip_prefix(p));
+        let declared = service
+            .and_then(|s| services.get(s))
+            .and_then(|e| text(e, "transport_protocol"));
         if let (Some(service), Some(declared)) = (service, declared)
             && declared != hinted
         {
@@ -203,14 +249,20 @@ pub fn parameter_resolvability(meta: &Json) -> Option<Finding> {
             Check::ParameterResolvability,
             format!("All {total} parameter source(s) resolve to values."),
             "Go on: the parameter sources resolve.",
-            vec![Evidence::new("parameters_verified", "parameter_resolvability", format!("{total} parameter(s) resolve"))],
+            vec![Evidence::new(
+                "parameters_verified",
+                "parameter_resolvability",
+                format!("{total} parameter(s) resolve"),
+            )],
         ));
     }
     let unresolved = evidence.len();
     evidence.truncate(10);
     Some(Finding::warning_failure(
         Check::ParameterResolvability,
-        format!("{unresolved} of {total} parameter(s) come from manifest fields that are empty or missing."),
+        format!(
+            "{unresolved} of {total} parameter(s) come from manifest fields that are empty or missing."
+        ),
         "Fill in the referenced fields of the manifest, then re-run the export.",
         evidence,
     ))
@@ -229,11 +281,19 @@ pub fn edit_first_coverage(meta: &Json) -> Option<Finding> {
         match contract.get("edit_min_pct") {
             None | Some(Json::Null) => {
                 problems.push(format!("missing edit_min_pct: {atype}"));
-                evidence.push(Evidence::new("missing_edit_min_pct", atype.clone(), format!("the contract for '{atype}' has no edit_min_pct")));
+                evidence.push(Evidence::new(
+                    "missing_edit_min_pct",
+                    atype.clone(),
+                    format!("the contract for '{atype}' has no edit_min_pct"),
+                ));
             }
             Some(value) if !value.as_f64().is_some_and(|p| (0.0..=100.0).contains(&p)) => {
                 problems.push(format!("invalid edit_min_pct: {atype}={value}"));
-                evidence.push(Evidence::new("invalid_edit_min_pct", atype.clone(), format!("edit_min_pct={value} is not a number from 0 to 100")));
+                evidence.push(Evidence::new(
+                    "invalid_edit_min_pct",
+                    atype.clone(),
+                    format!("edit_min_pct={value} is not a number from 0 to 100"),
+                ));
             }
             Some(_) => {}
         }
@@ -241,15 +301,26 @@ pub fn edit_first_coverage(meta: &Json) -> Option<Finding> {
     if problems.is_empty() {
         return Some(Finding::pass(
             Check::EditFirstCoverage,
-            format!("Edit-first thresholds present: all {} output contract(s) have a valid edit_min_pct.", contracts.len()),
+            format!(
+                "Edit-first thresholds present: all {} output contract(s) have a valid edit_min_pct.",
+                contracts.len()
+            ),
             "Go on: the size regression gate has a threshold for every type.",
-            vec![Evidence::new("edit_first_verified", "expected_output_contracts", format!("{} contract(s) checked", contracts.len()))],
+            vec![Evidence::new(
+                "edit_first_verified",
+                "expected_output_contracts",
+                format!("{} contract(s) checked", contracts.len()),
+            )],
         ));
     }
     evidence.truncate(10);
     Some(Finding::warning_failure(
         Check::EditFirstCoverage,
-        format!("Edit-first thresholds missing or invalid in {} contract(s): {}.", problems.len(), first_items(&problems, 5)),
+        format!(
+            "Edit-first thresholds missing or invalid in {} contract(s): {}.",
+            problems.len(),
+            first_items(&problems, 5)
+        ),
         "Re-run the export so every output contract carries an edit_min_pct.",
         evidence,
     ))

@@ -12,7 +12,6 @@ use serde_json::Value as Json;
 use super::gate::{GateResult, Outcome};
 use super::json::{number, object, strings, truthy};
 use super::pipeline::{self, PipelineReport};
-use super::text::printable;
 use crate::error::Result;
 
 /// Where the later layers' outputs are, when given.
@@ -87,8 +86,18 @@ pub fn diagnose(export_dir: &Path, options: &Options) -> Result<DiagnosticReport
     let q1 = question_one(&gate1, &export.metadata);
     let mut questions = vec![q1];
     let later = [
-        (2, options.ingestion_dir.as_deref(), "--ingestion-dir", "ingestion"),
-        (3, options.artisan_dir.as_deref(), "--artisan-dir", "artisan"),
+        (
+            2,
+            options.ingestion_dir.as_deref(),
+            "--ingestion-dir",
+            "ingestion",
+        ),
+        (
+            3,
+            options.artisan_dir.as_deref(),
+            "--artisan-dir",
+            "artisan",
+        ),
     ];
     for (number, dir, flag, stem) in later {
         let previous_failed = questions.iter().any(|q| q.status == QuestionStatus::Fail);
@@ -113,7 +122,12 @@ pub fn diagnose(export_dir: &Path, options: &Options) -> Result<DiagnosticReport
     })
 }
 
-fn question(number: u8, status: QuestionStatus, checks: Vec<CheckResult>, recommendation: &str) -> QuestionResult {
+fn question(
+    number: u8,
+    status: QuestionStatus,
+    checks: Vec<CheckResult>,
+    recommendation: &str,
+) -> QuestionResult {
     let (title, layer) = TITLES[usize::from(number - 1)];
     QuestionResult {
         number,
@@ -139,30 +153,54 @@ fn check(name: &str, passed: bool, detail: String, severity: &str) -> CheckResul
 /// Question 1: the Gate 1 verdicts, then whether the manifest lists artifacts, derivation
 /// rules and parameter schemas are there, and whether existing artifacts were scanned for.
 fn question_one(gate1: &PipelineReport, meta: &Json) -> QuestionResult {
-    let mut checks: Vec<CheckResult> = gate1.gates.iter().map(|g| gate_check(g, &gate1.project_id)).collect();
+    let mut checks: Vec<CheckResult> = gate1
+        .gates
+        .iter()
+        .map(|g| gate_check(g, &gate1.project_id))
+        .collect();
     let mut failed = gate1.gates.iter().any(GateResult::is_blocking_failure);
 
-    let coverage = meta.get("coverage").filter(|c| c.is_object()).unwrap_or(&Json::Null);
+    let coverage = meta
+        .get("coverage")
+        .filter(|c| c.is_object())
+        .unwrap_or(&Json::Null);
     let required = number(coverage, "totalRequired").unwrap_or(0.0);
     let existing = number(coverage, "totalExisting").unwrap_or(0.0);
     let gaps = strings(coverage, "gaps").len();
     if required == 0.0 {
         failed = true;
-        checks.push(check("artifact-manifest-populated", false, "No required artifact in coverage: is the artifact manifest empty?".into(), "error"));
+        checks.push(check(
+            "artifact-manifest-populated",
+            false,
+            "No required artifact in coverage: is the artifact manifest empty?".into(),
+            "error",
+        ));
     } else {
-        checks.push(check("artifact-manifest-populated", true, format!("{required} required artifact(s): {existing} existing, {gaps} gap(s)."), "info"));
+        checks.push(check(
+            "artifact-manifest-populated",
+            true,
+            format!("{required} required artifact(s): {existing} existing, {gaps} gap(s)."),
+            "info",
+        ));
     }
     checks.extend(derivation_rules_check(meta));
     checks.extend(parameter_schema_check(meta));
     if required > 0.0 && existing == 0.0 {
         checks.push(check("existing-artifact-scan", true, "No existing artifact found (totalExisting is 0); if some exist, re-run the export with --scan-existing.".into(), "warning"));
     }
-    let (status, recommendation) = if failed { (QuestionStatus::Fail, FIX_EXPORT) } else { (QuestionStatus::Pass, "") };
+    let (status, recommendation) = if failed {
+        (QuestionStatus::Fail, FIX_EXPORT)
+    } else {
+        (QuestionStatus::Pass, "")
+    };
     question(1, status, checks, recommendation)
 }
 
 fn gate_check(gate: &GateResult, project_id: &str) -> CheckResult {
-    let name = gate.gate_id.strip_prefix(&format!("{project_id}-")).unwrap_or(&gate.gate_id);
+    let name = gate
+        .gate_id
+        .strip_prefix(&format!("{project_id}-"))
+        .unwrap_or(&gate.gate_id);
     let passed = gate.result == Outcome::Pass;
     let severity = match (passed, gate.blocking) {
         (true, _) => "info",
@@ -175,13 +213,38 @@ fn gate_check(gate: &GateResult, project_id: &str) -> CheckResult {
 fn derivation_rules_check(meta: &Json) -> Option<CheckResult> {
     let rules = object(meta, "derivation_rules");
     if rules.is_empty() {
-        return truthy(meta.get("artifact_types")).then(|| check("derivation-rules-present", true, "No derivation_rules: artifacts will be generated from parameter_sources alone.".into(), "warning"));
+        return truthy(meta.get("artifact_types")).then(|| {
+            check(
+                "derivation-rules-present",
+                true,
+                "No derivation_rules: artifacts will be generated from parameter_sources alone."
+                    .into(),
+                "warning",
+            )
+        });
     }
-    let empty: Vec<&str> = rules.iter().filter(|(_, v)| !truthy(Some(v))).map(|(k, _)| k.as_str()).collect();
+    let empty: Vec<&str> = rules
+        .iter()
+        .filter(|(_, v)| !truthy(Some(v)))
+        .map(|(k, _)| k.as_str())
+        .collect();
     Some(if empty.is_empty() {
-        check("derivation-rules-populated", true, format!("Derivation rules given for {} artifact type(s).", rules.len()), "info")
+        check(
+            "derivation-rules-populated",
+            true,
+            format!(
+                "Derivation rules given for {} artifact type(s).",
+                rules.len()
+            ),
+            "info",
+        )
     } else {
-        check("derivation-rules-populated", false, format!("Derivation rules empty for: {}.", empty.join(", ")), "warning")
+        check(
+            "derivation-rules-populated",
+            false,
+            format!("Derivation rules empty for: {}.", empty.join(", ")),
+            "warning",
+        )
     })
 }
 
@@ -191,11 +254,31 @@ fn parameter_schema_check(meta: &Json) -> Option<CheckResult> {
         return None;
     }
     let schema = object(meta, "parameter_schema");
-    let without: Vec<&str> = types.keys().filter(|t| !truthy(schema.get(*t))).map(String::as_str).collect();
+    let without: Vec<&str> = types
+        .keys()
+        .filter(|t| !truthy(schema.get(*t)))
+        .map(String::as_str)
+        .collect();
     Some(if without.is_empty() {
-        check("parameter-schema-complete", true, format!("Parameter schema given for all {} artifact type(s).", types.len()), "info")
+        check(
+            "parameter-schema-complete",
+            true,
+            format!(
+                "Parameter schema given for all {} artifact type(s).",
+                types.len()
+            ),
+            "info",
+        )
     } else {
-        check("parameter-schema-complete", false, format!("Artifact types without a parameter schema: {}.", without.join(", ")), "warning")
+        check(
+            "parameter-schema-complete",
+            false,
+            format!(
+                "Artifact types without a parameter schema: {}.",
+                without.join(", ")
+            ),
+            "warning",
+        )
     })
 }
 
@@ -206,82 +289,71 @@ fn later_question(number: u8, dir: Option<&Path>, flag: &str, stem: &str) -> Que
     let Some(dir) = dir else {
         let detail = format!("No {stem} directory given; pass {flag} to ask this question.");
         let advice = format!("Give the {stem} output directory with {flag}.");
-        return question(number, QuestionStatus::Skipped, vec![check(&format!("{stem}-dir-provided"), false, detail, "info")], &advice);
+        return question(
+            number,
+            QuestionStatus::Skipped,
+            vec![check(
+                &format!("{stem}-dir-provided"),
+                false,
+                detail,
+                "info",
+            )],
+            &advice,
+        );
     };
     let shown = dir.display().to_string();
     if !dir.is_dir() {
         let detail = format!("{shown}: no such directory.");
         let advice = format!("Run the {stem} step first, then point {flag} at its output.");
-        return question(number, QuestionStatus::Fail, vec![check(&format!("{stem}-output-exists"), false, detail, "error")], &advice);
+        return question(
+            number,
+            QuestionStatus::Fail,
+            vec![check(
+                &format!("{stem}-output-exists"),
+                false,
+                detail,
+                "error",
+            )],
+            &advice,
+        );
     }
     let checks = vec![
-        check(&format!("{stem}-output-exists"), true, format!("{shown} exists."), "info"),
-        check(&format!("{stem}-checks"), false, format!("contextcore does not analyse {stem} output; this question is left to the tool that produced it."), "info"),
+        check(
+            &format!("{stem}-output-exists"),
+            true,
+            format!("{shown} exists."),
+            "info",
+        ),
+        check(
+            &format!("{stem}-checks"),
+            false,
+            format!(
+                "contextcore does not analyse {stem} output; this question is left to the tool that produced it."
+            ),
+            "info",
+        ),
     ];
     question(number, QuestionStatus::Skipped, checks, "")
 }
 
 fn start_here(questions: &[QuestionResult]) -> String {
     if let Some(failed) = questions.iter().find(|q| q.status == QuestionStatus::Fail) {
-        return format!("Q{} ({} layer): {}", failed.number, failed.layer, failed.recommendation);
+        return format!(
+            "Q{} ({} layer): {}",
+            failed.number, failed.layer, failed.recommendation
+        );
     }
-    let skipped: Vec<&str> = questions.iter().filter(|q| q.status == QuestionStatus::Skipped).map(|q| q.layer.as_str()).collect();
+    let skipped: Vec<&str> = questions
+        .iter()
+        .filter(|q| q.status == QuestionStatus::Skipped)
+        .map(|q| q.layer.as_str())
+        .collect();
     if skipped.is_empty() {
         "All clear: no issue found at any layer.".to_string()
     } else {
-        format!("Q1 passed. Not checked: {}. Give --ingestion-dir and --artisan-dir for the full diagnostic.", skipped.join(", "))
+        format!(
+            "Q1 passed. Not checked: {}. Give --ingestion-dir and --artisan-dir for the full diagnostic.",
+            skipped.join(", ")
+        )
     }
-}
-
-impl DiagnosticReport {
-    /// The human report; every text that came from the directory is made printable.
-    pub fn to_text(&self) -> String {
-        let verdict = if self.all_passed { "ALL CLEAR" } else { "ISSUE FOUND" };
-        let mut out = vec![
-            format!("Three Questions Diagnostic: {verdict}"),
-            format!("  Project:   {}", printable(&self.project_id)),
-            format!("  Directory: {}", printable(&self.export_dir)),
-            format!("  Checked:   {}", self.checked_at),
-            String::new(),
-        ];
-        for q in &self.questions {
-            out.extend(question_lines(q));
-            out.push(String::new());
-        }
-        if !self.start_here.is_empty() {
-            out.push(format!("  >>> START HERE: {}", printable(&self.start_here)));
-            out.push(String::new());
-        }
-        out.join("\n")
-    }
-}
-
-fn question_lines(q: &QuestionResult) -> Vec<String> {
-    let mark = match q.status {
-        QuestionStatus::Pass => "PASS",
-        QuestionStatus::Fail => "FAIL",
-        QuestionStatus::Skipped => "SKIP",
-        QuestionStatus::NotReached => "----",
-    };
-    let mut lines = vec![format!("  Q{}. {}  [{mark}]", q.number, q.title), format!("      Layer: {}", q.layer)];
-    if q.status == QuestionStatus::NotReached {
-        lines.push("      (not reached: an earlier question failed)".to_string());
-        return lines;
-    }
-    lines.push(format!("      Checks: {}/{} passed", q.checks_passed, q.checks_total));
-    for c in &q.checks {
-        let mark = match (c.passed, c.severity.as_str()) {
-            (true, _) => "ok",
-            (false, "error") => "FAIL",
-            (false, _) => "WARN",
-        };
-        lines.push(format!("        [{mark}] {}", printable(&c.name)));
-        if !c.passed {
-            lines.push(format!("              {}", printable(&c.detail)));
-        }
-    }
-    if !q.recommendation.is_empty() {
-        lines.push(format!("      Recommendation: {}", printable(&q.recommendation)));
-    }
-    lines
 }

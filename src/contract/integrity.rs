@@ -161,10 +161,7 @@ pub fn checksum_chain(dir: &ExportDir, cwd: &Path) -> Finding {
         vec![Evidence::new(
             "checksum_verified",
             "all",
-            format!(
-                "{} checksum(s) recomputed",
-                pairs.len() + outputs.verified
-            ),
+            format!("{} checksum(s) recomputed", pairs.len() + outputs.verified),
         )],
     )
 }

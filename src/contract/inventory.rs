@@ -26,7 +26,10 @@ const EXPORT_ROLES: [(&str, &str); 10] = [
 /// run record or with a version 1 record.
 pub fn artifact_inventory(dir: &ExportDir) -> Option<Finding> {
     let record = dir.run_record.as_ref()?;
-    let version = record.get("version").and_then(Json::as_str).unwrap_or("1.0.0");
+    let version = record
+        .get("version")
+        .and_then(Json::as_str)
+        .unwrap_or("1.0.0");
     if version.starts_with("1.") {
         return None;
     }
@@ -35,11 +38,17 @@ pub fn artifact_inventory(dir: &ExportDir) -> Option<Finding> {
             Check::ArtifactInventory,
             "run-provenance.json is version 2 but has no artifact_inventory list.".to_string(),
             "Re-run the export to write the inventory.",
-            vec![Evidence::new("missing_inventory", "run-provenance.json", "no artifact_inventory list")],
+            vec![Evidence::new(
+                "missing_inventory",
+                "run-provenance.json",
+                "no artifact_inventory list",
+            )],
         ));
     };
-    let roles: std::collections::BTreeSet<&str> =
-        inventory.iter().filter_map(|e| e.get("role").and_then(Json::as_str)).collect();
+    let roles: std::collections::BTreeSet<&str> = inventory
+        .iter()
+        .filter_map(|e| e.get("role").and_then(Json::as_str))
+        .collect();
     let mut problems = Vec::new();
     let mut evidence = Vec::new();
     let unregistered: Vec<&str> = EXPORT_ROLES
@@ -48,32 +57,58 @@ pub fn artifact_inventory(dir: &ExportDir) -> Option<Finding> {
         .map(|(role, _)| *role)
         .collect();
     for role in &unregistered {
-        evidence.push(Evidence::new("missing_role", *role, format!("the metadata has data for '{role}' but the inventory does not register it")));
+        evidence.push(Evidence::new(
+            "missing_role",
+            *role,
+            format!("the metadata has data for '{role}' but the inventory does not register it"),
+        ));
     }
     if !unregistered.is_empty() {
         problems.push(format!("unregistered roles: {}", unregistered.join(", ")));
     }
     for entry in inventory {
-        let Some(source) = text(entry, "source_file") else { continue };
+        let Some(source) = text(entry, "source_file") else {
+            continue;
+        };
         if !dir.inside(source).is_some_and(|p| p.exists()) {
             problems.push(format!("missing source: {source}"));
             let id = text(entry, "artifact_id").unwrap_or(source);
-            evidence.push(Evidence::new("missing_source_file", id, format!("source file '{source}' is not in the directory")));
+            evidence.push(Evidence::new(
+                "missing_source_file",
+                id,
+                format!("source file '{source}' is not in the directory"),
+            ));
         }
     }
     if problems.is_empty() {
         let listed = roles.iter().copied().collect::<Vec<_>>().join(", ");
         return Some(Finding::pass(
             Check::ArtifactInventory,
-            format!("Artifact inventory complete: {} entries, {} role(s) registered.", inventory.len(), roles.len()),
+            format!(
+                "Artifact inventory complete: {} entries, {} role(s) registered.",
+                inventory.len(),
+                roles.len()
+            ),
             "Go on: the inventory is complete.",
-            vec![Evidence::new("inventory_verified", "artifact_inventory", format!("roles: {listed}"))],
+            vec![Evidence::new(
+                "inventory_verified",
+                "artifact_inventory",
+                format!("roles: {listed}"),
+            )],
         ));
     }
     evidence.truncate(10);
     Some(Finding::warning_failure(
         Check::ArtifactInventory,
-        format!("Artifact inventory issues: {}.", problems.iter().take(5).cloned().collect::<Vec<_>>().join("; ")),
+        format!(
+            "Artifact inventory issues: {}.",
+            problems
+                .iter()
+                .take(5)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
         "Re-run the export to rewrite the inventory with every role.",
         evidence,
     ))
@@ -91,29 +126,48 @@ pub fn service_metadata(meta: &Json) -> Option<Finding> {
             Check::ServiceMetadata,
             "Service metadata is not an object keyed by service name.".to_string(),
             "Re-run the export with a valid --service-metadata file.",
-            vec![Evidence::new("invalid_service_metadata", "service_metadata", "not an object")],
+            vec![Evidence::new(
+                "invalid_service_metadata",
+                "service_metadata",
+                "not an object",
+            )],
         ));
     };
     let mut missing_protocol = Vec::new();
     let mut evidence = Vec::new();
     for (name, entry) in services {
         if !entry.is_object() {
-            evidence.push(Evidence::new("invalid_service_entry", name.clone(), format!("the entry for '{name}' is not an object")));
+            evidence.push(Evidence::new(
+                "invalid_service_entry",
+                name.clone(),
+                format!("the entry for '{name}' is not an object"),
+            ));
             continue;
         }
         let Some(protocol) = text(entry, "transport_protocol") else {
             missing_protocol.push(name.clone());
-            evidence.push(Evidence::new("missing_transport_protocol", name.clone(), format!("'{name}' declares no transport_protocol")));
+            evidence.push(Evidence::new(
+                "missing_transport_protocol",
+                name.clone(),
+                format!("'{name}' declares no transport_protocol"),
+            ));
             continue;
         };
         if matches!(protocol, "grpc" | "grpc-web") && !truthy(entry.get("schema_contract")) {
-            evidence.push(Evidence::new("missing_schema_contract", name.clone(), format!("gRPC service '{name}' names no schema_contract (such as its .proto file)")));
+            evidence.push(Evidence::new(
+                "missing_schema_contract",
+                name.clone(),
+                format!("gRPC service '{name}' names no schema_contract (such as its .proto file)"),
+            ));
         }
     }
     if !missing_protocol.is_empty() {
         return Some(Finding::blocking_failure(
             Check::ServiceMetadata,
-            format!("Service metadata incomplete: no transport_protocol for {}.", missing_protocol.join(", ")),
+            format!(
+                "Service metadata incomplete: no transport_protocol for {}.",
+                missing_protocol.join(", ")
+            ),
             "Declare a transport_protocol for every service in the --service-metadata file and re-run the export.",
             evidence,
         ));
@@ -121,15 +175,25 @@ pub fn service_metadata(meta: &Json) -> Option<Finding> {
     if !evidence.is_empty() {
         return Some(Finding::pass_with_warnings(
             Check::ServiceMetadata,
-            format!("Service metadata valid, with {} advisory issue(s).", evidence.len()),
+            format!(
+                "Service metadata valid, with {} advisory issue(s).",
+                evidence.len()
+            ),
             "Consider naming a schema_contract for each gRPC service.",
             evidence,
         ));
     }
     Some(Finding::pass(
         Check::ServiceMetadata,
-        format!("Service metadata complete: {} service(s) declare their transport protocol.", services.len()),
+        format!(
+            "Service metadata complete: {} service(s) declare their transport protocol.",
+            services.len()
+        ),
         "Go on: the service metadata is complete.",
-        vec![Evidence::new("service_metadata_verified", "service_metadata", format!("{} service(s) checked", services.len()))],
+        vec![Evidence::new(
+            "service_metadata_verified",
+            "service_metadata",
+            format!("{} service(s) checked", services.len()),
+        )],
     ))
 }

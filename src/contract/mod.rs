@@ -5,16 +5,17 @@
 //! This module only reads an export directory and judges it; it never writes. The command
 //! module (`cli/contract.rs`) prints the report and writes `--report` through the one writer.
 
+mod design;
 pub mod diagnose;
 mod dir;
 mod gate;
 mod integrity;
+mod inventory;
 mod json;
 pub mod pipeline;
 mod record;
+mod render;
 mod rules;
-mod design;
-mod inventory;
 pub mod text;
 
 pub use dir::ExportDir;

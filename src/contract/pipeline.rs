@@ -9,7 +9,6 @@ use serde::{Deserialize, Serialize};
 
 use super::dir::ExportDir;
 use super::gate::{Finding, GateResult, Outcome};
-use super::text::printable;
 use super::{design, integrity, inventory, rules};
 use crate::error::Result;
 
@@ -56,12 +55,24 @@ pub fn check(dir: &Path, options: &Options) -> Result<PipelineReport> {
     gates.push(integrity::structural_integrity(&export));
     gates.push(integrity::checksum_chain(&export, &cwd));
     let optional = [
-        (integrity::provenance_consistency(&export), skip_reason::PROVENANCE),
+        (
+            integrity::provenance_consistency(&export),
+            skip_reason::PROVENANCE,
+        ),
         (rules::mapping_completeness(meta), mapping_skip_reason(meta)),
         (rules::gap_parity(meta), skip_reason::GAP_PARITY),
-        (design::design_calibration(&export), skip_reason::CALIBRATION),
-        (design::parameter_resolvability(meta), skip_reason::RESOLVABILITY),
-        (inventory::artifact_inventory(&export), skip_reason::INVENTORY),
+        (
+            design::design_calibration(&export),
+            skip_reason::CALIBRATION,
+        ),
+        (
+            design::parameter_resolvability(meta),
+            skip_reason::RESOLVABILITY,
+        ),
+        (
+            inventory::artifact_inventory(&export),
+            skip_reason::INVENTORY,
+        ),
     ];
     for (finding, why_skipped) in optional {
         match finding {
@@ -83,9 +94,14 @@ pub fn check(dir: &Path, options: &Options) -> Result<PipelineReport> {
     warnings.extend(rules::warnings(meta));
 
     let project_id = export.project_id().unwrap_or("unknown").to_string();
-    let prefix = options.task_id.clone().unwrap_or_else(|| project_id.clone());
+    let prefix = options
+        .task_id
+        .clone()
+        .unwrap_or_else(|| project_id.clone());
     let gates: Vec<GateResult> = gates.into_iter().map(|f| f.into_gate(&prefix)).collect();
-    Ok(PipelineReport::new(&export, project_id, gates, warnings, skipped))
+    Ok(PipelineReport::new(
+        &export, project_id, gates, warnings, skipped,
+    ))
 }
 
 /// Why each optional check was skipped (the earlier report's wording of the check ids).
@@ -135,52 +151,4 @@ impl PipelineReport {
             gates,
         }
     }
-
-    /// The human report; every text that came from the directory is made printable.
-    pub fn to_text(&self) -> String {
-        let mut out = Vec::new();
-        let status = if self.is_healthy { "HEALTHY" } else { "UNHEALTHY" };
-        out.push(format!("Pipeline Integrity: {status}"));
-        out.push(format!("  Project:   {}", printable(&self.project_id)));
-        out.push(format!("  Directory: {}", printable(&self.output_dir)));
-        out.push(format!("  Checked:   {}", self.checked_at));
-        out.push(format!("  Gates:     {}/{} passed", self.passed, self.total_gates));
-        out.push(String::new());
-        for gate in &self.gates {
-            out.extend(gate_lines(gate));
-            out.push(String::new());
-        }
-        for (title, items) in [("Warnings", &self.warnings), ("Skipped checks", &self.skipped)] {
-            if !items.is_empty() {
-                out.push(format!("  {title}:"));
-                out.extend(items.iter().map(|i| format!("    - {}", printable(i))));
-                out.push(String::new());
-            }
-        }
-        out.join("\n")
-    }
-}
-
-fn gate_lines(gate: &GateResult) -> Vec<String> {
-    let verdict = match gate.result {
-        Outcome::Pass => "PASS",
-        Outcome::Fail => "FAIL",
-    };
-    let blocking = if gate.blocking { " [BLOCKING]" } else { "" };
-    let mut lines = vec![
-        format!("  {verdict}{blocking}  {}", printable(&gate.gate_id)),
-        format!("    {}", printable(&gate.reason)),
-    ];
-    if gate.result == Outcome::Fail {
-        lines.push(format!("    -> {}", gate.next_action));
-    }
-    lines.extend(gate.evidence.iter().map(|e| {
-        format!(
-            "      [{}] {}: {}",
-            e.kind,
-            printable(&e.reference),
-            printable(&e.description)
-        )
-    }));
-    lines
 }

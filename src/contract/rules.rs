@@ -26,7 +26,10 @@ pub fn mapping_completeness(meta: &Json) -> Option<Finding> {
     if unmapped.is_empty() {
         return Some(Finding::pass(
             Check::MappingCompleteness,
-            format!("Every one of the {} gap(s) is mapped to a task.", gaps.len()),
+            format!(
+                "Every one of the {} gap(s) is mapped to a task.",
+                gaps.len()
+            ),
             "Go on: every gap has a task.",
             vec![Evidence::new(
                 "mapping_complete",
@@ -37,7 +40,13 @@ pub fn mapping_completeness(meta: &Json) -> Option<Finding> {
     }
     let evidence = unmapped
         .iter()
-        .map(|id| Evidence::new("unmapped_artifact", id.clone(), format!("no task maps '{id}'")))
+        .map(|id| {
+            Evidence::new(
+                "unmapped_artifact",
+                id.clone(),
+                format!("no task maps '{id}'"),
+            )
+        })
         .collect();
     Some(Finding::blocking_failure(
         Check::MappingCompleteness,
@@ -95,15 +104,29 @@ pub fn gap_parity(meta: &Json) -> Option<Finding> {
     let mut parts = Vec::new();
     let mut evidence = Vec::new();
     if !without_feature.is_empty() {
-        parts.push(format!("{} gap(s) have no planned artifact", without_feature.len()));
+        parts.push(format!(
+            "{} gap(s) have no planned artifact",
+            without_feature.len()
+        ));
         evidence.extend(without_feature.iter().map(|id| {
-            Evidence::new("missing_feature", id.as_str(), format!("gap '{id}' has no planned artifact"))
+            Evidence::new(
+                "missing_feature",
+                id.as_str(),
+                format!("gap '{id}' has no planned artifact"),
+            )
         }));
     }
     if !without_gap.is_empty() {
-        parts.push(format!("{} planned artifact(s) are not gaps", without_gap.len()));
+        parts.push(format!(
+            "{} planned artifact(s) are not gaps",
+            without_gap.len()
+        ));
         evidence.extend(without_gap.iter().map(|id| {
-            Evidence::new("orphan_feature", id.as_str(), format!("'{id}' is planned but is not a coverage gap"))
+            Evidence::new(
+                "orphan_feature",
+                id.as_str(),
+                format!("'{id}' is planned but is not a coverage gap"),
+            )
         }));
     }
     Some(Finding::blocking_failure(
@@ -124,7 +147,11 @@ fn push_unique(into: &mut Vec<String>, items: Vec<String>) {
 
 /// `coverage.overallCoverage` (a percentage) as a percentage.
 fn overall_coverage(meta: &Json) -> f64 {
-    number(&Json::Object(object(meta, "coverage").clone()), "overallCoverage").unwrap_or(0.0)
+    number(
+        &Json::Object(object(meta, "coverage").clone()),
+        "overallCoverage",
+    )
+    .unwrap_or(0.0)
 }
 
 /// The `--min-coverage` threshold as a percentage: a value up to 1 is a fraction (as
