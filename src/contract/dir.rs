@@ -102,6 +102,13 @@ pub fn contained(relative: &str) -> Option<PathBuf> {
     (!out.as_os_str().is_empty()).then_some(out)
 }
 
+/// The sha256 of a file, streamed (outputs may be large); `None` when it cannot be read.
+pub fn sha256_of(path: &Path) -> Option<String> {
+    crate::fingerprint::Fingerprint::of_file(path, &path.display().to_string())
+        .ok()
+        .and_then(|f| f.sha256)
+}
+
 fn read(path: &Path) -> Result<Json> {
     crate::source::read_json(path, &path.display().to_string())
 }

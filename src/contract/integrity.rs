@@ -6,11 +6,10 @@ use std::path::Path;
 
 use serde_json::Value as Json;
 
-use super::dir::{ExportDir, contained};
+use super::dir::{ExportDir, contained, sha256_of};
 use super::gate::{Check, Evidence, Finding};
 use super::json::{object, text, truthy};
 use super::record;
-use crate::fingerprint::Digests;
 
 /// Top-level keys every onboarding metadata file must have.
 const REQUIRED_FIELDS: [&str; 8] = [
@@ -213,12 +212,6 @@ fn metadata_pairs(dir: &ExportDir, cwd: &Path) -> Vec<Pair> {
 
 fn contained_in(base: &Path, rel: &str) -> Option<std::path::PathBuf> {
     contained(rel).map(|r| base.join(r))
-}
-
-fn sha256_of(path: &Path) -> Option<String> {
-    std::fs::read(path)
-        .ok()
-        .map(|bytes| Digests::of_bytes(&bytes).sha256)
 }
 
 /// `provenance.json` agrees with the metadata and its output files are present; `None`

@@ -5,9 +5,8 @@
 
 use serde_json::Value as Json;
 
-use super::dir::{ExportDir, file_name};
+use super::dir::{ExportDir, file_name, sha256_of};
 use super::gate::Evidence;
-use crate::fingerprint::Digests;
 use crate::paths::RUN_RECORD;
 
 /// The outcome of comparing the directory with its run record.
@@ -52,20 +51,21 @@ fn compare_one(dir: &ExportDir, output: &Json, check: &mut RecordCheck) {
     let Some(path) = dir.by_file_name(recorded_path) else {
         return;
     };
-    match std::fs::read(&path) {
-        Ok(bytes) if Digests::of_bytes(&bytes).sha256 == expected => check.verified += 1,
-        Ok(bytes) => check.problems.push(Evidence::new(
+    match sha256_of(&path) {
+        Some(actual) if actual == expected => check.verified += 1,
+        Some(actual) => check.problems.push(Evidence::new(
             "output_modified",
             name,
             format!(
-                "{name} was changed after the run that wrote it: run-provenance.json records sha256 {expected}, the file has {}",
-                Digests::of_bytes(&bytes).sha256
+                "{name} was changed after the run that wrote it: run-provenance.json records sha256 {expected}, the file has {actual}"
             ),
         )),
-        Err(_) => check.problems.push(Evidence::new(
+        None => check.problems.push(Evidence::new(
             "output_missing",
             name,
-            format!("{name} is listed as an output in run-provenance.json but is not in the directory"),
+            format!(
+                "{name} is listed as an output in run-provenance.json but is not in the directory"
+            ),
         )),
     }
 }
