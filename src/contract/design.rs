@@ -8,7 +8,7 @@ use serde_json::Value as Json;
 
 use super::dir::ExportDir;
 use super::gate::{Check, Evidence, Finding, first_items};
-use super::json::{number, object, strings, text, truthy};
+use super::json::{number, object, section, strings, text, truthy};
 
 /// Depth tiers a calibration hint may name.
 const VALID_DEPTHS: [&str; 4] = [
@@ -30,9 +30,7 @@ pub fn design_calibration(dir: &ExportDir) -> Option<Finding> {
     let mut problems = Vec::new();
     let mut evidence = Vec::new();
 
-    let mut types: BTreeSet<&String> = object(object_value(meta, "coverage"), "byType")
-        .keys()
-        .collect();
+    let mut types: BTreeSet<&String> = object(section(meta, "coverage"), "byType").keys().collect();
     types.extend(object(meta, "artifact_types").keys());
     for atype in types.into_iter().filter(|t| !hints.contains_key(*t)) {
         problems.push(format!("uncalibrated: {atype}"));
@@ -70,12 +68,6 @@ pub fn design_calibration(dir: &ExportDir) -> Option<Finding> {
         "Review the calibration hints and regenerate the artifacts that do not match them.",
         evidence,
     ))
-}
-
-fn object_value<'a>(meta: &'a Json, key: &str) -> &'a Json {
-    meta.get(key)
-        .filter(|v| v.is_object())
-        .unwrap_or(&Json::Null)
 }
 
 fn check_hint_shape(
@@ -338,6 +330,39 @@ mod tests {
         assert!(loc_out_of_range(9, "10-20"));
         assert!(!loc_out_of_range(15, "10-20"));
         assert!(!loc_out_of_range(15, "about ten"));
+    }
+
+    #[test]
+    fn edit_first_thresholds_must_be_percentages() {
+        let meta = serde_json::json!({"expected_output_contracts": {
+            "dashboard": {"edit_min_pct": 60},
+            "runbook": {},
+            "slo_definition": {"edit_min_pct": 140},
+            "loki_rule": {"edit_min_pct": "high"},
+        }});
+        let finding = edit_first_coverage(&meta).unwrap();
+        assert!(!finding.blocking);
+        let kinds: Vec<&str> = finding.evidence.iter().map(|e| e.kind.as_str()).collect();
+        assert_eq!(
+            kinds,
+            [
+                "missing_edit_min_pct",
+                "invalid_edit_min_pct",
+                "invalid_edit_min_pct"
+            ]
+        );
+    }
+
+    #[test]
+    fn unresolved_parameters_are_a_warning() {
+        let meta = serde_json::json!({"parameter_resolvability": {"api-dashboard": {
+            "datasource": {"status": "resolved"},
+            "slo": {"status": "unresolved", "source_path": "spec.requirements.availability", "reason": "empty"},
+        }}});
+        let finding = parameter_resolvability(&meta).unwrap();
+        assert!(!finding.blocking);
+        assert!(finding.reason.starts_with("1 of 2"), "{}", finding.reason);
+        assert_eq!(finding.evidence[0].reference, "api-dashboard.slo");
     }
 
     #[test]

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
 use super::gate::{GateResult, Outcome};
-use super::json::{number, object, strings, truthy};
+use super::json::{number, object, section, strings, truthy};
 use super::pipeline::{self, PipelineReport};
 use crate::error::Result;
 
@@ -160,10 +160,7 @@ fn question_one(gate1: &PipelineReport, meta: &Json) -> QuestionResult {
         .collect();
     let mut failed = gate1.gates.iter().any(GateResult::is_blocking_failure);
 
-    let coverage = meta
-        .get("coverage")
-        .filter(|c| c.is_object())
-        .unwrap_or(&Json::Null);
+    let coverage = section(meta, "coverage");
     let required = number(coverage, "totalRequired").unwrap_or(0.0);
     let existing = number(coverage, "totalExisting").unwrap_or(0.0);
     let gaps = strings(coverage, "gaps").len();

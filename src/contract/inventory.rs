@@ -197,3 +197,35 @@ pub fn service_metadata(meta: &Json) -> Option<Finding> {
         )],
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::contract::gate::{Outcome, Severity};
+
+    #[test]
+    fn a_service_without_transport_protocol_blocks() {
+        let meta =
+            json!({"service_metadata": {"api": {"transport_protocol": "http"}, "worker": {}}});
+        let finding = service_metadata(&meta).unwrap();
+        assert_eq!(finding.result, Outcome::Fail);
+        assert!(finding.blocking);
+        assert!(finding.reason.contains("worker"));
+    }
+
+    #[test]
+    fn a_grpc_service_without_schema_contract_is_advisory() {
+        let meta = json!({"service_metadata": {"cart": {"transport_protocol": "grpc"}}});
+        let finding = service_metadata(&meta).unwrap();
+        assert_eq!(finding.result, Outcome::Pass);
+        assert_eq!(finding.severity, Severity::Warning);
+        assert_eq!(finding.evidence[0].kind, "missing_schema_contract");
+    }
+
+    #[test]
+    fn no_service_metadata_is_not_a_gate() {
+        assert!(service_metadata(&json!({"service_metadata": {}})).is_none());
+    }
+}

@@ -24,6 +24,15 @@ pub fn object<'a>(parent: &'a Json, key: &str) -> &'a Map<String, Json> {
         .unwrap_or_else(|| EMPTY.get_or_init(Map::new))
 }
 
+/// The object under `key` as a value (`null` when absent or not an object), for reading
+/// nested keys with the functions here.
+pub fn section<'a>(parent: &'a Json, key: &str) -> &'a Json {
+    parent
+        .get(key)
+        .filter(|v| v.is_object())
+        .unwrap_or(&Json::Null)
+}
+
 /// The strings of the array under `key` (other elements and other types ignored).
 pub fn strings(parent: &Json, key: &str) -> Vec<String> {
     parent

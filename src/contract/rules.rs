@@ -4,7 +4,7 @@
 use serde_json::Value as Json;
 
 use super::gate::{Check, Evidence, Finding};
-use super::json::{number, object, strings, truthy};
+use super::json::{number, object, section, strings, truthy};
 
 /// Every coverage gap has an entry in the task mapping; `None` (skipped) without a task
 /// mapping or without gaps.
@@ -13,7 +13,7 @@ pub fn mapping_completeness(meta: &Json) -> Option<Finding> {
     if !truthy(mapping) {
         return None;
     }
-    let gaps = strings(&Json::Object(object(meta, "coverage").clone()), "gaps");
+    let gaps = strings(section(meta, "coverage"), "gaps");
     if gaps.is_empty() {
         return None;
     }
@@ -63,8 +63,8 @@ pub fn mapping_completeness(meta: &Json) -> Option<Finding> {
 /// The coverage gaps and the artifact ids the files are planned for (`file_ownership`, or
 /// else the per-target gaps) are the same set; `None` (skipped) when either is empty.
 pub fn gap_parity(meta: &Json) -> Option<Finding> {
-    let coverage = Json::Object(object(meta, "coverage").clone());
-    let gaps = strings(&coverage, "gaps");
+    let coverage = section(meta, "coverage");
+    let gaps = strings(coverage, "gaps");
     if gaps.is_empty() {
         return None;
     }
@@ -147,11 +147,7 @@ fn push_unique(into: &mut Vec<String>, items: Vec<String>) {
 
 /// `coverage.overallCoverage` (a percentage) as a percentage.
 fn overall_coverage(meta: &Json) -> f64 {
-    number(
-        &Json::Object(object(meta, "coverage").clone()),
-        "overallCoverage",
-    )
-    .unwrap_or(0.0)
+    number(section(meta, "coverage"), "overallCoverage").unwrap_or(0.0)
 }
 
 /// The `--min-coverage` threshold as a percentage: a value up to 1 is a fraction (as
@@ -191,7 +187,7 @@ pub fn min_coverage(meta: &Json, min_coverage: f64) -> Finding {
 /// Report-level warnings: low coverage and no task mapping.
 pub fn warnings(meta: &Json) -> Vec<String> {
     let mut out = Vec::new();
-    let coverage = Json::Object(object(meta, "coverage").clone());
+    let coverage = section(meta, "coverage");
     let overall = overall_coverage(meta);
     if overall == 0.0 {
         let required = coverage
@@ -212,4 +208,64 @@ pub fn warnings(meta: &Json) -> Vec<String> {
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::contract::gate::Outcome;
+
+    #[test]
+    fn mapping_is_checked_only_with_a_mapping_and_gaps() {
+        assert!(mapping_completeness(&json!({"coverage": {"gaps": ["a"]}})).is_none());
+        let no_gaps = json!({"artifact_task_mapping": {"a": "T-1"}, "coverage": {"gaps": []}});
+        assert!(mapping_completeness(&no_gaps).is_none());
+        let partial =
+            json!({"artifact_task_mapping": {"a": "T-1"}, "coverage": {"gaps": ["a", "b"]}});
+        let finding = mapping_completeness(&partial).unwrap();
+        assert_eq!(finding.result, Outcome::Fail);
+        assert!(finding.blocking);
+        assert_eq!(finding.evidence.len(), 1);
+        assert_eq!(finding.evidence[0].reference, "b");
+    }
+
+    #[test]
+    fn gap_parity_compares_gaps_with_planned_files_or_target_gaps() {
+        let planned = json!({
+            "coverage": {"gaps": ["a", "b"]},
+            "file_ownership": {"x.yaml": {"artifact_ids": ["a"]}, "y.yaml": {"artifact_ids": ["b", "c"]}}
+        });
+        let finding = gap_parity(&planned).unwrap();
+        assert_eq!(finding.result, Outcome::Fail);
+        assert_eq!(finding.evidence[0].kind, "orphan_feature");
+        let by_target = json!({"coverage": {"gaps": ["a"], "byTarget": [{"gaps": ["a"]}]}});
+        assert_eq!(gap_parity(&by_target).unwrap().result, Outcome::Pass);
+        assert!(gap_parity(&json!({"coverage": {"gaps": ["a"]}})).is_none());
+    }
+
+    #[test]
+    fn min_coverage_reads_fractions_and_percentages() {
+        assert_eq!(threshold_percent(0.5), 50.0);
+        assert_eq!(threshold_percent(1.0), 100.0);
+        assert_eq!(threshold_percent(80.0), 80.0);
+        let meta = json!({"coverage": {"overallCoverage": 12.5}});
+        assert_eq!(min_coverage(&meta, 0.5).result, Outcome::Fail);
+        assert_eq!(min_coverage(&meta, 0.125).result, Outcome::Pass);
+    }
+
+    #[test]
+    fn wrong_types_never_panic() {
+        for meta in [
+            json!({}),
+            json!({"coverage": 3, "artifact_task_mapping": [1, 2]}),
+            json!({"coverage": {"gaps": "ab"}}),
+        ] {
+            let _ = mapping_completeness(&meta);
+            let _ = gap_parity(&meta);
+            let _ = min_coverage(&meta, 0.5);
+            let _ = warnings(&meta);
+        }
+    }
 }
