@@ -81,8 +81,8 @@ const FIX_EXPORT: &str = "Fix the export layer first: correct the manifest and r
 
 /// Asks the three questions about an export directory (and the later layers' directories).
 pub fn diagnose(export_dir: &Path, options: &Options) -> Result<DiagnosticReport> {
-    let gate1 = pipeline::check(export_dir, &pipeline::Options::default())?;
     let export = super::ExportDir::load(export_dir)?;
+    let gate1 = pipeline::check_loaded(&export, &pipeline::Options::default());
     let q1 = question_one(&gate1, &export.metadata);
     let mut questions = vec![q1];
     let later = [

@@ -45,32 +45,33 @@ pub struct PipelineReport {
 /// Runs every check on `dir`. Bad input (no directory, no onboarding metadata, a JSON file
 /// that does not parse) is an error; everything else is a verdict in the report.
 pub fn check(dir: &Path, options: &Options) -> Result<PipelineReport> {
-    let export = ExportDir::load(dir)?;
-    let cwd = std::env::current_dir().unwrap_or_else(|_| dir.to_path_buf());
+    Ok(check_loaded(&ExportDir::load(dir)?, options))
+}
+
+/// Runs every check on a directory already loaded.
+pub fn check_loaded(export: &ExportDir, options: &Options) -> PipelineReport {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| export.root.clone());
     let mut gates: Vec<Finding> = Vec::new();
     let mut skipped = Vec::new();
     let mut warnings = Vec::new();
     let meta = &export.metadata;
 
-    gates.push(integrity::structural_integrity(&export));
-    gates.push(integrity::checksum_chain(&export, &cwd));
+    gates.push(integrity::structural_integrity(export));
+    gates.push(integrity::checksum_chain(export, &cwd));
     let optional = [
         (
-            integrity::provenance_consistency(&export),
+            integrity::provenance_consistency(export),
             skip_reason::PROVENANCE,
         ),
         (rules::mapping_completeness(meta), mapping_skip_reason(meta)),
         (rules::gap_parity(meta), skip_reason::GAP_PARITY),
-        (
-            design::design_calibration(&export),
-            skip_reason::CALIBRATION,
-        ),
+        (design::design_calibration(export), skip_reason::CALIBRATION),
         (
             design::parameter_resolvability(meta),
             skip_reason::RESOLVABILITY,
         ),
         (
-            inventory::artifact_inventory(&export),
+            inventory::artifact_inventory(export),
             skip_reason::INVENTORY,
         ),
     ];
@@ -99,9 +100,7 @@ pub fn check(dir: &Path, options: &Options) -> Result<PipelineReport> {
         .clone()
         .unwrap_or_else(|| project_id.clone());
     let gates: Vec<GateResult> = gates.into_iter().map(|f| f.into_gate(&prefix)).collect();
-    Ok(PipelineReport::new(
-        &export, project_id, gates, warnings, skipped,
-    ))
+    PipelineReport::new(export, project_id, gates, warnings, skipped)
 }
 
 /// Why each optional check was skipped (the earlier report's wording of the check ids).
