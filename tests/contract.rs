@@ -693,3 +693,67 @@ fn diagnose_passes_question_one_on_our_export() {
     let (_, report) = diagnose(&repo, &[]);
     assert_eq!(report["questions"][0]["status"], "pass", "{report:#}");
 }
+
+/// Plan-ingestion output that parsed every gap of the healthy earlier export.
+fn faithful_ingestion(repo: &Repo) {
+    let meta = read_json(&repo.join("out/onboarding-metadata.json"));
+    let features: Vec<Json> = meta["coverage"]["gaps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| serde_json::json!({ "id": g }))
+        .collect();
+    let result =
+        serde_json::json!({"features": features, "complexity_score": 60, "route": "artisan"});
+    repo.write("ingestion/ingest-result.json", &result.to_string());
+}
+
+#[test]
+fn diagnose_follows_the_later_layers_when_their_directories_are_given() {
+    let repo = healthy_earlier_export();
+    faithful_ingestion(&repo);
+    repo.write(
+        "artisan/workflow-execution-report.json",
+        r#"{"tasks_total": 3, "tasks_succeeded": 3, "tasks_failed": 0}"#,
+    );
+    repo.write(
+        "artisan/design-handoff.json",
+        r#"{"schema_version": "1", "seed_path": "out/onboarding-metadata.json"}"#,
+    );
+    let dirs = ["--ingestion-dir", "ingestion", "--artisan-dir", "artisan"];
+    let (code, report) = diagnose(&repo, &dirs);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["all_passed"], true);
+    let q2_checks: Vec<&str> = report["questions"][1]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert!(q2_checks.contains(&"parse-coverage"), "{q2_checks:?}");
+    assert!(q2_checks.contains(&"transform-routing"), "{q2_checks:?}");
+
+    // A task that failed in the artisan workflow fails question 3, and start_here says so.
+    repo.write(
+        "artisan/workflow-execution-report.json",
+        r#"{"tasks_total": 3, "tasks_succeeded": 2, "tasks_failed": 1}"#,
+    );
+    let (code, report) = diagnose(&repo, &dirs);
+    assert_eq!(code, 1);
+    assert_eq!(report["questions"][2]["status"], "fail");
+    assert!(
+        report["start_here"]
+            .as_str()
+            .unwrap()
+            .starts_with("Q3 (Artisan layer)")
+    );
+
+    // A gap that plan ingestion did not parse fails question 2; question 3 is not reached.
+    repo.write(
+        "ingestion/ingest-result.json",
+        r#"{"features": [{"id": "checkout_api-slo"}]}"#,
+    );
+    let (_, report) = diagnose(&repo, &dirs);
+    assert_eq!(report["questions"][1]["status"], "fail");
+    assert_eq!(report["questions"][2]["status"], "not_reached");
+}

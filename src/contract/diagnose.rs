@@ -1,7 +1,7 @@
 //! Gate 2, `contract a2a-diagnose`: the three questions, asked in order, stopping at the first
 //! that fails. Question 1 (is the export contract complete?) is Gate 1 plus four checks of its
-//! own; questions 2 and 3 (plan ingestion, artisan execution) are outside this tool and are
-//! reported as skipped, or as failed when the directory named for them does not exist.
+//! own; questions 2 and 3 (plan ingestion, artisan execution) read the directories given with
+//! `--ingestion-dir` / `--artisan-dir` (see `layers`) and are skipped without them.
 
 use std::path::{Path, PathBuf};
 
@@ -9,8 +9,10 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
+use super::dir::ExportDir;
 use super::gate::{GateResult, Outcome};
 use super::json::{number, object, section, strings, truthy};
+use super::layers;
 use super::pipeline::{self, PipelineReport};
 use crate::error::Result;
 
@@ -77,11 +79,15 @@ const TITLES: [(&str, &str); 3] = [
     ("Was the translated plan faithfully executed?", "Artisan"),
 ];
 
+const FIX_INGESTION: &str = "Fix the translation before the artisan workflow: correct what the checks name and re-run plan ingestion.";
+
+const FIX_ARTISAN: &str = "Fix the execution in the artisan workflow: check that the design handoff used this export's derivation rules, and re-run from the failing phase.";
+
 const FIX_EXPORT: &str = "Fix the export layer first: correct the manifest and re-run 'contextcore manifest export'. Do not go on to plan ingestion until question 1 passes.";
 
 /// Asks the three questions about an export directory (and the later layers' directories).
 pub fn diagnose(export_dir: &Path, options: &Options) -> Result<DiagnosticReport> {
-    let export = super::ExportDir::load(export_dir)?;
+    let export = ExportDir::load(export_dir)?;
     let gate1 = pipeline::check_loaded(&export, &pipeline::Options::default());
     let q1 = question_one(&gate1, &export.metadata);
     let mut questions = vec![q1];
@@ -104,7 +110,7 @@ pub fn diagnose(export_dir: &Path, options: &Options) -> Result<DiagnosticReport
         questions.push(if previous_failed {
             question(number, QuestionStatus::NotReached, Vec::new(), "")
         } else {
-            later_question(number, dir, flag, stem)
+            later_question(number, dir, flag, stem, &export)
         });
     }
     let start_here = start_here(&questions);
@@ -141,7 +147,7 @@ fn question(
     }
 }
 
-fn check(name: &str, passed: bool, detail: String, severity: &str) -> CheckResult {
+pub(super) fn check(name: &str, passed: bool, detail: String, severity: &str) -> CheckResult {
     CheckResult {
         name: name.to_string(),
         passed,
@@ -279,58 +285,47 @@ fn parameter_schema_check(meta: &Json) -> Option<CheckResult> {
     })
 }
 
-/// Questions 2 and 3: this tool does not read plan-ingestion or artisan output. Without a
-/// directory the question is skipped; a directory that does not exist fails it; an existing
-/// one is recorded and the question skipped.
-fn later_question(number: u8, dir: Option<&Path>, flag: &str, stem: &str) -> QuestionResult {
+/// Questions 2 and 3: skipped without a directory, failed when the directory does not
+/// exist, else the layer's checks decide (an error-severity check that did not pass fails it).
+fn later_question(
+    number: u8,
+    dir: Option<&Path>,
+    flag: &str,
+    stem: &str,
+    export: &ExportDir,
+) -> QuestionResult {
     let Some(dir) = dir else {
         let detail = format!("No {stem} directory given; pass {flag} to ask this question.");
         let advice = format!("Give the {stem} output directory with {flag}.");
-        return question(
-            number,
-            QuestionStatus::Skipped,
-            vec![check(
-                &format!("{stem}-dir-provided"),
-                false,
-                detail,
-                "info",
-            )],
-            &advice,
-        );
-    };
-    let shown = dir.display().to_string();
-    if !dir.is_dir() {
-        let detail = format!("{shown}: no such directory.");
-        let advice = format!("Run the {stem} step first, then point {flag} at its output.");
-        return question(
-            number,
-            QuestionStatus::Fail,
-            vec![check(
-                &format!("{stem}-output-exists"),
-                false,
-                detail,
-                "error",
-            )],
-            &advice,
-        );
-    }
-    let checks = vec![
-        check(
-            &format!("{stem}-output-exists"),
-            true,
-            format!("{shown} exists."),
-            "info",
-        ),
-        check(
-            &format!("{stem}-checks"),
+        let checks = vec![check(
+            &format!("{stem}-dir-provided"),
             false,
-            format!(
-                "contextcore does not analyse {stem} output; this question is left to the tool that produced it."
-            ),
+            detail,
             "info",
-        ),
-    ];
-    question(number, QuestionStatus::Skipped, checks, "")
+        )];
+        return question(number, QuestionStatus::Skipped, checks, &advice);
+    };
+    if !dir.is_dir() {
+        let detail = format!("{}: no such directory.", dir.display());
+        let advice = format!("Run the {stem} step first, then point {flag} at its output.");
+        let checks = vec![check(
+            &format!("{stem}-output-exists"),
+            false,
+            detail,
+            "error",
+        )];
+        return question(number, QuestionStatus::Fail, checks, &advice);
+    }
+    let (checks, advice) = if number == 2 {
+        (layers::ingestion_checks(dir, export), FIX_INGESTION)
+    } else {
+        (layers::artisan_checks(dir, export), FIX_ARTISAN)
+    };
+    if checks.iter().any(|c| !c.passed && c.severity == "error") {
+        question(number, QuestionStatus::Fail, checks, advice)
+    } else {
+        question(number, QuestionStatus::Pass, checks, "")
+    }
 }
 
 fn start_here(questions: &[QuestionResult]) -> String {

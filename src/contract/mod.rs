@@ -12,6 +12,7 @@ mod gate;
 mod integrity;
 mod inventory;
 mod json;
+mod layers;
 pub mod pipeline;
 mod record;
 mod render;
