@@ -1,7 +1,7 @@
 //! Gate 2, `contract a2a-diagnose`: the three questions, asked in order, stopping at the first
 //! that fails. Question 1 (is the export contract complete?) is Gate 1 plus four checks of its
 //! own; questions 2 and 3 (plan ingestion, artisan execution) read the directories given with
-//! `--ingestion-dir` / `--artisan-dir` (see `layers`) and are skipped without them.
+//! `--ingestion-dir` / `--artisan-dir` (`ingestion.rs`, `artisan.rs`) and are skipped without them.
 
 use std::path::{Path, PathBuf};
 
@@ -12,8 +12,8 @@ use serde_json::Value as Json;
 use super::dir::ExportDir;
 use super::gate::{GateResult, Outcome};
 use super::json::{number, object, section, strings, truthy};
-use super::layers;
 use super::pipeline::{self, PipelineReport};
+use super::{artisan, ingestion};
 use crate::error::Result;
 
 /// Where the later layers' outputs are, when given.
@@ -317,9 +317,9 @@ fn later_question(
         return question(number, QuestionStatus::Fail, checks, &advice);
     }
     let (checks, advice) = if number == 2 {
-        (layers::ingestion_checks(dir, export), FIX_INGESTION)
+        (ingestion::checks(dir, export), FIX_INGESTION)
     } else {
-        (layers::artisan_checks(dir, export), FIX_ARTISAN)
+        (artisan::checks(dir, export), FIX_ARTISAN)
     };
     if checks.iter().any(|c| !c.passed && c.severity == "error") {
         question(number, QuestionStatus::Fail, checks, advice)

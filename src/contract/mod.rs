@@ -5,10 +5,12 @@
 //! This module only reads an export directory and judges it; it never writes. The command
 //! module (`cli/contract.rs`) prints the report and writes `--report` through the one writer.
 
+mod artisan;
 mod design;
 pub mod diagnose;
 mod dir;
 mod gate;
+mod ingestion;
 mod integrity;
 mod inventory;
 mod json;
