@@ -2,6 +2,7 @@
 //! and record the lineage of every run for git.
 
 pub mod cli;
+pub mod contract;
 pub mod diagnostic;
 pub mod error;
 pub mod export;

@@ -3,6 +3,8 @@
 
 use schemars::{JsonSchema, Schema, generate::SchemaSettings};
 
+use crate::contract::diagnose::DiagnosticReport;
+use crate::contract::pipeline::PipelineReport;
 use crate::lineage::notes::NotePayload;
 use crate::model::reports::{
     ArtifactManifest, GenerationReport, InitFromPlanReport, OnboardingMetadata, QualityReport,
@@ -55,6 +57,14 @@ pub fn all() -> Vec<(&'static str, Schema)> {
         (
             "lineage-note.schema.json",
             schema_of::<NotePayload>("lineage-note/v1"),
+        ),
+        (
+            "pipeline-check-report.schema.json",
+            schema_of::<PipelineReport>("pipeline-check-report/v1"),
+        ),
+        (
+            "diagnostic-report.schema.json",
+            schema_of::<DiagnosticReport>("diagnostic-report/v1"),
         ),
     ]
 }

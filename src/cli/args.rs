@@ -26,6 +26,9 @@ pub enum Command {
     /// Read, check and report run lineage.
     #[command(subcommand)]
     Provenance(ProvenanceCommand),
+    /// Check an export directory before anything consumes it (the export gates).
+    #[command(subcommand)]
+    Contract(super::contract_args::ContractCommand),
     /// Attach run records to commits as git notes, and share them.
     #[command(subcommand)]
     Notes(NotesCommand),

@@ -1,6 +1,8 @@
 //! The binary edge: parse arguments, run the command, print its error, pick the exit code.
 
 pub mod args;
+mod contract;
+pub mod contract_args;
 mod export;
 mod generate;
 mod hook;
@@ -41,6 +43,7 @@ fn run(cli: Cli) -> Result<i32, Error> {
         Command::Manifest(ManifestCommand::InitFromPlan(a)) => plan::run(a),
         Command::Manifest(ManifestCommand::Export(a)) | Command::Export(a) => export::run(a),
         Command::Generate(a) => generate::run(a),
+        Command::Contract(c) => contract::run(c),
         Command::Provenance(ProvenanceCommand::Status(a)) => lineage::status(a.json),
         Command::Provenance(ProvenanceCommand::Verify(a)) => lineage::verify(a),
         Command::Provenance(ProvenanceCommand::Show(a)) => lineage::show(a),

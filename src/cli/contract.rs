@@ -1,0 +1,109 @@
+//! `contract a2a-check-pipeline` and `contract a2a-diagnose`: run the gates, print the report
+//! (text or JSON), write `--report` through the one writer, pick the exit code.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::contract::{diagnose, pipeline};
+use crate::error::{EXIT_CHECK_FAILED, Error, Result};
+use crate::fsio::{self, Backups};
+use crate::workspace::Workspace;
+
+use super::contract_args::{CheckPipelineArgs, ContractCommand, DiagnoseArgs, ReportFormat};
+
+/// Runs one command of the `contract` group.
+pub fn run(command: ContractCommand) -> Result<i32> {
+    match command {
+        ContractCommand::CheckPipeline(a) => check_pipeline(a),
+        ContractCommand::Diagnose(a) => diagnose(a),
+    }
+}
+
+fn check_pipeline(a: CheckPipelineArgs) -> Result<i32> {
+    if let Some(min) = a.min_coverage
+        && !(min.is_finite() && (0.0..=100.0).contains(&min))
+    {
+        return Err(Error::Usage(format!(
+            "--min-coverage {min}: expected a fraction from 0 to 1 (0.5) or a percentage up to 100 (50)"
+        )));
+    }
+    let options = pipeline::Options {
+        min_coverage: a.min_coverage,
+        task_id: a.task_id,
+    };
+    let report = pipeline::check(&a.output_dir, &options)?;
+    let json = a.json || a.format == ReportFormat::Json;
+    emit(&report, a.report.as_deref(), json, || report.to_text())?;
+    Ok(if a.fail_on_unhealthy && !report.is_healthy {
+        EXIT_CHECK_FAILED
+    } else {
+        0
+    })
+}
+
+fn diagnose(a: DiagnoseArgs) -> Result<i32> {
+    let options = diagnose::Options {
+        ingestion_dir: a.ingestion_dir,
+        artisan_dir: a.artisan_dir,
+    };
+    let report = diagnose::diagnose(&a.export_dir, &options)?;
+    let json = a.json || a.format == ReportFormat::Json;
+    emit(&report, a.report.as_deref(), json, || report.to_text())?;
+    Ok(if a.fail_on_issue && !report.all_passed {
+        EXIT_CHECK_FAILED
+    } else {
+        0
+    })
+}
+
+/// Writes the report file if asked, then prints the report. With JSON on stdout the
+/// "written" note goes to stderr so stdout stays one JSON document.
+fn emit<T: Serialize>(
+    report: &T,
+    file: Option<&Path>,
+    json: bool,
+    text: impl FnOnce() -> String,
+) -> Result<()> {
+    let rendered = serde_json::to_string_pretty(report)
+        .map_err(|e| Error::Usage(format!("report: {e}")))?
+        + "\n";
+    if let Some(file) = file {
+        write_report(file, rendered.as_bytes())?;
+        let note = format!("Report written to {}", file.display());
+        if json {
+            eprintln!("{note}");
+        } else {
+            println!("{note}");
+        }
+    }
+    if json {
+        print!("{rendered}");
+    } else {
+        println!();
+        println!("{}", text());
+    }
+    Ok(())
+}
+
+fn write_report(file: &Path, content: &[u8]) -> Result<()> {
+    if let Some(parent) = file.parent().filter(|p| !p.as_os_str().is_empty()) {
+        fsio::create_dir(parent)?;
+    }
+    fsio::write_atomic(file, content, &report_backups()).map(|_| ())
+}
+
+/// Backups of a replaced report follow the repository's policy, like every other output.
+fn report_backups() -> Backups {
+    let workspace = Workspace::current();
+    let beside =
+        crate::policy::Policy::discover(None, Path::new("."), workspace.repo_root.as_deref())
+            .is_ok_and(|p| p.backup_beside());
+    match (workspace.state_dir(), workspace.repo_root) {
+        (Some(state_dir), Some(repo_root)) if !beside => Backups::GitDir {
+            state_dir,
+            repo_root,
+        },
+        _ => Backups::Beside,
+    }
+}
