@@ -1,16 +1,17 @@
-//! The export gates (`contract a2a-check-pipeline`, `contract a2a-diagnose`) on the earlier
-//! implementation's export (the verdicts its own gates gave it), on tampered copies (each
-//! caught by the check that should catch it), and on our own exports.
+//! The export gates (`contract a2a-check-pipeline`, `contract a2a-diagnose`) on an export in
+//! the earlier implementation's layout (the verdicts its own gates gave its export of the same
+//! inputs), on tampered copies (each caught by the check that should catch it), and on our own
+//! exports.
 
 mod common;
 
 use std::path::Path;
 
-use common::{Repo, fixture, stderr, stdout};
+use common::{Repo, stderr, stdout};
 use serde_json::Value as Json;
 
-/// Gate 1 verdicts of the earlier gate on its own export (its `gate1-report.json`):
-/// (check, result, blocking).
+/// Gate 1 verdicts of the earlier gate on its own export of the checkout inputs (its
+/// `gate1-report.json`), which it also gives ours: (check, result, blocking).
 const EARLIER_VERDICTS: [(&str, &str, bool); 10] = [
     ("structural-integrity", "pass", false),
     ("checksum-chain", "pass", false),
@@ -24,12 +25,6 @@ const EARLIER_VERDICTS: [(&str, &str, bool); 10] = [
     ("edit-first-coverage", "pass", false),
 ];
 
-/// The sha256 values the earlier run recorded for the two files that were redacted afterwards.
-const REDACTED_ONBOARDING: &str =
-    "99da4d7db384ada10477019e5b590bb0c8e724e76c70f913c3a55491dc19b885";
-const REDACTED_PROVENANCE: &str =
-    "190fbb4045dbb88431975398a339aacb31fe2eb0517a4a8833f5a7f866bcc291";
-
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap().flatten() {
@@ -37,10 +32,41 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// The earlier export, copied to `out/` of a fresh repository.
+/// The checkout inputs the earlier gate reports were made from (partial task mapping, one
+/// existing dashboard, service metadata), exported with provenance into `out/`, with the run
+/// record in the earlier layout: output paths absolute, as the earlier tool wrote them (the
+/// gate must match them by file name inside the directory).
 fn earlier_export() -> Repo {
     let repo = Repo::new();
-    copy_dir(&fixture("earlier-checkout-out"), &repo.join("out"));
+    for (name, to) in [
+        ("contract/checkout.contextcore.yaml", ".contextcore.yaml"),
+        ("contract/checkout-task-mapping.json", "task-mapping.json"),
+        (
+            "contract/checkout-service-metadata.json",
+            "service-metadata.json",
+        ),
+    ] {
+        repo.copy_fixture(name, to);
+    }
+    repo.write("observability/checkout-api-dashboard.json", "{}\n");
+    let out = repo.run(&[
+        "export",
+        "--emit-provenance",
+        "--task-mapping",
+        "task-mapping.json",
+        "--scan-existing",
+        "observability",
+        "--service-metadata",
+        "service-metadata.json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let record_path = repo.join("out/run-provenance.json");
+    let mut record = read_json(&record_path);
+    for output in record["outputs"].as_array_mut().unwrap() {
+        let name = output["path"].as_str().unwrap().rsplit('/').next().unwrap();
+        output["path"] = Json::from(format!("/home/someone/checkout/out/{name}"));
+    }
+    write_json(&record_path, &record);
     repo
 }
 
@@ -275,10 +301,11 @@ fn removed_required_field_fails_structural_integrity() {
 
 #[test]
 fn deleted_report_fails_the_checksum_chain() {
-    // The earlier gate passes this one: its chain never looked at validation-report.json.
+    // The earlier gate passes this one on its own export: its chain never looked at
+    // validation-report.json (and its provenance.json did not list it; ours does).
     assert_caught(
         |dir| std::fs::remove_file(dir.join("validation-report.json")).unwrap(),
-        &["checksum-chain"],
+        &["checksum-chain", "provenance-consistency"],
         "missing outputs: validation-report.json",
     );
 }
@@ -373,30 +400,16 @@ fn copied_directory_is_checked_by_file_name() {
 }
 
 #[test]
-fn redacted_reference_copy_is_caught() {
-    // The stored reference was edited after its run (paths redacted): exactly what the
-    // chain is for. Restore the sha256 values that run recorded and the gate names both files.
+fn absolute_record_paths_are_never_followed() {
+    // The earlier layout's absolute paths name files by where they were written; the gate
+    // matches them by file name in the directory it checks, so an edit is still caught.
     let repo = earlier_export();
-    let record = repo.join("out/run-provenance.json");
-    let text = std::fs::read_to_string(&record)
-        .unwrap()
-        .replace(
-            &sha256(&repo.join("out/onboarding-metadata.json")),
-            REDACTED_ONBOARDING,
-        )
-        .replace(
-            &sha256(&repo.join("out/provenance.json")),
-            REDACTED_PROVENANCE,
-        );
-    std::fs::write(&record, text).unwrap();
+    append(&repo.join("out/onboarding-metadata.json"), " ");
     let (_, report) = gate(&repo, "out", &[]);
     let reason = gate_of(&report, "checksum-chain")["reason"]
         .as_str()
         .unwrap();
-    assert!(
-        reason.contains("provenance.json, onboarding-metadata.json"),
-        "{reason}"
-    );
+    assert!(reason.contains("onboarding-metadata.json"), "{reason}");
 }
 
 #[test]
@@ -656,7 +669,6 @@ fn our_export_outputs_are_held_to_their_run_record() {
 }
 
 #[test]
-#[ignore = "needs the export contract sections (#13)"]
 fn our_intact_export_is_healthy() {
     let repo = our_export();
     let (code, report) = gate(&repo, "out", &[]);
@@ -665,7 +677,6 @@ fn our_intact_export_is_healthy() {
 }
 
 #[test]
-#[ignore = "needs the export contract sections (#13)"]
 fn our_export_tampered_is_caught() {
     for (file, check) in [
         ("onboarding-metadata.json", "checksum-chain"),
@@ -687,7 +698,6 @@ fn our_export_tampered_is_caught() {
 }
 
 #[test]
-#[ignore = "needs the export contract sections (#13)"]
 fn diagnose_passes_question_one_on_our_export() {
     let repo = our_export();
     let (_, report) = diagnose(&repo, &[]);

@@ -229,3 +229,21 @@ fn profile_limits_types_and_marks_omitted_sections() {
         "stakeholder types and the always-included ones"
     );
 }
+
+#[test]
+fn verify_runs_the_export_gate_on_what_was_written() {
+    let repo = tiny_repo();
+    let out = repo.run(&["export", "--emit-provenance", "--verify"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        common::stdout(&out).contains("Pipeline Integrity: HEALTHY"),
+        "{}",
+        common::stdout(&out)
+    );
+
+    // A task mapping without a task for a gap is a blocking gate failure: exit 1.
+    repo.write("tm.json", "{\"tiny-dashboard\": \"T-1\"}\n");
+    let out = repo.run(&["export", "--task-mapping", "tm.json", "--verify"]);
+    assert_eq!(out.status.code(), Some(1), "{}", common::stdout(&out));
+    assert!(common::stdout(&out).contains("mapping-completeness"));
+}

@@ -42,6 +42,32 @@ fn check_pipeline(a: CheckPipelineArgs) -> Result<i32> {
     })
 }
 
+/// `export --verify`: Gate 1 on the directory an export just wrote; exit 1 when a blocking
+/// check fails. The report goes to stdout, or with `--json` (whose stdout is the export's
+/// summary) as one line to stderr.
+pub fn verify_export(dir: &Path, json: bool) -> Result<i32> {
+    let report = pipeline::check(dir, &pipeline::Options::default())?;
+    if json {
+        eprintln!(
+            "verify: {} ({} of {} checks passed)",
+            if report.is_healthy {
+                "healthy"
+            } else {
+                "UNHEALTHY"
+            },
+            report.passed,
+            report.total_gates
+        );
+    } else {
+        print!("{}", report.to_text());
+    }
+    Ok(if report.is_healthy {
+        0
+    } else {
+        EXIT_CHECK_FAILED
+    })
+}
+
 fn diagnose(a: DiagnoseArgs) -> Result<i32> {
     let options = diagnose::Options {
         ingestion_dir: a.ingestion_dir,

@@ -162,16 +162,9 @@ pub fn run(a: ExportArgs) -> Result<i32> {
         return Ok(EXIT_CHECK_FAILED);
     }
     if a.verify && !a.dry_run {
-        return verify_output(&a.output_dir);
+        return super::contract::verify_export(&a.output_dir, a.json);
     }
     Ok(0)
-}
-
-/// `--verify`: the export-integrity gate (Gate 1) on what the run just wrote.
-fn verify_output(_dir: &Path) -> Result<i32> {
-    Err(Error::Usage(
-        "--verify: the export gate is not built yet".into(),
-    ))
 }
 
 /// The file names of one export.
