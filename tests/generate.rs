@@ -133,7 +133,7 @@ fn bad_context_files_exit_2_and_write_nothing() {
             Some(
                 "apiVersion: contextcore.io/v1alpha2\nkind: ContextManifest\nmetadata:\n  name: x\nspec: {}\n",
             ),
-            "manifest.yaml:1:13: error: apiVersion",
+            "manifest.yaml:2:7: error: this is a context manifest, not an exported project context: run `contextcore export -p manifest.yaml`",
         ),
     ];
     for (name, content, expected) in cases {

@@ -21,6 +21,14 @@ pub enum Command {
     Manifest(ManifestCommand),
     /// Export a manifest (same as `manifest export`).
     Export(ExportArgs),
+    /// Write a starter manifest (same as `manifest init`).
+    Init(InitArgs),
+    /// Check a manifest (same as `manifest validate`).
+    Validate(ValidateArgs),
+    /// Lineage of the working tree (same as `provenance status`).
+    Status(JsonFlag),
+    /// Check lineage (same as `provenance verify`).
+    Verify(VerifyArgs),
     /// Generate ServiceMonitor, PrometheusRule and Grafana dashboard from an exported project context, offline.
     Generate(GenerateArgs),
     /// Read, check and report run lineage.
@@ -210,9 +218,10 @@ pub struct InitArgs {
     /// Manifest to write.
     #[arg(short, long, default_value = ".contextcore.yaml")]
     pub path: PathBuf,
-    /// Project name (metadata.name): letters, digits, '.', '_', '-'.
+    /// Project name (metadata.name): letters, digits, '.', '_', '-' [default: the name of the
+    /// manifest's directory].
     #[arg(long)]
-    pub name: String,
+    pub name: Option<String>,
     /// Replace an existing manifest (its previous content is kept as a backup).
     #[arg(long)]
     pub force: bool,
@@ -237,15 +246,19 @@ pub enum ReportFormat {
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
-    /// Manifest to check.
-    #[arg(short, long, default_value = ".contextcore.yaml")]
-    pub path: PathBuf,
+    /// Manifest to check [default: the nearest .contextcore.yaml, here or in a parent directory
+    /// up to the repository root].
+    #[arg(short, long)]
+    pub path: Option<PathBuf>,
     /// Treat warnings (unknown keys) as errors.
     #[arg(long)]
     pub strict: bool,
-    /// Output format.
+    /// Output format (`--json` is the same as `--format json`).
     #[arg(long, value_enum, default_value = "text")]
     pub format: ReportFormat,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -256,11 +269,18 @@ pub enum DocFormat {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// Manifest to export.
-    #[arg(short, long, default_value = ".contextcore.yaml")]
+    /// Manifest to export [default: the nearest .contextcore.yaml, here or in a parent directory
+    /// up to the repository root].
+    #[arg(short = 'p', long = "path", value_name = "PATH")]
+    pub path_arg: Option<PathBuf>,
+    /// The manifest this run reads (`-p`, or the one found upward).
+    #[arg(skip)]
     pub path: PathBuf,
-    /// Output directory.
-    #[arg(short, long, default_value = "out")]
+    /// Output directory [default: out/ beside the manifest].
+    #[arg(short = 'o', long = "output-dir", value_name = "OUTPUT_DIR")]
+    pub output_dir_arg: Option<PathBuf>,
+    /// The output directory this run writes (`-o`, or out/ beside the manifest).
+    #[arg(skip)]
     pub output_dir: PathBuf,
     /// Kubernetes namespace of the project context.
     #[arg(short, long, default_value = "default")]
@@ -337,11 +357,19 @@ pub struct ExportArgs {
 
 #[derive(Debug, Args)]
 pub struct GenerateArgs {
-    /// The exported project context ({project}-projectcontext.yaml).
-    #[arg(short, long)]
+    /// The exported project context ({project}-projectcontext.yaml) [default: the one the
+    /// nearest manifest's export wrote, out/{project}-projectcontext.yaml beside it].
+    #[arg(short = 'c', long = "context", value_name = "CONTEXT")]
+    pub context_arg: Option<PathBuf>,
+    /// The project context this run reads.
+    #[arg(skip)]
     pub context: PathBuf,
-    /// Output directory.
-    #[arg(short, long, default_value = "generated")]
+    /// Output directory [default: generated/, beside the manifest when the context was found
+    /// through it].
+    #[arg(short = 'o', long = "output", value_name = "OUTPUT")]
+    pub output_arg: Option<PathBuf>,
+    /// The output directory this run writes.
+    #[arg(skip)]
     pub output: PathBuf,
     /// Generate the ServiceMonitor.
     #[arg(long)]

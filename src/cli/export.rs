@@ -33,8 +33,14 @@ struct ReadInputs {
 
 /// Runs an export: read → derive → write → record (→ verify); exit 1 when strict quality
 /// fails or `--verify` finds the output unhealthy.
-pub fn run(a: ExportArgs) -> Result<i32> {
+pub fn run(mut a: ExportArgs) -> Result<i32> {
     let (workspace, policy) = super::session(a.write.policy.as_deref())?;
+    let located = super::locate::manifest(a.path_arg.as_deref(), workspace.repo_root.as_deref())?;
+    a.output_dir = a
+        .output_dir_arg
+        .clone()
+        .unwrap_or_else(|| located.dir.join("out"));
+    a.path = located.manifest;
     let input = read_inputs(&a, &workspace)?;
     print_warnings(&input.loaded.warnings);
 
@@ -577,16 +583,12 @@ fn resolve_options(
         Source::flag_or_default(a.namespace != "default"),
     );
     let path = workspace.record_path(&a.path, &a.output_dir);
-    config.record(
-        "path",
-        &path,
-        Source::flag_or_default(a.path.as_path() != Path::new(".contextcore.yaml")),
-    );
+    config.record("path", &path, Source::flag_or_default(a.path_arg.is_some()));
     let output_dir = workspace.record_path(&a.output_dir, &a.output_dir);
     config.record(
         "output_dir",
         &output_dir,
-        Source::flag_or_default(a.output_dir.as_path() != Path::new("out")),
+        Source::flag_or_default(a.output_dir_arg.is_some()),
     );
     let environment = match &a.environment {
         Some(e) => {

@@ -1,10 +1,10 @@
 //! `generate`: project context → ServiceMonitor, PrometheusRule, dashboard, report, record.
 
-use std::path::Path;
+use std::path::PathBuf;
 
 use serde_json::json;
 
-use crate::error::{EXIT_CHECK_FAILED, Result};
+use crate::error::{EXIT_CHECK_FAILED, Error, Result};
 use crate::fingerprint::{Digests, Fingerprint};
 use crate::generate::{self, Selection};
 use crate::model::project_context;
@@ -12,13 +12,15 @@ use crate::output::Outputs;
 use crate::paths::RUN_RECORD;
 use crate::policy::Source;
 use crate::provenance::{ArtifactReference, ArtifactReferences};
+use crate::workspace::Workspace;
 
 use super::args::{GenerateArgs, flag_pair};
 use super::{manifest::print_warnings, summary};
 
 /// Runs generate; exit 1 when strict checks fail (then nothing is written).
-pub fn run(a: GenerateArgs) -> Result<i32> {
+pub fn run(mut a: GenerateArgs) -> Result<i32> {
     let (workspace, policy) = super::session(a.write.policy.as_deref())?;
+    (a.context, a.output) = locate_context(&a, &workspace)?;
     let shown = a.context.display().to_string();
     let (ctx, warnings) = project_context::load(&a.context, &shown)?;
     print_warnings(&warnings);
@@ -44,7 +46,7 @@ pub fn run(a: GenerateArgs) -> Result<i32> {
         workspace.record_path(&a.context, &a.output),
         Source::Flag,
     );
-    let output_given = a.output.as_path() != Path::new("generated");
+    let output_given = a.output_arg.is_some();
     config.record(
         "output_dir",
         workspace.record_path(&a.output, &a.output),
@@ -155,4 +157,41 @@ pub fn run(a: GenerateArgs) -> Result<i32> {
     )?;
     summary::print("generate", &run, a.json, json!({"strict_checks": checks}));
     Ok(0)
+}
+
+/// The project context generate reads and the directory it writes: `-c` (outputs in
+/// `generated/` here), or the context the nearest manifest's export wrote
+/// (`out/{project}-projectcontext.yaml` beside it, outputs in `generated/` beside it).
+fn locate_context(a: &GenerateArgs, workspace: &Workspace) -> Result<(PathBuf, PathBuf)> {
+    if let Some(context) = &a.context_arg {
+        let output = a.output_arg.clone().unwrap_or_else(|| "generated".into());
+        return Ok((context.clone(), output));
+    }
+    let located = super::locate::manifest(None, workspace.repo_root.as_deref()).map_err(|_| {
+        Error::Usage(
+            "no -c given and no .contextcore.yaml found upward to find the exported project \
+             context by; pass -c out/<project>-projectcontext.yaml"
+                .into(),
+        )
+    })?;
+    let shown = located.manifest.display().to_string();
+    let project = crate::model::manifest::load(&located.manifest, &shown)?
+        .manifest
+        .project_name()
+        .to_string();
+    let context = located
+        .dir
+        .join("out")
+        .join(crate::paths::export_names::project_context(&project));
+    if !context.is_file() {
+        return Err(Error::Usage(format!(
+            "{}: not exported yet; run `contextcore export` first (or pass -c FILE)",
+            context.display()
+        )));
+    }
+    let output = a
+        .output_arg
+        .clone()
+        .unwrap_or_else(|| located.dir.join("generated"));
+    Ok((context, output))
 }

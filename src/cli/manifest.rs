@@ -14,7 +14,7 @@ use super::summary;
 /// `manifest init`: a starter manifest and `init-run-provenance.json` beside it.
 pub fn init(a: InitArgs) -> Result<i32> {
     let (workspace, policy) = super::session(a.write.policy.as_deref())?;
-    check_safe_name(&a.name).map_err(|why| Error::Usage(format!("--name: {why}")))?;
+    let name = project_name(&a)?;
     let file_name = a
         .path
         .file_name()
@@ -31,10 +31,10 @@ pub fn init(a: InitArgs) -> Result<i32> {
     let config = &mut recorder.config;
     let validate = config.switch("validate", flag_pair(a.validate, a.no_validate), true);
     config.record("template_version", TEMPLATE_VERSION, Source::Default);
-    config.record("name", &a.name, Source::Flag);
+    config.record("name", &name, Source::flag_or_default(a.name.is_some()));
     config.record("force", a.force, Source::flag_or_default(a.force));
 
-    let content = starter_manifest(&a.name);
+    let content = starter_manifest(&name);
     if validate {
         manifest::check_text(&content, &a.path.display().to_string())?;
     }
@@ -67,16 +67,22 @@ pub fn init(a: InitArgs) -> Result<i32> {
 
 /// `manifest validate`: every problem as `file:line:col: severity: message`; errors exit 2.
 pub fn validate(a: ValidateArgs) -> Result<i32> {
-    let shown = a.path.display().to_string();
-    let problems = match crate::source::read_yaml(&a.path, &shown) {
-        Ok(node) => manifest::validate_node(&node, &shown),
+    let workspace = crate::workspace::Workspace::current();
+    let path = super::locate::manifest(a.path.as_deref(), workspace.repo_root.as_deref())?.manifest;
+    let shown = path.display().to_string();
+    let problems = match crate::source::read_yaml(&path, &shown) {
+        Ok(node) => {
+            let mut problems = manifest::validate_node(&node, &shown);
+            problems.extend(generate_needs(&node, &shown));
+            problems
+        }
         Err(Error::Input(d)) => d,
         Err(e) => return Err(e),
     };
     let failed = problems
         .iter()
         .any(|d| d.severity == Severity::Error || a.strict);
-    match a.format {
+    match if a.json { ReportFormat::Json } else { a.format } {
         ReportFormat::Json => {
             let report = serde_json::json!({
                 "file": shown,
@@ -104,6 +110,55 @@ pub fn validate(a: ValidateArgs) -> Result<i32> {
     } else {
         0
     })
+}
+
+/// Warnings, on the manifest's own lines, for what `generate` will need from its export: alert
+/// thresholds come from `spec.requirements.availability` or `latencyP99`.
+fn generate_needs(node: &crate::yaml::Node, shown: &str) -> Vec<crate::diagnostic::Diagnostic> {
+    let key_pos = |n: &crate::yaml::Node, key: &str| match &n.value {
+        crate::yaml::Value::Map(entries) => entries
+            .iter()
+            .find(|(k, _)| k.name == key)
+            .map(|(k, _)| k.pos),
+        _ => None,
+    };
+    let Some(spec) = node.get("spec") else {
+        return Vec::new();
+    };
+    let requirements = spec.get("requirements");
+    let has = |key: &str| requirements.and_then(|r| r.get(key)).is_some();
+    if has("availability") || has("latencyP99") {
+        return Vec::new();
+    }
+    let Some(at) = key_pos(spec, "requirements").or_else(|| key_pos(node, "spec")) else {
+        return Vec::new();
+    };
+    vec![crate::diagnostic::Diagnostic::warning(
+        shown,
+        at,
+        "spec.requirements: neither availability nor latencyP99 is set; `generate` needs one \
+         for alert thresholds (e.g. availability: \"99.9\")",
+    )]
+}
+
+/// The project name: `--name`, else the name of the directory the manifest goes in (as
+/// `cargo init` does); either must be a safe name.
+fn project_name(a: &InitArgs) -> Result<String> {
+    if let Some(name) = &a.name {
+        check_safe_name(name).map_err(|why| Error::Usage(format!("--name: {why}")))?;
+        return Ok(name.clone());
+    }
+    let dir = crate::workspace::absolute(a.path.parent().unwrap_or(std::path::Path::new(".")));
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    check_safe_name(&name).map_err(|why| {
+        Error::Usage(format!(
+            "the directory name {name:?} is not a project name ({why}); pass --name NAME"
+        ))
+    })?;
+    Ok(name)
 }
 
 /// Prints policy or manifest warnings to stderr.

@@ -7,6 +7,7 @@ mod export;
 mod generate;
 mod hook;
 mod lineage;
+mod locate;
 mod manifest;
 mod plan;
 mod summary;
@@ -38,14 +39,20 @@ pub fn main() -> i32 {
 
 fn run(cli: Cli) -> Result<i32, Error> {
     match cli.command {
-        Command::Manifest(ManifestCommand::Init(a)) => manifest::init(a),
-        Command::Manifest(ManifestCommand::Validate(a)) => manifest::validate(a),
+        Command::Manifest(ManifestCommand::Init(a)) | Command::Init(a) => manifest::init(a),
+        Command::Manifest(ManifestCommand::Validate(a)) | Command::Validate(a) => {
+            manifest::validate(a)
+        }
         Command::Manifest(ManifestCommand::InitFromPlan(a)) => plan::run(a),
         Command::Manifest(ManifestCommand::Export(a)) | Command::Export(a) => export::run(a),
         Command::Generate(a) => generate::run(a),
         Command::Contract(c) => contract::run(c),
-        Command::Provenance(ProvenanceCommand::Status(a)) => lineage::status(a.json),
-        Command::Provenance(ProvenanceCommand::Verify(a)) => lineage::verify(a),
+        Command::Provenance(ProvenanceCommand::Status(a)) | Command::Status(a) => {
+            lineage::status(a.json)
+        }
+        Command::Provenance(ProvenanceCommand::Verify(a)) | Command::Verify(a) => {
+            lineage::verify(a)
+        }
         Command::Provenance(ProvenanceCommand::Show(a)) => lineage::show(a),
         Command::Provenance(ProvenanceCommand::Report(a)) => lineage::report(&a.range),
         Command::Provenance(ProvenanceCommand::Export(a)) => {

@@ -142,8 +142,11 @@ fn gates(
     let coverage_ok = coverage_percent >= input.min_coverage;
     if !coverage_ok {
         shortfalls.push(("COVERAGE_BELOW_MINIMUM", format!(
-            "coverage {coverage_percent}% is under the {} threshold of {}% ({} of {} required artifacts missing: {})",
-            input.environment, input.min_coverage, gaps.len(), required.len(), gaps.join(", ")
+            "coverage {coverage_percent}% is under the {} threshold of {}% ({} of {} required artifacts missing: {}); \
+             an artifact exists when a file under --scan-existing DIR names its target and type \
+             (e.g. {}-dashboard.json), or when --existing ID:PATH names it",
+            input.environment, input.min_coverage, gaps.len(), required.len(), gaps.join(", "),
+            required.first().map_or("api", |a| a.target.as_str())
         )));
     }
     let unmapped: Vec<&str> = match input.task_mapping {

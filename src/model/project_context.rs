@@ -45,6 +45,20 @@ pub struct ContextMetadata {
 /// Reads and checks a project context; every problem carries its position.
 pub fn load(path: &Path, shown: &str) -> Result<(ProjectContext, Vec<Diagnostic>)> {
     let node = source::read_yaml(path, shown)?;
+    if let Some(kind) = node.get("kind")
+        && kind.as_scalar_string().as_deref() == Some(super::manifest::KIND)
+    {
+        return Err(Error::at(
+            shown,
+            kind.pos,
+            format!(
+                "this is a context manifest, not an exported project context: run \
+                 `contextcore export -p {shown}`, then generate from \
+                 out/<project>-projectcontext.yaml beside it (or run `contextcore generate` \
+                 with no -c)"
+            ),
+        ));
+    }
     let mut diagnostics = Vec::new();
     schema::check(&node, &Shape::Map(FIELDS), shown, "", &mut diagnostics);
     diagnostics.sort_by_key(|d| (d.line, d.column));

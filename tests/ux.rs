@@ -1,0 +1,156 @@
+//! The first ten minutes, typed the way a user types them: commands work from any directory
+//! of the repository, and every dead end names the next command.
+
+mod common;
+
+use common::{Repo, stderr, stdout};
+
+fn run_in(repo: &Repo, dir: &str, args: &[&str]) -> std::process::Output {
+    repo.cc()
+        .current_dir(repo.join(dir))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn commands_find_the_manifest_upward_from_a_subdirectory() {
+    let repo = Repo::new();
+    repo.copy_fixture("checkout.contextcore.yaml", ".contextcore.yaml");
+    std::fs::create_dir_all(repo.join("sub/deep")).unwrap();
+
+    let out = run_in(&repo, "sub/deep", &["manifest", "validate"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("../../.contextcore.yaml: valid"));
+
+    let out = run_in(&repo, "sub/deep", &["export"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        repo.join("out/checkout-service-projectcontext.yaml")
+            .exists()
+    );
+    assert!(!repo.join("sub/deep/out").exists(), "no second tree");
+
+    // An explicit path up the tree writes beside the manifest too.
+    let out = run_in(
+        &repo,
+        "sub/deep",
+        &["export", "-p", "../../.contextcore.yaml"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!repo.join("sub/deep/out").exists(), "no second tree");
+
+    // generate defaults to the context that export wrote.
+    let out = run_in(&repo, "sub/deep", &["generate"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        repo.join("generated/checkout-service-dashboard.json")
+            .exists()
+    );
+    assert!(!repo.join("sub/deep/generated").exists());
+}
+
+#[test]
+fn a_missing_manifest_says_how_to_create_one() {
+    let repo = Repo::new();
+    for args in [
+        &["manifest", "validate"][..],
+        &["export"],
+        &["validate", "-p", "nope.yaml"],
+    ] {
+        let out = repo.run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr(&out).contains("contextcore manifest init"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+    let out = repo.run(&["generate"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("-c out/<project>-projectcontext.yaml"));
+}
+
+#[test]
+fn short_forms_of_the_common_commands_work() {
+    let repo = Repo::new();
+    let out = repo.run(&["init", "--name", "demo"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(repo.run(&["validate"]).status.success());
+    assert!(repo.run(&["status"]).status.success());
+    let out = repo.run(&["verify", "--staged"]);
+    assert!(
+        out.status.code().is_some_and(|c| c != 2),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn generate_given_the_manifest_says_to_export_first() {
+    let repo = Repo::new();
+    repo.copy_fixture("checkout.contextcore.yaml", ".contextcore.yaml");
+    let out = repo.run(&["generate", "-c", ".contextcore.yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("run `contextcore export -p .contextcore.yaml`"),
+        "{}",
+        stderr(&out)
+    );
+    let out = repo.run(&["generate"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("not exported yet; run `contextcore export` first"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn coverage_warning_says_how_an_artifact_counts_as_existing() {
+    let repo = Repo::new();
+    repo.copy_fixture("minimal.contextcore.yaml", ".contextcore.yaml");
+    let out = repo.run(&["export"]);
+    assert!(out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("--scan-existing DIR"), "{err}");
+    assert!(err.contains("tiny-dashboard.json"), "{err}");
+}
+
+#[test]
+fn validate_warns_at_the_manifest_about_what_generate_needs() {
+    let repo = Repo::new();
+    repo.copy_fixture("minimal.contextcore.yaml", ".contextcore.yaml");
+    let out = repo.run(&["validate"]);
+    assert!(out.status.success());
+    assert!(
+        stderr(&out).contains(".contextcore.yaml:5:1: warning: spec.requirements"),
+        "{}",
+        stderr(&out)
+    );
+    let out = repo.run(&["validate", "--json"]);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(report["valid"], true);
+    assert_eq!(report["warnings"], 1);
+}
+
+#[test]
+fn init_takes_the_project_name_from_the_directory() {
+    let repo = Repo::new();
+    std::fs::create_dir_all(repo.join("payments-api")).unwrap();
+    let out = run_in(&repo, "payments-api", &["manifest", "init"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        repo.read("payments-api/.contextcore.yaml")
+            .contains("name: payments-api")
+    );
+
+    std::fs::create_dir_all(repo.join("has space")).unwrap();
+    let out = run_in(&repo, "has space", &["init"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("pass --name NAME"),
+        "{}",
+        stderr(&out)
+    );
+}
