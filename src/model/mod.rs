@@ -1,5 +1,6 @@
 //! Input and output document types.
 
 pub mod manifest;
+pub mod manifest_schema;
 pub mod project_context;
 pub mod reports;
