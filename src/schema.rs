@@ -88,13 +88,18 @@ pub fn check(node: &Node, shape: &Shape, file: &str, at: &str, out: &mut Vec<Dia
             )),
             _ => wrong(&format!("one of {}", allowed.join(", ")), out),
         },
-        Shape::Check(f) => match &node.value {
-            Value::Str(s) => {
-                if let Err(why) = f(s) {
+        Shape::Check(f) => match (&node.value, node.as_scalar_string()) {
+            (Value::Str(_), Some(s)) => {
+                if let Err(why) = f(&s) {
                     out.push(Diagnostic::error(file, node.pos, format!("{at}: {why}")));
                 }
             }
-            _ => wrong(&quoted("a string", node), out),
+            // An unquoted number: say what is wrong with its text, else that it needs quotes.
+            (_, Some(s)) => match f(&s) {
+                Err(why) => out.push(Diagnostic::error(file, node.pos, format!("{at}: {why}"))),
+                Ok(()) => wrong(&quoted("a string", node), out),
+            },
+            _ => wrong("a string", out),
         },
         Shape::Number => {
             if !matches!(node.value, Value::Int(_) | Value::Float(_)) {
@@ -191,10 +196,9 @@ pub fn check(node: &Node, shape: &Shape, file: &str, at: &str, out: &mut Vec<Dia
 /// What was expected, with a hint when an unquoted scalar was read as a number or boolean.
 fn quoted(expected: &str, node: &Node) -> String {
     match &node.value {
-        Value::Int(_) | Value::Float(_) | Value::Bool(_) => format!(
-            "{expected} (write it in quotes: \"{}\")",
-            node.as_scalar_string().unwrap_or_default()
-        ),
+        Value::Int(_) | Value::Float(_) | Value::Bool(_) => {
+            format!("{expected} (put the value in quotes to keep it as text)")
+        }
         _ => expected.to_string(),
     }
 }

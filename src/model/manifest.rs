@@ -296,7 +296,7 @@ mod tests {
         let text = with_head(&format!("{SPEC_OK}  requirements:\n    availability: 99.9\n"));
         assert_eq!(
             problems(&text),
-            vec!["m.yaml:12:19: error: spec.requirements.availability: expected a string (write it in quotes: \"99.9\"), found a number"]
+            vec!["m.yaml:12:19: error: spec.requirements.availability: expected a string (put the value in quotes to keep it as text), found a number"]
         );
     }
 }
