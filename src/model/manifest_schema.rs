@@ -565,10 +565,20 @@ fn is_datetime(s: &str) -> bool {
         && b.get(4) == Some(&b'-')
         && num(5, 2, 12)
         && b.get(7) == Some(&b'-')
-        && num(8, 2, 31)
-        && &s[5..7] != "00"
-        && &s[8..10] != "00";
+        && num(8, 2, 31);
     if !date {
+        return false;
+    }
+    let field = |r: std::ops::Range<usize>| s[r].parse::<u32>().unwrap_or(0);
+    let (year, month, day) = (field(0..4), field(5..7), field(8..10));
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    if year == 0 || month == 0 || day == 0 || day > days {
         return false;
     }
     if b.len() == 10 {
@@ -600,8 +610,7 @@ fn is_datetime(s: &str) -> bool {
             let z = zone.as_bytes();
             matches!(z[0], b'+' | b'-')
                 && num(i + 1, 2, 23)
-                && (z.len() == 3
-                    || (z.len() == 6 && z[3] == b':' && num(i + 4, 2, 59))
+                && ((z.len() == 6 && z[3] == b':' && num(i + 4, 2, 59))
                     || (z.len() == 5 && num(i + 3, 2, 59)))
         }
     }
@@ -651,10 +660,20 @@ mod tests {
             "2026-10-02T09:30:00Z",
             "2026-10-02 09:30",
             "2026-10-02T09:30:00.123+02:00",
+            "2024-02-29t09:30:00+0200",
         ] {
             assert!(check_datetime(ok).is_ok(), "{ok}");
         }
-        for bad in ["yesterday", "2026-13-01", "2026-10-02T25:00", "02/10/2026", "2026-10-02T09:30Q"] {
+        for bad in [
+            "yesterday",
+            "2026-13-01",
+            "2026-02-29",
+            "0000-01-01",
+            "2026-10-02T25:00",
+            "2026-10-02T09:30+02",
+            "02/10/2026",
+            "2026-10-02T09:30Q",
+        ] {
             assert!(check_datetime(bad).is_err(), "{bad}");
         }
         assert!(check_http_url("https://wiki.example.com/runbook").is_ok());
