@@ -238,10 +238,13 @@ mod tests {
         );
     }
 
-    const SPEC_OK: &str = "spec:\n  project:\n    id: ok\n  targets:\n    - kind: Deployment\n      name: ok\n";
+    const SPEC_OK: &str =
+        "spec:\n  project:\n    id: ok\n  targets:\n    - kind: Deployment\n      name: ok\n";
 
     fn with_head(rest: &str) -> String {
-        format!("apiVersion: contextcore.io/v1alpha2\nkind: ContextManifest\nmetadata:\n  name: ok\n{rest}")
+        format!(
+            "apiVersion: contextcore.io/v1alpha2\nkind: ContextManifest\nmetadata:\n  name: ok\n{rest}"
+        )
     }
 
     #[test]
@@ -293,10 +296,14 @@ mod tests {
 
     #[test]
     fn unquoted_numbers_are_not_strings() {
-        let text = with_head(&format!("{SPEC_OK}  requirements:\n    availability: 99.9\n"));
+        let text = with_head(&format!(
+            "{SPEC_OK}  requirements:\n    availability: 99.9\n"
+        ));
         assert_eq!(
             problems(&text),
-            vec!["m.yaml:12:19: error: spec.requirements.availability: expected a string (put the value in quotes to keep it as text), found a number"]
+            vec![
+                "m.yaml:12:19: error: spec.requirements.availability: expected a string (put the value in quotes to keep it as text), found a number"
+            ]
         );
     }
 }

@@ -135,7 +135,10 @@ const OBSERVABILITY: Shape = Shape::Map(&[
     opt("traceSampling", Shape::Range(0.0, 1.0)),
     opt("metricsInterval", Shape::Check(check_duration)),
     opt("alertChannels", Shape::List(&Shape::Str)),
-    opt("logLevel", Shape::OneOf(&["debug", "info", "warn", "error"])),
+    opt(
+        "logLevel",
+        Shape::OneOf(&["debug", "info", "warn", "error"]),
+    ),
     opt(
         "dashboardPlacement",
         Shape::OneOf(&["featured", "standard", "archived"]),
@@ -584,10 +587,11 @@ fn is_datetime(s: &str) -> bool {
     if b.len() == 10 {
         return true;
     }
-    if !matches!(b[10], b'T' | b't' | b' ') || !(num(11, 2, 23) && b.get(13) == Some(&b':')) {
-        return false;
-    }
-    if !num(14, 2, 59) {
+    let time = matches!(b[10], b'T' | b't' | b' ')
+        && num(11, 2, 23)
+        && b.get(13) == Some(&b':')
+        && num(14, 2, 59);
+    if !time {
         return false;
     }
     let mut i = 16;

@@ -4,10 +4,10 @@
 use serde_json::{Map, Value as Json, json};
 
 use super::markdown::{Block, Kind};
+use crate::model::manifest::RISK_TYPES;
 use crate::model::reports::{
     Evidence, Inference, InitFromPlanReport, PlanInput, Readiness, ReadinessCheck,
 };
-use crate::model::manifest::RISK_TYPES;
 use crate::paths::check_safe_name;
 
 /// One input document, already read and split into blocks.
@@ -509,19 +509,52 @@ fn risk_of(b: &Block) -> Option<Json> {
 const RISK_TYPE_WORDS: &[(&str, &[&str])] = &[
     (
         "security",
-        &["security", "auth", "credential", "encrypt", "vulnerab", "attack", "breach", "injection"],
+        &[
+            "security",
+            "auth",
+            "credential",
+            "encrypt",
+            "vulnerab",
+            "attack",
+            "breach",
+            "injection",
+        ],
     ),
     (
         "compliance",
-        &["compliance", "regulat", "audit", "gdpr", "hipaa", "pci", "sox", "legal"],
+        &[
+            "compliance",
+            "regulat",
+            "audit",
+            "gdpr",
+            "hipaa",
+            "pci",
+            "sox",
+            "legal",
+        ],
     ),
     (
         "data-integrity",
-        &["data integrity", "corrupt", "data loss", "consisten", "backup", "replication"],
+        &[
+            "data integrity",
+            "corrupt",
+            "data loss",
+            "consisten",
+            "backup",
+            "replication",
+        ],
     ),
     (
         "availability",
-        &["availability", "uptime", "downtime", "outage", "failover", "disaster", "redundan"],
+        &[
+            "availability",
+            "uptime",
+            "downtime",
+            "outage",
+            "failover",
+            "disaster",
+            "redundan",
+        ],
     ),
     (
         "financial",
