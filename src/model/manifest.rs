@@ -11,10 +11,8 @@ use crate::error::{Error, Result};
 use crate::schema;
 use crate::source;
 
-pub use super::manifest_schema::{
-    API_VERSION, CRITICALITIES, KIND, RISK_TYPES, SPEC, parse_duration_ms, parse_percentage,
-    parse_rate_per_second,
-};
+pub use super::manifest_formats::{parse_duration_ms, parse_percentage, parse_rate_per_second};
+pub use super::manifest_schema::{API_VERSION, CRITICALITIES, KIND, RISK_TYPES, SPEC};
 
 /// The typed view of a valid manifest. Sections we only pass through stay JSON.
 #[derive(Debug, Clone, Deserialize)]

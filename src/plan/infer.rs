@@ -695,3 +695,23 @@ pub fn report(
         run_provenance: crate::paths::INIT_RUN_RECORD.into(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plan_risks_get_one_of_the_manifest_risk_types() {
+        assert_eq!(risk_type_of("Security", "anything"), "security");
+        assert_eq!(
+            risk_type_of("operational", "Backup restore never tested"),
+            "data-integrity"
+        );
+        assert_eq!(risk_type_of("", "Cloud spend doubles at peak"), "financial");
+        assert_eq!(
+            risk_type_of("", "Index rebuilds starve queries"),
+            "availability"
+        );
+        assert!(RISK_TYPE_WORDS.iter().all(|(t, _)| RISK_TYPES.contains(t)));
+    }
+}
