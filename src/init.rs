@@ -30,7 +30,7 @@ spec:
   requirements:
     availability: "99.9"       # percent, drives error-rate and burn-rate alerts
     latencyP99: "500ms"        # duration (ms, s, m, h), drives the latency alert
-    throughput: "100rps"       # rate (rps, rpm, /s, /m)
+    throughput: "100rps"       # rate (rps, rpm, qps, qpm)
   risks:
     - type: availability
       description: Describe the main way this service fails.

@@ -1,29 +1,41 @@
-//! A small declarative schema for positioned YAML: required and optional keys, types, enums and
-//! value checks. Wrong types and bad values are errors; unknown keys are warnings.
+//! A small declarative schema for positioned YAML: required and optional keys, types, enums,
+//! ranges and value checks. Wrong types and bad values are errors; unknown keys are warnings.
 
 use crate::diagnostic::Diagnostic;
-use crate::yaml::{Node, Value};
+use crate::yaml::{Node, Pos, Value};
+
+/// A check that needs more than one value (a field required by another's value, a reference to
+/// a sibling list): given a mapping and its path, the problems with their positions.
+pub type Rule = fn(&Node, &str) -> Vec<(Pos, String)>;
 
 /// What a value must look like.
 pub enum Shape {
     /// Any value at all (free-form sections).
     Any,
-    /// A string (numbers are accepted where a YAML author would write them unquoted).
+    /// A YAML string: an unquoted number or boolean is not one (quote it).
     Str,
     /// A string naming one of a fixed set.
     OneOf(&'static [&'static str]),
-    /// A scalar passed to a check that says what is wrong with it.
+    /// A string passed to a check that says what is wrong with it.
     Check(fn(&str) -> Result<(), String>),
     /// A number.
     Number,
+    /// A whole number.
+    Integer,
+    /// A number, or a string holding one, within `min..=max`.
+    Range(f64, f64),
     /// A boolean.
     Bool,
     /// A list whose items have one shape.
     List(&'static Shape),
+    /// A list with at least one item, all of one shape.
+    NonEmptyList(&'static Shape),
     /// A mapping with known keys.
     Map(&'static [Field]),
     /// A mapping from any key to values of one shape.
     MapOf(&'static Shape),
+    /// A shape, then a rule across its values (rules skip values of the wrong type).
+    Rule(&'static Shape, Rule),
 }
 
 /// One key of a [`Shape::Map`].
@@ -63,8 +75,8 @@ pub fn check(node: &Node, shape: &Shape, file: &str, at: &str, out: &mut Vec<Dia
     match shape {
         Shape::Any => {}
         Shape::Str => {
-            if !is_scalar(node) {
-                wrong("a string", out);
+            if !matches!(node.value, Value::Str(_)) {
+                wrong(&quoted("a string", node), out);
             }
         }
         Shape::OneOf(allowed) => match &node.value {
@@ -76,17 +88,47 @@ pub fn check(node: &Node, shape: &Shape, file: &str, at: &str, out: &mut Vec<Dia
             )),
             _ => wrong(&format!("one of {}", allowed.join(", ")), out),
         },
-        Shape::Check(f) => match node.as_scalar_string() {
-            Some(s) => {
+        Shape::Check(f) => match (&node.value, node.as_scalar_string()) {
+            (Value::Str(_), Some(s)) => {
                 if let Err(why) = f(&s) {
                     out.push(Diagnostic::error(file, node.pos, format!("{at}: {why}")));
                 }
             }
-            None => wrong("a scalar", out),
+            // An unquoted number: say what is wrong with its text, else that it needs quotes.
+            (_, Some(s)) => match f(&s) {
+                Err(why) => out.push(Diagnostic::error(file, node.pos, format!("{at}: {why}"))),
+                Ok(()) => wrong(&quoted("a string", node), out),
+            },
+            _ => wrong("a string", out),
         },
         Shape::Number => {
             if !matches!(node.value, Value::Int(_) | Value::Float(_)) {
                 wrong("a number", out);
+            }
+        }
+        Shape::Integer => {
+            if !matches!(node.value, Value::Int(_)) {
+                wrong("a whole number", out);
+            }
+        }
+        Shape::Range(min, max) => {
+            let number = match &node.value {
+                Value::Int(i) => Some(*i as f64),
+                Value::Float(f) => Some(*f),
+                Value::Str(s) => s.trim().parse::<f64>().ok(),
+                _ => None,
+            };
+            match number {
+                Some(v) if v >= *min && v <= *max => {}
+                Some(_) => out.push(Diagnostic::error(
+                    file,
+                    node.pos,
+                    format!(
+                        "{at}: {} is out of range; allowed: a number from {min} to {max}",
+                        node.as_scalar_string().unwrap_or_default()
+                    ),
+                )),
+                None => wrong(&format!("a number from {min} to {max}"), out),
             }
         }
         Shape::Bool => {
@@ -102,6 +144,20 @@ pub fn check(node: &Node, shape: &Shape, file: &str, at: &str, out: &mut Vec<Dia
             }
             _ => wrong("a list", out),
         },
+        Shape::NonEmptyList(item) => match &node.value {
+            Value::Seq(items) if items.is_empty() => out.push(Diagnostic::error(
+                file,
+                node.pos,
+                format!("{at}: must list at least one item"),
+            )),
+            _ => check(node, &Shape::List(item), file, at, out),
+        },
+        Shape::Rule(inner, rule) => {
+            check(node, inner, file, at, out);
+            for (pos, message) in rule(node, at) {
+                out.push(Diagnostic::error(file, pos, message));
+            }
+        }
         Shape::MapOf(value) => match &node.value {
             Value::Map(entries) => {
                 for (k, v) in entries {
@@ -137,14 +193,18 @@ pub fn check(node: &Node, shape: &Shape, file: &str, at: &str, out: &mut Vec<Dia
     }
 }
 
-fn is_scalar(node: &Node) -> bool {
-    matches!(
-        node.value,
-        Value::Str(_) | Value::Int(_) | Value::Float(_) | Value::Bool(_)
-    )
+/// What was expected, with a hint when an unquoted scalar was read as a number or boolean.
+fn quoted(expected: &str, node: &Node) -> String {
+    match &node.value {
+        Value::Int(_) | Value::Float(_) | Value::Bool(_) => {
+            format!("{expected} (put the value in quotes to keep it as text)")
+        }
+        _ => expected.to_string(),
+    }
 }
 
-fn join(at: &str, key: &str) -> String {
+/// The path of `key` under `at`, as messages print it.
+pub fn join(at: &str, key: &str) -> String {
     if at.is_empty() {
         key.to_string()
     } else {

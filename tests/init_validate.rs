@@ -185,7 +185,7 @@ fn validate_reports_each_problem_with_line_and_column() {
 #[test]
 fn validate_warns_on_unknown_keys_and_json_format_is_machine_readable() {
     let repo = Repo::new();
-    repo.write(".contextcore.yaml", "apiVersion: contextcore.io/v1alpha2\nkind: ContextManifest\nmetadata:\n  name: x\n  colour: red\nspec: {}\n");
+    repo.write(".contextcore.yaml", "apiVersion: contextcore.io/v1alpha2\nkind: ContextManifest\nmetadata:\n  name: x\n  colour: red\nspec:\n  project: {id: x}\n  targets: [{kind: Deployment, name: x}]\n");
     let out = repo.run(&["manifest", "validate"]);
     assert_eq!(out.status.code(), Some(0));
     assert!(stderr(&out).contains(".contextcore.yaml:5:3: warning: metadata.colour: unknown key"));

@@ -22,15 +22,9 @@ use super::summary;
 /// A file read as an input: its path and its record path.
 type ReadFile = (PathBuf, String);
 
-/// Workload kinds that become targets.
-const WORKLOADS: &[&str] = &[
-    "Deployment",
-    "StatefulSet",
-    "DaemonSet",
-    "CronJob",
-    "Job",
-    "Rollout",
-];
+/// Workload kinds that become targets (all are target kinds of the manifest schema; an Argo
+/// `Rollout` is not one, so it is not picked up).
+const WORKLOADS: &[&str] = &["Deployment", "StatefulSet", "DaemonSet", "CronJob", "Job"];
 
 /// Runs init-from-plan; exit 1 (nothing written) when strict and the verdict is insufficient.
 pub fn run(a: InitFromPlanArgs) -> Result<i32> {

@@ -8,108 +8,11 @@ use serde_json::Value as Json;
 
 use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
-use crate::paths::check_safe_name;
-use crate::schema::{self, Field, Shape, opt, req};
+use crate::schema;
 use crate::source;
 
-/// The only manifest apiVersion we read.
-pub const API_VERSION: &str = "contextcore.io/v1alpha2";
-/// The manifest kind.
-pub const KIND: &str = "ContextManifest";
-/// Business criticality levels, most critical first.
-pub const CRITICALITIES: &[&str] = &["critical", "high", "medium", "low"];
-
-const OWNER: Shape = Shape::Map(&[
-    opt("team", Shape::Str),
-    opt("slack", Shape::Str),
-    opt("email", Shape::Str),
-    opt("oncall", Shape::Str),
-]);
-
-const METADATA: Shape = Shape::Map(&[
-    req("name", Shape::Check(check_safe_name)),
-    opt("owners", Shape::List(&OWNER)),
-    opt("changelog", Shape::List(&Shape::Any)),
-    opt("lastUpdated", Shape::Str),
-    opt("links", Shape::MapOf(&Shape::Str)),
-]);
-
-const RISK: Shape = Shape::Map(&[
-    req("type", Shape::Str),
-    req("description", Shape::Str),
-    opt("priority", Shape::OneOf(&["P1", "P2", "P3", "P4"])),
-    opt("mitigation", Shape::Str),
-    opt("scope", Shape::Str),
-    opt("component", Shape::Str),
-    opt("controls", Shape::List(&Shape::Any)),
-]);
-
-const TARGET: Shape = Shape::Map(&[
-    req("kind", Shape::Str),
-    req("name", Shape::Check(check_safe_name)),
-    opt("namespace", Shape::Check(check_safe_name)),
-]);
-
-pub const SPEC: Shape = Shape::Map(&[
-    opt(
-        "project",
-        Shape::Map(&[
-            opt("id", Shape::Check(check_safe_name)),
-            opt("name", Shape::Str),
-            opt("description", Shape::Str),
-            opt("epic", Shape::Str),
-            opt("tasks", Shape::List(&Shape::Str)),
-        ]),
-    ),
-    opt(
-        "business",
-        Shape::Map(&[
-            opt("criticality", Shape::OneOf(CRITICALITIES)),
-            opt("owner", Shape::Str),
-            opt("value", Shape::Str),
-            opt("costCenter", Shape::Str),
-            opt("stakeholders", Shape::List(&Shape::Str)),
-        ]),
-    ),
-    opt(
-        "requirements",
-        Shape::Map(&[
-            opt("availability", Shape::Check(check_percentage)),
-            opt("latencyP99", Shape::Check(check_duration)),
-            opt("latencyP50", Shape::Check(check_duration)),
-            opt("throughput", Shape::Check(check_rate)),
-            opt("errorBudget", Shape::Check(check_percentage)),
-        ]),
-    ),
-    opt("risks", Shape::List(&RISK)),
-    opt("targets", Shape::List(&TARGET)),
-    opt(
-        "observability",
-        Shape::Map(&[
-            opt("traceSampling", Shape::Check(check_fraction)),
-            opt("metricsInterval", Shape::Check(check_duration)),
-            opt("alertChannels", Shape::List(&Shape::Str)),
-            opt(
-                "logLevel",
-                Shape::OneOf(&["debug", "info", "warn", "error"]),
-            ),
-            opt(
-                "dashboardPlacement",
-                Shape::OneOf(&["featured", "standard", "archived"]),
-            ),
-        ]),
-    ),
-]);
-
-const MANIFEST_FIELDS: &[Field] = &[
-    req("apiVersion", Shape::OneOf(&[API_VERSION])),
-    req("kind", Shape::OneOf(&[KIND])),
-    req("metadata", METADATA),
-    req("spec", SPEC),
-    opt("strategy", Shape::Any),
-    opt("guidance", Shape::Any),
-    opt("insights", Shape::Any),
-];
+pub use super::manifest_formats::{parse_duration_ms, parse_percentage, parse_rate_per_second};
+pub use super::manifest_schema::{API_VERSION, CRITICALITIES, KIND, RISK_TYPES, SPEC};
 
 /// The typed view of a valid manifest. Sections we only pass through stay JSON.
 #[derive(Debug, Clone, Deserialize)]
@@ -269,7 +172,7 @@ pub fn load(path: &Path, shown: &str) -> Result<LoadedManifest> {
 /// All diagnostics of a parsed manifest (errors and warnings), in source order.
 pub fn validate_node(node: &crate::yaml::Node, shown: &str) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    schema::check(node, &Shape::Map(MANIFEST_FIELDS), shown, "", &mut out);
+    schema::check(node, &super::manifest_schema::MANIFEST, shown, "", &mut out);
     out.sort_by_key(|d| (d.line, d.column));
     out
 }
@@ -295,75 +198,6 @@ fn scalar_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Err
         Some(Json::String(s)) => Some(s),
         Some(other) => Some(other.to_string()),
     })
-}
-
-/// A percentage such as `99.95` or `"99.95%"`: a number above 0 and at most 100.
-pub fn check_percentage(s: &str) -> Result<(), String> {
-    match parse_percentage(s) {
-        Some(v) if v > 0.0 && v <= 100.0 => Ok(()),
-        _ => Err(format!(
-            "'{s}' is not a percentage (a number above 0 and at most 100, e.g. \"99.9\")"
-        )),
-    }
-}
-
-/// The number of a percentage, without a trailing `%`.
-pub fn parse_percentage(s: &str) -> Option<f64> {
-    s.trim()
-        .trim_end_matches('%')
-        .trim()
-        .parse::<f64>()
-        .ok()
-        .filter(|v| v.is_finite())
-}
-
-/// A duration such as `200ms`, `1.5s`, `5m`, `1h`.
-pub fn check_duration(s: &str) -> Result<(), String> {
-    parse_duration_ms(s).map(|_| ()).ok_or_else(|| {
-        format!("'{s}' is not a duration (a number with ms, s, m or h, e.g. \"200ms\")")
-    })
-}
-
-/// Milliseconds of a duration such as `200ms`, `1.5s`, `5m`, `1h`.
-pub fn parse_duration_ms(s: &str) -> Option<f64> {
-    let s = s.trim();
-    let (number, factor) = if let Some(n) = s.strip_suffix("ms") {
-        (n, 1.0)
-    } else if let Some(n) = s.strip_suffix('s') {
-        (n, 1000.0)
-    } else if let Some(n) = s.strip_suffix('m') {
-        (n, 60_000.0)
-    } else if let Some(n) = s.strip_suffix('h') {
-        (n, 3_600_000.0)
-    } else {
-        return None;
-    };
-    let v: f64 = number.trim().parse().ok()?;
-    (v.is_finite() && v > 0.0).then_some(v * factor)
-}
-
-/// A rate such as `5000rps`, `100/s`, `6000rpm`.
-pub fn check_rate(s: &str) -> Result<(), String> {
-    parse_rate_per_second(s).map(|_| ()).ok_or_else(|| {
-        format!("'{s}' is not a rate (a number with rps, rpm, /s or /m, e.g. \"500rps\")")
-    })
-}
-
-/// Requests per second of a rate such as `5000rps`, `100/s`, `6000rpm`.
-pub fn parse_rate_per_second(s: &str) -> Option<f64> {
-    let s = s.trim();
-    let (number, divisor) = [("rps", 1.0), ("/s", 1.0), ("rpm", 60.0), ("/m", 60.0)]
-        .iter()
-        .find_map(|(suffix, d)| s.strip_suffix(suffix).map(|n| (n, *d)))?;
-    let v: f64 = number.trim().parse().ok()?;
-    (v.is_finite() && v >= 0.0).then_some(v / divisor)
-}
-
-fn check_fraction(s: &str) -> Result<(), String> {
-    match s.parse::<f64>() {
-        Ok(v) if (0.0..=1.0).contains(&v) => Ok(()),
-        _ => Err(format!("'{s}' is not a sampling ratio between 0 and 1")),
-    }
 }
 
 #[cfg(test)]
@@ -402,22 +236,72 @@ mod tests {
         );
     }
 
+    const SPEC_OK: &str =
+        "spec:\n  project:\n    id: ok\n  targets:\n    - kind: Deployment\n      name: ok\n";
+
+    fn with_head(rest: &str) -> String {
+        format!(
+            "apiVersion: contextcore.io/v1alpha2\nkind: ContextManifest\nmetadata:\n  name: ok\n{rest}"
+        )
+    }
+
     #[test]
     fn unknown_keys_are_warnings() {
-        let text = "apiVersion: contextcore.io/v1alpha2\nkind: ContextManifest\nmetadata:\n  name: ok\n  colour: red\nspec: {}\n";
+        let text = with_head(&format!("  colour: red\n{SPEC_OK}"));
         assert_eq!(
-            problems(text),
+            problems(&text),
             vec!["m.yaml:5:3: warning: metadata.colour: unknown key, ignored"]
         );
     }
 
     #[test]
-    fn requirement_formats() {
-        assert!(check_percentage("99.95").is_ok());
-        assert!(check_percentage("101").is_err());
-        assert_eq!(parse_duration_ms("250ms"), Some(250.0));
-        assert_eq!(parse_duration_ms("1.5s"), Some(1500.0));
-        assert!(check_duration("250").is_err());
-        assert_eq!(parse_rate_per_second("600rpm"), Some(10.0));
+    fn a_project_and_a_target_are_required() {
+        let p = problems(&with_head("spec:\n  targets: []\n"));
+        assert_eq!(
+            p,
+            vec![
+                "m.yaml:6:3: error: spec.project: required key is missing",
+                "m.yaml:6:12: error: spec.targets: must list at least one item",
+            ]
+        );
+    }
+
+    #[test]
+    fn enum_errors_list_the_allowed_values() {
+        let text = with_head(&format!(
+            "{SPEC_OK}  risks:\n    - type: dependency\n      description: d\n"
+        ));
+        assert_eq!(
+            problems(&text),
+            vec![
+                "m.yaml:12:13: error: spec.risks[0].type: 'dependency' is not one of security, \
+                 compliance, data-integrity, availability, financial, reputational"
+            ]
+        );
+    }
+
+    #[test]
+    fn strategy_rules_span_fields() {
+        let text = with_head(&format!(
+            "{SPEC_OK}strategy:\n  objectives:\n    - id: OBJ-A\n      description: a\n      keyResults:\n        - metricKey: availability\n          unit: ms\n          target: 99.9\n  tactics:\n    - id: TAC-1\n      description: t\n      status: blocked\n      linkedObjectives: [OBJ-B]\n"
+        ));
+        let p = problems(&text);
+        assert_eq!(p.len(), 3, "{p:?}");
+        assert!(p[0].starts_with("m.yaml:17:17: error: strategy.objectives[0].keyResults[0].unit: 'ms' does not fit metric 'availability'; allowed: %"), "{p:?}");
+        assert!(p[1].starts_with("m.yaml:22:15: error: strategy.tactics[0].status: a blocked tactic needs blockedReason"), "{p:?}");
+        assert!(p[2].starts_with("m.yaml:23:26: error: strategy.tactics[0].linkedObjectives[0]: 'OBJ-B' is not an objective"), "{p:?}");
+    }
+
+    #[test]
+    fn unquoted_numbers_are_not_strings() {
+        let text = with_head(&format!(
+            "{SPEC_OK}  requirements:\n    availability: 99.9\n"
+        ));
+        assert_eq!(
+            problems(&text),
+            vec![
+                "m.yaml:12:19: error: spec.requirements.availability: expected a string (put the value in quotes to keep it as text), found a number"
+            ]
+        );
     }
 }

@@ -4,7 +4,8 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::manifest::{SPEC, Spec};
+use super::manifest::Spec;
+use super::manifest_schema::CONTEXT_SPEC;
 use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
 use crate::paths::check_safe_name;
@@ -23,7 +24,7 @@ const FIELDS: &[Field] = &[
             opt("annotations", Shape::MapOf(&Shape::Str)),
         ]),
     ),
-    req("spec", SPEC),
+    req("spec", CONTEXT_SPEC),
 ];
 
 /// A project context as generate reads it.

@@ -4,6 +4,7 @@
 use serde_json::{Map, Value as Json, json};
 
 use super::markdown::{Block, Kind};
+use crate::model::manifest::RISK_TYPES;
 use crate::model::reports::{
     Evidence, Inference, InitFromPlanReport, PlanInput, PlanInputs, Readiness, ReadinessCheck,
 };
@@ -343,9 +344,10 @@ impl Collector {
                     evidence(doc, b),
                 );
             } else if section_is(b, &["question"]) {
+                let n = self.values("guidance.questions").len() + 1;
                 self.push(
                     "guidance.questions",
-                    json!({"question": b.text, "status": "open"}),
+                    json!({"id": format!("Q-{n}"), "question": b.text, "status": "open"}),
                     evidence(doc, b),
                 );
             }
@@ -481,10 +483,12 @@ fn risk_of(b: &Block) -> Option<Json> {
         Kind::Heading(_) => return None,
     }
     let description = risk.get("description")?.clone();
+    let stated = risk.remove("type");
+    let stated = stated.as_ref().and_then(Json::as_str).unwrap_or("");
     let mut out = Map::new();
     out.insert(
         "type".into(),
-        risk.remove("type").unwrap_or_else(|| json!("operational")),
+        json!(risk_type_of(stated, description.as_str().unwrap_or(""))),
     );
     out.insert("description".into(), description);
     for key in ["priority", "mitigation"] {
@@ -499,6 +503,82 @@ fn risk_of(b: &Block) -> Option<Json> {
         );
     }
     Some(Json::Object(out))
+}
+
+/// Words that place a risk in one of the manifest's risk types, checked in this order.
+const RISK_TYPE_WORDS: &[(&str, &[&str])] = &[
+    (
+        "security",
+        &[
+            "security",
+            "auth",
+            "credential",
+            "encrypt",
+            "vulnerab",
+            "attack",
+            "breach",
+            "injection",
+        ],
+    ),
+    (
+        "compliance",
+        &[
+            "compliance",
+            "regulat",
+            "audit",
+            "gdpr",
+            "hipaa",
+            "pci",
+            "sox",
+            "legal",
+        ],
+    ),
+    (
+        "data-integrity",
+        &[
+            "data integrity",
+            "corrupt",
+            "data loss",
+            "consisten",
+            "backup",
+            "replication",
+        ],
+    ),
+    (
+        "availability",
+        &[
+            "availability",
+            "uptime",
+            "downtime",
+            "outage",
+            "failover",
+            "disaster",
+            "redundan",
+        ],
+    ),
+    (
+        "financial",
+        &["cost", "budget", "spend", "billing", "financial", "revenue"],
+    ),
+    (
+        "reputational",
+        &["reputation", "customer trust", "brand", "public", "media"],
+    ),
+];
+
+/// The risk type of a plan risk: the stated type when it is one of the manifest's, else the first
+/// type whose words the stated type or description mention, else `availability` (the type every
+/// service has), as the earlier implementation did.
+fn risk_type_of(stated: &str, description: &str) -> &'static str {
+    let stated = stated.trim().to_lowercase();
+    if let Some(t) = RISK_TYPES.iter().find(|t| **t == stated) {
+        return t;
+    }
+    let text = format!("{stated} {}", description.to_lowercase());
+    RISK_TYPE_WORDS
+        .iter()
+        .find(|(_, words)| words.iter().any(|w| text.contains(w)))
+        .map_or("availability", |(t, _)| t)
 }
 
 fn build_manifest(c: &Collector, id: &str) -> Json {
@@ -539,6 +619,14 @@ fn build_manifest(c: &Collector, id: &str) -> Json {
         if !values.is_empty() {
             spec.insert(key.into(), json!(values));
         }
+    }
+    if !spec.contains_key("targets") {
+        // A manifest needs a target; without evidence for one, name the project's own workload
+        // (not recorded as an inference, so readiness still reports spec.targets as missing).
+        spec.insert(
+            "targets".into(),
+            json!([{"kind": "Deployment", "name": id, "namespace": "default"}]),
+        );
     }
     let mut channels = c.values("spec.observability.alertChannels");
     channels.dedup();
@@ -637,5 +725,25 @@ pub fn report(
                 .collect(),
         },
         run_provenance: crate::paths::INIT_RUN_RECORD.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plan_risks_get_one_of_the_manifest_risk_types() {
+        assert_eq!(risk_type_of("Security", "anything"), "security");
+        assert_eq!(
+            risk_type_of("operational", "Backup restore never tested"),
+            "data-integrity"
+        );
+        assert_eq!(risk_type_of("", "Cloud spend doubles at peak"), "financial");
+        assert_eq!(
+            risk_type_of("", "Index rebuilds starve queries"),
+            "availability"
+        );
+        assert!(RISK_TYPE_WORDS.iter().all(|(t, _)| RISK_TYPES.contains(t)));
     }
 }
