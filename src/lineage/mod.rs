@@ -8,6 +8,7 @@ pub mod hooks;
 pub mod index;
 pub mod notes;
 pub mod rerun;
+pub mod split_index;
 pub mod view;
 
 use std::collections::BTreeSet;
