@@ -36,6 +36,11 @@ pub enum Error {
     /// A git operation failed.
     #[error("git: {0}")]
     Git(String),
+    /// A git object lineage must read is not in the local object store (a partial clone).
+    #[error(
+        "{path}: git object {id} is not present locally (a partial or shallow clone?); fetch it, e.g. 'git cat-file -e {id}' lets git fetch it from the promisor remote (or 'git fetch --refetch'), then run the check again"
+    )]
+    MissingObject { path: String, id: String },
     /// A check failed; the message lists each problem.
     #[error("{0}")]
     CheckFailed(String),

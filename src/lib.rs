@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod diagnostic;
+pub mod eol;
 pub mod error;
 pub mod export;
 pub mod fingerprint;
