@@ -49,6 +49,11 @@ fn run_in(dir: &Path, program: &str, args: &[&str], env: &[(&str, &Path)]) -> Ou
         .unwrap()
 }
 
+fn set_mtime(file: &Path, t: std::time::SystemTime) {
+    let f = std::fs::File::options().write(true).open(file).unwrap();
+    f.set_modified(t).unwrap();
+}
+
 fn status_counts(repo: &Repo) -> serde_json::Value {
     let out = repo.run(&["provenance", "status", "--json"]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -158,12 +163,10 @@ fn autocrlf_inputs_are_fresh_and_touch_changes_nothing() {
         "the recorded blob is the one git stored (normalized)"
     );
     // A touch: stat data changes, content does not.
-    let file = std::fs::File::options()
-        .write(true)
-        .open(repo.join(".contextcore.yaml"))
-        .unwrap();
-    file.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(5))
-        .unwrap();
+    set_mtime(
+        &repo.join(".contextcore.yaml"),
+        std::time::SystemTime::now() + std::time::Duration::from_secs(5),
+    );
     assert_eq!(repo.git(&["status", "--porcelain"]), "");
     let c = status_counts(&repo);
     assert_eq!(
@@ -390,17 +393,18 @@ fn sparse_checkout_outputs_are_not_stale_or_missing() {
 fn same_size_edit_with_restored_mtime_is_modified_like_git_status() {
     let repo = exported_repo();
     let file = repo.join(PROJECT_CONTEXT);
-    let mtime = std::fs::metadata(&file).unwrap().modified().unwrap();
+    // An mtime well before the index's, refreshed into the index: the entry is not racy, so
+    // its stat data alone would call the file unchanged.
+    let mtime = std::time::SystemTime::now() - std::time::Duration::from_secs(100);
+    set_mtime(&file, mtime);
+    repo.git(&["update-index", "--refresh"]);
+    // git compares whole seconds of ctime: let the edit's ctime fall in a later one.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
     let text = repo.read(PROJECT_CONTEXT);
     let edited = text.replacen("checkout", "checkouT", 1);
     assert_eq!(edited.len(), text.len());
     std::fs::write(&file, edited).unwrap();
-    std::fs::File::options()
-        .write(true)
-        .open(&file)
-        .unwrap()
-        .set_modified(mtime)
-        .unwrap();
+    set_mtime(&file, mtime);
     assert!(
         repo.git(&["status", "--porcelain"])
             .contains(PROJECT_CONTEXT)
