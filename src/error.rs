@@ -38,7 +38,7 @@ pub enum Error {
     Git(String),
     /// A git object lineage must read is not in the local object store (a partial clone).
     #[error(
-        "{path}: git object {id} is not present locally (a partial or shallow clone?); fetch it, e.g. 'git cat-file -e {id}' lets git fetch it from the promisor remote (or 'git fetch --refetch'), then run the check again"
+        "{path}: git object {id} is not present locally (a partial clone?); lineage works offline and fetches nothing: fetch it with 'git cat-file -e {id}', or every object a commit needs with 'git rev-list --objects --missing=print <commit> | sed -n s/^?//p | git cat-file --batch-check', then run the check again"
     )]
     MissingObject { path: String, id: String },
     /// A check failed; the message lists each problem.
