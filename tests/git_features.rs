@@ -115,6 +115,7 @@ fn split_index_commits_are_checked_not_refused() {
     );
     let out = repo.run(&["provenance", "verify", "--staged"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(status_counts(&repo)["modified"], 1);
     // git still reads the index and sees the staged edit.
     assert!(repo.git(&["ls-files", "-s"]).contains(PROJECT_CONTEXT));
     assert_eq!(
@@ -144,6 +145,9 @@ fn sparse_index_commits_are_checked_not_refused() {
         "{}",
         stderr(&out)
     );
+    let c = status_counts(&repo);
+    assert_eq!(c["modified"], 1, "{c}");
+    assert_eq!(c["missing"], 0, "{c}");
 }
 
 #[test]

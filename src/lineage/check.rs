@@ -397,17 +397,7 @@ pub fn check_worktree(repo: &Repository, tracked: &GlobSet) -> Result<Vec<Findin
         .to_path_buf();
     let index = IndexFile::read(repo)?;
     let view = WorktreeView::new(repo, &root, &index);
-    let mut options = git2::StatusOptions::new();
-    options
-        .include_untracked(true)
-        .recurse_untracked_dirs(true)
-        .include_ignored(false);
-    let untracked: Vec<String> = repo
-        .statuses(Some(&mut options))?
-        .iter()
-        .filter(|s| s.status().contains(git2::Status::WT_NEW))
-        .map(|s| String::from_utf8_lossy(s.path_bytes()).into_owned())
-        .collect();
+    let untracked = untracked_files(repo, &root)?;
     let mut record_paths: Vec<&str> = index
         .entries
         .iter()
@@ -448,6 +438,40 @@ pub fn check_worktree(repo: &Repository, tracked: &GlobSet) -> Result<Vec<Findin
     let mut findings = classify(&records, &view, tracked, &candidates);
     findings.extend(broken);
     Ok(findings)
+}
+
+/// Untracked, not ignored files. libgit2 cannot read split or sparse indexes; then `git
+/// ls-files`, which can, lists them.
+fn untracked_files(repo: &Repository, root: &std::path::Path) -> Result<Vec<String>> {
+    let mut options = git2::StatusOptions::new();
+    options
+        .include_untracked(true)
+        .recurse_untracked_dirs(true)
+        .include_ignored(false);
+    if let Ok(statuses) = repo.statuses(Some(&mut options)) {
+        return Ok(statuses
+            .iter()
+            .filter(|s| s.status().contains(git2::Status::WT_NEW))
+            .map(|s| String::from_utf8_lossy(s.path_bytes()).into_owned())
+            .collect());
+    }
+    let out = std::process::Command::new("git")
+        .args(["ls-files", "-z", "--others", "--exclude-standard"])
+        .current_dir(root)
+        .output()
+        .map_err(|e| Error::Git(format!("running git ls-files: {e}")))?;
+    if !out.status.success() {
+        return Err(Error::Git(format!(
+            "git ls-files --others: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    Ok(out
+        .stdout
+        .split(|&b| b == 0)
+        .filter(|p| !p.is_empty())
+        .map(|p| String::from_utf8_lossy(p).into_owned())
+        .collect())
 }
 
 /// Resolves a revision to a commit id.
