@@ -166,10 +166,16 @@ impl IndexFile {
     }
 }
 
+#[cfg(unix)]
 fn mtime_of(path: &Path) -> Option<(u32, u32)> {
     use std::os::unix::fs::MetadataExt;
     let meta = std::fs::metadata(path).ok()?;
     Some((meta.mtime() as u32, meta.mtime_nsec() as u32))
+}
+
+#[cfg(not(unix))]
+fn mtime_of(_: &Path) -> Option<(u32, u32)> {
+    None
 }
 
 /// Reads the shared index a split index links to (beside the index file, else in the git
