@@ -126,7 +126,11 @@ fn split_index_commits_are_checked_not_refused() {
     repo.git(&["reset", "-q"]);
     let out = repo.git_output(&["commit", "-qam", "hand edit, -a"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert!(stderr(&out).contains("modified after run"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("modified after run"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

@@ -477,4 +477,23 @@ mod tests {
         assert!(file.get("many/3").unwrap().skip_worktree);
         assert!(!file.get("dir/sub/c.txt").unwrap().skip_worktree);
     }
+
+    #[test]
+    fn optional_extensions_are_skipped() {
+        let (dir, repo) = repo_with_files(&[
+            &["config", "index.recordEndOfIndexEntries", "true"],
+            &["config", "index.recordOffsetTable", "true"],
+            &["config", "core.untrackedCache", "true"],
+            &["commit", "-qm", "base"],
+            &["update-index", "--untracked-cache"],
+            &["status", "--porcelain"],
+            &["add", "-A"],
+        ]);
+        let bytes = std::fs::read(repo.path().join("index")).unwrap();
+        for sig in [&b"TREE"[..], b"UNTR", b"EOIE"] {
+            assert!(bytes.windows(4).any(|w| w == sig), "{sig:?} written");
+        }
+        assert!(parse(&bytes).is_some());
+        assert_eq!(ours(&repo), git_ls_files(dir.path()));
+    }
 }
