@@ -12,7 +12,8 @@ use git2::{Oid, Repository};
 use super::split_index::{self, Link};
 use crate::error::{Error, Result};
 
-/// One stage-0 index entry.
+/// One index entry. `IndexFile` holds stage-0 entries with content only; the private fields
+/// serve the reading (merging a split index, expanding sparse directories).
 #[derive(Debug, Clone)]
 pub struct IndexEntry {
     pub path: String,
@@ -23,6 +24,9 @@ pub struct IndexEntry {
     pub size: u32,
     /// Outside the sparse checkout (`skip-worktree`): git takes the index's word for it.
     pub skip_worktree: bool,
+    mode: u32,
+    stage: u16,
+    intent_to_add: bool,
 }
 
 /// The entries of an index, sorted by path as git keeps them. Intent-to-add entries
@@ -35,30 +39,10 @@ pub struct IndexFile {
     pub written: Option<(u32, u32)>,
 }
 
-/// An entry as read, before merging and filtering.
-#[derive(Debug, Clone)]
-pub struct RawEntry {
-    pub path: Vec<u8>,
-    pub id: Oid,
-    pub ctime: (u32, u32),
-    pub mtime: (u32, u32),
-    pub ino: u32,
-    pub mode: u32,
-    pub size: u32,
-    pub flags: u16,
-    pub extended: u16,
-}
-
-impl RawEntry {
+impl IndexEntry {
     /// The merge stage (0 unless conflicted).
     pub fn stage(&self) -> u16 {
-        (self.flags >> 12) & 0x3
-    }
-    fn intent_to_add(&self) -> bool {
-        self.extended & 0x2000 != 0
-    }
-    fn skip_worktree(&self) -> bool {
-        self.extended & 0x4000 != 0
+        self.stage
     }
     fn is_sparse_dir(&self) -> bool {
         self.mode & 0o170000 == 0o040000
@@ -67,7 +51,7 @@ impl RawEntry {
 
 /// An index file as parsed: its entries and the extensions that change their meaning.
 struct Parsed {
-    entries: Vec<RawEntry>,
+    entries: Vec<IndexEntry>,
     link: Option<Link>,
 }
 
@@ -107,28 +91,21 @@ impl IndexFile {
     }
 
     /// Stage-0 entries with content: sparse directories expanded, intent-to-add left out.
-    fn from_raw(repo: &Repository, raw: Vec<RawEntry>) -> Result<Self> {
-        let mut entries = Vec::with_capacity(raw.len());
-        for e in raw {
-            if e.stage() != 0 || e.intent_to_add() {
-                continue;
-            }
-            if e.is_sparse_dir() {
-                let prefix = String::from_utf8_lossy(&e.path).into_owned();
-                expand_sparse_dir(repo, &repo.find_tree(e.id)?, &prefix, &mut entries)?;
-                continue;
-            }
-            entries.push(IndexEntry {
-                path: String::from_utf8_lossy(&e.path).into_owned(),
-                id: e.id,
-                ctime: e.ctime,
-                mtime: e.mtime,
-                ino: e.ino,
-                size: e.size,
-                skip_worktree: e.skip_worktree(),
-            });
+    /// Filtered in place: the hot path reads 10,000 entries and should not copy them.
+    fn from_raw(repo: &Repository, mut entries: Vec<IndexEntry>) -> Result<Self> {
+        let sparse: Vec<(String, Oid)> = entries
+            .iter()
+            .filter(|e| e.stage == 0 && e.is_sparse_dir())
+            .map(|e| (e.path.clone(), e.id))
+            .collect();
+        entries.retain(|e| e.stage == 0 && !e.intent_to_add && !e.is_sparse_dir());
+        for (prefix, id) in &sparse {
+            expand_sparse_dir(repo, &repo.find_tree(*id)?, prefix, &mut entries)?;
         }
-        entries.sort_by(|a, b| a.path.cmp(&b.path));
+        // The index is sorted by path already; expanded directories are appended.
+        if !sparse.is_empty() {
+            entries.sort_by(|a, b| a.path.cmp(&b.path));
+        }
         Ok(Self {
             entries,
             written: None,
@@ -148,6 +125,9 @@ impl IndexFile {
                 ino: e.ino,
                 size: e.file_size,
                 skip_worktree: e.flags_extended & 0x4000 != 0,
+                mode: e.mode,
+                stage: 0,
+                intent_to_add: false,
             })
             .collect();
         entries.sort_by(|a, b| a.path.cmp(&b.path));
@@ -183,9 +163,9 @@ fn mtime_of(_: &Path) -> Option<(u32, u32)> {
 fn merge_shared(
     repo: &Repository,
     index: &Path,
-    split: Vec<RawEntry>,
+    split: Vec<IndexEntry>,
     link: &Link,
-) -> Result<Vec<RawEntry>> {
+) -> Result<Vec<IndexEntry>> {
     let name = format!("sharedindex.{}", link.shared);
     let candidates = [index.with_file_name(&name), repo.path().join(&name)];
     let Some(shared) = candidates.iter().find(|p| p.is_file()) else {
@@ -226,6 +206,9 @@ fn expand_sparse_dir(
                 ino: 0,
                 size: 0,
                 skip_worktree: true,
+                mode: item.filemode() as u32,
+                stage: 0,
+                intent_to_add: false,
             }),
             _ => {}
         }
@@ -270,7 +253,7 @@ fn parse_entry(
     at: usize,
     version: u32,
     previous: &mut Vec<u8>,
-) -> Option<(RawEntry, usize)> {
+) -> Option<(IndexEntry, usize)> {
     let start = at;
     let flags = be16(b, at + 60)?;
     let mut at = at + 62;
@@ -295,16 +278,20 @@ fn parse_entry(
         at = start + ((end - start + 8) & !7);
         path
     };
-    let entry = RawEntry {
-        path,
+    let extended_flag = |bit: u16| extended & bit != 0;
+    let entry = IndexEntry {
+        // Moved, not copied, when it is UTF-8.
+        path: String::from_utf8(path)
+            .unwrap_or_else(|bad| String::from_utf8_lossy(bad.as_bytes()).into_owned()),
         id: Oid::from_bytes(b.get(start + 40..start + 60)?).ok()?,
         ctime: (be32(b, start)?, be32(b, start + 4)?),
         mtime: (be32(b, start + 8)?, be32(b, start + 12)?),
         ino: be32(b, start + 20)?,
-        mode: be32(b, start + 24)?,
         size: be32(b, start + 36)?,
-        flags,
-        extended,
+        skip_worktree: extended_flag(0x4000),
+        mode: be32(b, start + 24)?,
+        stage: (flags >> 12) & 0x3,
+        intent_to_add: extended_flag(0x2000),
     };
     Some((entry, at))
 }
@@ -469,7 +456,7 @@ mod tests {
         ]);
         let raw = parse(&std::fs::read(repo.path().join("index")).unwrap()).unwrap();
         assert!(
-            raw.entries.iter().any(RawEntry::is_sparse_dir),
+            raw.entries.iter().any(IndexEntry::is_sparse_dir),
             "a sparse index"
         );
         assert_eq!(ours(&repo), git_ls_files(dir.path()));

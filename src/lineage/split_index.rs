@@ -3,7 +3,7 @@
 //! deleted and one of entries replaced by the split file's first entries; the rest of the
 //! split file's entries are added. This module only merges; reading bytes is `index.rs`'s job.
 
-use super::index::RawEntry;
+use super::index::IndexEntry;
 
 /// The `link` extension: the shared index's id and the two bitmaps.
 #[derive(Debug, Default)]
@@ -40,30 +40,37 @@ impl Link {
 
 /// Applies the split file's entries to the shared index's, as git's `merge_base_index` does.
 /// `None` when the bitmaps point past the entries (a corrupt index: let git say so).
-pub fn merge(shared: Vec<RawEntry>, split: Vec<RawEntry>, link: &Link) -> Option<Vec<RawEntry>> {
-    let mut base: Vec<Option<RawEntry>> = shared.into_iter().map(Some).collect();
+pub fn merge(
+    shared: Vec<IndexEntry>,
+    split: Vec<IndexEntry>,
+    link: &Link,
+) -> Option<Vec<IndexEntry>> {
+    let mut base: Vec<Option<IndexEntry>> = shared.into_iter().map(Some).collect();
     let mut split = split.into_iter();
     for &pos in &link.replace {
         let replacement = split.next()?;
         let slot = base.get_mut(pos)?.as_mut()?;
         // A replacing entry carries no name: it keeps the shared entry's.
-        *slot = RawEntry {
-            path: std::mem::take(&mut slot.path),
-            ..replacement
-        };
+        let mut replacement = replacement;
+        replacement.path = std::mem::take(&mut slot.path);
+        *slot = replacement;
     }
     for &pos in &link.delete {
         *base.get_mut(pos)? = None;
     }
-    let mut merged: Vec<RawEntry> = base.into_iter().flatten().collect();
+    let mut merged: Vec<IndexEntry> = base.into_iter().flatten().collect();
     for added in split {
-        let key = |e: &RawEntry| (e.path.clone(), e.stage());
-        match merged.binary_search_by(|e| key(e).cmp(&key(&added))) {
+        match merged.binary_search_by(|e| order(e).cmp(&order(&added))) {
             Ok(i) => merged[i] = added,
             Err(i) => merged.insert(i, added),
         }
     }
     Some(merged)
+}
+
+/// Git's index order: path bytes, then stage.
+fn order(e: &IndexEntry) -> (&[u8], u16) {
+    (e.path.as_bytes(), e.stage())
 }
 
 fn be32(b: &[u8], at: usize) -> Option<usize> {
