@@ -3,7 +3,9 @@
 //! per-entry map. It understands what git writes: split indexes (`link`, merged with the
 //! shared index), sparse indexes (`sdir`: a sparse directory entry is expanded from its tree),
 //! intent-to-add and skip-worktree flags, and skips optional extensions (upper-case
-//! signature). An unknown mandatory extension, or a SHA-256 repository, goes to libgit2.
+//! signature). An unknown mandatory extension, or a SHA-256 repository, goes to libgit2, and
+//! what libgit2 cannot read either to `git ls-files` (`index_git.rs`): never a refused commit
+//! that git accepts.
 
 use std::path::{Path, PathBuf};
 
@@ -24,9 +26,9 @@ pub struct IndexEntry {
     pub size: u32,
     /// Outside the sparse checkout (`skip-worktree`): git takes the index's word for it.
     pub skip_worktree: bool,
-    mode: u32,
-    stage: u16,
-    intent_to_add: bool,
+    pub(super) mode: u32,
+    pub(super) stage: u16,
+    pub(super) intent_to_add: bool,
 }
 
 /// The entries of an index, sorted by path as git keeps them. Intent-to-add entries
@@ -85,14 +87,18 @@ impl IndexFile {
             file.written = written;
             return Ok(file);
         }
-        let mut file = Self::from_git2(&git2::Index::open(&path)?)?;
+        // An extension neither we nor libgit2 know: git itself reads the index.
+        let mut file = match git2::Index::open(&path) {
+            Ok(index) => Self::from_git2(&index)?,
+            Err(_) => Self::from_raw(repo, super::index_git::entries(repo, &path)?)?,
+        };
         file.written = written;
         Ok(file)
     }
 
     /// Stage-0 entries with content: sparse directories expanded, intent-to-add left out.
     /// Filtered in place: the hot path reads 10,000 entries and should not copy them.
-    fn from_raw(repo: &Repository, mut entries: Vec<IndexEntry>) -> Result<Self> {
+    pub(super) fn from_raw(repo: &Repository, mut entries: Vec<IndexEntry>) -> Result<Self> {
         let sparse: Vec<(String, Oid)> = entries
             .iter()
             .filter(|e| e.stage == 0 && e.is_sparse_dir())
@@ -482,5 +488,53 @@ mod tests {
         }
         assert!(parse(&bytes).is_some());
         assert_eq!(ours(&repo), git_ls_files(dir.path()));
+    }
+
+    #[test]
+    fn git_ls_files_fallback_agrees_with_the_direct_reader() {
+        let (dir, repo) = repo_with_files(&[
+            &["commit", "-qm", "base"],
+            &["update-index", "--split-index"],
+            &["sparse-checkout", "set", "--cone", "--sparse-index", "dir"],
+        ]);
+        std::fs::write(dir.path().join("dir/new.txt"), "n\n").unwrap();
+        git(dir.path(), &["add", "-N", "dir/new.txt"]);
+        let path = repo.path().join("index");
+        let key = |f: &IndexFile| {
+            f.entries
+                .iter()
+                .map(|e| {
+                    (
+                        e.path.clone(),
+                        e.id,
+                        e.skip_worktree,
+                        e.size,
+                        e.mtime,
+                        e.ino,
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        let direct = IndexFile::read(&repo).unwrap();
+        let fallback = IndexFile::from_raw(
+            &repo,
+            super::super::index_git::entries(&repo, &path).unwrap(),
+        )
+        .unwrap();
+        assert!(
+            direct.get("dir/new.txt").is_none(),
+            "intent-to-add left out"
+        );
+        assert!(direct.get("many/1").unwrap().skip_worktree);
+        // Sparse directories expanded from trees carry no stat data; compare paths and ids.
+        let ids = |f: &IndexFile| {
+            f.entries
+                .iter()
+                .map(|e| (e.path.clone(), e.id, e.skip_worktree))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(&direct), ids(&fallback));
+        let in_cone = |f: &IndexFile| key(f).into_iter().filter(|k| !k.2).collect::<Vec<_>>();
+        assert_eq!(in_cone(&direct), in_cone(&fallback));
     }
 }

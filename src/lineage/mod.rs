@@ -6,6 +6,7 @@
 pub mod check;
 pub mod hooks;
 pub mod index;
+pub mod index_git;
 pub mod notes;
 pub mod rerun;
 pub mod split_index;

@@ -184,12 +184,12 @@ impl<'a> WorktreeView<'a> {
 impl View for WorktreeView<'_> {
     fn blob(&self, path: &str) -> Option<String> {
         let entry = self.index.get(path);
-        // Outside the sparse checkout git takes the index's word; so do we.
-        if let Some(e) = entry.filter(|e| e.skip_worktree) {
-            return Some(e.id.to_string());
-        }
         let file = self.root.join(path);
-        let meta = std::fs::symlink_metadata(&file).ok()?;
+        let Ok(meta) = std::fs::symlink_metadata(&file) else {
+            // Outside the sparse checkout (absent, skip-worktree) git takes the index's word;
+            // so do we. A file present on disk is compared, as git does.
+            return entry.filter(|e| e.skip_worktree).map(|e| e.id.to_string());
+        };
         if !meta.is_file() {
             return None;
         }
