@@ -25,8 +25,8 @@ impl Workspace {
     /// `GIT_WORK_TREE` and `GIT_COMMON_DIR` decide it as they decide it for git.
     pub fn discover(dir: &Path) -> Self {
         let start = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
-        match open_repository(&start).ok_or(()) {
-            Ok(repo) if repo.workdir().is_some() => Self {
+        match open_repository(&start) {
+            Some(repo) if repo.workdir().is_some() => Self {
                 repo_root: repo.workdir().and_then(|p| p.canonicalize().ok()),
                 git_dir: repo.path().canonicalize().ok(),
                 common_dir: repo.commondir().canonicalize().ok(),
