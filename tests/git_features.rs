@@ -290,6 +290,32 @@ fn git_dir_and_git_work_tree_decide_the_repository() {
 }
 
 #[test]
+fn git_common_dir_decides_where_hooks_go() {
+    let repo = exported_repo();
+    let outer = tempfile::tempdir().unwrap();
+    let wt = outer.path().join("linked");
+    repo.git(&["worktree", "add", "-q", wt.to_str().unwrap()]);
+    let common = repo.join(".git");
+    let git_dir = common.join("worktrees/linked");
+    let env = [
+        ("GIT_DIR", git_dir.as_path()),
+        ("GIT_COMMON_DIR", common.as_path()),
+        ("GIT_WORK_TREE", wt.as_path()),
+    ];
+    let out = run_in(&wt, "contextcore", &["hook", "install", "--force"], &env);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let hooks = run_in(&wt, "git", &["rev-parse", "--git-path", "hooks"], &env);
+    let hooks = std::fs::canonicalize(stdout(&hooks).trim()).unwrap();
+    assert_eq!(hooks, std::fs::canonicalize(common.join("hooks")).unwrap());
+    assert!(
+        stdout(&out).contains(&hooks.join("pre-commit").display().to_string()),
+        "{}",
+        stdout(&out)
+    );
+    assert!(!git_dir.join("hooks/pre-commit").exists());
+}
+
+#[test]
 fn amend_that_drops_a_run_drops_the_copied_note() {
     let repo = exported_repo();
     let old = repo.git(&["rev-parse", "HEAD"]);
