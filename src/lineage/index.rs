@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use git2::{Oid, Repository};
 
 use super::split_index::{self, Link};
+use super::view::find_tree;
 use crate::error::{Error, Result};
 
 /// One index entry. `IndexFile` holds stage-0 entries with content only; the private fields
@@ -106,7 +107,7 @@ impl IndexFile {
             .collect();
         entries.retain(|e| e.stage == 0 && !e.intent_to_add && !e.is_sparse_dir());
         for (prefix, id) in &sparse {
-            expand_sparse_dir(repo, &repo.find_tree(*id)?, prefix, &mut entries)?;
+            expand_sparse_dir(repo, &find_tree(repo, *id, prefix)?, prefix, &mut entries)?;
         }
         // The index is sorted by path already; expanded directories are appended.
         if !sparse.is_empty() {
@@ -201,9 +202,12 @@ fn expand_sparse_dir(
     for item in tree.iter() {
         let path = format!("{prefix}{}", String::from_utf8_lossy(item.name_bytes()));
         match item.kind() {
-            Some(git2::ObjectType::Tree) => {
-                expand_sparse_dir(repo, &repo.find_tree(item.id())?, &format!("{path}/"), out)?
-            }
+            Some(git2::ObjectType::Tree) => expand_sparse_dir(
+                repo,
+                &find_tree(repo, item.id(), &path)?,
+                &format!("{path}/"),
+                out,
+            )?,
             Some(git2::ObjectType::Blob) => out.push(IndexEntry {
                 path,
                 id: item.id(),
