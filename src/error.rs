@@ -36,6 +36,11 @@ pub enum Error {
     /// A git operation failed.
     #[error("git: {0}")]
     Git(String),
+    /// A git object lineage must read is not in the local object store (a partial clone).
+    #[error(
+        "{path}: git object {id} is not present locally (a partial clone?); lineage works offline and fetches nothing: fetch it with 'git cat-file -e {id}', or every object a commit needs with 'git rev-list --objects --missing=print <commit> | sed -n s/^?//p | git cat-file --batch-check', then run the check again"
+    )]
+    MissingObject { path: String, id: String },
     /// A check failed; the message lists each problem.
     #[error("{0}")]
     CheckFailed(String),

@@ -50,20 +50,55 @@ impl Digests {
 }
 
 impl Fingerprint {
-    /// Fingerprints `file`, recorded under `shown`. A missing file is not an error.
+    /// Fingerprints `file`, recorded under `shown`. A missing file is not an error. An input
+    /// this process parsed is fingerprinted from the bytes it parsed (read once), and the
+    /// digests describe the content as git stores it (line endings normalized as
+    /// `core.autocrlf` / `.gitattributes` say), so `git_blob` is what `git add` would stage.
     pub fn of_file(file: &Path, shown: &str) -> Result<Self> {
         let meta = match std::fs::metadata(file) {
             Ok(m) => m,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::missing(shown)),
             Err(e) => return Err(Error::io(shown, e)),
         };
+        let mtime = meta.modified().ok().map(format_time);
+        if let Some(bytes) = crate::source::parsed_bytes(file) {
+            return Ok(Self::of_disk_bytes(file, &bytes, shown, mtime));
+        }
+        if meta.len() as usize <= CHUNK {
+            let bytes = std::fs::read(file).map_err(|e| Error::io(shown, e))?;
+            return Ok(Self::of_disk_bytes(file, &bytes, shown, mtime));
+        }
+        Self::of_large_file(file, &meta, shown, mtime)
+    }
+
+    /// The fingerprint of bytes read from `file`, normalized as git would store them.
+    fn of_disk_bytes(file: &Path, bytes: &[u8], shown: &str, mtime: Option<String>) -> Self {
+        let stored = crate::eol::clean_file(file, bytes);
+        let d = Digests::of_bytes(&stored);
+        Self {
+            path: shown.to_string(),
+            exists: true,
+            size: Some(stored.len() as u64),
+            mtime,
+            sha256: Some(d.sha256),
+            git_blob: Some(d.git_blob),
+        }
+    }
+
+    /// Streams a file too large to hold (never a parsed input; stored byte for byte).
+    fn of_large_file(
+        file: &Path,
+        meta: &std::fs::Metadata,
+        shown: &str,
+        mtime: Option<String>,
+    ) -> Result<Self> {
         let mut f = std::fs::File::open(file).map_err(|e| Error::io(shown, e))?;
         let mut sha256 = Sha256::new();
         let mut sha1 = Sha1::new();
         sha1.update(format!("blob {}\0", meta.len()).as_bytes());
         // Large chunks, and for large files the two digests on two threads: each runs at the
         // speed of its SHA extension instead of the sum of both.
-        let mut buf = vec![0u8; CHUNK.min(meta.len() as usize + 1).max(1)];
+        let mut buf = vec![0u8; CHUNK];
         let mut total = 0u64;
         loop {
             let n = read_full(&mut f, &mut buf).map_err(|e| Error::io(shown, e))?;
@@ -93,7 +128,7 @@ impl Fingerprint {
             path: shown.to_string(),
             exists: true,
             size: Some(meta.len()),
-            mtime: meta.modified().ok().map(format_time),
+            mtime,
             sha256: Some(d.sha256),
             git_blob: Some(d.git_blob),
         })

@@ -61,6 +61,7 @@ pub struct Written {
 /// Writes `content` to `target` atomically. An identical file is left untouched (mtime too);
 /// an existing file is backed up first and its mode kept.
 pub fn write_atomic(target: &Path, content: &[u8], backups: &Backups) -> Result<Written> {
+    crate::source::forget(target);
     let old = match std::fs::read(target) {
         Ok(bytes) => Some(bytes),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,

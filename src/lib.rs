@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod contract;
 pub mod diagnostic;
+pub mod eol;
 pub mod error;
 pub mod export;
 pub mod fingerprint;

@@ -54,7 +54,8 @@ impl<'a> Outputs<'a> {
         names: &[&str],
     ) -> Result<Self> {
         // The directory itself may be anywhere the user names (CI exports to temp and artifact
-        // directories); names inside it never resolve out of it.
+        // directories) but the git directory; names inside it never resolve out of it.
+        workspace.refuse_git_dir(dir)?;
         for name in names {
             paths::resolve(dir, name, strategy)?;
         }
@@ -196,8 +197,9 @@ impl<'a> Outputs<'a> {
         recorder: Recorder,
         force: bool,
     ) -> Result<(Outcome, String)> {
+        let name = self.record_name(name, &recorder.command);
         let record = recorder.finish();
-        let path = paths::resolve(&self.dir, name, self.strategy)?;
+        let path = paths::resolve(&self.dir, &name, self.strategy)?;
         let shown = self.shown(&path);
         if !force
             && self.strategy == WriteStrategy::UpdateExisting
@@ -234,6 +236,27 @@ impl<'a> Outputs<'a> {
             backup: written.backup.as_deref().map(|b| self.shown(b)),
         };
         Ok((outcome, record.run_id))
+    }
+}
+
+impl Outputs<'_> {
+    /// The record this run writes. Two commands never share one record: when the directory's
+    /// `run-provenance.json` belongs to another command (`generate -o` into an export's
+    /// directory), this run gets its own `<command>-run-provenance.json`, which lineage reads
+    /// as well; a rerun finds that name again.
+    fn record_name(&self, name: &str, command: &str) -> String {
+        if name != paths::RUN_RECORD {
+            return name.to_string();
+        }
+        let own = format!("{}-{}", command.replace(' ', "-"), paths::RUN_RECORD);
+        if self.dir.join(&own).is_file() {
+            return own;
+        }
+        let shared = self.dir.join(name);
+        match RunRecord::load(&shared, &self.shown(&shared)) {
+            Ok(existing) if existing.workflow_or_command != command => own,
+            _ => name.to_string(),
+        }
     }
 }
 

@@ -339,7 +339,7 @@ fn git_state(workspace: &Workspace) -> GitState {
     let Some(root) = &workspace.repo_root else {
         return state;
     };
-    let Ok(repo) = git2::Repository::open(root) else {
+    let Some(repo) = crate::workspace::open_repository(root) else {
         return state;
     };
     if let Ok(head) = repo.head() {

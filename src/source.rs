@@ -1,6 +1,8 @@
 //! Reading input files: bounded size, UTF-8 with its first bad byte located, BOM dropped.
 
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use crate::error::{Error, Result};
 use crate::yaml::{self, MAX_INPUT_BYTES, Node, Pos};
@@ -24,7 +26,41 @@ pub fn read_text(path: &Path, shown: &str) -> Result<String> {
         ));
     }
     let bytes = std::fs::read(path).map_err(|e| Error::io(shown, e))?;
-    decode(&bytes, shown)
+    let text = decode(&bytes, shown)?;
+    remember(path, bytes);
+    Ok(text)
+}
+
+/// The bytes each input was parsed from in this process, by absolute path: a run's
+/// fingerprint of an input is taken from these, so the bytes parsed are the bytes recorded
+/// even if the file changes between the parse and the fingerprint.
+static PARSED: Mutex<Option<HashMap<PathBuf, Arc<[u8]>>>> = Mutex::new(None);
+
+fn key(path: &Path) -> PathBuf {
+    crate::workspace::absolute(path)
+}
+
+fn remember(path: &Path, bytes: Vec<u8>) {
+    if let Ok(mut parsed) = PARSED.lock() {
+        parsed
+            .get_or_insert_with(HashMap::new)
+            .insert(key(path), bytes.into());
+    }
+}
+
+/// The bytes `path` was parsed from, if this process read it as an input.
+pub fn parsed_bytes(path: &Path) -> Option<Arc<[u8]>> {
+    let parsed = PARSED.lock().ok()?;
+    parsed.as_ref()?.get(&key(path)).cloned()
+}
+
+/// Forgets what was parsed from `path`: the writer calls this when it replaces the file.
+pub fn forget(path: &Path) {
+    if let Ok(mut parsed) = PARSED.lock()
+        && let Some(map) = parsed.as_mut()
+    {
+        map.remove(&key(path));
+    }
 }
 
 /// Decodes UTF-8, dropping a leading byte-order mark; an invalid byte is reported at its line:col.

@@ -16,20 +16,25 @@ pub struct Workspace {
     pub repo_root: Option<PathBuf>,
     /// The repository's git directory (`.git`), canonical; `None` outside a repository.
     pub git_dir: Option<PathBuf>,
+    /// The common git directory (of the main worktree, for a linked one), canonical.
+    pub common_dir: Option<PathBuf>,
 }
 
 impl Workspace {
-    /// Finds the repository containing `dir` (walking up), if any.
+    /// Finds the repository containing `dir` (walking up), if any; `GIT_DIR`,
+    /// `GIT_WORK_TREE` and `GIT_COMMON_DIR` decide it as they decide it for git.
     pub fn discover(dir: &Path) -> Self {
         let start = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
-        match git2::Repository::discover(&start) {
-            Ok(repo) if repo.workdir().is_some() => Self {
+        match open_repository(&start) {
+            Some(repo) if repo.workdir().is_some() => Self {
                 repo_root: repo.workdir().and_then(|p| p.canonicalize().ok()),
                 git_dir: repo.path().canonicalize().ok(),
+                common_dir: repo.commondir().canonicalize().ok(),
             },
             _ => Self {
                 repo_root: None,
                 git_dir: None,
+                common_dir: None,
             },
         }
     }
@@ -86,8 +91,42 @@ impl Workspace {
                 "root"
             )));
         }
+        self.refuse_git_dir(dir)
+    }
+
+    /// Refuses a directory inside the repository's git directory: writing there corrupts refs
+    /// and objects.
+    pub fn refuse_git_dir(&self, dir: &Path) -> Result<()> {
+        let git_dirs: Vec<&Path> = [&self.git_dir, &self.common_dir]
+            .into_iter()
+            .flatten()
+            .map(PathBuf::as_path)
+            .collect();
+        if inside_git_dir(dir, &git_dirs) {
+            return Err(Error::Usage(format!(
+                "{}: refused, it is inside the repository's git directory (writing there corrupts refs and objects); choose an output directory in the work tree",
+                dir.display()
+            )));
+        }
         Ok(())
     }
+}
+
+/// Opens the repository git would use from `dir`: with `GIT_DIR` set, the one the
+/// environment names (and `GIT_WORK_TREE`, `GIT_COMMON_DIR`), as git does; else the
+/// repository containing `dir` (a linked worktree opens as itself, sharing its common dir).
+pub fn open_repository(dir: &Path) -> Option<git2::Repository> {
+    if std::env::var_os("GIT_DIR").is_some() {
+        return git2::Repository::open_from_env().ok();
+    }
+    git2::Repository::discover(dir).ok()
+}
+
+/// Whether `dir` lies inside a repository's git directory (its own or the common one, or
+/// any directory named `.git`): writing there corrupts refs and objects.
+pub fn inside_git_dir(dir: &Path, git_dirs: &[&Path]) -> bool {
+    let abs = absolute(dir);
+    git_dirs.iter().any(|g| abs.starts_with(g)) || abs.components().any(|c| c.as_os_str() == ".git")
 }
 
 /// Regular files under `dir`, sorted; hidden entries, symbolic links (never followed out of the

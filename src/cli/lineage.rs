@@ -29,25 +29,36 @@ pub fn status(json: bool) -> Result<i32> {
         );
         return Ok(0);
     }
-    let problems: Vec<&Finding> = findings.iter().filter(|f| f.is_problem()).collect();
-    for p in &problems {
+    let shown = findings
+        .iter()
+        .filter(|f| f.is_problem() || f.verdict == Verdict::Unchecked);
+    for p in shown {
         println!(
             "  {:<10} {}",
-            p.verdict.as_str().split(' ').next().unwrap_or(""),
+            match p.verdict {
+                Verdict::Unchecked => "unchecked",
+                v => v.as_str().split(' ').next().unwrap_or(""),
+            },
             p.line()
         );
     }
     let c = counts(&findings);
     println!(
-        "{} fresh, {} stale, {} modified, {} missing, {} unowned, {} tampered",
-        c["fresh"], c["stale"], c["modified"], c["missing"], c["unowned"], c["tampered"]
+        "{} fresh, {} stale, {} modified, {} missing, {} unowned, {} tampered, {} cannot be checked",
+        c["fresh"],
+        c["stale"],
+        c["modified"],
+        c["missing"],
+        c["unowned"],
+        c["tampered"],
+        c["unchecked"]
     );
     Ok(0)
 }
 
 fn counts(findings: &[Finding]) -> serde_json::Value {
     let n = |v: Verdict| findings.iter().filter(|f| f.verdict == v).count();
-    json!({"fresh": n(Verdict::Fresh), "stale": n(Verdict::Stale), "modified": n(Verdict::Modified), "missing": n(Verdict::Missing), "unowned": n(Verdict::Unowned), "tampered": n(Verdict::Tampered)})
+    json!({"fresh": n(Verdict::Fresh), "stale": n(Verdict::Stale), "modified": n(Verdict::Modified), "missing": n(Verdict::Missing), "unowned": n(Verdict::Unowned), "tampered": n(Verdict::Tampered), "unchecked": n(Verdict::Unchecked)})
 }
 
 /// `provenance verify`: the index, one commit, or a range; exit 1 on any violation.
@@ -90,8 +101,15 @@ pub fn verify(a: VerifyArgs) -> Result<i32> {
             } else {
                 short(at).to_string()
             };
-            if problems.is_empty() {
-                println!("{label}: ok ({} file(s) fresh)", findings.len());
+            let fresh = findings
+                .iter()
+                .filter(|f| f.verdict == Verdict::Fresh)
+                .count();
+            if findings.is_empty() {
+                // Never a bare "ok": say that nothing was there to check.
+                println!("{label}: nothing checked (no run record)");
+            } else if problems.is_empty() {
+                println!("{label}: ok ({fresh} file(s) fresh)");
             } else {
                 println!("{label}: {} problem(s)", problems.len());
                 for p in problems {
@@ -257,7 +275,7 @@ pub fn export_statement(target: Option<&str>) -> Result<i32> {
     let repo = open_repo()?;
     let commit = resolve_commit(&repo, target)?;
     let tree = repo.find_commit(commit)?.tree()?;
-    let map = crate::lineage::view::BlobMap::of_tree(&tree);
+    let map = crate::lineage::view::BlobMap::of_tree(&repo, &tree)?;
     let mut paths: Vec<&String> = map
         .blobs
         .keys()
@@ -270,7 +288,7 @@ pub fn export_statement(target: Option<&str>) -> Result<i32> {
         )));
     }
     for path in paths {
-        let blob = repo.find_blob(map.blobs[path])?;
+        let blob = crate::lineage::view::find_blob(&repo, map.blobs[path], path)?;
         let json = crate::source::decode(blob.content(), path)
             .and_then(|text| crate::source::parse_json(&text, path))?;
         let record = crate::provenance::RunRecord::from_json(json, path)?;

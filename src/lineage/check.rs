@@ -122,7 +122,7 @@ pub fn check_range(
                 advance(repo, prev, id, &tree, tracked)?
             }
             _ => {
-                let map = BlobMap::of_tree(&tree);
+                let map = BlobMap::of_tree(repo, &tree)?;
                 let (records, broken) = tree_records(repo, &map)?;
                 let findings = classify_tree(repo, &map, &records, &broken, tracked)?;
                 TreeState {
@@ -249,7 +249,7 @@ fn diff_trees(
         let path = format!("{prefix}{name}");
         let sub = |e: Option<&(Vec<u8>, Oid, bool)>| -> Result<Option<Tree<'_>>> {
             match e {
-                Some((_, id, true)) => Ok(Some(repo.find_tree(*id)?)),
+                Some((_, id, true)) => Ok(Some(super::view::find_tree(repo, *id, &path)?)),
                 _ => Ok(None),
             }
         };
@@ -334,9 +334,9 @@ fn inconsistent_digests(
             if !fresh {
                 continue;
             }
-            let Ok(content) = repo.find_blob(id) else {
-                continue;
-            };
+            // A blob the check needs and cannot read stops it with what to do (a partial clone);
+            // skipping it would be a silent "ok".
+            let content = super::view::find_blob(repo, id, &fp.path)?;
             let actual = crate::fingerprint::hex(&Sha256::digest(content.content()));
             if &actual != sha256 {
                 out.push(Finding {
@@ -396,18 +396,8 @@ pub fn check_worktree(repo: &Repository, tracked: &GlobSet) -> Result<Vec<Findin
         .ok_or_else(|| Error::Usage("a bare repository has no working tree".into()))?
         .to_path_buf();
     let index = IndexFile::read(repo)?;
-    let view = WorktreeView::new(&root, &index);
-    let mut options = git2::StatusOptions::new();
-    options
-        .include_untracked(true)
-        .recurse_untracked_dirs(true)
-        .include_ignored(false);
-    let untracked: Vec<String> = repo
-        .statuses(Some(&mut options))?
-        .iter()
-        .filter(|s| s.status().contains(git2::Status::WT_NEW))
-        .filter_map(|s| s.path().ok().map(String::from))
-        .collect();
+    let view = WorktreeView::new(repo, &root, &index);
+    let untracked = untracked_files(repo, &root)?;
     let mut record_paths: Vec<&str> = index
         .entries
         .iter()
@@ -421,10 +411,14 @@ pub fn check_worktree(repo: &Repository, tracked: &GlobSet) -> Result<Vec<Findin
     let mut broken = Vec::new();
     for path in record_paths {
         let file = root.join(path);
-        if !file.exists() {
-            continue;
-        }
-        let bytes = std::fs::read(&file).map_err(|e| Error::io(path, e))?;
+        let bytes = match index.get(path) {
+            // Outside the sparse checkout the record is not on disk: read it from the index.
+            Some(e) if e.skip_worktree => {
+                super::view::find_blob(repo, e.id, path)?.content().to_vec()
+            }
+            _ if !file.exists() => continue,
+            _ => std::fs::read(&file).map_err(|e| Error::io(path, e))?,
+        };
         match parse_record(&bytes, path) {
             Ok(record) => records.push(RecordFile {
                 record,
@@ -444,6 +438,40 @@ pub fn check_worktree(repo: &Repository, tracked: &GlobSet) -> Result<Vec<Findin
     let mut findings = classify(&records, &view, tracked, &candidates);
     findings.extend(broken);
     Ok(findings)
+}
+
+/// Untracked, not ignored files. libgit2 cannot read split or sparse indexes; then `git
+/// ls-files`, which can, lists them.
+fn untracked_files(repo: &Repository, root: &std::path::Path) -> Result<Vec<String>> {
+    let mut options = git2::StatusOptions::new();
+    options
+        .include_untracked(true)
+        .recurse_untracked_dirs(true)
+        .include_ignored(false);
+    if let Ok(statuses) = repo.statuses(Some(&mut options)) {
+        return Ok(statuses
+            .iter()
+            .filter(|s| s.status().contains(git2::Status::WT_NEW))
+            .map(|s| String::from_utf8_lossy(s.path_bytes()).into_owned())
+            .collect());
+    }
+    let out = std::process::Command::new("git")
+        .args(["ls-files", "-z", "--others", "--exclude-standard"])
+        .current_dir(root)
+        .output()
+        .map_err(|e| Error::Git(format!("running git ls-files: {e}")))?;
+    if !out.status.success() {
+        return Err(Error::Git(format!(
+            "git ls-files --others: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    Ok(out
+        .stdout
+        .split(|&b| b == 0)
+        .filter(|p| !p.is_empty())
+        .map(|p| String::from_utf8_lossy(p).into_owned())
+        .collect())
 }
 
 /// Resolves a revision to a commit id.

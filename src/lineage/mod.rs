@@ -6,8 +6,10 @@
 pub mod check;
 pub mod hooks;
 pub mod index;
+pub mod index_git;
 pub mod notes;
 pub mod rerun;
+pub mod split_index;
 pub mod view;
 
 use std::collections::BTreeSet;
@@ -58,6 +60,8 @@ pub enum Verdict {
     Unowned,
     /// A record or note contradicts itself or the commit: edited by hand.
     Tampered,
+    /// A recorded input outside the repository: git has no version of it to compare.
+    Unchecked,
 }
 
 impl Verdict {
@@ -70,6 +74,7 @@ impl Verdict {
             Verdict::Missing => "missing",
             Verdict::Unowned => "unowned",
             Verdict::Tampered => "tampered",
+            Verdict::Unchecked => "cannot be checked",
         }
     }
 }
@@ -94,7 +99,7 @@ pub struct Finding {
 impl Finding {
     /// Whether this finding is a violation.
     pub fn is_problem(&self) -> bool {
-        self.verdict != Verdict::Fresh
+        !matches!(self.verdict, Verdict::Fresh | Verdict::Unchecked)
     }
 
     /// One line: file, kind, and the fix.
@@ -127,6 +132,11 @@ impl Finding {
             ),
             Verdict::Tampered => format!("{}: tampered: {}", self.path, self.fix),
             Verdict::Fresh => format!("{}: fresh (run {run})", self.path),
+            Verdict::Unchecked => format!(
+                "{}: cannot be checked: the input lies outside the repository, so git holds no version of it (recorded {})",
+                self.path,
+                short_opt(&self.recorded_blob)
+            ),
         }
     }
 }
@@ -178,6 +188,21 @@ pub fn classify(
         let seed_run = SEED_COMMANDS.contains(&r.workflow_or_command.as_str());
         for input in r.inputs.iter().filter(|_| !seed_run) {
             let fp = &input.fingerprint;
+            if fp
+                .path
+                .starts_with(&format!("{}/", crate::workspace::OUTSIDE))
+            {
+                findings.push(finding(
+                    rf,
+                    &fp.path,
+                    "input",
+                    &input.role,
+                    Verdict::Unchecked,
+                    &fp.git_blob,
+                    None,
+                ));
+                continue;
+            }
             // Only repository inputs can be checked; files outside git are not in any view.
             let checkable = view.contains(&fp.path) || (fp.exists && view.is_worktree());
             if !checkable {

@@ -142,9 +142,15 @@ pub fn write_note(
 }
 
 /// Computes and attaches the note of `commit`; returns it, or `None` if the commit has no runs.
-/// An existing identical note is left alone.
+/// An existing identical note is left alone. The note is recomputed, never merged with what
+/// is there: a note git copied from a rewritten commit (amend, rebase) that no longer holds
+/// the run is replaced, or removed when the commit holds no run.
 pub fn attach(repo: &Repository, notes_ref: &str, commit: Oid) -> Result<Option<NotePayload>> {
     let Some(payload) = note_for_commit(repo, commit)? else {
+        if repo.find_note(Some(notes_ref), commit).is_ok() {
+            let sig = signature(repo)?;
+            repo.note_delete(commit, Some(notes_ref), &sig, &sig)?;
+        }
         return Ok(None);
     };
     if read_note(repo, notes_ref, commit).as_ref() != Some(&payload) {

@@ -42,10 +42,26 @@ const BOOL_FLAGS: &[(&str, &str, &str)] = &[
     ("write_legacy_aliases", "--write-legacy-aliases", ""),
 ];
 
+/// A recorded value as one shell word.
 fn scalar(v: &Json) -> String {
-    v.as_str()
-        .map(String::from)
-        .unwrap_or_else(|| v.to_string())
+    shell_word(
+        &v.as_str()
+            .map(String::from)
+            .unwrap_or_else(|| v.to_string()),
+    )
+}
+
+/// `s` as one POSIX shell word: as it is when it needs no quoting, else single-quoted (a `'`
+/// inside becomes `'\''`), so a hint can be pasted into a shell as printed.
+pub fn shell_word(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_-./:=@%+,".contains(&b));
+    if plain {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
 }
 
 /// The command line that reruns `r`.
@@ -56,7 +72,7 @@ pub fn command(r: &LineageRecord) -> String {
         r.inputs
             .iter()
             .find(|i| i.role == role)
-            .map(|i| i.fingerprint.path.clone())
+            .map(|i| shell_word(&i.fingerprint.path))
     };
     let mut cmd = match r.workflow_or_command.as_str() {
         "manifest export" => {
@@ -117,7 +133,10 @@ pub fn command(r: &LineageRecord) -> String {
                 get("output").unwrap_or_else(|| ".contextcore.yaml".into())
             );
             for req in r.inputs.iter().filter(|i| i.role == "requirements") {
-                cmd.push_str(&format!(" --requirements {}", req.fingerprint.path));
+                cmd.push_str(&format!(
+                    " --requirements {}",
+                    shell_word(&req.fingerprint.path)
+                ));
             }
             if let Some(name) = get("name") {
                 cmd.push_str(&format!(" --name {name}"));
@@ -128,7 +147,7 @@ pub fn command(r: &LineageRecord) -> String {
             "contextcore manifest init -p {} --name {} --force",
             r.outputs
                 .first()
-                .map(|o| o.fingerprint.path.clone())
+                .map(|o| shell_word(&o.fingerprint.path))
                 .unwrap_or_default(),
             get("name").unwrap_or_default()
         ),
@@ -152,4 +171,17 @@ pub fn command(r: &LineageRecord) -> String {
         }
     }
     cmd
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shell_word;
+
+    #[test]
+    fn words_that_need_it_are_single_quoted() {
+        assert_eq!(shell_word("out/x.yaml"), "out/x.yaml");
+        assert_eq!(shell_word("my out"), "'my out'");
+        assert_eq!(shell_word("it's"), "'it'\\''s'");
+        assert_eq!(shell_word(""), "''");
+    }
 }

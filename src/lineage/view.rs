@@ -46,18 +46,60 @@ impl View for BlobMap {
 }
 
 impl BlobMap {
-    /// Every blob of a tree, with `/`-joined paths.
-    pub fn of_tree(tree: &Tree) -> Self {
+    /// Every blob of a tree, with `/`-joined paths. Names that are not UTF-8 are kept (shown
+    /// lossily) and the walk never stops early: a subtree that cannot be read is an error,
+    /// never an omission.
+    pub fn of_tree(repo: &Repository, tree: &Tree) -> Result<Self> {
         let mut blobs = HashMap::new();
-        let _ = tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
-            if entry.kind() == Some(git2::ObjectType::Blob)
-                && let Ok(name) = entry.name()
-            {
-                blobs.insert(format!("{dir}{name}"), entry.id());
+        collect_blobs(repo, tree, "", &mut blobs)?;
+        Ok(Self { blobs })
+    }
+}
+
+fn collect_blobs(
+    repo: &Repository,
+    tree: &Tree,
+    prefix: &str,
+    blobs: &mut HashMap<String, Oid>,
+) -> Result<()> {
+    for entry in tree.iter() {
+        let path = format!("{prefix}{}", String::from_utf8_lossy(entry.name_bytes()));
+        match entry.kind() {
+            Some(git2::ObjectType::Blob) => {
+                blobs.insert(path, entry.id());
             }
-            git2::TreeWalkResult::Ok
-        });
-        Self { blobs }
+            Some(git2::ObjectType::Tree) => {
+                let sub = find_tree(repo, entry.id(), &path)?;
+                collect_blobs(repo, &sub, &format!("{path}/"), blobs)?;
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// A tree by id; a missing one (a partial or shallow clone) says what to do.
+pub fn find_tree<'r>(repo: &'r Repository, id: Oid, path: &str) -> Result<Tree<'r>> {
+    repo.find_tree(id).map_err(|e| missing_object(e, id, path))
+}
+
+/// A blob by id; a missing one (a partial clone) says what to do.
+pub fn find_blob<'r>(repo: &'r Repository, id: Oid, path: &str) -> Result<git2::Blob<'r>> {
+    repo.find_blob(id).map_err(|e| missing_object(e, id, path))
+}
+
+fn missing_object(e: git2::Error, id: Oid, path: &str) -> Error {
+    if e.code() == git2::ErrorCode::NotFound {
+        Error::MissingObject {
+            path: if path.is_empty() {
+                "/".into()
+            } else {
+                path.to_string()
+            },
+            id: id.to_string(),
+        }
+    } else {
+        e.into()
     }
 }
 
@@ -80,7 +122,7 @@ pub fn load_records<'a>(
     let mut records = Vec::new();
     let mut broken = Vec::new();
     for (path, id) in found {
-        let blob = repo.find_blob(id)?;
+        let blob = find_blob(repo, id, path)?;
         match parse_record(blob.content(), path) {
             Ok(record) => records.push(RecordFile {
                 record,
@@ -123,14 +165,16 @@ pub fn parse_record(bytes: &[u8], shown: &str) -> Result<LineageRecord> {
 
 /// The working tree: index ids where stat data says a file is unchanged, a fresh hash otherwise.
 pub struct WorktreeView<'a> {
+    repo: &'a Repository,
     root: PathBuf,
     index: &'a IndexFile,
 }
 
 impl<'a> WorktreeView<'a> {
     /// Builds the view from the repository's index and work tree.
-    pub fn new(root: &Path, index: &'a IndexFile) -> Self {
+    pub fn new(repo: &'a Repository, root: &Path, index: &'a IndexFile) -> Self {
         Self {
+            repo,
             root: root.to_path_buf(),
             index,
         }
@@ -139,18 +183,25 @@ impl<'a> WorktreeView<'a> {
 
 impl View for WorktreeView<'_> {
     fn blob(&self, path: &str) -> Option<String> {
+        let entry = self.index.get(path);
         let file = self.root.join(path);
-        let meta = std::fs::symlink_metadata(&file).ok()?;
+        let Ok(meta) = std::fs::symlink_metadata(&file) else {
+            // Outside the sparse checkout (absent, skip-worktree) git takes the index's word;
+            // so do we. A file present on disk is compared, as git does.
+            return entry.filter(|e| e.skip_worktree).map(|e| e.id.to_string());
+        };
         if !meta.is_file() {
             return None;
         }
-        if let Some(entry) = self.index.get(path)
+        if let Some(entry) = entry
             && stat_matches(&meta, entry)
+            && !self.racy(entry)
         {
             return Some(entry.id.to_string());
         }
         let bytes = std::fs::read(&file).ok()?;
-        Some(Digests::of_bytes(&bytes).git_blob)
+        let clean = crate::eol::clean(self.repo, path, &bytes, || entry.map(|e| e.id));
+        Some(Digests::of_bytes(&clean).git_blob)
     }
 
     fn is_worktree(&self) -> bool {
@@ -158,11 +209,23 @@ impl View for WorktreeView<'_> {
     }
 }
 
+impl WorktreeView<'_> {
+    /// Git's racy-clean rule: an entry whose mtime is not older than the index file itself
+    /// may have changed within the same timestamp; its stat data proves nothing.
+    fn racy(&self, e: &IndexEntry) -> bool {
+        self.index.written.is_none_or(|w| e.mtime >= w)
+    }
+}
+
+/// Stat data as git compares it (`core.trustctime` on): ctime, mtime, size and inode. A
+/// same-size edit with the mtime put back still moves the ctime.
 #[cfg(unix)]
 fn stat_matches(meta: &std::fs::Metadata, e: &IndexEntry) -> bool {
     use std::os::unix::fs::MetadataExt;
     meta.mtime() as u32 == e.mtime.0
         && meta.mtime_nsec() as u32 == e.mtime.1
+        && meta.ctime() as u32 == e.ctime.0
+        && meta.ctime_nsec() as u32 == e.ctime.1
         && meta.size() as u32 == e.size
         && meta.ino() as u32 == e.ino
 }

@@ -1,0 +1,157 @@
+//! Content as git stores it: the line-ending normalization git applies when it hashes a file
+//! (`core.autocrlf`, `.gitattributes` `text` / `eol`), so a fingerprint's `git_blob` is the id
+//! `git hash-object <file>` and `git add` give, not the id of the working file's raw bytes.
+//! Only CRLF → LF is ever applied, so content without a CR is returned as it is, without
+//! looking at attributes or configuration.
+
+use std::borrow::Cow;
+use std::path::Path;
+
+use git2::{AttrCheckFlags, AttrValue, Oid, Repository};
+
+/// How git treats a path's line endings when it stores it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Stored byte for byte (`-text`, `binary`, no autocrlf).
+    AsIs,
+    /// `text` or an `eol` attribute: CRLF becomes LF.
+    Text,
+    /// `text=auto` or `core.autocrlf`: CRLF becomes LF if the content looks like text and the
+    /// index's version has no CR (git's "safer autocrlf").
+    Auto,
+}
+
+/// The bytes git would store for `rel` (repository-relative) given its working-tree bytes.
+/// `index_blob` gives the staged id of the path, consulted only in `Auto` mode.
+pub fn clean<'b>(
+    repo: &Repository,
+    rel: &str,
+    bytes: &'b [u8],
+    index_blob: impl FnOnce() -> Option<Oid>,
+) -> Cow<'b, [u8]> {
+    if !bytes.contains(&b'\r') {
+        return Cow::Borrowed(bytes);
+    }
+    let convert = match mode(repo, rel) {
+        Mode::AsIs => false,
+        Mode::Text => true,
+        Mode::Auto => !looks_binary(bytes) && !index_has_cr(repo, index_blob()),
+    };
+    if convert {
+        Cow::Owned(crlf_to_lf(bytes))
+    } else {
+        Cow::Borrowed(bytes)
+    }
+}
+
+/// Like [`clean`] for a file named by its path on disk: finds the repository holding it (if
+/// any) only when the content has a CR.
+pub fn clean_file<'b>(file: &Path, bytes: &'b [u8]) -> Cow<'b, [u8]> {
+    if !bytes.contains(&b'\r') {
+        return Cow::Borrowed(bytes);
+    }
+    let abs = crate::workspace::absolute(file);
+    let Some(repo) = crate::workspace::open_repository(abs.parent().unwrap_or(&abs)) else {
+        return Cow::Borrowed(bytes);
+    };
+    let Some(root) = repo.workdir().and_then(|w| w.canonicalize().ok()) else {
+        return Cow::Borrowed(bytes);
+    };
+    if !abs.starts_with(&root) {
+        return Cow::Borrowed(bytes);
+    }
+    let rel = crate::workspace::relative_to(&root, &abs);
+    let staged = || {
+        crate::lineage::index::IndexFile::read(&repo)
+            .ok()
+            .and_then(|i| i.get(&rel).map(|e| e.id))
+    };
+    match clean(&repo, &rel, bytes, staged) {
+        Cow::Borrowed(_) => Cow::Borrowed(bytes),
+        Cow::Owned(v) => Cow::Owned(v),
+    }
+}
+
+/// The path's mode from its `text` (or legacy `crlf`) and `eol` attributes, then
+/// `core.autocrlf`, in git's order (`convert.c`, `convert_attrs`).
+fn mode(repo: &Repository, rel: &str) -> Mode {
+    let attr = |name: &str| -> Option<String> {
+        let v = repo
+            .get_attr(Path::new(rel), name, AttrCheckFlags::FILE_THEN_INDEX)
+            .ok()?;
+        Some(match AttrValue::from_string(v) {
+            AttrValue::True => "true".into(),
+            AttrValue::False => "false".into(),
+            AttrValue::String(s) => s.to_string(),
+            _ => return None,
+        })
+    };
+    let text = attr("text").or_else(|| attr("crlf"));
+    if text.as_deref() == Some("false") {
+        return Mode::AsIs;
+    }
+    let eol = attr("eol");
+    match (text.as_deref(), eol.as_deref()) {
+        (Some("auto"), _) => return Mode::Auto,
+        (Some(_), _) | (None, Some("lf" | "crlf")) => return Mode::Text,
+        _ => {}
+    }
+    let autocrlf = repo
+        .config()
+        .ok()
+        .and_then(|c| c.get_string("core.autocrlf").ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    match autocrlf.as_str() {
+        "true" | "yes" | "on" | "1" | "input" => Mode::Auto,
+        _ => Mode::AsIs,
+    }
+}
+
+/// Git's `convert_is_binary`: a NUL, a CR not followed by LF, or many control characters.
+fn looks_binary(bytes: &[u8]) -> bool {
+    let (mut printable, mut control) = (0usize, 0usize);
+    for (i, &c) in bytes.iter().enumerate() {
+        match c {
+            0 => return true,
+            b'\r' if bytes.get(i + 1) != Some(&b'\n') => return true,
+            b'\r' | b'\n' | b'\t' | 8 | 27 | 12 => printable += 1,
+            // A trailing ^Z (DOS end of file) does not count.
+            26 if i + 1 == bytes.len() => {}
+            127 => control += 1,
+            c if c < 32 => control += 1,
+            _ => printable += 1,
+        }
+    }
+    (printable >> 7) < control
+}
+
+fn index_has_cr(repo: &Repository, staged: Option<Oid>) -> bool {
+    staged
+        .and_then(|id| repo.find_blob(id).ok())
+        .is_some_and(|b| b.content().contains(&b'\r'))
+}
+
+/// CRLF → LF; a lone CR stays.
+fn crlf_to_lf(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    for (i, &c) in bytes.iter().enumerate() {
+        if !(c == b'\r' && bytes.get(i + 1) == Some(&b'\n')) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crlf_pairs_become_lf_and_lone_cr_is_binary() {
+        assert_eq!(crlf_to_lf(b"a\r\nb\rc\r\n"), b"a\nb\rc\n");
+        assert!(looks_binary(b"a\rb"));
+        assert!(looks_binary(b"a\0b\r\n"));
+        assert!(!looks_binary(b"name: x\r\nid: 1\r\n"));
+    }
+}
