@@ -128,3 +128,36 @@ fn the_man_page_renders() {
         stdout(&rendered)
     );
 }
+
+#[test]
+fn every_subcommand_has_a_man_page_and_git_help_opens_ours() {
+    let repo = Repo::new();
+    let out = repo.run(&["man", "--out-dir", "man/man1"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    for page in [
+        "contextcore.1",
+        "contextcore-manifest.1",
+        "contextcore-manifest-export.1",
+        "contextcore-provenance-verify.1",
+        "contextcore-contract-a2a-check-pipeline.1",
+        "git-contextcore.1",
+    ] {
+        let text = repo.read(&format!("man/man1/{page}"));
+        assert!(text.contains("EXIT STATUS"), "{page}");
+    }
+    let help = std::process::Command::new("git")
+        .args(["contextcore", "--help"])
+        .current_dir(repo.path())
+        .env("PATH", common::path_with_binary())
+        .env("MANPATH", repo.join("man"))
+        .env("MANPAGER", "cat")
+        .env("MANWIDTH", "80")
+        .output()
+        .unwrap();
+    assert!(help.status.success(), "{}", stderr(&help));
+    assert!(
+        stdout(&help).contains("git-contextcore"),
+        "{}",
+        stdout(&help)
+    );
+}

@@ -154,3 +154,27 @@ fn init_takes_the_project_name_from_the_directory() {
         stderr(&out)
     );
 }
+
+#[test]
+fn backups_are_named_once_and_quiet_prints_no_summary() {
+    let repo = Repo::new();
+    repo.copy_fixture("minimal.contextcore.yaml", ".contextcore.yaml");
+    assert!(repo.run(&["export"]).status.success());
+    let text = repo.read(".contextcore.yaml");
+    repo.write(
+        ".contextcore.yaml",
+        &text.replace("name: Tiny", "name: Tiny 2"),
+    );
+    let out = repo.run(&["export"]);
+    let printed = stdout(&out);
+    assert!(!printed.contains("(backup:"), "{printed}");
+    assert!(
+        printed.contains("backup(s) under .git/contextcore/backups/"),
+        "{printed}"
+    );
+
+    repo.write(".contextcore.yaml", &text);
+    let out = repo.run(&["export", "-q"]);
+    assert!(out.status.success());
+    assert_eq!(stdout(&out), "", "quiet");
+}

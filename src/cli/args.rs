@@ -10,6 +10,9 @@ use crate::paths::WriteStrategy;
 #[derive(Debug, Parser)]
 #[command(name = "contextcore", version, propagate_version = true)]
 pub struct Cli {
+    /// Print no success summary (warnings and errors still go to stderr).
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -48,8 +51,12 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff).
-    Man,
+    /// Print the man page (roff), or write every page (contextcore-*(1), git-contextcore(1)).
+    Man {
+        /// Write all pages into this directory (e.g. ~/.local/share/man/man1) instead.
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -8,6 +8,7 @@ mod generate;
 mod hook;
 mod lineage;
 mod locate;
+mod man;
 mod manifest;
 mod plan;
 mod summary;
@@ -28,6 +29,7 @@ pub fn main() -> i32 {
             return code;
         }
     };
+    summary::set_quiet(cli.quiet);
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
@@ -63,13 +65,7 @@ fn run(cli: Cli) -> Result<i32, Error> {
             clap_complete::generate(shell, &mut cmd, "contextcore", &mut std::io::stdout());
             Ok(0)
         }
-        Command::Man => {
-            let cmd = <Cli as clap::CommandFactory>::command();
-            clap_mangen::Man::new(cmd)
-                .render(&mut std::io::stdout())
-                .map_err(|e| Error::io("stdout", e))?;
-            Ok(0)
-        }
+        Command::Man { out_dir } => man::run(out_dir.as_deref()),
         Command::Notes(NotesCommand::Attach { rev }) => hook::notes_attach(rev.as_deref()),
         Command::Notes(NotesCommand::Push { remote }) => hook::notes_push(&remote),
         Command::Notes(NotesCommand::Fetch { remote }) => hook::notes_fetch(&remote),
