@@ -208,6 +208,12 @@ pub fn remove_stale_temps(dir: &Path) {
 
 /// Creates a directory (and parents) for outputs.
 pub fn create_dir(dir: &Path) -> Result<()> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(Error::Usage(format!(
+            "{}: is a file, not a directory; name another output directory",
+            dir.display()
+        )));
+    }
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))
 }
 

@@ -178,3 +178,46 @@ fn backups_are_named_once_and_quiet_prints_no_summary() {
     assert!(out.status.success());
     assert_eq!(stdout(&out), "", "quiet");
 }
+
+#[test]
+fn init_from_plan_dry_run_tells_the_truth_about_the_record() {
+    let repo = Repo::new();
+    repo.copy_fixture("plans/search-plan.md", "plan.md");
+    let out = repo.run(&[
+        "manifest",
+        "init-from-plan",
+        "--plan",
+        "plan.md",
+        "--dry-run",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("run record: init-run-provenance.json (would create"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(!repo.join("init-run-provenance.json").exists());
+    assert!(!repo.join(".contextcore.yaml").exists());
+}
+
+#[test]
+fn messages_name_the_operation_and_the_fix() {
+    let repo = Repo::new();
+    repo.copy_fixture("minimal.contextcore.yaml", ".contextcore.yaml");
+    repo.write("afile", "x\n");
+    let out = repo.run(&["export", "-o", "afile"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("afile: is a file, not a directory"),
+        "{}",
+        stderr(&out)
+    );
+    let out = repo.run(&["notes", "push"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out)
+            .contains("no remote named \"origin\"; add it with `git remote add origin URL`"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -135,6 +135,7 @@ pub fn notes_fetch(remote: &str) -> Result<i32> {
 /// `notes push [REMOTE]`: push; if the remote moved, fetch and merge, then push again.
 pub fn notes_push(remote: &str) -> Result<i32> {
     let repo = open_repo()?;
+    require_remote(&repo, remote)?;
     let notes_ref = repo_policy(&repo)?.notes_ref();
     let refspec = format!("{notes_ref}:{notes_ref}");
     if git(&repo, &["push", "--quiet", remote, &refspec]).is_err() {
@@ -143,6 +144,17 @@ pub fn notes_push(remote: &str) -> Result<i32> {
     }
     println!("pushed {notes_ref} to {remote}");
     Ok(0)
+}
+
+/// A usage error naming the fix when `remote` is not a configured remote.
+/// A URL or a path is taken as given, as git takes it.
+fn require_remote(repo: &Repository, remote: &str) -> Result<()> {
+    if remote.contains(['/', ':']) || repo.find_remote(remote).is_ok() {
+        return Ok(());
+    }
+    Err(Error::Usage(format!(
+        "no remote named {remote:?}; add it with `git remote add {remote} URL` or name another remote"
+    )))
 }
 
 fn fetch_and_merge(repo: &Repository, remote: &str, notes_ref: &str) -> Result<usize> {

@@ -166,7 +166,7 @@ pub fn run(a: InitFromPlanArgs) -> Result<i32> {
     let run = outputs.finish(
         INIT_RUN_RECORD,
         recorder,
-        resolved.emit_run_provenance && !a.dry_run,
+        resolved.emit_run_provenance,
         a.write.force_record,
     )?;
     let readiness = json!({"readiness": {
