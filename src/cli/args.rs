@@ -46,6 +46,8 @@ pub enum Command {
     /// Install the git hooks, or run one (the hooks call this).
     #[command(subcommand)]
     Hook(HookCommand),
+    /// Check that this clone is set up for lineage (hooks, notes config, remotes, policy, records).
+    Doctor(JsonFlag),
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]

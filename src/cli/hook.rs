@@ -22,19 +22,65 @@ pub fn install(a: InstallArgs) -> Result<i32> {
     let policy = repo_policy(&repo)?;
     let notes_ref = policy.notes_ref();
     for done in hooks::install(&repo, &notes_ref, a.force)? {
+        let path = hooks::shown(&repo, &done.path);
         match &done.chained {
             Some(c) => println!(
-                "  installed    {} (chains to existing hook {})",
-                done.path.display(),
-                c.display()
+                "  installed    {path} (chains to existing hook {})",
+                hooks::shown(&repo, c)
             ),
-            None => println!("  installed    {}", done.path.display()),
+            None => println!("  installed    {path}"),
         }
     }
     println!(
         "notes: {notes_ref} follows amend and rebase (notes.rewriteRef) and shows in git log (notes.displayRef)"
     );
+    for remote in hooks::add_notes_refspecs(&repo, &notes_ref)? {
+        println!(
+            "notes: git fetch from {remote} now brings its {notes_ref} (merged by `contextcore notes fetch`)"
+        );
+    }
     Ok(0)
+}
+
+/// `doctor`: each setup check, and the command that fixes each problem; exit 1 on a problem.
+pub fn doctor(json: bool) -> Result<i32> {
+    let repo = open_repo()?;
+    let policy = repo_policy(&repo)
+        .map(|p| p.notes_ref())
+        .map_err(|e| e.to_string());
+    let checks = crate::lineage::doctor::run(&repo, policy);
+    let problems = checks.iter().filter(|c| !c.ok).count();
+    if json {
+        let report = serde_json::json!({"ok": problems == 0, "checks": checks});
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
+        );
+    } else {
+        for c in &checks {
+            match &c.fix {
+                Some(fix) if !c.ok => println!(
+                    "problem  {}: {}
+         fix: {fix}",
+                    c.check, c.detail
+                ),
+                _ => println!("ok       {}: {}", c.check, c.detail),
+            }
+        }
+        println!(
+            "{}",
+            if problems == 0 {
+                "this clone is set up for lineage".to_string()
+            } else {
+                format!("{problems} problem(s)")
+            }
+        );
+    }
+    Ok(if problems == 0 {
+        0
+    } else {
+        crate::error::EXIT_CHECK_FAILED
+    })
 }
 
 /// `hook run <hook>`.

@@ -70,6 +70,7 @@ fn run(cli: Cli) -> Result<i32, Error> {
         Command::Notes(NotesCommand::Push { remote }) => hook::notes_push(&remote),
         Command::Notes(NotesCommand::Fetch { remote }) => hook::notes_fetch(&remote),
         Command::Hook(HookCommand::Install(a)) => hook::install(a),
+        Command::Doctor(a) => hook::doctor(a.json),
         Command::Hook(HookCommand::Run { hook, .. }) => hook::run(hook),
     }
 }

@@ -83,6 +83,48 @@ pub fn install(repo: &Repository, notes_ref: &str, force: bool) -> Result<Vec<In
     Ok(done)
 }
 
+/// A path as the user sees it: relative to the work tree when it is inside it.
+pub fn shown(repo: &Repository, path: &Path) -> String {
+    let root = repo.workdir().and_then(|w| w.canonicalize().ok());
+    let dir = path.parent().and_then(|p| p.canonicalize().ok());
+    let abs = match (dir, path.file_name()) {
+        (Some(d), Some(name)) => d.join(name),
+        _ => path.to_path_buf(),
+    };
+    match root.as_deref().and_then(|r| abs.strip_prefix(r).ok()) {
+        Some(rel) => rel.display().to_string(),
+        None => path.display().to_string(),
+    }
+}
+
+/// The fetch refspec that brings a remote's notes: into `refs/contextcore/remotes/<remote>`,
+/// never onto the local notes ref (a forced fetch there would drop notes not pushed yet);
+/// `notes fetch` merges them by run id.
+pub fn notes_refspec(notes_ref: &str, remote: &str) -> String {
+    format!("+{notes_ref}:refs/contextcore/remotes/{remote}")
+}
+
+/// Adds [`notes_refspec`] to every remote's fetch refspecs (once), so `git fetch` brings the
+/// lineage other clones pushed.
+pub fn add_notes_refspecs(repo: &Repository, notes_ref: &str) -> Result<Vec<String>> {
+    let mut added = Vec::new();
+    for remote in repo.remotes()?.iter().flatten().flatten() {
+        let wanted = notes_refspec(notes_ref, remote);
+        let has = repo
+            .find_remote(remote)?
+            .fetch_refspecs()?
+            .iter()
+            .flatten()
+            .flatten()
+            .any(|s| s == wanted);
+        if !has {
+            repo.remote_add_fetch(remote, &wanted)?;
+            added.push(remote.to_string());
+        }
+    }
+    Ok(added)
+}
+
 /// A path as one single-quoted shell word (a `'` inside becomes `'\''`).
 fn quoted(path: &str) -> String {
     format!("'{}'", path.replace('\'', "'\\''"))

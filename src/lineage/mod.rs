@@ -4,6 +4,7 @@
 //! `provenance verify` and CI all use this one engine.
 
 pub mod check;
+pub mod doctor;
 pub mod hooks;
 pub mod index;
 pub mod index_git;

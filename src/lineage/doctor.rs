@@ -1,0 +1,228 @@
+//! `contextcore doctor`: whether a clone is set up for lineage — hooks installed where git
+//! runs them and calling a binary that exists, the notes configuration, the remotes' notes
+//! refspecs, a policy that parses, and run records in HEAD that parse. Each problem comes with
+//! the command that fixes it. Reads only.
+
+use std::path::Path;
+
+use git2::Repository;
+use serde::Serialize;
+
+use super::hooks::{self, HOOKS, MARKER};
+
+/// One check and what it found.
+#[derive(Debug, Clone, Serialize)]
+pub struct Check {
+    pub check: String,
+    pub ok: bool,
+    pub detail: String,
+    /// The command that fixes a problem.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<String>,
+}
+
+impl Check {
+    fn ok(check: &str, detail: impl Into<String>) -> Self {
+        Self {
+            check: check.into(),
+            ok: true,
+            detail: detail.into(),
+            fix: None,
+        }
+    }
+
+    fn problem(check: &str, detail: impl Into<String>, fix: impl Into<String>) -> Self {
+        Self {
+            check: check.into(),
+            ok: false,
+            detail: detail.into(),
+            fix: Some(fix.into()),
+        }
+    }
+}
+
+const INSTALL: &str = "contextcore hook install";
+
+/// Every check, in order. `policy` is the policy's parse result (its notes ref, or the error).
+pub fn run(repo: &Repository, policy: Result<String, String>) -> Vec<Check> {
+    let mut checks = hook_checks(repo);
+    let notes_ref = match policy {
+        Ok(notes_ref) => {
+            checks.push(Check::ok("policy", "the policy parses (or there is none)"));
+            notes_ref
+        }
+        Err(e) => {
+            checks.push(Check::problem(
+                "policy",
+                e,
+                "fix .contextcore-quality.yaml at the position named",
+            ));
+            "refs/notes/contextcore".into()
+        }
+    };
+    checks.extend(notes_config(repo, &notes_ref));
+    checks.extend(remote_refspecs(repo, &notes_ref));
+    checks.push(records_in_head(repo));
+    checks
+}
+
+/// Each hook: present, ours (or chained), executable, and calling a binary that exists.
+fn hook_checks(repo: &Repository) -> Vec<Check> {
+    let Ok(dir) = hooks::hooks_dir(repo) else {
+        return vec![Check::problem(
+            "hooks",
+            "the hooks directory cannot be read from the git configuration",
+            "git config --unset core.hooksPath",
+        )];
+    };
+    HOOKS
+        .iter()
+        .map(|hook| {
+            let name = format!("hook {hook}");
+            let path = dir.join(hook);
+            let shown = hooks::shown(repo, &path);
+            let Ok(script) = std::fs::read_to_string(&path) else {
+                return Check::problem(&name, format!("{shown}: missing"), INSTALL);
+            };
+            if !script.contains(MARKER) {
+                return Check::problem(
+                    &name,
+                    format!("{shown}: not contextcore's hook"),
+                    format!("{INSTALL} (the existing hook is kept and runs first)"),
+                );
+            }
+            if !is_executable(&path) {
+                return Check::problem(
+                    &name,
+                    format!("{shown}: not executable"),
+                    format!("chmod +x {shown}"),
+                );
+            }
+            match called_binary(&script) {
+                Some(bin) if !Path::new(&bin).is_file() && !on_path("contextcore") => {
+                    Check::problem(
+                        &name,
+                        format!("{shown} calls {bin}, which does not exist, and no contextcore is on PATH"),
+                        format!("reinstall contextcore, then {INSTALL}"),
+                    )
+                }
+                _ => Check::ok(&name, format!("{shown}: installed")),
+            }
+        })
+        .collect()
+}
+
+/// `notes.rewriteRef`, `notes.rewriteMode` and `notes.displayRef`, as `hook install` sets them.
+fn notes_config(repo: &Repository, notes_ref: &str) -> Vec<Check> {
+    let Ok(config) = repo.config() else {
+        return Vec::new();
+    };
+    let get = |key: &str| config.get_string(key).ok();
+    let mut out = Vec::new();
+    for (key, want) in [
+        ("notes.rewriteRef", notes_ref),
+        ("notes.rewriteMode", "ignore"),
+        ("notes.displayRef", notes_ref),
+    ] {
+        let name = format!("git config {key}");
+        out.push(match get(key) {
+            Some(v) if v == want => Check::ok(&name, format!("{key} = {v}")),
+            Some(v) => Check::problem(
+                &name,
+                format!("{key} is {v:?}, not {want:?}"),
+                format!("git config {key} {want}"),
+            ),
+            None => Check::problem(&name, format!("{key} is not set"), INSTALL),
+        });
+    }
+    out
+}
+
+/// Each remote fetches the notes ref, so `git fetch` brings other clones' lineage.
+fn remote_refspecs(repo: &Repository, notes_ref: &str) -> Vec<Check> {
+    let Ok(remotes) = repo.remotes() else {
+        return Vec::new();
+    };
+    remotes
+        .iter()
+        .flatten()
+        .flatten()
+        .map(|remote| {
+            let name = format!("remote {remote}");
+            let wanted = hooks::notes_refspec(notes_ref, remote);
+            let fetches = repo
+                .find_remote(remote)
+                .map(|r| {
+                    r.fetch_refspecs()
+                        .map(|specs| specs.iter().flatten().flatten().any(|s| s == wanted))
+                        .unwrap_or(false)
+                })
+                .unwrap_or(false);
+            if fetches {
+                Check::ok(&name, format!("{remote} fetches {notes_ref}"))
+            } else {
+                Check::problem(
+                    &name,
+                    format!("{remote} does not fetch {notes_ref}"),
+                    format!("git config --add remote.{remote}.fetch '{wanted}'"),
+                )
+            }
+        })
+        .collect()
+}
+
+/// Every run record committed in HEAD parses.
+fn records_in_head(repo: &Repository) -> Check {
+    let Ok(tree) = repo.head().and_then(|h| h.peel_to_tree()) else {
+        return Check::ok("records in HEAD", "no commit yet");
+    };
+    let mut count = 0;
+    let mut broken = Vec::new();
+    let _ = tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+        let name = String::from_utf8_lossy(entry.name_bytes()).into_owned();
+        if entry.kind() == Some(git2::ObjectType::Blob) && crate::paths::is_run_record_name(&name) {
+            count += 1;
+            let parsed = repo
+                .find_blob(entry.id())
+                .ok()
+                .and_then(|b| serde_json::from_slice::<serde_json::Value>(b.content()).ok())
+                .and_then(|j| crate::provenance::RunRecord::from_json(j, &name).ok());
+            if parsed.is_none() {
+                broken.push(format!("{dir}{name}"));
+            }
+        }
+        git2::TreeWalkResult::Ok
+    });
+    if broken.is_empty() {
+        Check::ok("records in HEAD", format!("{count} run record(s) parse"))
+    } else {
+        Check::problem(
+            "records in HEAD",
+            format!("{} does not parse as a run record", broken.join(", ")),
+            "rerun the command that wrote it (see `contextcore provenance verify`)",
+        )
+    }
+}
+
+/// The binary a hook script calls (`cc='…'`).
+fn called_binary(script: &str) -> Option<String> {
+    let line = script.lines().find(|l| l.starts_with("cc="))?;
+    let quoted = line.strip_prefix("cc=")?;
+    Some(quoted.trim_matches('\'').replace("'\\''", "'").to_string())
+}
+
+fn on_path(bin: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(bin).is_file()))
+}
+
+#[cfg(unix)]
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
+}
+
+#[cfg(not(unix))]
+fn is_executable(_: &Path) -> bool {
+    true
+}
