@@ -8,8 +8,9 @@ use std::time::{Duration, Instant};
 
 use common::{Repo, stderr};
 
-/// Debug builds on a loaded 2-core CI machine are slow; release figures are in docs/RELIABILITY.md.
-const LIMIT: Duration = Duration::from_secs(3);
+/// A hang guard, not a benchmark: debug builds on a loaded 2-core machine are slow; release
+/// figures are in docs/RELIABILITY.md.
+const LIMIT: Duration = Duration::from_secs(30);
 
 fn corpus(kind: &str) -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
