@@ -98,17 +98,39 @@ pub fn run(hook: HookName) -> Result<i32> {
         HookName::PostRewrite => {
             let mut input = String::new();
             let _ = std::io::stdin().read_to_string(&mut input);
-            for line in input.lines() {
-                let Some(new) = line.split_whitespace().nth(1) else {
-                    continue;
-                };
-                if let Ok(oid) = git2::Oid::from_str(new) {
-                    notes::attach(&repo, &policy.notes_ref(), oid)?;
-                }
+            let rewritten: Vec<git2::Oid> = input
+                .lines()
+                .filter_map(|line| line.split_whitespace().nth(1))
+                .filter_map(|new| git2::Oid::from_str(new).ok())
+                .collect();
+            // The pre-commit framework runs this hook without git's old → new list on stdin:
+            // then the rewritten commits are HEAD and its first parents that lack a note.
+            let rewritten = if rewritten.is_empty() {
+                unnoted_head_commits(&repo, &policy.notes_ref())
+            } else {
+                rewritten
+            };
+            for oid in rewritten {
+                notes::attach(&repo, &policy.notes_ref(), oid)?;
             }
             Ok(0)
         }
     }
+}
+
+/// HEAD and its first parents up to the first one with a note (at most 500): the commits a
+/// rewrite just made, when git's list of them is not at hand.
+fn unnoted_head_commits(repo: &Repository, notes_ref: &str) -> Vec<git2::Oid> {
+    let mut out = Vec::new();
+    let mut commit = repo.head().and_then(|h| h.peel_to_commit()).ok();
+    while let Some(c) = commit {
+        if out.len() >= 500 || repo.find_note(Some(notes_ref), c.id()).is_ok() {
+            break;
+        }
+        out.push(c.id());
+        commit = c.parent(0).ok();
+    }
+    out
 }
 
 fn pre_commit(repo: &Repository, policy: &crate::policy::Policy) -> Result<i32> {

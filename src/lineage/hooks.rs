@@ -169,6 +169,7 @@ fn make_executable(_: &Path) -> Result<()> {
 
 /// The snippet for a `.pre-commit-config.yaml` that uses the pre-commit framework.
 pub const PRE_COMMIT_CONFIG: &str = "\
+default_install_hook_types: [pre-commit, post-commit, post-rewrite]
 repos:
   - repo: local
     hooks:
@@ -179,6 +180,20 @@ repos:
         pass_filenames: false
         always_run: true
         stages: [pre-commit]
+      - id: contextcore-notes
+        name: contextcore notes (attach the commit's run records)
+        entry: contextcore hook run post-commit
+        language: system
+        pass_filenames: false
+        always_run: true
+        stages: [post-commit]
+      - id: contextcore-notes-rewrite
+        name: contextcore notes after amend and rebase
+        entry: contextcore hook run post-rewrite
+        language: system
+        pass_filenames: false
+        always_run: true
+        stages: [post-rewrite]
 ";
 
 #[cfg(test)]
