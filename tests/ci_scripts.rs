@@ -1,0 +1,71 @@
+//! The script the GitHub action and the GitLab template run, against scratch repositories:
+//! an honest pull request passes, one with a `--no-verify` hand edit fails, and both leave a
+//! report whose first line lets the job update one sticky comment.
+
+mod common;
+
+use common::{Repo, path_with_binary, stderr};
+
+fn check(repo: &Repo, base: &str) -> (Option<i32>, String) {
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("ci/lineage-check.sh");
+    let out = std::process::Command::new("bash")
+        .arg(script)
+        .args([base, "HEAD", "report"])
+        .current_dir(repo.path())
+        .envs(common::git_env())
+        .env("PATH", path_with_binary())
+        .output()
+        .unwrap();
+    assert!(
+        !stderr(&out).contains("command not found"),
+        "{}",
+        stderr(&out)
+    );
+    (out.status.code(), repo.read("report/lineage.md"))
+}
+
+fn pull_request() -> Repo {
+    let repo = Repo::new();
+    repo.copy_fixture("checkout.contextcore.yaml", ".contextcore.yaml");
+    assert!(repo.run(&["hook", "install"]).status.success());
+    assert!(repo.run(&["export"]).status.success());
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-qm", "base"]);
+    repo.git(&["branch", "base"]);
+    repo
+}
+
+#[test]
+fn an_honest_pull_request_passes_with_a_sticky_report() {
+    let repo = pull_request();
+    let text = repo.read(".contextcore.yaml").replace("99.95", "99.9");
+    repo.write(".contextcore.yaml", &text);
+    assert!(repo.run(&["export"]).status.success());
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-qm", "tighten"]);
+    let (code, report) = check(&repo, "base");
+    assert_eq!(code, Some(0), "{report}");
+    assert!(
+        report.starts_with("<!-- contextcore-lineage -->\n"),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_no_verify_hand_edit_fails_the_job() {
+    let repo = pull_request();
+    let path = "out/checkout-service-projectcontext.yaml";
+    repo.write(path, &(repo.read(path) + "# edited\n"));
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-qm", "sneaky", "--no-verify"]);
+    let (code, report) = check(&repo, "base");
+    assert_eq!(code, Some(1), "{report}");
+    assert!(
+        report.starts_with("<!-- contextcore-lineage -->\n"),
+        "{report}"
+    );
+    assert!(
+        report.contains("checkout-service-projectcontext.yaml"),
+        "{report}"
+    );
+}
