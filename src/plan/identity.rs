@@ -20,7 +20,7 @@ pub const NAME: &str = "spec.project.id";
 pub const OWNER: &str = "spec.business.owner";
 pub const CRITICALITY: &str = "spec.business.criticality";
 
-const NAME_KEYS: &[&str] = &["service", "service name", "service id"];
+const NAME_KEYS: &[&str] = &["service", "service name", "service id", "component"];
 const OWNER_KEYS: &[&str] = &[
     "owner",
     "owners",
@@ -28,6 +28,8 @@ const OWNER_KEYS: &[&str] = &[
     "owning team",
     "owner team",
     "team owner",
+    "service owner",
+    "team name",
     "maintainer",
     "maintainers",
     "maintained by",

@@ -136,12 +136,8 @@ impl Collector {
         }
         let mut labelled = false;
         match &b.kind {
-            Kind::Row { cells, .. } if cells.len() >= 2 => {
-                let key = cells[0]
-                    .trim_matches(|c: char| !c.is_alphanumeric())
-                    .to_lowercase();
-                let facts: Vec<Fact> = identity::labelled(&key, &cells[1]).into_iter().collect();
-                self.facts(doc, b, facts, LABELLED);
+            Kind::Row { header, cells } => {
+                self.facts(doc, b, row_facts(&doc.blocks, b, header, cells), LABELLED);
             }
             Kind::Meta | Kind::Paragraph | Kind::Item { depth: 1, .. } => {
                 let lines = b.line_blocks();
@@ -261,6 +257,29 @@ impl Collector {
             .find(|i| i.field_path == field)
             .map(|i| i.value.clone())
     }
+}
+
+/// Identity facts of a table row: a key/value table (`| Service | x |`), or the one data row
+/// under identity keys (`| Service | Owner | Tier |`). A table of many rows under such keys
+/// lists other services, and says nothing about this one.
+fn row_facts(blocks: &[Block], b: &Block, header: &[String], cells: &[String]) -> Vec<Fact> {
+    let key = |k: &str| {
+        k.trim_matches(|c: char| !c.is_alphanumeric())
+            .to_lowercase()
+    };
+    let mut pairs: Vec<(&String, &String)> = cells.first().zip(cells.get(1)).into_iter().collect();
+    let rows = blocks
+        .iter()
+        .filter(|o| o.outline == b.outline)
+        .filter(|o| matches!(&o.kind, Kind::Row { header: h, .. } if h == header))
+        .count();
+    if rows == 1 {
+        pairs.extend(header.iter().zip(cells));
+    }
+    pairs
+        .into_iter()
+        .filter_map(|(k, v)| identity::labelled(&key(k), v))
+        .collect()
 }
 
 /// The text of a block that may state targets: a table row without its columns of current,

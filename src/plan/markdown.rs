@@ -110,6 +110,8 @@ pub fn blocks(source: &str) -> Vec<Block> {
     let mut in_head = false;
     let mut in_code = false;
     let mut in_meta = false;
+    // Level of the last real heading: a bold line standing alone is a heading one below it.
+    let mut heading_level = 0u8;
     let options = Options::ENABLE_TABLES | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS;
     for (event, range) in Parser::new_ext(source, options).into_offset_iter() {
         let is_code = matches!(event, Event::Code(_));
@@ -167,8 +169,13 @@ pub fn blocks(source: &str) -> Vec<Block> {
                     }
                     continue;
                 }
-                if let Some(open) = stack.pop() {
+                if let Some(mut open) = stack.pop() {
                     let text = squash(&open.raw);
+                    if open.kind == Some(Kind::Paragraph) && is_pseudo_heading(&text, &open.lead) {
+                        open.kind = Some(Kind::Heading((heading_level + 1).min(6)));
+                    } else if let Some(Kind::Heading(level)) = open.kind {
+                        heading_level = level;
+                    }
                     if let Some(Kind::Heading(level)) = open.kind {
                         outline.enter(level, &text);
                     }
@@ -241,6 +248,14 @@ pub fn blocks(source: &str) -> Vec<Block> {
         }
     }
     out
+}
+
+/// A paragraph that is one short bold phrase (`**Risks**`) is used as a heading.
+fn is_pseudo_heading(text: &str, lead: &Option<String>) -> bool {
+    lead.as_deref() == Some(text)
+        && text.chars().count() <= 60
+        && !text.ends_with('.')
+        && !text.trim_end_matches(':').contains(':')
 }
 
 /// One `Meta` block per non-empty line of a front-matter block that starts at `first_line`.

@@ -37,7 +37,7 @@ fn number(word: &str) -> Option<(f64, &str)> {
 
 /// The first number whose unit (the rest of its word, or the words after it) `unit` accepts;
 /// `unit` gives the factor to the canonical unit.
-fn quantity(ws: &[String], unit: impl Fn(&str, &[String]) -> Option<f64>) -> Option<f64> {
+fn quantity(ws: &[String], unit: &impl Fn(&str, &[String]) -> Option<f64>) -> Option<f64> {
     ws.iter().enumerate().find_map(|(i, w)| {
         let (n, rest) = number(w)?;
         let following = &ws[i + 1..ws.len().min(i + 4)];
@@ -64,7 +64,7 @@ pub fn availability(clause: &str) -> Option<String> {
     let percent = |rest: &str, next: &[String]| {
         (rest == "%" || (rest.is_empty() && next.first().is_some_and(|w| w == "%"))).then_some(1.0)
     };
-    quantity(&ws, percent)
+    quantity(&ws, &percent)
         .filter(|v| (50.0..=100.0).contains(v))
         .map(trim_number)
 }
@@ -78,12 +78,20 @@ fn millis(unit: &str) -> Option<f64> {
     }
 }
 
-/// p99 latency (`"150ms"`) from a clause that names the 99th percentile.
+/// Whether a word names a percentile (`p95`, `p99`, `99th`, `median`).
+fn is_percentile(w: &str) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit() || c == '.');
+    w == "median"
+        || w.strip_prefix('p').is_some_and(digits)
+        || w.strip_suffix("th").is_some_and(digits)
+}
+
+/// p99 latency (`"150ms"`) from a clause that names the 99th percentile: the duration after
+/// the p99 mention (up to the next percentile), else the last one before it, so that
+/// `p95 of 100 ms and p99 of 300 ms` and `300 ms at the 99th percentile` both read right.
 pub fn latency_p99(clause: &str) -> Option<String> {
-    let lower = clause.to_lowercase();
-    if !(lower.contains("p99") || lower.contains("99th")) {
-        return None;
-    }
+    let ws = words(clause);
+    let at = ws.iter().position(|w| w == "p99" || w == "99th")?;
     let unit = |rest: &str, next: &[String]| {
         if rest.is_empty() {
             next.first().and_then(|w| millis(w))
@@ -91,7 +99,18 @@ pub fn latency_p99(clause: &str) -> Option<String> {
             millis(rest)
         }
     };
-    quantity(&words(clause), unit).map(|ms| format!("{}ms", trim_number(ms)))
+    let end = ws[at + 1..]
+        .iter()
+        .position(|w| is_percentile(w))
+        .map_or(ws.len(), |e| at + 1 + e);
+    let start = ws[..at]
+        .iter()
+        .rposition(|w| is_percentile(w))
+        .map_or(0, |s| s + 1);
+    let before = (start..at).rev().find_map(|i| quantity(&ws[i..at], &unit));
+    quantity(&ws[at + 1..end], &unit)
+        .or(before)
+        .map(|ms| format!("{}ms", trim_number(ms)))
 }
 
 /// A word that is a rate unit by itself: `rps`, `qps`, `req/s`, `events/s`, `msg/sec`…
@@ -120,7 +139,18 @@ pub fn throughput(clause: &str) -> Option<String> {
         };
         rate.then_some(1.0)
     };
-    quantity(&words(clause), unit).map(|v| format!("{}rps", trim_number(v)))
+    let ws = words(clause);
+    quantity(&ws, &unit)
+        .or_else(|| rate_then_number(&ws))
+        .map(|v| format!("{}rps", trim_number(v)))
+}
+
+/// A rate unit written before its number, as in a label: `Peak RPS: 3,000`.
+fn rate_then_number(ws: &[String]) -> Option<f64> {
+    ws.windows(2).find_map(|p| {
+        let (n, rest) = number(&p[1])?;
+        (matches!(p[0].as_str(), "rps" | "qps" | "tps") && rest.is_empty()).then_some(n)
+    })
 }
 
 #[cfg(test)]
@@ -137,6 +167,8 @@ mod tests {
             ("p99 render latency | 2 s", "2000ms"),
             ("p99 latency under 1.5 s", "1500ms"),
             ("p99 of 4s for interactive reports", "4000ms"),
+            ("95th percentile 100 ms and 99th percentile 300 ms", "300ms"),
+            ("results within 300 ms at the 99th percentile", "300ms"),
         ] {
             assert_eq!(latency_p99(text).as_deref(), Some(want), "{text}");
         }
@@ -155,6 +187,7 @@ mod tests {
             ("120k decisions per second (rps)", "120000rps"),
             ("2,400 requests/sec", "2400rps"),
             ("12k QPS", "12000rps"),
+            ("Peak RPS: 3,000", "3000rps"),
         ] {
             assert_eq!(throughput(text).as_deref(), Some(want), "{text}");
         }

@@ -73,24 +73,30 @@ pub fn risk_of(blocks: &[Block], i: usize) -> Option<Json> {
                     mitigation.get_or_insert(m);
                 }
             }
-            Some(risk(description, mitigation, Map::new()))
+            risk(description, mitigation, Map::new())
         }
         Kind::Heading(_) => {
+            // A sub-heading of a risk section whose body is prose: the heading is the risk.
             let parent = &b.outline[..b.outline.len().saturating_sub(1)];
-            let under_risks = parent.iter().any(|h| is_risk_heading(h));
-            if !under_risks || is_risk_heading(&b.text) || body().any(is_list_or_row) {
+            if !parent.iter().any(|h| is_risk_heading(h))
+                || b.text.to_lowercase().contains("mitigation")
+                || body().any(is_list_or_row)
+            {
                 return None;
             }
             let mitigation = body().find_map(|o| after_marker(&o.text));
-            Some(risk(strip_id(&b.text).to_string(), mitigation, Map::new()))
+            risk(strip_id(&b.text).to_string(), mitigation, Map::new())
         }
         Kind::Paragraph => {
-            let directly_under = is_risk_heading(&b.section);
+            // Prose right under a risk heading (not under one of its risk sub-headings).
+            let n = b.outline.len();
+            let directly_under =
+                is_risk_heading(&b.section) && !(n >= 2 && is_risk_heading(&b.outline[n - 2]));
             if !directly_under || body().any(is_list_or_row) || b.text.ends_with(':') {
                 return None;
             }
             let (description, mitigation) = split_mitigation(&b.text, b.lead.as_deref());
-            Some(risk(description, mitigation, Map::new()))
+            risk(description, mitigation, Map::new())
         }
         Kind::Item { .. } | Kind::Meta => None,
     }
@@ -113,8 +119,13 @@ fn strip_label(text: &str) -> &str {
         .map_or(text, |p| text[p.len()..].trim())
 }
 
-/// `R1. Data loss` / `1) Data loss` / `RK-2: Data loss` → `Data loss`.
+/// `R1. Data loss` / `1) Data loss` / `Risk 2: Data loss` → `Data loss`.
 fn strip_id(text: &str) -> &str {
+    let lower = text.to_ascii_lowercase();
+    let text = ["risk ", "threat "]
+        .iter()
+        .find(|w| lower.starts_with(*w))
+        .map_or(text, |w| &text[w.len()..]);
     match text.split_once(' ') {
         Some((id, rest))
             if id.ends_with(['.', ':', ')'])
@@ -222,7 +233,7 @@ fn row_risk(header: &[String], cells: &[String]) -> Option<Json> {
             extra.insert("type".into(), json!(v.to_lowercase()));
         }
     }
-    Some(risk(description, mitigation, extra))
+    risk(description, mitigation, extra)
 }
 
 fn priority_of(text: &str) -> Option<&'static str> {
@@ -235,8 +246,15 @@ fn priority_of(text: &str) -> Option<&'static str> {
     })
 }
 
-/// A risk document in the manifest's key order.
-fn risk(description: String, mitigation: Option<String>, mut extra: Map<String, Json>) -> Json {
+/// A risk document in the manifest's key order; none without a description.
+fn risk(
+    description: String,
+    mitigation: Option<String>,
+    mut extra: Map<String, Json>,
+) -> Option<Json> {
+    if description.is_empty() {
+        return None;
+    }
     let mut out = Map::new();
     out.insert(
         "type".into(),
@@ -252,7 +270,7 @@ fn risk(description: String, mitigation: Option<String>, mut extra: Map<String, 
     if let Some(s) = extra.remove("scope") {
         out.insert("scope".into(), s);
     }
-    Json::Object(out)
+    Some(Json::Object(out))
 }
 
 #[cfg(test)]
