@@ -2,6 +2,7 @@
 //! front matter, key/value tables, label lines (`**Team:** x`, `Owner team: x`) and the usual
 //! prose (`owned by the x team`, ``the `x` service``, `a Tier 1 system`). Pure text in, facts out.
 
+use super::markdown::{Block, Kind};
 use super::quantities::words;
 use crate::paths::check_safe_name;
 
@@ -213,6 +214,29 @@ fn named_in_code(text: &str, code: &[String]) -> Option<String> {
             || ["-service", "-api", "-svc"].iter().any(|s| c.ends_with(s));
         (looks_like_id && named && check_safe_name(c).is_ok()).then(|| c.to_string())
     })
+}
+
+/// Identity facts of a table row: a key/value table (`| Service | x |`), or the one data row
+/// under identity keys (`| Service | Owner | Tier |`). A table of many rows under such keys
+/// lists other services, and says nothing about this one.
+pub fn row_facts(blocks: &[Block], b: &Block, header: &[String], cells: &[String]) -> Vec<Fact> {
+    let key = |k: &str| {
+        k.trim_matches(|c: char| !c.is_alphanumeric())
+            .to_lowercase()
+    };
+    let mut pairs: Vec<(&String, &String)> = cells.first().zip(cells.get(1)).into_iter().collect();
+    let rows = blocks
+        .iter()
+        .filter(|o| o.outline == b.outline)
+        .filter(|o| matches!(&o.kind, Kind::Row { header: h, .. } if h == header))
+        .count();
+    if rows == 1 {
+        pairs.extend(header.iter().zip(cells));
+    }
+    pairs
+        .into_iter()
+        .filter_map(|(k, v)| labelled(&key(k), v))
+        .collect()
 }
 
 #[cfg(test)]

@@ -5,11 +5,11 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{Map, Value as Json, json};
+use serde_json::{Value as Json, json};
 
 use super::identity::{self, Fact, slug};
 use super::markdown::{Block, Kind};
-use super::{quantities, risks, scope};
+use super::{document, quantities, risks, scope};
 use crate::model::reports::{Evidence, Inference};
 use crate::paths::check_safe_name;
 
@@ -137,7 +137,12 @@ impl Collector {
         let mut labelled = false;
         match &b.kind {
             Kind::Row { header, cells } => {
-                self.facts(doc, b, row_facts(&doc.blocks, b, header, cells), LABELLED);
+                self.facts(
+                    doc,
+                    b,
+                    identity::row_facts(&doc.blocks, b, header, cells),
+                    LABELLED,
+                );
             }
             Kind::Meta | Kind::Paragraph | Kind::Item { depth: 1, .. } => {
                 let lines = b.line_blocks();
@@ -160,7 +165,7 @@ impl Collector {
         if matches!(b.kind, Kind::Heading(1 | 2)) {
             return;
         }
-        let text = target_text(b);
+        let text = scope::target_text(b);
         for clause in scope::clauses(&text) {
             if scope::about_other_system(clause) {
                 continue;
@@ -259,76 +264,9 @@ impl Collector {
     }
 }
 
-/// Identity facts of a table row: a key/value table (`| Service | x |`), or the one data row
-/// under identity keys (`| Service | Owner | Tier |`). A table of many rows under such keys
-/// lists other services, and says nothing about this one.
-fn row_facts(blocks: &[Block], b: &Block, header: &[String], cells: &[String]) -> Vec<Fact> {
-    let key = |k: &str| {
-        k.trim_matches(|c: char| !c.is_alphanumeric())
-            .to_lowercase()
-    };
-    let mut pairs: Vec<(&String, &String)> = cells.first().zip(cells.get(1)).into_iter().collect();
-    let rows = blocks
-        .iter()
-        .filter(|o| o.outline == b.outline)
-        .filter(|o| matches!(&o.kind, Kind::Row { header: h, .. } if h == header))
-        .count();
-    if rows == 1 {
-        pairs.extend(header.iter().zip(cells));
-    }
-    pairs
-        .into_iter()
-        .filter_map(|(k, v)| identity::labelled(&key(k), v))
-        .collect()
-}
-
-/// The text of a block that may state targets: a table row without its columns of current,
-/// measured or baseline figures (an SLO table's target column counts, its "Current" does not).
-fn target_text(b: &Block) -> String {
-    const NOT_TARGETS: &[&str] = &[
-        "current", "today", "actual", "measured", "observed", "baseline", "previous", "note",
-    ];
-    match &b.kind {
-        Kind::Row { header, cells } => cells
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| {
-                let h = header.get(*i).map(|h| h.to_lowercase()).unwrap_or_default();
-                !NOT_TARGETS.iter().any(|n| h.contains(n))
-            })
-            .map(|(_, c)| c.as_str())
-            .collect::<Vec<_>>()
-            .join(" | "),
-        _ => b.text.clone(),
-    }
-}
-
 fn section_is(b: &Block, words: &[&str]) -> bool {
     let s = b.section.to_lowercase();
     words.iter().any(|w| s.contains(w))
-}
-
-/// The blocks of a document that speak about this service: not in an appendix, history or
-/// out-of-scope section, and not after a note saying the figures must not be used.
-fn relevant(blocks: &[Block]) -> Vec<usize> {
-    let mut muted: Option<&[String]> = None;
-    let mut out = Vec::new();
-    for (i, b) in blocks.iter().enumerate() {
-        if let Kind::Heading(_) = b.kind {
-            muted = None;
-        }
-        if b.outline.iter().any(|h| scope::is_distractor_heading(h))
-            || muted == Some(b.outline.as_slice())
-        {
-            continue;
-        }
-        if scope::is_disclaimer(&b.text) {
-            muted = Some(b.outline.as_slice());
-            continue;
-        }
-        out.push(i);
-    }
-    out
 }
 
 /// Infers a manifest from the documents (plan first) and workloads.
@@ -340,7 +278,7 @@ pub fn infer(
 ) -> Inferred {
     let mut c = Collector::default();
     for doc in docs {
-        for i in relevant(&doc.blocks) {
+        for i in scope::relevant(&doc.blocks) {
             let b = &doc.blocks[i];
             if risks::in_risk_section(b) {
                 if let Some(risk) = risks::risk_of(&doc.blocks, i) {
@@ -398,7 +336,7 @@ pub fn infer(
         .iter()
         .map(|f| format!("{f} not found in the plan or requirements"))
         .collect();
-    let manifest = build_manifest(&c, &id);
+    let manifest = document::build_manifest(&c.inferences, &id);
     Inferred {
         manifest,
         inferences: c.inferences,
@@ -407,68 +345,4 @@ pub fn infer(
         verdict,
         reasons,
     }
-}
-
-fn build_manifest(c: &Collector, id: &str) -> Json {
-    let mut project = Map::new();
-    project.insert("id".into(), json!(id));
-    project.insert(
-        "name".into(),
-        c.value("spec.project.name").unwrap_or_else(|| json!(id)),
-    );
-    if let Some(d) = c.value("spec.project.description") {
-        project.insert("description".into(), d);
-    }
-    let mut business = Map::new();
-    for (key, field) in [
-        ("criticality", "spec.business.criticality"),
-        ("owner", "spec.business.owner"),
-    ] {
-        if let Some(v) = c.value(field) {
-            business.insert(key.into(), v);
-        }
-    }
-    let mut requirements = Map::new();
-    for key in ["availability", "latencyP99", "throughput", "errorBudget"] {
-        if let Some(v) = c.value(&format!("spec.requirements.{key}")) {
-            requirements.insert(key.into(), v);
-        }
-    }
-    let mut spec = Map::new();
-    spec.insert("project".into(), Json::Object(project));
-    if !business.is_empty() {
-        spec.insert("business".into(), Json::Object(business));
-    }
-    if !requirements.is_empty() {
-        spec.insert("requirements".into(), Json::Object(requirements));
-    }
-    for (key, field) in [("risks", "spec.risks"), ("targets", "spec.targets")] {
-        let values = c.values(field);
-        if !values.is_empty() {
-            spec.insert(key.into(), json!(values));
-        }
-    }
-    let mut channels = c.values("spec.observability.alertChannels");
-    channels.dedup();
-    if !channels.is_empty() {
-        spec.insert("observability".into(), json!({"alertChannels": channels}));
-    }
-    let mut doc = json!({
-        "apiVersion": crate::model::manifest::API_VERSION,
-        "kind": crate::model::manifest::KIND,
-        "metadata": {"name": id},
-        "spec": spec,
-    });
-    let (objectives, tactics) = (
-        c.values("strategy.objectives"),
-        c.values("strategy.tactics"),
-    );
-    if !objectives.is_empty() || !tactics.is_empty() {
-        doc["strategy"] = json!({"objectives": objectives, "tactics": tactics});
-    }
-    let questions = c.values("guidance.questions");
-    if !questions.is_empty() {
-        doc["guidance"] = json!({"questions": questions});
-    }
-    doc
 }

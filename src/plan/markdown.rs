@@ -311,4 +311,27 @@ mod tests {
         assert_eq!(items, ["nested", "one", "two"]);
         assert!(!b.iter().any(|b| b.text.contains("| x |")));
     }
+
+    #[test]
+    fn front_matter_outline_lines_code_and_bold_lines_are_kept() {
+        let md = "---\nservice: checkout-api\nteam: checkout\n---\n\n# Plan\n\n**Service:** `x-api`\n**Team:** Core\n\n**Risks**\n\n- **Title** — text\n";
+        let b = blocks(md);
+        assert_eq!(b[0].kind, Kind::Meta);
+        assert_eq!(
+            (b[0].line_start, b[0].text.as_str()),
+            (2, "service: checkout-api")
+        );
+        assert_eq!((b[1].line_start, b[1].text.as_str()), (3, "team: checkout"));
+        let labels = &b[3];
+        assert_eq!(labels.lines, ["Service: x-api", "Team: Core"]);
+        assert_eq!(labels.code, ["x-api"]);
+        assert_eq!(labels.line_blocks()[1].line_start, 9);
+        assert_eq!(
+            b[4].kind,
+            Kind::Heading(2),
+            "a bold line alone is a heading"
+        );
+        assert_eq!(b[5].outline, ["Plan", "Risks"]);
+        assert_eq!(b[5].lead.as_deref(), Some("Title"));
+    }
 }

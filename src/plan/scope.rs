@@ -1,6 +1,9 @@
 //! Which parts of a plan speak about the service's own targets: appendices, history,
 //! out-of-scope lists and figures a note says must not be used are left out, and so are
-//! clauses about other systems (upstream, vendors, the legacy system). Pure text checks.
+//! clauses about other systems (upstream, vendors, the legacy system), and columns of current
+//! rather than target figures. Pure checks over blocks and text.
+
+use super::markdown::{Block, Kind};
 
 /// Headings whose sections never hold this service's facts.
 const DISTRACTOR_HEADINGS: &[&str] = &[
@@ -80,6 +83,49 @@ pub fn about_other_system(clause: &str) -> bool {
     super::quantities::words(clause)
         .iter()
         .any(|w| OTHER_SYSTEMS.contains(&w.as_str()))
+}
+
+/// The text of a block that may state targets: a table row without its columns of current,
+/// measured or baseline figures (an SLO table's target column counts, its "Current" does not).
+pub fn target_text(b: &Block) -> String {
+    const NOT_TARGETS: &[&str] = &[
+        "current", "today", "actual", "measured", "observed", "baseline", "previous", "note",
+    ];
+    match &b.kind {
+        Kind::Row { header, cells } => cells
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| {
+                let h = header.get(*i).map(|h| h.to_lowercase()).unwrap_or_default();
+                !NOT_TARGETS.iter().any(|n| h.contains(n))
+            })
+            .map(|(_, c)| c.as_str())
+            .collect::<Vec<_>>()
+            .join(" | "),
+        _ => b.text.clone(),
+    }
+}
+
+/// The blocks of a document that speak about this service: not in an appendix, history or
+/// out-of-scope section, and not after a note saying the figures must not be used.
+pub fn relevant(blocks: &[Block]) -> Vec<usize> {
+    let mut muted: Option<&[String]> = None;
+    let mut out = Vec::new();
+    for (i, b) in blocks.iter().enumerate() {
+        if let Kind::Heading(_) = b.kind {
+            muted = None;
+        }
+        if b.outline.iter().any(|h| is_distractor_heading(h)) || muted == Some(b.outline.as_slice())
+        {
+            continue;
+        }
+        if is_disclaimer(&b.text) {
+            muted = Some(b.outline.as_slice());
+            continue;
+        }
+        out.push(i);
+    }
+    out
 }
 
 #[cfg(test)]
