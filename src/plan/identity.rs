@@ -65,9 +65,13 @@ fn segments(line: &str) -> Vec<&str> {
         .collect()
 }
 
-/// `Key: value` with a short alphabetic key (emoji and bullets before it ignored).
+/// `Key: value` (or `Key — value`) with a short alphabetic key (emoji and bullets before it
+/// ignored).
 pub fn label(segment: &str) -> Option<(String, String)> {
-    let (key, value) = segment.split_once(':')?;
+    let (key, value) = segment
+        .split_once(':')
+        .or_else(|| segment.split_once(" — "))
+        .or_else(|| segment.split_once(" – "))?;
     let key = key
         .trim_start_matches(|c: char| !c.is_alphanumeric())
         .trim()
@@ -165,7 +169,11 @@ fn tier_level(n: u32) -> &'static str {
 /// `a Tier 1 system`, ``the `x` service``.
 pub fn prose(text: &str, code: &[String]) -> Vec<Fact> {
     let mut out = Vec::new();
-    for clause in super::scope::clauses(text) {
+    let ours = super::scope::clauses(text)
+        .into_iter()
+        .filter(|c| !super::scope::about_other_system(c));
+    for clause in ours {
+        out.extend(named_in_code(clause, code).map(|n| fact(NAME, n)));
         let lower = clause.to_lowercase();
         if let Some(i) = lower.find("owned by ") {
             let rest = &clause[i + "owned by ".len()..];
@@ -195,8 +203,23 @@ pub fn prose(text: &str, code: &[String]) -> Vec<Fact> {
             out.push(fact(CRITICALITY, level.into()));
         }
     }
-    out.extend(named_in_code(text, code).map(|n| fact(NAME, n)));
     out
+}
+
+/// A name written as code in a title: ``# `ingest-gateway` rollout plan``.
+pub fn titled(code: &[String]) -> Option<Fact> {
+    code.iter()
+        .map(|c| c.trim())
+        .find(|c| is_identifier(c))
+        .map(|c| fact(NAME, c.to_string()))
+}
+
+/// Lower-case letters, digits and `-`, and a safe name.
+fn is_identifier(c: &str) -> bool {
+    !c.is_empty()
+        && c.chars()
+            .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
+        && check_safe_name(c).is_ok()
 }
 
 /// A code span that names the service: ``the `x` service``, ``service `x` ``, `` `x-service` ``.
@@ -204,15 +227,12 @@ fn named_in_code(text: &str, code: &[String]) -> Option<String> {
     let lower = text.to_lowercase();
     code.iter().find_map(|c| {
         let c = c.trim();
-        let looks_like_id = !c.is_empty()
-            && c.chars()
-                .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-');
         let named = [" service", " api"]
             .iter()
             .any(|s| lower.contains(&format!("{c}{s}")))
             || lower.contains(&format!("service {c}"))
             || ["-service", "-api", "-svc"].iter().any(|s| c.ends_with(s));
-        (looks_like_id && named && check_safe_name(c).is_ok()).then(|| c.to_string())
+        (named && is_identifier(c)).then(|| c.to_string())
     })
 }
 

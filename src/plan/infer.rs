@@ -133,6 +133,12 @@ impl Collector {
     fn identity(&mut self, doc: &SourceDoc, b: &Block) {
         if let Kind::Heading(1) = b.kind {
             self.offer("spec.project.name", json!(b.text), evidence(doc, b), PROSE);
+            self.facts(
+                doc,
+                b,
+                identity::titled(&b.code).into_iter().collect(),
+                PROSE,
+            );
         }
         let mut labelled = false;
         match &b.kind {
@@ -166,7 +172,11 @@ impl Collector {
             return;
         }
         let text = scope::target_text(b);
-        for clause in scope::clauses(&text) {
+        let mut clauses = scope::clauses(&text);
+        // Metrics named in the header of a table (`| Availability | p99 latency |`).
+        let cells = scope::header_cells(b);
+        clauses.extend(cells.iter().map(String::as_str));
+        for clause in clauses {
             if scope::about_other_system(clause) {
                 continue;
             }

@@ -11,6 +11,7 @@ pub fn words(text: &str) -> Vec<String> {
                 !(c.is_alphanumeric() || matches!(c, '%' | '.' | '#' | '-' | '/' | '_'))
             })
             .trim_end_matches('.')
+            .trim_end_matches(|c: char| !(c.is_alphanumeric() || c == '%'))
             .to_lowercase()
         })
         .filter(|w| !w.is_empty())
@@ -169,6 +170,7 @@ mod tests {
             ("p99 of 4s for interactive reports", "4000ms"),
             ("95th percentile 100 ms and 99th percentile 300 ms", "300ms"),
             ("results within 300 ms at the 99th percentile", "300ms"),
+            ("The service SHALL respond within 250ms (p99).", "250ms"),
         ] {
             assert_eq!(latency_p99(text).as_deref(), Some(want), "{text}");
         }

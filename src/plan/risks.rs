@@ -14,6 +14,8 @@ const RISK_HEADINGS: &[&str] = &[
     "threat",
     "failure mode",
     "go wrong",
+    "could go",
+    "might go",
     "concern",
     "pitfall",
     "hazard",
@@ -39,10 +41,16 @@ const RESPONSE_CUES: &[&str] = &[
     "mitigat",
 ];
 
+/// Heading words that announce it as whole words only ("What might break", not "Cost breakdown").
+const RISK_HEADING_WORDS: &[&str] = &["break", "breaks", "breakage", "fail", "fails"];
+
 /// Whether a heading is about what can go wrong.
 pub fn is_risk_heading(heading: &str) -> bool {
     let h = heading.to_lowercase();
     RISK_HEADINGS.iter().any(|w| h.contains(w))
+        || super::quantities::words(&h)
+            .iter()
+            .any(|w| RISK_HEADING_WORDS.contains(&w.as_str()))
 }
 
 /// Whether a block sits under a heading about what can go wrong.

@@ -46,6 +46,10 @@ const OTHER_SYSTEMS: &[&str] = &[
     "competitors",
     "baseline",
     "currently",
+    "depend",
+    "depends",
+    "dependency",
+    "dependencies",
 ];
 
 /// Whether a heading starts a section to leave out entirely.
@@ -88,21 +92,37 @@ pub fn about_other_system(clause: &str) -> bool {
 /// The text of a block that may state targets: a table row without its columns of current,
 /// measured or baseline figures (an SLO table's target column counts, its "Current" does not).
 pub fn target_text(b: &Block) -> String {
-    const NOT_TARGETS: &[&str] = &[
-        "current", "today", "actual", "measured", "observed", "baseline", "previous", "note",
-    ];
     match &b.kind {
         Kind::Row { header, cells } => cells
             .iter()
             .enumerate()
-            .filter(|(i, _)| {
-                let h = header.get(*i).map(|h| h.to_lowercase()).unwrap_or_default();
-                !NOT_TARGETS.iter().any(|n| h.contains(n))
-            })
+            .filter(|(i, _)| !header.get(*i).is_some_and(|h| is_not_target(h)))
             .map(|(_, c)| c.as_str())
             .collect::<Vec<_>>()
             .join(" | "),
         _ => b.text.clone(),
+    }
+}
+
+/// Whether a column holds figures other than targets (current, measured, notes).
+fn is_not_target(header: &str) -> bool {
+    const NOT_TARGETS: &[&str] = &[
+        "current", "today", "actual", "measured", "observed", "baseline", "previous", "note",
+    ];
+    let h = header.to_lowercase();
+    NOT_TARGETS.iter().any(|n| h.contains(n))
+}
+
+/// Each target cell of a table row prefixed with its column header (`p99 latency 200 ms`).
+pub fn header_cells(b: &Block) -> Vec<String> {
+    match &b.kind {
+        Kind::Row { header, cells } => header
+            .iter()
+            .zip(cells)
+            .filter(|(h, _)| !is_not_target(h))
+            .map(|(h, c)| format!("{h} {c}"))
+            .collect(),
+        _ => Vec::new(),
     }
 }
 
