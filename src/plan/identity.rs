@@ -174,18 +174,21 @@ pub fn prose(text: &str, code: &[String]) -> Vec<Fact> {
         .filter(|c| !super::scope::about_other_system(c));
     for clause in ours {
         out.extend(named_in_code(clause, code).map(|n| fact(NAME, n)));
-        let lower = clause.to_lowercase();
+        let lower = clause.to_ascii_lowercase();
         if let Some(i) = lower.find("owned by ") {
             let rest = &clause[i + "owned by ".len()..];
             let until_team = rest
-                .to_lowercase()
+                .to_ascii_lowercase()
                 .find(" team")
                 .map_or(rest, |e| &rest[..e]);
             out.extend(team(until_team).map(|t| fact(OWNER, t)));
         }
         if let Some(i) = lower.find(" team owns") {
             let before = &clause[..i];
-            let start = before.to_lowercase().rfind("the ").map_or(0, |s| s + 4);
+            let start = before
+                .to_ascii_lowercase()
+                .rfind("the ")
+                .map_or(0, |s| s + 4);
             out.extend(team(&before[start..]).map(|t| fact(OWNER, t)));
         }
         let ws = words(clause);
@@ -294,5 +297,8 @@ mod tests {
         assert!(facts.contains(&fact(NAME, "notification-dispatcher".into())));
         let facts = prose("The Basket team owns it.", &[]);
         assert_eq!(facts, [fact(OWNER, "basket".into())]);
+        // Lower-casing that changes byte lengths must not shift the slices.
+        let facts = prose("İİİ owned by the Ödön team.", &[]);
+        assert_eq!(facts.len(), 1, "{facts:?}");
     }
 }

@@ -356,3 +356,47 @@ pub fn infer(
         reasons,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn doc(text: &str) -> SourceDoc {
+        SourceDoc {
+            shown: "plan.md".into(),
+            role: "plan",
+            sha256: String::new(),
+            blocks: super::super::markdown::blocks(text),
+        }
+    }
+
+    proptest! {
+        /// Whatever the plan holds, inference finishes, and everything it infers has evidence.
+        #[test]
+        fn inference_never_panics_and_always_cites(
+            text in "[-#*|`:;.,()—–≤<%kK0-9a-zA-ZİÖé \n]{0,400}"
+        ) {
+            let inferred = infer(&[doc(&text)], &[], None, "plan");
+            for i in &inferred.inferences {
+                prop_assert!(i.source.line_start >= 1 && !i.source.file.is_empty());
+            }
+        }
+
+        /// The same over plans assembled from the shapes the rules look for.
+        #[test]
+        fn shaped_plans_never_panic(lines in prop::collection::vec(prop::sample::select(vec![
+            "---", "service: x-api", "tier: 9", "# Plan `ab-service`", "## Risks", "**Risks**",
+            "### Risk 1: İ", "| Risk | Mitigation |", "|---|---|", "| a — b; mitigation: | |",
+            "- **T** — x — y", "  - Mitigation: z", "- Risk:", "Owner: İ team", "Owned by the",
+            "p99 ≤ 1.5 s", "99th 5 ms (p99).", "2.5k events/s", "> must not be used", "",
+            "| Service | Owner | Tier |", "| s | o | 2 |", "## Appendix", "Team —", "1. x; fall back",
+        ]), 0..30)) {
+            let text = lines.join("\n");
+            let inferred = infer(&[doc(&text)], &[], None, "plan");
+            for i in &inferred.inferences {
+                prop_assert!(i.source.line_start >= 1 && !i.source.file.is_empty());
+            }
+        }
+    }
+}
