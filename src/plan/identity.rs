@@ -21,7 +21,14 @@ pub const NAME: &str = "spec.project.id";
 pub const OWNER: &str = "spec.business.owner";
 pub const CRITICALITY: &str = "spec.business.criticality";
 
-const NAME_KEYS: &[&str] = &["service", "service name", "service id", "component"];
+const NAME_KEYS: &[&str] = &[
+    "service",
+    "service name",
+    "service id",
+    "svc",
+    "system",
+    "component",
+];
 const OWNER_KEYS: &[&str] = &[
     "owner",
     "owners",

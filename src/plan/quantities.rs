@@ -56,14 +56,16 @@ pub fn trim_number(v: f64) -> String {
 pub fn availability(clause: &str) -> Option<String> {
     let lower = clause.to_lowercase();
     let ws = words(clause);
-    let about = lower.contains("availab")
+    let about = lower.contains("avail")
         || lower.contains("uptime")
         || (ws.iter().any(|w| w == "up") && lower.contains("of the time"));
     if !about {
         return None;
     }
     let percent = |rest: &str, next: &[String]| {
-        (rest == "%" || (rest.is_empty() && next.first().is_some_and(|w| w == "%"))).then_some(1.0)
+        let next: Vec<&str> = next.iter().map(String::as_str).collect();
+        let spelled = matches!(next.as_slice(), ["%" | "percent", ..] | ["per", "cent", ..]);
+        (rest == "%" || (rest.is_empty() && spelled)).then_some(1.0)
     };
     quantity(&ws, &percent)
         .filter(|v| (50.0..=100.0).contains(v))
@@ -92,7 +94,11 @@ fn is_percentile(w: &str) -> bool {
 /// `p95 of 100 ms and p99 of 300 ms` and `300 ms at the 99th percentile` both read right.
 pub fn latency_p99(clause: &str) -> Option<String> {
     let ws = words(clause);
-    let at = ws.iter().position(|w| w == "p99" || w == "99th")?;
+    let at = ws.iter().position(|w| {
+        w == "p99"
+            || w.strip_prefix("99th")
+                .is_some_and(|r| r.is_empty() || r.starts_with('-'))
+    })?;
     let unit = |rest: &str, next: &[String]| {
         if rest.is_empty() {
             next.first().and_then(|w| millis(w))
@@ -134,7 +140,7 @@ pub fn throughput(clause: &str) -> Option<String> {
         } else {
             match next.as_slice() {
                 [w, ..] if is_rate_word(w) => true,
-                ["per", s, ..] | [_, "per", s, ..] => is_second(s),
+                ["per" | "a" | "each", s, ..] | [_, "per" | "a" | "each", s, ..] => is_second(s),
                 _ => false,
             }
         };
@@ -171,6 +177,7 @@ mod tests {
             ("95th percentile 100 ms and 99th percentile 300 ms", "300ms"),
             ("results within 300 ms at the 99th percentile", "300ms"),
             ("The service SHALL respond within 250ms (p99).", "250ms"),
+            ("99th-percentile latency of 0.5 seconds", "500ms"),
         ] {
             assert_eq!(latency_p99(text).as_deref(), Some(want), "{text}");
         }
@@ -190,6 +197,7 @@ mod tests {
             ("2,400 requests/sec", "2400rps"),
             ("12k QPS", "12000rps"),
             ("Peak RPS: 3,000", "3000rps"),
+            ("1,200 requests a second", "1200rps"),
         ] {
             assert_eq!(throughput(text).as_deref(), Some(want), "{text}");
         }
@@ -204,6 +212,10 @@ mod tests {
         );
         assert_eq!(
             availability("It must be up 99.95% of the time").as_deref(),
+            Some("99.95")
+        );
+        assert_eq!(
+            availability("available for 99.95 per cent of each month").as_deref(),
             Some("99.95")
         );
         assert_eq!(availability("Alert at 70% disk"), None);

@@ -16,6 +16,10 @@ const RISK_HEADINGS: &[&str] = &[
     "go wrong",
     "could go",
     "might go",
+    "downside",
+    "drawback",
+    "worr",
+    "caveat",
     "concern",
     "pitfall",
     "hazard",
@@ -194,7 +198,7 @@ fn split_mitigation(text: &str, lead: Option<&str>) -> (String, Option<String>) 
 }
 
 /// Which column of a risk table holds the description: a `description` column, else one named
-/// like a risk (`Risk`, `Threat`, `Failure`, `Issue`), else the longest cell.
+/// like a risk (`Risk`, `Threat`, `Failure`, `Issue`), else a `Title`, else the longest cell.
 fn description_column(header: &[String], cells: &[String]) -> Option<usize> {
     let lower: Vec<String> = header.iter().map(|h| h.to_lowercase()).collect();
     let is_id = |h: &str| h.contains('#') || h.split([' ', '-']).any(|w| w == "id" || w == "no");
@@ -209,6 +213,7 @@ fn description_column(header: &[String], cells: &[String]) -> Option<usize> {
                 "risk", "threat", "failure", "issue", "hazard", "concern", "what",
             ])
         })
+        .or_else(|| named(&["title", "summary"]))
         .or_else(|| {
             (0..cells.len())
                 .filter(|i| !lower.get(*i).is_some_and(|h| h.contains("mitigation")))
