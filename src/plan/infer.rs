@@ -162,7 +162,12 @@ impl Collector {
             _ => {}
         }
         if b.kind == Kind::Paragraph && !labelled && !self.has("spec.project.description") {
-            self.set("spec.project.description", json!(b.text), evidence(doc, b));
+            self.offer(
+                "spec.project.description",
+                json!(b.text),
+                evidence(doc, b),
+                PROSE,
+            );
         }
     }
 
