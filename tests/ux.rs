@@ -221,3 +221,50 @@ fn messages_name_the_operation_and_the_fix() {
         stderr(&out)
     );
 }
+
+#[test]
+fn the_policy_can_name_the_scan_directory_once() {
+    let repo = Repo::new();
+    repo.copy_fixture("minimal.contextcore.yaml", ".contextcore.yaml");
+    repo.write("dashboards/tiny-dashboard.json", "{}\n");
+    repo.write(
+        ".contextcore-quality.yaml",
+        "scan_existing_default: [dashboards]\n",
+    );
+    std::fs::create_dir_all(repo.join("sub")).unwrap();
+    let out = run_in(&repo, "sub", &["export"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let record = common::json(&repo, "out/run-provenance.json");
+    assert_eq!(
+        record["config_snapshot"]["scan_existing"]["source"],
+        "policy"
+    );
+    assert!(
+        repo.read("out/tiny-artifact-manifest.yaml")
+            .contains("existingPath: dashboards/tiny-dashboard.json")
+    );
+}
+
+#[test]
+fn the_sample_plan_infers_every_core_fact_but_targets() {
+    let repo = Repo::new();
+    let plan =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/plan/payments-plan.md");
+    repo.write("plan.md", &std::fs::read_to_string(plan).unwrap());
+    let out = repo.run(&["manifest", "init-from-plan", "--plan", "plan.md"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let manifest = repo.read(".contextcore.yaml");
+    for fact in [
+        "name: payments-api",
+        "owner: payments-core",
+        "criticality: critical",
+        "availability: \"99.95\"",
+        "latencyP99: 300ms",
+        "throughput: 2500rps",
+        "Acquirer timeouts",
+        "idempotency keys",
+    ] {
+        assert!(manifest.contains(fact), "{fact}:\n{manifest}");
+    }
+    assert!(!manifest.contains("40rps"), "the appendix is not a target");
+}

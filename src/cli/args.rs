@@ -294,9 +294,13 @@ pub struct ExportArgs {
     /// Kubernetes namespace of the project context.
     #[arg(short, long, default_value = "default")]
     pub namespace: String,
-    /// Directory to scan for existing artifacts by file name (repeatable).
+    /// Directory to scan for existing artifacts by file name (repeatable) [default: the
+    /// policy's scan_existing_default].
     #[arg(long)]
     pub scan_existing: Vec<PathBuf>,
+    /// Whether `--scan-existing` was given (else the policy's directories apply).
+    #[arg(skip)]
+    pub scan_from_flag: bool,
     /// An existing artifact, `ARTIFACT_ID:PATH` (repeatable); marks that artifact as existing.
     #[arg(short = 'e', long = "existing", value_name = "ID:PATH")]
     pub existing: Vec<String>,

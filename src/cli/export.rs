@@ -41,6 +41,10 @@ pub fn run(mut a: ExportArgs) -> Result<i32> {
         .clone()
         .unwrap_or_else(|| located.dir.join("out"));
     a.path = located.manifest;
+    a.scan_from_flag = !a.scan_existing.is_empty();
+    if !a.scan_from_flag {
+        a.scan_existing = policy_scan_dirs(&policy, &workspace);
+    }
     let input = read_inputs(&a, &workspace)?;
     print_warnings(&input.loaded.warnings);
 
@@ -171,6 +175,23 @@ pub fn run(mut a: ExportArgs) -> Result<i32> {
         return super::contract::verify_export(&a.output_dir, a.json);
     }
     Ok(0)
+}
+
+/// `scan_existing_default` from the policy: directories relative to the repository root (or
+/// the working directory outside one), scanned when no `--scan-existing` is given.
+fn policy_scan_dirs(policy: &Policy, workspace: &Workspace) -> Vec<PathBuf> {
+    let root = workspace
+        .repo_root
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("."));
+    policy
+        .get("scan_existing_default")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Json::as_str)
+        .map(|d| root.join(d))
+        .collect()
 }
 
 /// The file names of one export.
@@ -662,12 +683,17 @@ fn resolve_options(
         config.record("existing", existing, Source::Flag);
     }
     if !a.scan_existing.is_empty() {
+        let source = if policy.get("scan_existing_default").is_some() && !a.scan_from_flag {
+            Source::Policy
+        } else {
+            Source::Flag
+        };
         let dirs: Vec<String> = a
             .scan_existing
             .iter()
             .map(|d| workspace.record_path(d, &a.output_dir))
             .collect();
-        config.record("scan_existing", dirs, Source::Flag);
+        config.record("scan_existing", dirs, source);
     }
     Ok(Options {
         deterministic,
