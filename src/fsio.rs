@@ -236,10 +236,19 @@ impl DirLock {
             .open(lock_path)
             .map_err(|e| Error::io(lock_path, e))?;
         let started = Instant::now();
+        let mut said = false;
         loop {
             match file.try_lock() {
                 Ok(()) => return Ok(Self { _file: file }),
                 Err(std::fs::TryLockError::WouldBlock) if started.elapsed() < timeout => {
+                    // Like cargo's "Blocking waiting for file lock": say why we pause.
+                    if !said && started.elapsed() >= Duration::from_millis(200) {
+                        eprintln!(
+                            "waiting for another contextcore run on {shown} to finish (up to {} s)",
+                            timeout.as_secs()
+                        );
+                        said = true;
+                    }
                     std::thread::sleep(Duration::from_millis(20));
                 }
                 Err(std::fs::TryLockError::WouldBlock) => {

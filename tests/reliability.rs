@@ -212,6 +212,10 @@ fn a_waiting_run_gives_up_naming_the_lock() {
         ),
         "{err}"
     );
+    assert!(
+        err.contains("waiting for another contextcore run on out"),
+        "the wait is announced, not silent: {err}"
+    );
     drop(lock);
     assert!(repo.run(&["export"]).status.success());
 }
