@@ -45,7 +45,7 @@ pub struct RunRecord {
     pub outputs: Vec<OutputRecord>,
     #[serde(default)]
     pub quality_summary: Json,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "references_object_or_list")]
     pub artifact_references: ArtifactReferences,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub artifact_inventory: Vec<crate::export::inventory::InventoryEntry>,
@@ -73,10 +73,8 @@ impl Default for Environment {
 }
 
 /// `artifact_references`: the report files of the run by the earlier keys, and every
-/// artifact the run derived or referenced. Records written before this layout held only
-/// the list; they still read.
+/// artifact the run derived or referenced.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(from = "ReferencesRepr")]
 pub struct ArtifactReferences {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub validation_report_path: Option<String>,
@@ -92,50 +90,25 @@ pub struct ArtifactReferences {
     pub artifacts: Vec<ArtifactReference>,
 }
 
-#[derive(Deserialize, schemars::JsonSchema)]
-#[serde(untagged)]
-enum ReferencesRepr {
-    List(Vec<ArtifactReference>),
-    Object {
-        #[serde(default)]
-        validation_report_path: Option<String>,
-        #[serde(default)]
-        onboarding_metadata_path: Option<String>,
-        #[serde(default)]
-        quality_report_path: Option<String>,
-        #[serde(default)]
-        provenance_json_path: Option<String>,
-        #[serde(default)]
-        generation_report_path: Option<String>,
-        #[serde(default)]
-        artifacts: Vec<ArtifactReference>,
-    },
-}
-
-impl From<ReferencesRepr> for ArtifactReferences {
-    fn from(r: ReferencesRepr) -> Self {
-        match r {
-            ReferencesRepr::List(artifacts) => Self {
-                artifacts,
-                ..Self::default()
-            },
-            ReferencesRepr::Object {
-                validation_report_path,
-                onboarding_metadata_path,
-                quality_report_path,
-                provenance_json_path,
-                generation_report_path,
-                artifacts,
-            } => Self {
-                validation_report_path,
-                onboarding_metadata_path,
-                quality_report_path,
-                provenance_json_path,
-                generation_report_path,
-                artifacts,
-            },
-        }
+/// Reads `artifact_references` in either layout: the object, or the bare list of artifacts
+/// that records written before it held.
+fn references_object_or_list<'de, D>(d: D) -> std::result::Result<ArtifactReferences, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Layout {
+        List(Vec<ArtifactReference>),
+        Object(ArtifactReferences),
     }
+    Ok(match Layout::deserialize(d)? {
+        Layout::List(artifacts) => ArtifactReferences {
+            artifacts,
+            ..ArtifactReferences::default()
+        },
+        Layout::Object(references) => references,
+    })
 }
 
 /// Git state at the start of a run.

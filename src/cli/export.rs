@@ -1,35 +1,22 @@
 //! `manifest export` (also `export`): read → derive → resolve → write → record.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::{Value as Json, json};
 
 use crate::error::{EXIT_CHECK_FAILED, Error, Result};
-use crate::export::{self, ExistingFile, ExportInput};
-use crate::fingerprint::Fingerprint;
-use crate::model::manifest;
+use crate::export::{self, ExportInput};
 use crate::output::Outputs;
-use crate::paths::{RUN_RECORD, check_safe_name, export_names};
+use crate::paths::{RUN_RECORD, export_names};
 use crate::policy::{ConfigSnapshot, Policy, Source};
 use crate::provenance::{ArtifactReference, ArtifactReferences, InputRecord};
 use crate::workspace::Workspace;
-use crate::yaml::Pos;
 
 use super::args::{DocFormat, ExportArgs, flag_pair};
+use super::export_inputs::{
+    ReadInputs, check_allowlist, existing_files, policy_scan_dirs, read_inputs,
+};
 use super::{manifest::print_warnings, summary};
-
-/// What export read: the manifest and every optional input, each read once.
-struct ReadInputs {
-    loaded: manifest::LoadedManifest,
-    manifest_fp: Fingerprint,
-    task_mapping: Option<Json>,
-    service_metadata: Option<Json>,
-    /// (path, record path, file name) of scanned files.
-    scanned: Vec<(PathBuf, String, String)>,
-    /// (artifact id, path) from `--existing`.
-    named: Vec<(String, PathBuf)>,
-}
 
 /// Runs an export: read → derive → write → record (→ verify); exit 1 when strict quality
 /// fails or `--verify` finds the output unhealthy.
@@ -69,7 +56,7 @@ pub fn run(mut a: ExportArgs) -> Result<i32> {
     let cli_args = cli_args(&workspace, &a.output_dir);
     let render = |generated_at: &str| {
         let legacy = (a.emit_provenance || a.embed_provenance).then(|| {
-            legacy_provenance(&LegacyProvenance {
+            export::legacy::provenance(&export::legacy::LegacyProvenance {
                 generated_at,
                 deterministic: o.deterministic,
                 manifest_path: &manifest_path,
@@ -177,23 +164,6 @@ pub fn run(mut a: ExportArgs) -> Result<i32> {
     Ok(0)
 }
 
-/// `scan_existing_default` from the policy: directories relative to the repository root (or
-/// the working directory outside one), scanned when no `--scan-existing` is given.
-fn policy_scan_dirs(policy: &Policy, workspace: &Workspace) -> Vec<PathBuf> {
-    let root = workspace
-        .repo_root
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("."));
-    policy
-        .get("scan_existing_default")
-        .and_then(Json::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Json::as_str)
-        .map(|d| root.join(d))
-        .collect()
-}
-
 /// The file names of one export.
 struct ExportNames {
     context: String,
@@ -250,112 +220,6 @@ fn unchanged_on_disk(
         && (!o.emit_onboarding || same(export_names::ONBOARDING, &docs.onboarding))
 }
 
-/// Reads the manifest (the bytes parsed are the bytes fingerprinted) and every optional input.
-fn read_inputs(a: &ExportArgs, workspace: &Workspace) -> Result<ReadInputs> {
-    let shown = a.path.display().to_string();
-    let mut loaded = manifest::load(&a.path, &shown)?;
-    if let Some(id) = &a.project_id {
-        check_safe_name(id).map_err(|why| Error::Usage(format!("--project-id: {why}")))?;
-        loaded.manifest.metadata.name = id.clone();
-    }
-    let manifest_fp =
-        Fingerprint::of_file(&a.path, &workspace.record_path(&a.path, &a.output_dir))?;
-    let task_mapping = a
-        .task_mapping
-        .as_deref()
-        .map(read_task_mapping)
-        .transpose()?;
-    let service_metadata = a
-        .service_metadata
-        .as_deref()
-        .map(read_service_metadata)
-        .transpose()?;
-    let scanned = scan(workspace, &a.scan_existing, &a.output_dir)?;
-    let named = a
-        .existing
-        .iter()
-        .map(|e| parse_existing(e))
-        .collect::<Result<Vec<_>>>()?;
-    Ok(ReadInputs {
-        loaded,
-        manifest_fp,
-        task_mapping,
-        service_metadata,
-        scanned,
-        named,
-    })
-}
-
-/// `--existing ID:PATH`.
-fn parse_existing(value: &str) -> Result<(String, PathBuf)> {
-    match value.split_once(':') {
-        Some((id, path)) if !id.is_empty() && !path.is_empty() => {
-            Ok((id.to_string(), PathBuf::from(path)))
-        }
-        _ => Err(Error::Usage(format!(
-            "--existing {value:?}: expected ARTIFACT_ID:PATH, e.g. checkout_api-dashboard:grafana/checkout-api.json"
-        ))),
-    }
-}
-
-/// Scanned and named files as existing-artifact candidates, each with the project context
-/// a run record in the scanned directories says it was generated from.
-fn existing_files(workspace: &Workspace, base: &Path, input: &ReadInputs) -> Vec<ExistingFile> {
-    let generated_from = generated_from(&input.scanned);
-    let mut out: Vec<ExistingFile> = input
-        .named
-        .iter()
-        .map(|(id, path)| {
-            let shown = workspace.record_path(path, base);
-            ExistingFile {
-                generated_from: generated_from.get(&shown).cloned(),
-                name: file_name(path),
-                artifact_id: Some(id.clone()),
-                path: shown,
-            }
-        })
-        .collect();
-    out.extend(input.scanned.iter().map(|(_, shown, name)| ExistingFile {
-        path: shown.clone(),
-        name: name.clone(),
-        artifact_id: None,
-        generated_from: generated_from.get(shown).cloned(),
-    }));
-    out
-}
-
-/// Output record path → sha256 of the project context its run read, from the run records
-/// among the scanned files. A record that does not parse tells nothing (lineage reports it).
-fn generated_from(scanned: &[(PathBuf, String, String)]) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    for (path, shown, name) in scanned {
-        if !crate::paths::is_run_record_name(name) {
-            continue;
-        }
-        let Ok(record) = crate::provenance::RunRecord::load(path, shown) else {
-            continue;
-        };
-        let Some(context) = record
-            .inputs
-            .iter()
-            .find(|i| i.role == "project_context")
-            .and_then(|i| i.fingerprint.sha256.clone())
-        else {
-            continue;
-        };
-        for o in &record.outputs {
-            out.insert(o.fingerprint.path.clone(), context.clone());
-        }
-    }
-    out
-}
-
-fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
-}
-
 /// The manifest relative to the output directory's parent, where the earlier gate looks for
 /// it; the manifest's record path when there is no such relative path.
 fn source_path_relative(manifest: &Path, output_dir: &Path, record_path: &str) -> String {
@@ -388,66 +252,6 @@ fn cli_args(workspace: &Workspace, base: &Path) -> Vec<String> {
                 }),
         )
         .collect()
-}
-
-/// What `provenance.json` (the earlier per-export provenance) says.
-struct LegacyProvenance<'a> {
-    generated_at: &'a str,
-    deterministic: bool,
-    manifest_path: &'a str,
-    manifest_sha256: &'a str,
-    git: &'a crate::provenance::GitState,
-    cli_args: &'a [String],
-    options: &'a crate::policy::ConfigSnapshot,
-    output_dir: &'a str,
-    output_files: &'a [String],
-    profile: &'a str,
-}
-
-/// `provenance.json`: the earlier keys, without host, user or absolute paths. Output files are
-/// named relative to the output directory; `durationMs` is null in deterministic output (the
-/// run record has the real duration).
-fn legacy_provenance(p: &LegacyProvenance) -> Json {
-    let mut options: serde_json::Map<String, Json> = p
-        .options
-        .0
-        .iter()
-        .map(|(k, s)| (k.clone(), s.value.clone()))
-        .collect();
-    options.insert("generation_profile".into(), json!(p.profile));
-    options.insert("dry_run".into(), json!(false));
-    for key in [
-        "existing",
-        "scan_existing",
-        "embed_provenance",
-        "task_mapping",
-        "service_metadata",
-        "min_coverage",
-    ] {
-        options.entry(key).or_insert(Json::Null);
-    }
-    options.insert(
-        "run_provenance_path".into(),
-        json!(format!("{}/{RUN_RECORD}", p.output_dir)),
-    );
-    json!({
-        "generatedAt": p.generated_at,
-        "durationMs": if p.deterministic { Json::Null } else { json!(0) },
-        "sourcePath": p.manifest_path,
-        "sourceChecksum": p.manifest_sha256,
-        "contextcoreVersion": env!("CARGO_PKG_VERSION"),
-        "pythonVersion": Json::Null,
-        "hostname": Json::Null,
-        "username": Json::Null,
-        "workingDirectory": ".",
-        // A remote URL can carry credentials: never recorded.
-        "git": {"commitSha": p.git.head_commit, "branch": p.git.branch, "isDirty": p.git.dirty, "remoteUrl": Json::Null},
-        "cliArgs": p.cli_args,
-        "cliOptions": options,
-        "outputDirectory": p.output_dir,
-        "outputFiles": p.output_files,
-        "generationProfile": p.profile,
-    })
 }
 
 /// Fingerprints every input under its role.
@@ -703,129 +507,6 @@ fn resolve_options(
         environment,
         min_coverage,
     })
-}
-
-/// A task mapping: a JSON object whose values are task names or objects.
-fn read_task_mapping(path: &Path) -> Result<Json> {
-    let shown = path.display().to_string();
-    let text = crate::source::read_text(path, &shown)?;
-    let json = crate::source::parse_json(&text, &shown)?;
-    let Some(map) = json.as_object() else {
-        return Err(Error::at(
-            &shown,
-            Pos { line: 1, col: 1 },
-            "task mapping must be a JSON object of artifact id → task",
-        ));
-    };
-    for (key, value) in map {
-        if !(value.is_string() || value.is_object()) {
-            return Err(Error::at(
-                &shown,
-                locate_key(&text, key),
-                format!("task for '{key}' must be a string or an object"),
-            ));
-        }
-    }
-    Ok(json)
-}
-
-/// Position of a JSON key in its text (first occurrence), for messages.
-fn locate_key(text: &str, key: &str) -> Pos {
-    let needle = format!("\"{key}\"");
-    let Some(offset) = text.find(&needle) else {
-        return Pos { line: 1, col: 1 };
-    };
-    let before = &text[..offset];
-    let line = before.matches('\n').count() as u64 + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u64 + 1;
-    Pos { line, col }
-}
-
-/// Refuses a scan directory outside the policy's `scan_path_allowlist` (when it lists any).
-fn check_allowlist(workspace: &Workspace, a: &ExportArgs, allowlist: &Json) -> Result<()> {
-    let allowed: Vec<&str> = allowlist
-        .as_array()
-        .map(|a| a.iter().filter_map(Json::as_str).collect())
-        .unwrap_or_default();
-    if allowed.is_empty() {
-        return Ok(());
-    }
-    for dir in &a.scan_existing {
-        let shown = workspace.record_path(dir, &a.output_dir);
-        let under =
-            |p: &&str| shown == *p || shown.starts_with(&format!("{}/", p.trim_end_matches('/')));
-        if !allowed.iter().any(under) {
-            return Err(Error::Usage(format!(
-                "--scan-existing {shown}: not under the policy's scan_path_allowlist ({})",
-                allowed.join(", ")
-            )));
-        }
-    }
-    Ok(())
-}
-
-/// Files under each scan directory, sorted: (path, record path, file name).
-fn scan(
-    workspace: &Workspace,
-    dirs: &[PathBuf],
-    base: &Path,
-) -> Result<Vec<(PathBuf, String, String)>> {
-    let mut out = Vec::new();
-    for dir in dirs {
-        let files = crate::workspace::files_under(dir, "--scan-existing")?;
-        workspace.ensure_inside(dir)?;
-        for path in files {
-            out.push((workspace.record_path(&path, base), file_name(&path), path));
-        }
-    }
-    out.sort_by(|a, b| a.0.cmp(&b.0));
-    out.dedup_by(|a, b| a.0 == b.0);
-    Ok(out
-        .into_iter()
-        .map(|(shown, name, path)| (path, shown, name))
-        .collect())
-}
-
-/// A service-metadata file: a JSON object of service name → object; `transport_protocol`,
-/// `schema_contract`, `base_image` and `healthcheck_type` are strings and `port` a number
-/// when present.
-fn read_service_metadata(path: &Path) -> Result<Json> {
-    let shown = path.display().to_string();
-    let text = crate::source::read_text(path, &shown)?;
-    let json = crate::source::parse_json(&text, &shown)?;
-    let Some(map) = json.as_object() else {
-        return Err(Error::at(
-            &shown,
-            Pos { line: 1, col: 1 },
-            "service metadata must be a JSON object of service name → metadata",
-        ));
-    };
-    for (service, meta) in map {
-        let Some(meta) = meta.as_object() else {
-            return Err(Error::at(
-                &shown,
-                locate_key(&text, service),
-                format!("metadata of service '{service}' must be an object"),
-            ));
-        };
-        for (key, value) in meta {
-            let ok = match key.as_str() {
-                "transport_protocol" | "schema_contract" | "base_image" | "healthcheck_type" => {
-                    value.is_string()
-                }
-                "port" => value.is_u64(),
-                _ => true,
-            };
-            if !ok {
-                return Err(Error::at(
-                    &shown,
-                    locate_key(&text, key),
-                    format!("'{key}' of service '{service}' has the wrong type"),
-                ));
-            }
-        }
-    }
-    Ok(json)
 }
 
 /// The run's report files by the earlier keys, and every derived artifact with the digests of

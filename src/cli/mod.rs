@@ -4,6 +4,7 @@ pub mod args;
 mod contract;
 pub mod contract_args;
 mod export;
+mod export_inputs;
 mod generate;
 mod hook;
 mod lineage;

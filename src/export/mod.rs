@@ -6,6 +6,7 @@
 pub mod artifacts;
 pub mod catalog;
 pub mod inventory;
+pub mod legacy;
 pub mod onboarding;
 
 use serde_json::{Value as Json, json};
