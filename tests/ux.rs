@@ -268,3 +268,24 @@ fn the_sample_plan_infers_every_core_fact_but_targets() {
     }
     assert!(!manifest.contains("40rps"), "the appendix is not a target");
 }
+
+#[test]
+fn a_modified_output_names_the_command_that_restores_it() {
+    let repo = Repo::new();
+    repo.copy_fixture("minimal.contextcore.yaml", ".contextcore.yaml");
+    assert!(repo.run(&["export"]).status.success());
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-qm", "export"]);
+    let path = "out/tiny-projectcontext.yaml";
+    repo.write(path, &(repo.read(path) + "# edit\n"));
+    let out = repo.run(&["status"]);
+    let restore = format!("git restore --source=HEAD --staged --worktree -- {path}");
+    assert!(stdout(&out).contains(&restore), "{}", stdout(&out));
+    let done = std::process::Command::new("sh")
+        .args(["-c", &restore])
+        .current_dir(repo.path())
+        .output()
+        .unwrap();
+    assert!(done.status.success());
+    assert!(stdout(&repo.run(&["status"])).contains("0 modified"));
+}

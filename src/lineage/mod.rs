@@ -115,11 +115,12 @@ impl Finding {
                 self.fix
             ),
             Verdict::Modified => format!(
-                "{}: modified after run {run} (recorded {}, now {}); rerun: {} or restore it",
+                "{}: modified after run {run} (recorded {}, now {}); rerun: {} or restore it: git restore --source=HEAD --staged --worktree -- {}",
                 self.path,
                 short_opt(&self.recorded_blob),
                 short_opt(&self.actual_blob),
-                self.fix
+                self.fix,
+                rerun::shell_word(&self.path)
             ),
             Verdict::Missing => format!(
                 "{}: missing: recorded by run {run} in {} but not present; rerun: {}",
