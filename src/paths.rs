@@ -30,6 +30,24 @@ impl WriteStrategy {
     }
 }
 
+/// The file name of a path a command will write, as text. A name that is not valid UTF-8 is
+/// refused (records and reports hold paths as UTF-8 text) rather than written under another,
+/// lossy name.
+pub fn file_name_of(path: &std::path::Path) -> crate::error::Result<String> {
+    let Some(name) = path.file_name() else {
+        return Err(crate::error::Error::Usage(format!(
+            "{}: not a file path",
+            path.display()
+        )));
+    };
+    name.to_str().map(str::to_string).ok_or_else(|| {
+        crate::error::Error::Usage(format!(
+            "{:?}: the file name is not valid UTF-8; contextcore records paths as text, so name the file in UTF-8",
+            path.as_os_str()
+        ))
+    })
+}
+
 /// Checks that a name is safe as (part of) a file name: non-empty, at most 128 characters of
 /// letters, digits, `.`, `_` and `-`, not starting with `.` or `-`.
 pub fn check_safe_name(name: &str) -> Result<(), String> {

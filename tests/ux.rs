@@ -289,3 +289,28 @@ fn a_modified_output_names_the_command_that_restores_it() {
     assert!(done.status.success());
     assert!(stdout(&repo.run(&["status"])).contains("0 modified"));
 }
+
+#[test]
+fn a_file_name_that_is_not_utf8_is_refused_not_renamed() {
+    use std::os::unix::ffi::OsStrExt;
+    let repo = Repo::new();
+    let name = std::ffi::OsStr::from_bytes(b"caf\xe9.yaml");
+    let out = repo
+        .cc()
+        .args(["manifest", "init", "--name", "x", "-p"])
+        .arg(name)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("\"caf\\xE9.yaml\": the file name is not valid UTF-8"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(std::fs::read_dir(repo.path()).unwrap().all(|e| {
+        e.unwrap()
+            .file_name()
+            .to_str()
+            .is_some_and(|n| !n.contains('\u{fffd}'))
+    }));
+}

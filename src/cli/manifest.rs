@@ -15,11 +15,7 @@ use super::summary;
 pub fn init(a: InitArgs) -> Result<i32> {
     let (workspace, policy) = super::session(a.write.policy.as_deref())?;
     let name = project_name(&a)?;
-    let file_name = a
-        .path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .ok_or_else(|| Error::Usage(format!("{}: not a file path", a.path.display())))?;
+    let file_name = crate::paths::file_name_of(&a.path)?;
     let dir = match a.path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => std::path::PathBuf::from("."),

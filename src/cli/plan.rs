@@ -36,7 +36,7 @@ pub fn run(a: InitFromPlanArgs) -> Result<i32> {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let manifest_name = file_name(&a.output)?;
+    let manifest_name = crate::paths::file_name_of(&a.output)?;
     let report_name = match &a.report_out {
         Some(p) => {
             if p.parent().is_some_and(|d| {
@@ -48,7 +48,7 @@ pub fn run(a: InitFromPlanArgs) -> Result<i32> {
                     p.display()
                 )));
             }
-            file_name(p)?
+            crate::paths::file_name_of(p)?
         }
         None => format!("{}.init-from-plan-report.json", manifest_stem(&a.output)),
     };
@@ -190,12 +190,6 @@ pub fn run(a: InitFromPlanArgs) -> Result<i32> {
         println!("  {r}");
     }
     Ok(0)
-}
-
-fn file_name(p: &Path) -> Result<String> {
-    p.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .ok_or_else(|| Error::Usage(format!("{}: not a file path", p.display())))
 }
 
 fn read_doc(path: &Path, role: &'static str) -> Result<SourceDoc> {
