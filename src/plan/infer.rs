@@ -45,6 +45,26 @@ pub const CORE_FIELDS: &[&str] = &[
     "spec.targets",
 ];
 
+/// The phrasings inference reads for a core field, so a user can add the missing fact in a
+/// form it will find (examples/plan/payments-plan.md shows them all).
+fn looked_for(field: &str) -> &'static str {
+    match field {
+        "spec.project.id" => {
+            "front matter `service:`, a `| Service | … |` row, or `**Service:** name`"
+        }
+        "spec.project.description" => "a paragraph under the title",
+        "spec.business.criticality" => "`Tier: 1`, `Criticality: high` or `Priority: P1`",
+        "spec.business.owner" => {
+            "front matter `owner:`, `**Team:** x`, `Owning team — x` or \"owned by the x team\""
+        }
+        "spec.requirements.availability" => "`99.9% availability` or an SLO table's target column",
+        "spec.requirements.latencyP99" => "`p99 under 300 ms` or an SLO table's target column",
+        "spec.requirements.throughput" => "`2.5k requests/second`, `1200 rps` or `msg/s`",
+        "spec.risks" => "a section such as Risks, Failure modes or What could go wrong",
+        _ => "Kubernetes workloads (Deployment, StatefulSet, …) under --project-root",
+    }
+}
+
 /// The result: manifest document, evidence, and readiness.
 pub struct Inferred {
     pub manifest: Json,
@@ -350,7 +370,12 @@ pub fn infer(
     };
     let reasons = core_missing
         .iter()
-        .map(|f| format!("{f} not found in the plan or requirements"))
+        .map(|f| {
+            format!(
+                "{f} not found in the plan or requirements (looked for {})",
+                looked_for(f)
+            )
+        })
         .collect();
     let manifest = document::build_manifest(&c.inferences, &id);
     Inferred {
