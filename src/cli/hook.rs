@@ -89,10 +89,16 @@ fn pre_commit(repo: &Repository, policy: &crate::policy::Policy) -> Result<i32> 
     for p in &problems {
         eprintln!("contextcore: {}", p.line());
     }
+    if mode == LineageMode::Fix {
+        return super::rerun::fix(repo, &problems);
+    }
     if mode == LineageMode::Strict {
         eprintln!(
             "contextcore: commit refused: {} lineage problem(s) (policy lineage.mode: strict)",
             problems.len()
+        );
+        eprintln!(
+            "contextcore: fix: run `contextcore rerun` (it reruns every stale run in dependency order), then `git add` what it regenerated and commit again"
         );
         return Ok(EXIT_CHECK_FAILED);
     }
