@@ -152,6 +152,7 @@ pub(crate) fn run_at(site: &super::Site, mut a: ExportArgs) -> Result<super::Ran
     }
     let quality_path = outputs.shown(&a.output_dir.join(export_names::QUALITY));
     let outside = workspace.is_outside(&a.output_dir);
+    site.keep_recorded_sources(&mut recorder.config);
     let run = outputs.finish(
         RUN_RECORD,
         recorder,

@@ -158,6 +158,7 @@ pub(crate) fn run_at(site: &super::Site, mut a: GenerateArgs) -> Result<super::R
             .collect(),
         ..ArtifactReferences::default()
     };
+    site.keep_recorded_sources(&mut recorder.config);
     let run = outputs.finish(
         RUN_RECORD,
         recorder,

@@ -62,6 +62,7 @@ pub(crate) fn init_at(site: &super::Site, a: InitArgs) -> Result<super::Ran> {
         "errors": 0,
         "warnings": 0,
     });
+    site.keep_recorded_sources(&mut recorder.config);
     let run = outputs.finish(
         INIT_RUN_RECORD,
         recorder,

@@ -107,6 +107,9 @@ pub(crate) struct Site {
     pub document_time: Option<String>,
     /// Print nothing (no summary, no warnings): replays report for themselves.
     pub quiet: bool,
+    /// A replay's recorded configuration: an option replayed with its recorded value keeps its
+    /// recorded source (a replay names every path explicitly, but the user may not have).
+    pub recorded: Option<crate::policy::ConfigSnapshot>,
 }
 
 impl Site {
@@ -118,7 +121,21 @@ impl Site {
             policy,
             document_time: None,
             quiet: false,
+            recorded: None,
         })
+    }
+
+    /// Gives each option replayed with its recorded value its recorded source, so that a
+    /// replay that changes nothing keeps the run record as it is.
+    fn keep_recorded_sources(&self, config: &mut crate::policy::ConfigSnapshot) {
+        let Some(recorded) = &self.recorded else {
+            return;
+        };
+        for (key, setting) in config.0.iter_mut() {
+            if let Some(r) = recorded.0.get(key).filter(|r| r.value == setting.value) {
+                setting.source = r.source.clone();
+            }
+        }
     }
 }
 

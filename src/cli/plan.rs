@@ -184,6 +184,7 @@ pub(crate) fn run_at(site: &super::Site, a: InitFromPlanArgs) -> Result<super::R
         "errors": 0,
         "warnings": inferred.core_missing.len(),
     });
+    site.keep_recorded_sources(&mut recorder.config);
     let run = outputs.finish(
         INIT_RUN_RECORD,
         recorder,

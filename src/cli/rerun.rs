@@ -230,6 +230,7 @@ pub(crate) fn rerun_where(
             policy: replay.load_policy()?,
             document_time: None,
             quiet,
+            recorded: Some(rf.record.config_snapshot.clone()),
         };
         let ran = replay.run(&site)?;
         rerun.code = Some(ran.code);

@@ -74,7 +74,7 @@ mod tests {
     use crate::lineage::{LineageRecord, RecordFile};
 
     fn record(path: &str, command: &str, inputs: &[&str], outputs: &[&str]) -> RecordFile {
-        let file = |p: &&str| serde_json::json!({"fingerprint": {"path": p, "exists": true, "size": 1, "mtime": null, "sha256": null, "git_blob": null}, "role": "x", "action": "created", "backup": null});
+        let file = |p: &&str| serde_json::json!({"path": p, "exists": true, "size": 1, "mtime": null, "sha256": null, "git_blob": null, "role": "x", "action": "created", "backup": null});
         let json = serde_json::json!({
             "run_id": path, "workflow_or_command": command,
             "inputs": inputs.iter().map(file).collect::<Vec<_>>(),
