@@ -20,6 +20,15 @@ use crate::workspace::OUTSIDE;
 use super::args::{DocFormat, ExportArgs, GenerateArgs, InitArgs, InitFromPlanArgs, WriteArgs};
 use super::{Ran, Site};
 
+/// What a replay is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Bring the run up to date: recorded flags, and the policy as it is now.
+    Rerun,
+    /// Check the record: every recorded value, whatever its source.
+    Reproduce,
+}
+
 /// The commands a record can be replayed as.
 #[derive(Debug)]
 pub enum Invocation {
@@ -66,6 +75,7 @@ pub fn checked_path(path: &str) -> std::result::Result<&str, String> {
 struct Recorded<'a> {
     record: &'a LineageRecord,
     root: &'a Path,
+    mode: Mode,
 }
 
 impl Recorded<'_> {
@@ -73,10 +83,10 @@ impl Recorded<'_> {
         self.record.config_snapshot.0.get(key)
     }
 
-    /// A value the user gave as a flag.
+    /// A value the user gave as a flag (any recorded value, in a reproduction).
     fn flag(&self, key: &str) -> Option<&Json> {
         self.setting(key)
-            .filter(|s| s.source == "flag")
+            .filter(|s| self.mode == Mode::Reproduce || s.source == "flag")
             .map(|s| &s.value)
     }
 
@@ -155,8 +165,12 @@ impl Recorded<'_> {
 }
 
 /// Turns a record into a run of its command with paths under `root`, or says why it cannot.
-pub fn from_record(record: &LineageRecord, root: &Path) -> std::result::Result<Replay, String> {
-    let r = Recorded { record, root };
+pub fn from_record(
+    record: &LineageRecord,
+    root: &Path,
+    mode: Mode,
+) -> std::result::Result<Replay, String> {
+    let r = Recorded { record, root, mode };
     let invocation = match record.workflow_or_command.as_str() {
         "manifest export" => Invocation::Export(Box::new(export_args(&r)?)),
         "generate" => Invocation::Generate(Box::new(generate_args(&r)?)),

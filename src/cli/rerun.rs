@@ -183,7 +183,7 @@ pub(crate) fn rerun_where(
     let mut replays = Vec::new();
     let mut refused = Vec::new();
     for &i in &planned {
-        match replay::from_record(&records[i].record, &root) {
+        match replay::from_record(&records[i].record, &root, replay::Mode::Rerun) {
             Ok(r) => replays.push((i, r)),
             Err(why) => refused.push(format!("{}: {why}", records[i].path)),
         }
