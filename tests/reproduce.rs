@@ -237,3 +237,27 @@ fn verify_in_ci_reproduces_unless_the_policy_turns_it_off() {
         .unwrap();
     assert!(!stdout(&out).contains("reproduced:"), "{}", stdout(&out));
 }
+
+#[test]
+fn with_reproduce_hook_the_pre_commit_hook_refuses_a_forged_record() {
+    let repo = exported_repo();
+    repo.write(".contextcore-quality.yaml", "lineage:\n  reproduce: hook\n");
+    // The policy is an input of the export: rerun it so the honest commit is fresh.
+    assert!(repo.run(&["rerun"]).status.success());
+    commit(&repo, "policy: reproduce in the hook");
+    forge(
+        &repo,
+        "out/run-provenance.json",
+        "out/checkout-service-projectcontext.yaml",
+        |t| t.replacen("99.9", "99.99", 1),
+    );
+    repo.git(&["add", "-A"]);
+    let out = repo.git_output(&["commit", "-qm", "forged"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("out/checkout-service-projectcontext.yaml: not what run"),
+        "{err}"
+    );
+    assert!(err.contains("lineage.reproduce: hook"), "{err}");
+}
