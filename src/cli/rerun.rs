@@ -277,6 +277,13 @@ pub(crate) fn fix(repo: &Repository, problems: &[&Finding]) -> Result<i32> {
         .filter(|f| RERUN_FIXES.contains(&f.verdict))
         .filter_map(|f| f.record.as_deref())
         .collect();
+    if records.is_empty() {
+        eprintln!(
+            "contextcore: commit refused: {} lineage problem(s) no rerun fixes (policy lineage.mode: fix)",
+            problems.len()
+        );
+        return Ok(EXIT_CHECK_FAILED);
+    }
     let runs = match rerun_where(repo, &|rf| records.contains(rf.path.as_str()), false, true) {
         Ok(runs) => runs,
         Err(e) => {
