@@ -252,13 +252,23 @@ fn reproduce(repo: &Repository, blobs: &HashMap<String, Oid>, rf: &RecordFile) -
         Ok(r) => r,
         Err(why) => return Ok(verdict(rf, Outcome::Unverifiable, Some(why))),
     };
+    let policy = match replay.load_policy() {
+        Ok(p) => p,
+        Err(e) => {
+            return Ok(verdict(
+                rf,
+                Outcome::Differs,
+                Some(format!("the policy the run recorded does not load: {e}")),
+            ));
+        }
+    };
     let site = super::Site {
         workspace: Workspace {
             repo_root: Some(root.clone()),
             git_dir: None,
             common_dir: None,
         },
-        policy: replay.load_policy()?,
+        policy,
         document_time: document_time(repo, rf),
         quiet: true,
         recorded: Some(rf.record.config_snapshot.clone()),
