@@ -261,3 +261,53 @@ fn with_reproduce_hook_the_pre_commit_hook_refuses_a_forged_record() {
     );
     assert!(err.contains("lineage.reproduce: hook"), "{err}");
 }
+
+#[test]
+fn staged_runs_reproduce_from_the_index_and_a_staged_forgery_is_caught() {
+    let repo = exported_repo();
+    // The working tree is never read: a broken manifest on disk, not staged, changes nothing.
+    repo.write(".contextcore.yaml", "not: [a manifest\n");
+    let out = repo.run(&["provenance", "verify", "--staged", "--reproduce"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("reproduced: out/run-provenance.json"),
+        "{}",
+        stdout(&out)
+    );
+    forge(
+        &repo,
+        "out/run-provenance.json",
+        "out/validation-report.json",
+        |t| t.replacen("\"meets_minimum\": false", "\"meets_minimum\": true", 1),
+    );
+    repo.git(&["add", "out"]);
+    let out = repo.run(&["provenance", "verify", "--staged", "--reproduce"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("out/validation-report.json: not what run"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn a_record_of_another_version_is_reproduced_and_says_so() {
+    let repo = exported_repo();
+    let mut record = common::json(&repo, "out/run-provenance.json");
+    record["contextcore_version"] = serde_json::json!("0.0.1");
+    repo.write(
+        "out/run-provenance.json",
+        &(serde_json::to_string_pretty(&record).unwrap() + "\n"),
+    );
+    commit(&repo, "an older record");
+    let out = repo.run(&["provenance", "verify", "--reproduce"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains(&format!(
+            "(recorded by contextcore 0.0.1, reproduced by {})",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{}",
+        stdout(&out)
+    );
+}

@@ -327,8 +327,10 @@ fn init_from_plan_args(r: &Recorded) -> std::result::Result<InitFromPlanArgs, St
         }
         None => None,
     };
-    let report_out = output_with_role(r, "init_from_plan_report")
-        .and_then(|p| p.rsplit('/').next().map(PathBuf::from));
+    let report_out = match output_with_role(r, "init_from_plan_report") {
+        Some(p) => r.path(&p)?.file_name().map(PathBuf::from),
+        None => None,
+    };
     let (strict_quality, no_strict_quality) = r.pair("strict_quality");
     Ok(InitFromPlanArgs {
         plan: r.required("plan", r.input("plan").map(String::from))?,
