@@ -242,3 +242,18 @@ fn fix_mode_regenerates_stops_the_commit_and_the_next_commit_passes() {
     let out = repo.run(&["provenance", "verify"]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
 }
+
+#[test]
+fn rerun_restores_a_hand_edited_export_byte_for_byte_and_keeps_its_record() {
+    let repo = chained_repo(None);
+    repo.write(CONTEXT, &(repo.read(CONTEXT) + "# hand edit\n"));
+    let out = repo.run(&["rerun"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("still holds"), "the record is kept: {text}");
+    assert_eq!(
+        repo.git(&["status", "--porcelain"]),
+        "",
+        "every output is back as committed: {text}"
+    );
+}

@@ -210,8 +210,9 @@ fn unverifiable(blobs: &HashMap<String, Oid>, rf: &RecordFile) -> Option<String>
     None
 }
 
-/// The document time the run rendered with, read from the committed output that carries it.
-fn document_time(repo: &Repository, rf: &RecordFile) -> Option<String> {
+/// The document time the run rendered with, read from the committed output that carries it
+/// (the blob the record names, from the object store).
+pub(crate) fn document_time(repo: &Repository, rf: &RecordFile) -> Option<String> {
     const CARRIERS: &[&str] = &[
         "validation_report",
         "quality_report",

@@ -225,10 +225,15 @@ pub(crate) fn rerun_where(
         if !quiet {
             println!("rerun {} ({}): {}", rerun.record, rerun.reason, rerun.hint);
         }
+        // A run whose inputs are all fresh is rerun to restore edited or deleted outputs: at
+        // its recorded document time they come back byte for byte, and its record still holds.
+        let restoring = !own.is_empty() && own.iter().all(|f| f.verdict != Verdict::Stale);
         let site = super::Site {
             workspace: Workspace::discover(&root),
             policy: replay.load_policy()?,
-            document_time: None,
+            document_time: restoring
+                .then(|| super::reproduce::document_time(repo, rf))
+                .flatten(),
             quiet,
             recorded: Some(rf.record.config_snapshot.clone()),
         };
