@@ -42,7 +42,8 @@ const FIELDS: &[Field] = &[
     opt(
         "lineage",
         Shape::Map(&[
-            opt("mode", Shape::OneOf(&["strict", "warn", "off"])),
+            opt("mode", Shape::OneOf(&["strict", "warn", "fix", "off"])),
+            opt("reproduce", Shape::OneOf(&["off", "ci", "hook"])),
             opt("tracked_outputs", Shape::List(&Shape::Str)),
             opt("notes_ref", Shape::Str),
             opt("backup", Shape::OneOf(&["git-dir", "beside"])),
@@ -123,6 +124,9 @@ pub struct Policy {
 pub enum LineageMode {
     Strict,
     Warn,
+    /// Like strict, but the hook first reruns the stale runs, so the commit only needs the
+    /// regenerated files reviewed and added.
+    Fix,
     Off,
 }
 
@@ -278,6 +282,7 @@ impl Policy {
     pub fn lineage_mode(&self) -> LineageMode {
         match self.get("lineage.mode").and_then(Json::as_str) {
             Some("warn") => LineageMode::Warn,
+            Some("fix") => LineageMode::Fix,
             Some("off") => LineageMode::Off,
             _ => LineageMode::Strict,
         }
@@ -301,6 +306,16 @@ impl Policy {
             .and_then(Json::as_str)
             .unwrap_or(DEFAULT_NOTES_REF)
             .to_string()
+    }
+
+    /// When lineage re-derives recorded outputs to check the records themselves
+    /// (`lineage.reproduce`): `off`, `ci` (`verify` in CI) or `hook` (also the pre-commit hook).
+    pub fn reproduce(&self) -> &str {
+        match self.get("lineage.reproduce").and_then(Json::as_str) {
+            Some("off") => "off",
+            Some("hook") => "hook",
+            _ => "ci",
+        }
     }
 
     /// Whether backups go beside files rather than into the git directory.
@@ -330,6 +345,7 @@ pub fn default_value(key: &str) -> Json {
         "lineage.tracked_outputs" => json!([]),
         "lineage.notes_ref" => json!(DEFAULT_NOTES_REF),
         "lineage.backup" => json!("git-dir"),
+        "lineage.reproduce" => json!("ci"),
         _ => Json::Null,
     }
 }

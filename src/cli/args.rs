@@ -34,6 +34,9 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Generate ServiceMonitor, PrometheusRule and Grafana dashboard from an exported project context, offline.
     Generate(GenerateArgs),
+    /// Rerun every stale run (or one whose outputs were edited or deleted), in dependency order,
+    /// each with the options its run record holds.
+    Rerun(RerunArgs),
     /// Read, check and report run lineage.
     #[command(subcommand)]
     Provenance(ProvenanceCommand),
@@ -106,6 +109,27 @@ pub struct VerifyArgs {
     pub range: Option<String>,
     /// Check one commit (default HEAD).
     pub rev: Option<String>,
+    /// Also re-derive every recorded output from the recorded inputs as the commit (or the
+    /// index) holds them, with the recorded options, and compare bytes (default in CI when
+    /// the policy's lineage.reproduce is ci or hook).
+    #[arg(long)]
+    pub reproduce: bool,
+    /// With --reproduce: a run that cannot be reproduced (inputs outside the repository,
+    /// options that cannot be replayed) fails the check instead of warning.
+    #[arg(long, requires = "reproduce")]
+    pub strict: bool,
+    /// Machine-readable output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RerunArgs {
+    /// Only runs whose record or outputs lie under these paths (default: the whole working tree).
+    pub paths: Vec<PathBuf>,
+    /// List the runs that would run, in order, and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
     /// Machine-readable output.
     #[arg(long)]
     pub json: bool,

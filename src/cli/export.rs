@@ -20,8 +20,15 @@ use super::{manifest::print_warnings, summary};
 
 /// Runs an export: read → derive → write → record (→ verify); exit 1 when strict quality
 /// fails or `--verify` finds the output unhealthy.
-pub fn run(mut a: ExportArgs) -> Result<i32> {
-    let (workspace, policy) = super::session(a.write.policy.as_deref())?;
+pub fn run(a: ExportArgs) -> Result<i32> {
+    let site = super::Site::current(a.write.policy.as_deref())?;
+    Ok(run_at(&site, a)?.code)
+}
+
+/// Runs an export with options already given (by the command line or a replayed record)
+/// against a site: the working tree, or a scratch directory for a reproduction.
+pub(crate) fn run_at(site: &super::Site, mut a: ExportArgs) -> Result<super::Ran> {
+    let (workspace, policy) = (&site.workspace, &site.policy);
     let located = super::locate::manifest(a.path_arg.as_deref(), workspace.repo_root.as_deref())?;
     a.output_dir = a
         .output_dir_arg
@@ -30,30 +37,32 @@ pub fn run(mut a: ExportArgs) -> Result<i32> {
     a.path = located.manifest;
     a.scan_from_flag = !a.scan_existing.is_empty();
     if !a.scan_from_flag {
-        a.scan_existing = policy_scan_dirs(&policy, &workspace);
+        a.scan_existing = policy_scan_dirs(policy, workspace);
     }
-    let input = read_inputs(&a, &workspace)?;
-    print_warnings(&input.loaded.warnings);
+    let input = read_inputs(&a, workspace)?;
+    if !site.quiet {
+        print_warnings(&input.loaded.warnings);
+    }
 
     let strict_flag = flag_pair(a.strict_quality, a.no_strict_quality);
     let (mut recorder, resolved, strategy) = super::begin(
         "manifest export",
-        &workspace,
-        &policy,
+        workspace,
+        policy,
         &a.write,
         strict_flag,
         false,
     );
-    let o = resolve_options(&a, &workspace, &policy, &mut recorder.config)?;
+    let o = resolve_options(&a, workspace, policy, &mut recorder.config)?;
     let schema_pins = policy.value(&mut recorder.config, "schema_pins");
     let allowlist = policy.value(&mut recorder.config, "scan_path_allowlist");
-    check_allowlist(&workspace, &a, &allowlist)?;
+    check_allowlist(workspace, &a, &allowlist)?;
 
     let project = input.loaded.manifest.project_name().to_string();
     let names = ExportNames::new(&project, o.json_format);
     let manifest_path = workspace.record_path(&a.path, &a.output_dir);
-    let existing = existing_files(&workspace, &a.output_dir, &input);
-    let cli_args = cli_args(&workspace, &a.output_dir);
+    let existing = existing_files(workspace, &a.output_dir, &input);
+    let cli_args = cli_args(workspace, &a.output_dir);
     let render = |generated_at: &str| {
         let legacy = (a.emit_provenance || a.embed_provenance).then(|| {
             export::legacy::provenance(&export::legacy::LegacyProvenance {
@@ -97,7 +106,9 @@ pub fn run(mut a: ExportArgs) -> Result<i32> {
             manifest_warnings: input.loaded.warnings.len(),
         })
     };
-    let (generated_at, docs) = if o.deterministic {
+    let (generated_at, docs) = if let Some(time) = &site.document_time {
+        (time.clone(), render(time))
+    } else if o.deterministic {
         crate::timestamp::stable(
             &a.output_dir.join(export_names::VALIDATION),
             render,
@@ -111,14 +122,14 @@ pub fn run(mut a: ExportArgs) -> Result<i32> {
     let failed = resolved.strict && !docs.shortfalls.is_empty();
 
     let mut outputs = Outputs::open(
-        &workspace,
+        workspace,
         &a.output_dir,
         strategy,
-        &policy,
+        policy,
         a.dry_run,
         &names.all(),
     )?;
-    record_inputs(&mut recorder, &outputs, &policy, &a, &input)?;
+    record_inputs(&mut recorder, &outputs, policy, &a, &input)?;
     write_documents(&mut outputs, &mut recorder, &names, &docs, &o, &a, failed)?;
     record_summary(&mut recorder, &docs, &o, &input, resolved.strict, failed);
     recorder.artifact_references = artifact_references(&docs.artifacts, &recorder.inputs, &outputs);
@@ -132,12 +143,19 @@ pub fn run(mut a: ExportArgs) -> Result<i32> {
     }
     let quality_path = outputs.shown(&a.output_dir.join(export_names::QUALITY));
     let outside = workspace.is_outside(&a.output_dir);
+    site.keep_recorded_sources(&mut recorder.config);
     let run = outputs.finish(
         RUN_RECORD,
         recorder,
         resolved.emit_run_provenance,
         a.write.force_record,
     )?;
+    if site.quiet {
+        return Ok(super::Ran {
+            code: if failed { EXIT_CHECK_FAILED } else { 0 },
+            finished: Some(run),
+        });
+    }
     let quality = json!({"quality": {"strict_quality": resolved.strict, "coverage_percent": docs.coverage_percent, "threshold": o.min_coverage, "passed": docs.shortfalls.is_empty(), "shortfalls": docs.shortfalls}});
     summary::print("manifest export", &run, a.json, quality);
     if !a.json {
@@ -151,17 +169,21 @@ pub fn run(mut a: ExportArgs) -> Result<i32> {
             );
         }
     }
-    if failed {
+    let code = if failed {
         eprintln!(
             "strict quality failed: {} shortfall(s); see {quality_path}",
             docs.shortfalls.len()
         );
-        return Ok(EXIT_CHECK_FAILED);
-    }
-    if a.verify && !a.dry_run {
-        return super::contract::verify_export(&a.output_dir, a.json);
-    }
-    Ok(0)
+        EXIT_CHECK_FAILED
+    } else if a.verify && !a.dry_run {
+        super::contract::verify_export(&a.output_dir, a.json)?
+    } else {
+        0
+    };
+    Ok(super::Ran {
+        code,
+        finished: Some(run),
+    })
 }
 
 /// The file names of one export.
@@ -468,6 +490,10 @@ fn resolve_options(
         a.embed_provenance,
         Source::flag_or_default(a.embed_provenance),
     );
+    if let Some(id) = &a.project_id {
+        // Replays need it: it names the output files.
+        config.record("project_id", id, Source::Flag);
+    }
     let recorded = |p: &Path| workspace.record_path(p, &a.output_dir);
     if let Some(p) = &a.task_mapping {
         config.record("task_mapping", recorded(p), Source::Flag);

@@ -18,16 +18,25 @@ use super::args::{GenerateArgs, flag_pair};
 use super::{manifest::print_warnings, summary};
 
 /// Runs generate; exit 1 when strict checks fail (then nothing is written).
-pub fn run(mut a: GenerateArgs) -> Result<i32> {
-    let (workspace, policy) = super::session(a.write.policy.as_deref())?;
-    (a.context, a.output) = locate_context(&a, &workspace)?;
+pub fn run(a: GenerateArgs) -> Result<i32> {
+    let site = super::Site::current(a.write.policy.as_deref())?;
+    Ok(run_at(&site, a)?.code)
+}
+
+/// Runs generate with options already given (by the command line or a replayed record)
+/// against a site: the working tree, or a scratch directory for a reproduction.
+pub(crate) fn run_at(site: &super::Site, mut a: GenerateArgs) -> Result<super::Ran> {
+    let (workspace, policy) = (&site.workspace, &site.policy);
+    (a.context, a.output) = locate_context(&a, workspace)?;
     let shown = a.context.display().to_string();
     let (ctx, warnings) = project_context::load(&a.context, &shown)?;
-    print_warnings(&warnings);
+    if !site.quiet {
+        print_warnings(&warnings);
+    }
 
     let strict_flag = flag_pair(a.strict_quality, a.no_strict_quality);
     let (mut recorder, resolved, strategy) =
-        super::begin("generate", &workspace, &policy, &a.write, strict_flag, true);
+        super::begin("generate", workspace, policy, &a.write, strict_flag, true);
     let config = &mut recorder.config;
     let any = a.service_monitor || a.prometheus_rule || a.dashboard;
     let sel = Selection {
@@ -62,9 +71,9 @@ pub fn run(mut a: GenerateArgs) -> Result<i32> {
         eprintln!(
             "strict quality failed: nothing generated (pass --no-strict-quality to generate anyway)"
         );
-        return Ok(EXIT_CHECK_FAILED);
+        return Ok(super::Ran::stopped(EXIT_CHECK_FAILED));
     }
-    for c in &failing {
+    for c in failing.iter().filter(|_| !site.quiet) {
         eprintln!("warning: {shown}: {} failed: {}", c.check, c.detail);
     }
     let mut artifacts = generate::generate(&ctx, sel);
@@ -93,9 +102,9 @@ pub fn run(mut a: GenerateArgs) -> Result<i32> {
 
     let mut names: Vec<&str> = artifacts.iter().map(|g| g.name.as_str()).collect();
     names.extend(["generation-report.json", RUN_RECORD]);
-    let mut outputs = Outputs::open(&workspace, &a.output, strategy, &policy, a.dry_run, &names)?;
+    let mut outputs = Outputs::open(workspace, &a.output, strategy, policy, a.dry_run, &names)?;
     recorder.input(&a.context, &outputs.shown(&a.context), "project_context")?;
-    outputs.record_policy(&policy, &mut recorder)?;
+    outputs.record_policy(policy, &mut recorder)?;
     let mut written = Vec::new();
     for g in &artifacts {
         let outcome = outputs.write(&g.name, &g.bytes, g.artifact_type, &mut recorder)?;
@@ -149,14 +158,20 @@ pub fn run(mut a: GenerateArgs) -> Result<i32> {
             .collect(),
         ..ArtifactReferences::default()
     };
+    site.keep_recorded_sources(&mut recorder.config);
     let run = outputs.finish(
         RUN_RECORD,
         recorder,
         resolved.emit_run_provenance,
         a.write.force_record,
     )?;
-    summary::print("generate", &run, a.json, json!({"strict_checks": checks}));
-    Ok(0)
+    if !site.quiet {
+        summary::print("generate", &run, a.json, json!({"strict_checks": checks}));
+    }
+    Ok(super::Ran {
+        code: 0,
+        finished: Some(run),
+    })
 }
 
 /// The project context generate reads and the directory it writes: `-c` (outputs in

@@ -152,15 +152,24 @@ fn pre_commit(repo: &Repository, policy: &crate::policy::Policy) -> Result<i32> 
     };
     let problems: Vec<_> = findings.iter().filter(|f| f.is_problem()).collect();
     if problems.is_empty() {
+        if policy.reproduce() == "hook" {
+            return reproduce_staged(repo, mode);
+        }
         return Ok(0);
     }
     for p in &problems {
         eprintln!("contextcore: {}", p.line());
     }
+    if mode == LineageMode::Fix {
+        return super::rerun::fix(repo, &problems);
+    }
     if mode == LineageMode::Strict {
         eprintln!(
             "contextcore: commit refused: {} lineage problem(s) (policy lineage.mode: strict)",
             problems.len()
+        );
+        eprintln!(
+            "contextcore: fix: run `contextcore rerun` (it reruns every stale run in dependency order), then `git add` what it regenerated and commit again"
         );
         return Ok(EXIT_CHECK_FAILED);
     }
@@ -169,6 +178,41 @@ fn pre_commit(repo: &Repository, policy: &crate::policy::Policy) -> Result<i32> 
         problems.len()
     );
     Ok(0)
+}
+
+/// `lineage.reproduce: hook`: the staged runs (records that differ from HEAD's) are
+/// re-derived from the index's blobs; an output that comes out different refuses the commit
+/// (in warn mode it is printed). A run that cannot be reproduced is a warning.
+fn reproduce_staged(repo: &Repository, mode: LineageMode) -> Result<i32> {
+    let (blobs, records) = super::lineage::index_snapshot(repo)?;
+    let head = repo.head().ok().and_then(|h| h.peel_to_tree().ok());
+    let staged: Vec<_> = records
+        .into_iter()
+        .filter(|rf| {
+            let at_head = head
+                .as_ref()
+                .and_then(|t| t.get_path(std::path::Path::new(&rf.path)).ok())
+                .map(|e| e.id());
+            at_head != blobs.get(&rf.path).copied()
+        })
+        .collect();
+    let runs = super::reproduce::Reproducer::default().check(repo, &blobs, &staged)?;
+    let failing: Vec<_> = runs.iter().filter(|r| r.fails(false)).collect();
+    for r in &runs {
+        if r.outcome != super::reproduce::Outcome::Reproduced {
+            for line in r.lines() {
+                eprintln!("contextcore: {line}");
+            }
+        }
+    }
+    if failing.is_empty() || mode == LineageMode::Warn {
+        return Ok(0);
+    }
+    eprintln!(
+        "contextcore: commit refused: {} staged run(s) do not reproduce their recorded outputs (policy lineage.reproduce: hook): the outputs or the record were edited after the run; restore them, or rerun the command that wrote them",
+        failing.len()
+    );
+    Ok(EXIT_CHECK_FAILED)
 }
 
 /// `notes attach [REV]`.

@@ -9,8 +9,15 @@ use crate::lineage::check::{
     check_index, check_range, check_worktree, commits_in_range, open_repo, repo_policy,
     resolve_commit,
 };
+use crate::lineage::index::IndexFile;
 use crate::lineage::notes::{self, NotePayload};
-use crate::lineage::{Finding, Verdict, short, tracked_globs};
+use crate::lineage::view::{BlobMap, is_record_path, load_records};
+use crate::lineage::{Finding, RecordFile, Verdict, short, tracked_globs};
+use std::collections::HashMap;
+
+use git2::{Oid, Repository};
+
+use super::reproduce::{Outcome, Reproducer, RunCheck};
 
 use super::args::{ShowArgs, VerifyArgs};
 
@@ -61,40 +68,64 @@ fn counts(findings: &[Finding]) -> serde_json::Value {
     json!({"fresh": n(Verdict::Fresh), "stale": n(Verdict::Stale), "modified": n(Verdict::Modified), "missing": n(Verdict::Missing), "unowned": n(Verdict::Unowned), "tampered": n(Verdict::Tampered), "unchecked": n(Verdict::Unchecked)})
 }
 
-/// `provenance verify`: the index, one commit, or a range; exit 1 on any violation.
+/// `provenance verify`: the index, one commit, or a range; exit 1 on any violation. With
+/// `--reproduce` (or in CI when the policy's `lineage.reproduce` is `ci` or `hook`), every run
+/// is also re-derived and its outputs compared byte for byte.
 pub fn verify(a: VerifyArgs) -> Result<i32> {
     let repo = open_repo()?;
     let policy = repo_policy(&repo)?;
     let tracked = tracked_globs(&policy.tracked_outputs())?;
     let notes_ref = policy.notes_ref();
-    let mut results: Vec<(String, Vec<Finding>)> = Vec::new();
+    let reproduce = a.reproduce || (in_ci() && policy.reproduce() != "off");
+    let mut reproducer = Reproducer::default();
+    let mut results: Vec<(String, Vec<Finding>, Vec<RunCheck>)> = Vec::new();
     if a.staged {
         let findings = check_index(&repo, &tracked, false)?.unwrap_or_default();
-        results.push(("index".into(), findings));
+        let runs = if reproduce {
+            let (blobs, records) = index_snapshot(&repo)?;
+            reproducer.check(&repo, &blobs, &records)?
+        } else {
+            Vec::new()
+        };
+        results.push(("index".into(), findings, runs));
     } else {
         let commits = match &a.range {
             Some(range) => commits_in_range(&repo, range)?,
             None => vec![resolve_commit(&repo, a.rev.as_deref().unwrap_or("HEAD"))?],
         };
         for (c, findings) in check_range(&repo, &commits, &tracked, &notes_ref)? {
-            results.push((c.to_string(), findings));
+            let runs = if reproduce {
+                let (blobs, records) = commit_snapshot(&repo, c)?;
+                reproducer.check(&repo, &blobs, &records)?
+            } else {
+                Vec::new()
+            };
+            results.push((c.to_string(), findings, runs));
         }
     }
-    let failed = results
-        .iter()
-        .any(|(_, f)| f.iter().any(Finding::is_problem));
+    let failed = results.iter().any(|(_, f, runs)| {
+        f.iter().any(Finding::is_problem) || runs.iter().any(|r| r.fails(a.strict))
+    });
     if a.json {
         let out: Vec<_> = results
             .iter()
-            .map(|(at, f)| json!({"at": at, "ok": !f.iter().any(Finding::is_problem), "problems": f.iter().filter(|x| x.is_problem()).collect::<Vec<_>>()}))
+            .map(|(at, f, runs)| {
+                let mut entry = json!({"at": at, "ok": !f.iter().any(Finding::is_problem) && !runs.iter().any(|r| r.fails(a.strict)), "problems": f.iter().filter(|x| x.is_problem()).collect::<Vec<_>>()});
+                if reproduce {
+                    entry["reproduce"] = json!(runs);
+                }
+                entry
+            })
             .collect();
         println!(
             "{}",
-            serde_json::to_string_pretty(&json!({"ok": !failed, "checked": out}))
-                .unwrap_or_default()
+            serde_json::to_string_pretty(
+                &json!({"ok": !failed, "reproduce": reproduce, "checked": out})
+            )
+            .unwrap_or_default()
         );
     } else {
-        for (at, findings) in &results {
+        for (at, findings, runs) in &results {
             let problems: Vec<&Finding> = findings.iter().filter(|f| f.is_problem()).collect();
             let label = if at == "index" {
                 "index".to_string()
@@ -116,9 +147,61 @@ pub fn verify(a: VerifyArgs) -> Result<i32> {
                     println!("  {}", p.line());
                 }
             }
+            for run in runs {
+                for line in run.lines() {
+                    println!("  {line}");
+                }
+                if run.outcome == Outcome::Unverifiable && !a.strict {
+                    eprintln!(
+                        "warning: {label}: {} cannot be reproduced: {} (--strict makes this fail)",
+                        run.record,
+                        run.reason.as_deref().unwrap_or("")
+                    );
+                }
+            }
         }
     }
     Ok(if failed { EXIT_CHECK_FAILED } else { 0 })
+}
+
+/// Whether this runs in CI (`CI` set to anything but `false`/`0`/empty).
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
+}
+
+/// A commit's blobs and run records, for a reproduction.
+fn commit_snapshot(
+    repo: &Repository,
+    commit: Oid,
+) -> Result<(HashMap<String, Oid>, Vec<RecordFile>)> {
+    let tree = repo.find_commit(commit)?.tree()?;
+    let map = BlobMap::of_tree(repo, &tree)?;
+    let (records, _) = load_records(
+        repo,
+        map.blobs
+            .iter()
+            .filter(|(p, _)| is_record_path(p))
+            .map(|(p, id)| (p.as_str(), *id)),
+    )?;
+    Ok((map.blobs, records))
+}
+
+/// The index's blobs and run records, for a reproduction.
+pub(crate) fn index_snapshot(repo: &Repository) -> Result<(HashMap<String, Oid>, Vec<RecordFile>)> {
+    let index = IndexFile::read(repo)?;
+    let blobs: HashMap<String, Oid> = index
+        .entries
+        .iter()
+        .map(|e| (e.path.clone(), e.id))
+        .collect();
+    let (records, _) = load_records(
+        repo,
+        blobs
+            .iter()
+            .filter(|(p, _)| is_record_path(p))
+            .map(|(p, id)| (p.as_str(), *id)),
+    )?;
+    Ok((blobs, records))
 }
 
 /// `provenance show [REV|FILE]`.

@@ -13,7 +13,14 @@ use super::summary;
 
 /// `manifest init`: a starter manifest and `init-run-provenance.json` beside it.
 pub fn init(a: InitArgs) -> Result<i32> {
-    let (workspace, policy) = super::session(a.write.policy.as_deref())?;
+    let site = super::Site::current(a.write.policy.as_deref())?;
+    Ok(init_at(&site, a)?.code)
+}
+
+/// `manifest init` with options already given, against a site (a reproduction's scratch
+/// directory, or the working tree).
+pub(crate) fn init_at(site: &super::Site, a: InitArgs) -> Result<super::Ran> {
+    let (workspace, policy) = (&site.workspace, &site.policy);
     let name = project_name(&a)?;
     let file_name = crate::paths::file_name_of(&a.path)?;
     let dir = match a.path.parent() {
@@ -22,7 +29,7 @@ pub fn init(a: InitArgs) -> Result<i32> {
     };
 
     let (mut recorder, resolved, strategy) =
-        super::begin("manifest init", &workspace, &policy, &a.write, None, false);
+        super::begin("manifest init", workspace, policy, &a.write, None, false);
     policy.guard_manifest_overwrite(&a.path, strategy, a.force)?;
     let config = &mut recorder.config;
     let validate = config.switch("validate", flag_pair(a.validate, a.no_validate), true);
@@ -36,14 +43,14 @@ pub fn init(a: InitArgs) -> Result<i32> {
     }
 
     let mut outputs = Outputs::open(
-        &workspace,
+        workspace,
         &dir,
         strategy,
-        &policy,
+        policy,
         false,
         &[&file_name, INIT_RUN_RECORD],
     )?;
-    outputs.record_policy(&policy, &mut recorder)?;
+    outputs.record_policy(policy, &mut recorder)?;
     outputs.write(&file_name, content.as_bytes(), "manifest", &mut recorder)?;
     recorder.quality_summary = serde_json::json!({
         "strict_quality": resolved.strict,
@@ -51,14 +58,20 @@ pub fn init(a: InitArgs) -> Result<i32> {
         "errors": 0,
         "warnings": 0,
     });
+    site.keep_recorded_sources(&mut recorder.config);
     let run = outputs.finish(
         INIT_RUN_RECORD,
         recorder,
         resolved.emit_run_provenance,
         a.write.force_record,
     )?;
-    summary::print("manifest init", &run, a.json, serde_json::Value::Null);
-    Ok(0)
+    if !site.quiet {
+        summary::print("manifest init", &run, a.json, serde_json::Value::Null);
+    }
+    Ok(super::Ran {
+        code: 0,
+        finished: Some(run),
+    })
 }
 
 /// `manifest validate`: every problem as `file:line:col: severity: message`; errors exit 2.

@@ -12,6 +12,9 @@ mod locate;
 mod man;
 mod manifest;
 mod plan;
+mod replay;
+mod reproduce;
+mod rerun;
 mod summary;
 
 use clap::Parser;
@@ -43,6 +46,7 @@ pub fn main() -> i32 {
 fn run(cli: Cli) -> Result<i32, Error> {
     match cli.command {
         Command::Manifest(ManifestCommand::Init(a)) | Command::Init(a) => manifest::init(a),
+        Command::Rerun(a) => rerun::run(a),
         Command::Manifest(ManifestCommand::Validate(a)) | Command::Validate(a) => {
             manifest::validate(a)
         }
@@ -88,6 +92,65 @@ fn session(
     )?;
     manifest::print_warnings(&policy.warnings);
     Ok((workspace, policy))
+}
+
+/// Everything a command's derivation runs against besides its options: the workspace, the
+/// policy, and (for a reproduction) the document time to render with. A command run from the
+/// command line gets [`Site::current`]; a replay builds one for the working tree or a scratch
+/// directory.
+pub(crate) struct Site {
+    pub workspace: crate::workspace::Workspace,
+    pub policy: crate::policy::Policy,
+    /// Forces `generated_at`: a reproduction renders at the recorded document time.
+    pub document_time: Option<String>,
+    /// Print nothing (no summary, no warnings): replays report for themselves.
+    pub quiet: bool,
+    /// A replay's recorded configuration: an option replayed with its recorded value keeps its
+    /// recorded source (a replay names every path explicitly, but the user may not have).
+    pub recorded: Option<crate::policy::ConfigSnapshot>,
+}
+
+impl Site {
+    /// The current directory's workspace and policy (`--policy` overrides discovery).
+    fn current(policy: Option<&std::path::Path>) -> Result<Self, Error> {
+        let (workspace, policy) = session(policy)?;
+        Ok(Self {
+            workspace,
+            policy,
+            document_time: None,
+            quiet: false,
+            recorded: None,
+        })
+    }
+
+    /// Gives each option replayed with its recorded value its recorded source, so that a
+    /// replay that changes nothing keeps the run record as it is.
+    fn keep_recorded_sources(&self, config: &mut crate::policy::ConfigSnapshot) {
+        let Some(recorded) = &self.recorded else {
+            return;
+        };
+        for (key, setting) in config.0.iter_mut() {
+            if let Some(r) = recorded.0.get(key).filter(|r| r.value == setting.value) {
+                setting.source = r.source.clone();
+            }
+        }
+    }
+}
+
+/// What a command run did: its exit code and, when it wrote, what it wrote.
+pub(crate) struct Ran {
+    pub code: i32,
+    pub finished: Option<crate::output::Finished>,
+}
+
+impl Ran {
+    /// A run stopped by a failed check before writing anything.
+    fn stopped(code: i32) -> Self {
+        Self {
+            code,
+            finished: None,
+        }
+    }
 }
 
 /// The start of a writing run: its recorder, strict quality and run provenance, and write

@@ -28,7 +28,14 @@ const WORKLOADS: &[&str] = &["Deployment", "StatefulSet", "DaemonSet", "CronJob"
 
 /// Runs init-from-plan; exit 1 (nothing written) when strict and the verdict is insufficient.
 pub fn run(a: InitFromPlanArgs) -> Result<i32> {
-    let (workspace, policy) = super::session(a.write.policy.as_deref())?;
+    let site = super::Site::current(a.write.policy.as_deref())?;
+    Ok(run_at(&site, a)?.code)
+}
+
+/// Runs init-from-plan with options already given, against a site (a reproduction's
+/// scratch directory, or the working tree).
+pub(crate) fn run_at(site: &super::Site, a: InitFromPlanArgs) -> Result<super::Ran> {
+    let (workspace, policy) = (&site.workspace, &site.policy);
     if let Some(name) = &a.name {
         check_safe_name(name).map_err(|why| Error::Usage(format!("--name: {why}")))?;
     }
@@ -58,7 +65,7 @@ pub fn run(a: InitFromPlanArgs) -> Result<i32> {
         docs.push(read_doc(r, "requirements")?);
     }
     let (workloads, scanned) = match &a.project_root {
-        Some(root) => scan_workloads(&workspace, root, &dir)?,
+        Some(root) => scan_workloads(workspace, root, &dir)?,
         None => (Vec::new(), Vec::new()),
     };
     for d in &mut docs {
@@ -70,8 +77,8 @@ pub fn run(a: InitFromPlanArgs) -> Result<i32> {
     let strict_flag = flag_pair(a.strict_quality, a.no_strict_quality);
     let (mut recorder, resolved, strategy) = super::begin(
         "manifest init-from-plan",
-        &workspace,
-        &policy,
+        workspace,
+        policy,
         &a.write,
         strict_flag,
         true,
@@ -85,6 +92,14 @@ pub fn run(a: InitFromPlanArgs) -> Result<i32> {
     );
     if let Some(n) = &a.name {
         config.record("name", n, Source::Flag);
+    }
+    if let Some(root) = &a.project_root {
+        // Replays need the directory itself, not only the files found in it.
+        config.record(
+            "project_root",
+            workspace.record_path(root, &dir),
+            Source::Flag,
+        );
     }
 
     if resolved.strict && inferred.verdict == "insufficient" {
@@ -100,7 +115,7 @@ pub fn run(a: InitFromPlanArgs) -> Result<i32> {
         eprintln!(
             "nothing written; add the missing facts to the plan, or pass --no-strict-quality"
         );
-        return Ok(EXIT_CHECK_FAILED);
+        return Ok(super::Ran::stopped(EXIT_CHECK_FAILED));
     }
     policy.guard_manifest_overwrite(&a.output, strategy, a.force)?;
     let mut text = format!(
@@ -111,10 +126,10 @@ pub fn run(a: InitFromPlanArgs) -> Result<i32> {
     manifest::check_text(&text, &manifest_name)?;
 
     let mut outputs = Outputs::open(
-        &workspace,
+        workspace,
         &dir,
         strategy,
-        &policy,
+        policy,
         a.dry_run,
         &[&manifest_name, &report_name, INIT_RUN_RECORD],
     )?;
@@ -134,9 +149,15 @@ pub fn run(a: InitFromPlanArgs) -> Result<i32> {
             },
         ))
     };
-    let (_, report) = crate::timestamp::stable(&report_path, render, |bytes| {
-        std::fs::read(&report_path).is_ok_and(|old| &old == bytes)
-    });
+    let report = match &site.document_time {
+        Some(time) => render(time),
+        None => {
+            crate::timestamp::stable(&report_path, render, |bytes| {
+                std::fs::read(&report_path).is_ok_and(|old| &old == bytes)
+            })
+            .1
+        }
+    };
     for (path, role) in [(&a.plan, "plan")]
         .into_iter()
         .chain(a.requirements.iter().map(|r| (r, "requirements")))
@@ -146,7 +167,7 @@ pub fn run(a: InitFromPlanArgs) -> Result<i32> {
     for (path, shown) in &scanned {
         recorder.input(path, shown, "project_root")?;
     }
-    outputs.record_policy(&policy, &mut recorder)?;
+    outputs.record_policy(policy, &mut recorder)?;
     outputs.write(&manifest_name, text.as_bytes(), "manifest", &mut recorder)?;
     outputs.write(
         &report_name,
@@ -163,6 +184,7 @@ pub fn run(a: InitFromPlanArgs) -> Result<i32> {
         "errors": 0,
         "warnings": inferred.core_missing.len(),
     });
+    site.keep_recorded_sources(&mut recorder.config);
     let run = outputs.finish(
         INIT_RUN_RECORD,
         recorder,
@@ -176,9 +198,18 @@ pub fn run(a: InitFromPlanArgs) -> Result<i32> {
         "core_fields_missing": inferred.core_missing,
         "reasons": inferred.reasons,
     }});
-    summary::print("manifest init-from-plan", &run, a.json, readiness);
+    let ran = super::Ran {
+        code: 0,
+        finished: Some(run),
+    };
+    if site.quiet {
+        return Ok(ran);
+    }
+    if let Some(run) = &ran.finished {
+        summary::print("manifest init-from-plan", run, a.json, readiness);
+    }
     if a.json {
-        return Ok(0);
+        return Ok(ran);
     }
     println!(
         "verdict: {} ({} of {} core fields inferred)",
@@ -189,7 +220,7 @@ pub fn run(a: InitFromPlanArgs) -> Result<i32> {
     for r in &inferred.reasons {
         println!("  {r}");
     }
-    Ok(0)
+    Ok(ran)
 }
 
 fn read_doc(path: &Path, role: &'static str) -> Result<SourceDoc> {

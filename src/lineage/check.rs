@@ -391,6 +391,14 @@ fn classify_paths(map: &BlobMap, records: &[RecordFile], tracked: &GlobSet) -> V
 
 /// Checks the working tree: records tracked or lying untracked on disk.
 pub fn check_worktree(repo: &Repository, tracked: &GlobSet) -> Result<Vec<Finding>> {
+    Ok(check_worktree_records(repo, tracked)?.1)
+}
+
+/// The working tree's run records, and its findings (what `rerun` replays from).
+pub fn check_worktree_records(
+    repo: &Repository,
+    tracked: &GlobSet,
+) -> Result<(Vec<RecordFile>, Vec<Finding>)> {
     let root = repo
         .workdir()
         .ok_or_else(|| Error::Usage("a bare repository has no working tree".into()))?
@@ -437,7 +445,7 @@ pub fn check_worktree(repo: &Repository, tracked: &GlobSet) -> Result<Vec<Findin
     candidates.sort();
     let mut findings = classify(&records, &view, tracked, &candidates);
     findings.extend(broken);
-    Ok(findings)
+    Ok((records, findings))
 }
 
 /// Untracked, not ignored files. libgit2 cannot read split or sparse indexes; then `git

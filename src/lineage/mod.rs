@@ -9,6 +9,7 @@ pub mod hooks;
 pub mod index;
 pub mod index_git;
 pub mod notes;
+pub mod order;
 pub mod rerun;
 pub mod split_index;
 pub mod view;
@@ -36,6 +37,9 @@ pub struct RecordFile {
 pub struct LineageRecord {
     pub run_id: String,
     pub workflow_or_command: String,
+    /// The contextcore that made the run (a reproduction by another version says so).
+    #[serde(default)]
+    pub contextcore_version: String,
     #[serde(default)]
     pub started_at: String,
     #[serde(default)]

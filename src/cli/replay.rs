@@ -1,0 +1,395 @@
+//! One replay of a recorded run, shared by `rerun`, the hook's fix mode and `provenance verify
+//! --reproduce`. A run record becomes the command's options — its config snapshot and inputs,
+//! with every path placed under a root: the working tree (rerun, fix) or a scratch directory
+//! holding the inputs as a commit records them (reproduce) — and the command's own `run_at`
+//! derives and writes, in-process. Nothing here parses the printed rerun hint or spawns the
+//! binary; what a replay may read or write never leaves its root.
+//!
+//! Options the user gave as flags come back as flags; options that came from the policy or a
+//! default come back by themselves, from the policy file the run recorded as its input.
+
+use std::path::{Component, Path, PathBuf};
+
+use serde_json::Value as Json;
+
+use crate::error::Result;
+use crate::lineage::LineageRecord;
+use crate::policy::{Policy, Setting};
+use crate::workspace::OUTSIDE;
+
+use super::args::{DocFormat, ExportArgs, GenerateArgs, InitArgs, InitFromPlanArgs, WriteArgs};
+use super::{Ran, Site};
+
+/// What a replay is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Bring the run up to date: recorded flags, and the policy as it is now.
+    Rerun,
+    /// Check the record: every recorded value, whatever its source.
+    Reproduce,
+}
+
+/// The commands a record can be replayed as.
+#[derive(Debug)]
+pub enum Invocation {
+    Export(Box<ExportArgs>),
+    Generate(Box<GenerateArgs>),
+    Init(Box<InitArgs>),
+    InitFromPlan(Box<InitFromPlanArgs>),
+}
+
+/// A record turned back into a run: the command with its options, and the policy it ran under.
+#[derive(Debug)]
+pub struct Replay {
+    pub invocation: Invocation,
+    /// The policy file the run read (under the root), if it read one.
+    pub policy: Option<PathBuf>,
+}
+
+/// Checks one path a record names before a replay uses it: repository-relative, `/`-separated,
+/// no `..`, not absolute, not inside `.git`, not a file recorded as outside the repository.
+/// Why not, if not. (The one place this is decided for replays, so it can give way to the
+/// shared check of record content.)
+pub fn checked_path(path: &str) -> std::result::Result<&str, String> {
+    if path.starts_with(&format!("{OUTSIDE}/")) {
+        return Err(format!(
+            "{path} lies outside the repository; git holds no version of it"
+        ));
+    }
+    let bad = path.is_empty()
+        || path.contains('\\')
+        || path.chars().any(char::is_control)
+        || Path::new(path).components().any(|c| match c {
+            Component::Normal(name) => name == ".git",
+            _ => true,
+        });
+    if bad {
+        return Err(format!(
+            "{path:?} is not a repository-relative path (absolute, `..`, `.git` or a control character)"
+        ));
+    }
+    Ok(path)
+}
+
+/// A record's options and inputs, read with paths placed under `root`.
+struct Recorded<'a> {
+    record: &'a LineageRecord,
+    root: &'a Path,
+    mode: Mode,
+}
+
+impl Recorded<'_> {
+    fn setting(&self, key: &str) -> Option<&Setting> {
+        self.record.config_snapshot.0.get(key)
+    }
+
+    /// A value the user gave as a flag (any recorded value, in a reproduction).
+    fn flag(&self, key: &str) -> Option<&Json> {
+        self.setting(key)
+            .filter(|s| self.mode == Mode::Reproduce || s.source == "flag")
+            .map(|s| &s.value)
+    }
+
+    /// A recorded text value, whatever its source.
+    fn text(&self, key: &str) -> Option<String> {
+        self.setting(key)
+            .and_then(|s| s.value.as_str())
+            .map(String::from)
+    }
+
+    /// A boolean given as a flag, as the `(--x, --no-x)` pair.
+    fn pair(&self, key: &str) -> (bool, bool) {
+        match self.flag(key).and_then(Json::as_bool) {
+            Some(true) => (true, false),
+            Some(false) => (false, true),
+            None => (false, false),
+        }
+    }
+
+    /// A recorded boolean, whatever its source.
+    fn on(&self, key: &str) -> bool {
+        self.setting(key).and_then(|s| s.value.as_bool()) == Some(true)
+    }
+
+    /// The record path of the first input with `role`.
+    fn input(&self, role: &str) -> Option<&str> {
+        self.record
+            .inputs
+            .iter()
+            .find(|i| i.role == role && i.fingerprint.exists)
+            .map(|i| i.fingerprint.path.as_str())
+    }
+
+    /// A record path under the root, refused when it could lead out of it (also through a
+    /// symlink already in the root).
+    fn path(&self, recorded: &str) -> std::result::Result<PathBuf, String> {
+        let path = self.root.join(checked_path(recorded)?);
+        let mut existing = path.as_path();
+        while !existing.exists() {
+            match existing.parent() {
+                Some(p) => existing = p,
+                None => break,
+            }
+        }
+        let root = self.root.canonicalize().unwrap_or(self.root.to_path_buf());
+        match existing.canonicalize() {
+            Ok(real) if !real.starts_with(&root) => Err(format!(
+                "{recorded} resolves outside the repository (through a symlink)"
+            )),
+            _ => Ok(path),
+        }
+    }
+
+    fn required(&self, what: &str, value: Option<String>) -> std::result::Result<PathBuf, String> {
+        let value = value.ok_or_else(|| format!("the record does not say its {what}"))?;
+        self.path(&value)
+    }
+
+    fn write_args(&self) -> std::result::Result<WriteArgs, String> {
+        let strategy = match self.flag("document_write_strategy").and_then(Json::as_str) {
+            Some(s) => Some(
+                <crate::paths::WriteStrategy as clap::ValueEnum>::from_str(s, false)
+                    .map_err(|_| format!("unknown document_write_strategy {s:?}"))?,
+            ),
+            None => None,
+        };
+        let (emit, no_emit) = self.pair("emit_run_provenance");
+        Ok(WriteArgs {
+            document_write_strategy: strategy,
+            emit_run_provenance: emit,
+            no_emit_run_provenance: no_emit,
+            force_record: false,
+            policy: None,
+        })
+    }
+}
+
+/// Turns a record into a run of its command with paths under `root`, or says why it cannot.
+pub fn from_record(
+    record: &LineageRecord,
+    root: &Path,
+    mode: Mode,
+) -> std::result::Result<Replay, String> {
+    let r = Recorded { record, root, mode };
+    let invocation = match record.workflow_or_command.as_str() {
+        "manifest export" => Invocation::Export(Box::new(export_args(&r)?)),
+        "generate" => Invocation::Generate(Box::new(generate_args(&r)?)),
+        "manifest init" => Invocation::Init(Box::new(init_args(&r)?)),
+        "manifest init-from-plan" => Invocation::InitFromPlan(Box::new(init_from_plan_args(&r)?)),
+        other => return Err(format!("`{other}` runs cannot be replayed")),
+    };
+    let policy = r.input("policy").map(|p| r.path(p)).transpose()?;
+    Ok(Replay { invocation, policy })
+}
+
+fn export_args(r: &Recorded) -> std::result::Result<ExportArgs, String> {
+    let manifest = r
+        .text("path")
+        .or_else(|| r.input("manifest").map(String::from));
+    let list = |key: &str| -> Vec<String> {
+        r.setting(key)
+            .and_then(|s| s.value.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let existing = list("existing")
+        .iter()
+        .map(|e| match e.split_once(':') {
+            Some((id, p)) => Ok(format!("{id}:{}", r.path(p)?.display())),
+            None => Err(format!("--existing {e:?} is not ID:PATH")),
+        })
+        .collect::<std::result::Result<Vec<_>, String>>()?;
+    let scan_existing = list("scan_existing")
+        .iter()
+        .map(|d| r.path(d))
+        .collect::<std::result::Result<Vec<_>, String>>()?;
+    let optional = |role: &str| r.input(role).map(|p| r.path(p)).transpose();
+    let (strict_quality, no_strict_quality) = r.pair("strict_quality");
+    let (deterministic_output, no_deterministic_output) = r.pair("deterministic_output");
+    let (emit_onboarding, no_onboarding) = r.pair("emit_onboarding");
+    let (emit_quality_report, no_emit_quality_report) = r.pair("emit_quality_report");
+    Ok(ExportArgs {
+        path_arg: Some(r.required("manifest", manifest)?),
+        path: PathBuf::new(),
+        output_dir_arg: Some(r.required("output directory", r.text("output_dir"))?),
+        output_dir: PathBuf::new(),
+        namespace: r.text("namespace").unwrap_or_else(|| "default".into()),
+        scan_existing,
+        scan_from_flag: false,
+        existing,
+        profile: r.text("profile").unwrap_or_else(|| "full".into()),
+        service_metadata: optional("service_metadata")?,
+        embed_provenance: r.on("embed_provenance"),
+        verify: false,
+        format: if r.text("format").as_deref() == Some("json") {
+            DocFormat::Json
+        } else {
+            DocFormat::Yaml
+        },
+        strict_quality,
+        no_strict_quality,
+        min_coverage: r.flag("min_coverage").and_then(Json::as_f64),
+        environment: r
+            .flag("environment")
+            .and_then(Json::as_str)
+            .map(String::from),
+        task_mapping: optional("task_mapping")?,
+        project_id: r
+            .flag("project_id")
+            .and_then(Json::as_str)
+            .map(String::from),
+        deterministic_output,
+        no_deterministic_output,
+        emit_provenance: r.on("emit_provenance"),
+        emit_onboarding,
+        no_onboarding,
+        emit_quality_report,
+        no_emit_quality_report,
+        dry_run: false,
+        json: false,
+        write: r.write_args()?,
+    })
+}
+
+fn generate_args(r: &Recorded) -> std::result::Result<GenerateArgs, String> {
+    let context = r.input("project_context").map(String::from);
+    let selected = |key: &str| {
+        r.flag("selection")
+            .and_then(|s| s.get(key))
+            .and_then(Json::as_bool)
+            == Some(true)
+    };
+    let (strict_quality, no_strict_quality) = r.pair("strict_quality");
+    let (emit_report, no_emit_report) = r.pair("emit_report");
+    Ok(GenerateArgs {
+        context_arg: Some(r.required("project context", context)?),
+        context: PathBuf::new(),
+        output_arg: Some(r.required("output directory", r.text("output_dir"))?),
+        output: PathBuf::new(),
+        service_monitor: selected("service_monitor"),
+        prometheus_rule: selected("prometheus_rule"),
+        dashboard: selected("dashboard"),
+        all: false,
+        write_legacy_aliases: r.on("write_legacy_aliases"),
+        strict_quality,
+        no_strict_quality,
+        emit_report,
+        no_emit_report,
+        dry_run: false,
+        json: false,
+        write: r.write_args()?,
+    })
+}
+
+fn output_with_role(r: &Recorded, role: &str) -> Option<String> {
+    r.record
+        .outputs
+        .iter()
+        .find(|o| o.role == role)
+        .map(|o| o.fingerprint.path.clone())
+}
+
+fn init_args(r: &Recorded) -> std::result::Result<InitArgs, String> {
+    let (validate, no_validate) = r.pair("validate");
+    Ok(InitArgs {
+        path: r.required("manifest", output_with_role(r, "manifest"))?,
+        // Always the recorded name: the default (the directory's name) differs under a scratch root.
+        name: Some(
+            r.text("name")
+                .ok_or("the record does not say the project name")?,
+        ),
+        force: true,
+        validate,
+        no_validate,
+        json: false,
+        write: r.write_args()?,
+    })
+}
+
+fn init_from_plan_args(r: &Recorded) -> std::result::Result<InitFromPlanArgs, String> {
+    let requirements = r
+        .record
+        .inputs
+        .iter()
+        .filter(|i| i.role == "requirements")
+        .map(|i| r.path(&i.fingerprint.path))
+        .collect::<std::result::Result<Vec<_>, String>>()?;
+    let project_root = match r.text("project_root") {
+        Some(dir) => Some(r.path(&dir)?),
+        None if r.input("project_root").is_some() => {
+            return Err(
+                "the record lists files of a --project-root but not the directory (recorded by an earlier contextcore)"
+                    .into(),
+            );
+        }
+        None => None,
+    };
+    let report_out = match output_with_role(r, "init_from_plan_report") {
+        Some(p) => r.path(&p)?.file_name().map(PathBuf::from),
+        None => None,
+    };
+    let (strict_quality, no_strict_quality) = r.pair("strict_quality");
+    Ok(InitFromPlanArgs {
+        plan: r.required("plan", r.input("plan").map(String::from))?,
+        requirements,
+        project_root,
+        output: r.required("manifest", r.text("output"))?,
+        name: r.flag("name").and_then(Json::as_str).map(String::from),
+        report_out,
+        strict_quality,
+        no_strict_quality,
+        force: true,
+        dry_run: false,
+        json: false,
+        write: r.write_args()?,
+    })
+}
+
+impl Replay {
+    /// The policy the run read, as it is now under the root; the built-in defaults when the
+    /// run read none.
+    pub fn load_policy(&self) -> Result<Policy> {
+        match &self.policy {
+            Some(p) if p.is_file() => Policy::load(p),
+            _ => Ok(Policy::default()),
+        }
+    }
+
+    /// Runs the command's derivation and writes through the normal writer, under `site`.
+    pub fn run(self, site: &Site) -> Result<Ran> {
+        match self.invocation {
+            Invocation::Export(a) => super::export::run_at(site, *a),
+            Invocation::Generate(a) => super::generate::run_at(site, *a),
+            Invocation::Init(a) => super::manifest::init_at(site, *a),
+            Invocation::InitFromPlan(a) => super::plan::run_at(site, *a),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::checked_path;
+
+    #[test]
+    fn only_repository_relative_paths_are_replayed() {
+        assert!(checked_path("out/x.yaml").is_ok());
+        assert!(checked_path(".contextcore.yaml").is_ok());
+        for bad in [
+            "",
+            "/etc/passwd",
+            "../x",
+            "out/../../x",
+            "./x",
+            ".git/config",
+            "a\\b",
+            "<outside>/x.json",
+            "a\nb",
+        ] {
+            assert!(checked_path(bad).is_err(), "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,379 @@
+//! `provenance verify --reproduce`: checks that run records are true. Each run is replayed
+//! ([`super::replay`], every recorded value) in a scratch directory holding its inputs as the
+//! commit (or the index) has them — read from the object store, never the working tree — and
+//! every recorded output is compared byte for byte with the content the record names.
+//! Run records themselves are not compared (ids and times differ by design).
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use git2::{Oid, Repository};
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::lineage::{RecordFile, short};
+use crate::workspace::Workspace;
+
+use super::replay::{self, Mode, checked_path};
+
+/// What reproducing one run concluded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// Every recorded output came out byte for byte.
+    Reproduced,
+    /// At least one output came out different (or not at all).
+    Differs,
+    /// The run cannot be replayed from what the commit holds; `reason` says why.
+    Unverifiable,
+}
+
+/// One output that did not reproduce.
+#[derive(Debug, Clone, Serialize)]
+pub struct Difference {
+    pub path: String,
+    /// The first differing line (1-based), when the recorded content is at hand.
+    pub line: Option<usize>,
+    pub recorded: Option<String>,
+    pub reproduced: Option<String>,
+}
+
+/// The verdict on one run.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunCheck {
+    pub record: String,
+    pub run_id: String,
+    pub command: String,
+    pub outcome: Outcome,
+    pub reason: Option<String>,
+    /// The contextcore that made the run.
+    pub recorded_by: String,
+    /// Outputs compared.
+    pub compared: usize,
+    pub differences: Vec<Difference>,
+}
+
+impl RunCheck {
+    /// Whether this verdict fails the check (`unverifiable` only under `--strict`).
+    pub fn fails(&self, strict: bool) -> bool {
+        match self.outcome {
+            Outcome::Reproduced => false,
+            Outcome::Differs => true,
+            Outcome::Unverifiable => strict,
+        }
+    }
+
+    /// Lines for the human report.
+    pub fn lines(&self) -> Vec<String> {
+        let run = format!(
+            "{} ({}, run {})",
+            self.record,
+            self.command,
+            short(&self.run_id)
+        );
+        let version = self.version_note();
+        match self.outcome {
+            Outcome::Reproduced => vec![format!(
+                "reproduced: {run}: {} output(s) byte for byte{version}",
+                self.compared
+            )],
+            Outcome::Unverifiable => vec![format!(
+                "unverifiable: {run}: {}",
+                self.reason.as_deref().unwrap_or("")
+            )],
+            Outcome::Differs => {
+                let mut out = vec![format!(
+                    "differs: {run}: {}{version}",
+                    self.reason
+                        .as_deref()
+                        .unwrap_or("the recorded inputs and options produce other bytes")
+                )];
+                for d in &self.differences {
+                    out.push(match (d.line, &d.recorded, &d.reproduced) {
+                        (Some(line), recorded, reproduced) => format!(
+                            "  {}: not what run {} produces; first difference at line {line}: recorded {:?}, reproduced {:?}",
+                            d.path,
+                            short(&self.run_id),
+                            recorded.as_deref().unwrap_or("(end of file)"),
+                            reproduced.as_deref().unwrap_or("(end of file)")
+                        ),
+                        (None, _, None) => format!(
+                            "  {}: recorded as an output of run {}, but the reproduction does not write it",
+                            d.path,
+                            short(&self.run_id)
+                        ),
+                        (None, _, _) => format!(
+                            "  {}: not what run {} produces (its sha256 differs from the recorded one)",
+                            d.path,
+                            short(&self.run_id)
+                        ),
+                    });
+                }
+                out
+            }
+        }
+    }
+
+    fn version_note(&self) -> String {
+        let ours = env!("CARGO_PKG_VERSION");
+        if self.recorded_by.is_empty() || self.recorded_by == ours {
+            String::new()
+        } else {
+            format!(
+                " (recorded by contextcore {}, reproduced by {ours})",
+                self.recorded_by
+            )
+        }
+    }
+}
+
+/// Reproduces runs against one snapshot (a commit's tree or the index), remembering verdicts
+/// across snapshots: a run whose record and inputs are the same blobs reproduces the same.
+#[derive(Default)]
+pub struct Reproducer {
+    seen: HashMap<String, RunCheck>,
+}
+
+impl Reproducer {
+    /// Reproduces every record of a snapshot (`blobs`: path → blob id).
+    pub fn check(
+        &mut self,
+        repo: &Repository,
+        blobs: &HashMap<String, Oid>,
+        records: &[RecordFile],
+    ) -> Result<Vec<RunCheck>> {
+        let mut out = Vec::new();
+        for rf in records {
+            let mut key = blobs.get(&rf.path).map(Oid::to_string).unwrap_or_default();
+            for i in &rf.record.inputs {
+                key.push_str(&format!(
+                    " {}={}",
+                    i.fingerprint.path,
+                    blobs
+                        .get(&i.fingerprint.path)
+                        .map(Oid::to_string)
+                        .unwrap_or_default()
+                ));
+            }
+            if let Some(done) = self.seen.get(&key) {
+                out.push(done.clone());
+                continue;
+            }
+            let check = reproduce(repo, blobs, rf)?;
+            self.seen.insert(key, check.clone());
+            out.push(check);
+        }
+        Ok(out)
+    }
+}
+
+fn verdict(rf: &RecordFile, outcome: Outcome, reason: Option<String>) -> RunCheck {
+    RunCheck {
+        record: rf.path.clone(),
+        run_id: rf.record.run_id.clone(),
+        command: rf.record.workflow_or_command.clone(),
+        outcome,
+        reason,
+        recorded_by: rf.record.contextcore_version.clone(),
+        compared: 0,
+        differences: Vec::new(),
+    }
+}
+
+/// Why a run cannot be reproduced from a snapshot, if it cannot.
+fn unverifiable(blobs: &HashMap<String, Oid>, rf: &RecordFile) -> Option<String> {
+    let r = &rf.record;
+    for i in r.inputs.iter().filter(|i| i.fingerprint.exists) {
+        let path = &i.fingerprint.path;
+        if let Err(why) = checked_path(path) {
+            return Some(format!("input {why}"));
+        }
+        if !blobs.contains_key(path) {
+            return Some(format!(
+                "input {path} ({}) is not in the commit, so there is no version of it to replay from",
+                i.role
+            ));
+        }
+    }
+    for o in &r.outputs {
+        if let Err(why) = checked_path(&o.fingerprint.path) {
+            return Some(format!("output {why}"));
+        }
+    }
+    let on = |key: &str| r.config_snapshot.0.get(key).and_then(|s| s.value.as_bool()) == Some(true);
+    if on("emit_provenance") || on("embed_provenance") {
+        return Some(
+            "the legacy provenance block (--emit-provenance/--embed-provenance) holds the original command line and git state, which no replay has"
+                .into(),
+        );
+    }
+    None
+}
+
+/// The document time the run rendered with, read from the committed output that carries it
+/// (the blob the record names, from the object store).
+pub(crate) fn document_time(repo: &Repository, rf: &RecordFile) -> Option<String> {
+    const CARRIERS: &[&str] = &[
+        "validation_report",
+        "quality_report",
+        "onboarding_metadata",
+        "init_from_plan_report",
+    ];
+    CARRIERS.iter().find_map(|role| {
+        let o = rf.record.outputs.iter().find(|o| o.role == *role)?;
+        let id = Oid::from_str(o.fingerprint.git_blob.as_deref()?).ok()?;
+        let blob = repo.find_blob(id).ok()?;
+        let json: serde_json::Value = serde_json::from_slice(blob.content()).ok()?;
+        json.get("generated_at")?.as_str().map(String::from)
+    })
+}
+
+fn reproduce(repo: &Repository, blobs: &HashMap<String, Oid>, rf: &RecordFile) -> Result<RunCheck> {
+    if let Some(why) = unverifiable(blobs, rf) {
+        return Ok(verdict(rf, Outcome::Unverifiable, Some(why)));
+    }
+    let scratch = tempfile::Builder::new()
+        .prefix("contextcore-reproduce-")
+        .tempdir()
+        .map_err(|e| Error::io("a scratch directory", e))?;
+    let root = scratch
+        .path()
+        .canonicalize()
+        .map_err(|e| Error::io("a scratch directory", e))?;
+    for i in rf.record.inputs.iter().filter(|i| i.fingerprint.exists) {
+        let path = &i.fingerprint.path;
+        let blob = crate::lineage::view::find_blob(repo, blobs[path], path)?;
+        let file = root.join(path);
+        if let Some(parent) = file.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io(path, e))?;
+        }
+        std::fs::write(&file, blob.content()).map_err(|e| Error::io(path, e))?;
+    }
+    let replay = match replay::from_record(&rf.record, &root, Mode::Reproduce) {
+        Ok(r) => r,
+        Err(why) => return Ok(verdict(rf, Outcome::Unverifiable, Some(why))),
+    };
+    let policy = match replay.load_policy() {
+        Ok(p) => p,
+        Err(e) => {
+            return Ok(verdict(
+                rf,
+                Outcome::Differs,
+                Some(format!("the policy the run recorded does not load: {e}")),
+            ));
+        }
+    };
+    let site = super::Site {
+        workspace: Workspace {
+            repo_root: Some(root.clone()),
+            git_dir: None,
+            common_dir: None,
+        },
+        policy,
+        document_time: document_time(repo, rf),
+        quiet: true,
+        recorded: Some(rf.record.config_snapshot.clone()),
+    };
+    let ran = match replay.run(&site) {
+        Ok(ran) => ran,
+        Err(e) => {
+            return Ok(verdict(
+                rf,
+                Outcome::Differs,
+                Some(format!("the replay failed: {e}")),
+            ));
+        }
+    };
+    let mut check = verdict(rf, Outcome::Reproduced, None);
+    if ran.code != 0 {
+        check.reason = Some(format!("the replay exited {}", ran.code));
+    }
+    for o in rf.record.outputs.iter().filter(|o| o.fingerprint.exists) {
+        check.compared += 1;
+        if let Some(d) = compare(repo, &root, o)? {
+            check.differences.push(d);
+        }
+    }
+    if !check.differences.is_empty() || ran.code != 0 {
+        check.outcome = Outcome::Differs;
+    }
+    Ok(check)
+}
+
+/// Compares one recorded output with what the replay wrote: with the content of its recorded
+/// blob when the object store has it, else with its recorded sha256.
+fn compare(
+    repo: &Repository,
+    root: &Path,
+    o: &crate::provenance::OutputRecord,
+) -> Result<Option<Difference>> {
+    let path = &o.fingerprint.path;
+    let Ok(reproduced) = std::fs::read(root.join(path)) else {
+        return Ok(Some(Difference {
+            path: path.clone(),
+            line: None,
+            recorded: None,
+            reproduced: None,
+        }));
+    };
+    let recorded_blob = o
+        .fingerprint
+        .git_blob
+        .as_deref()
+        .and_then(|b| Oid::from_str(b).ok())
+        .and_then(|id| repo.find_blob(id).ok());
+    match recorded_blob {
+        Some(blob) if blob.content() == reproduced.as_slice() => Ok(None),
+        Some(blob) => Ok(Some(first_difference(path, blob.content(), &reproduced))),
+        None => {
+            let digest = crate::fingerprint::Digests::of_bytes(&reproduced).sha256;
+            if o.fingerprint.sha256.as_deref() == Some(digest.as_str()) {
+                Ok(None)
+            } else {
+                Ok(Some(Difference {
+                    path: path.clone(),
+                    line: None,
+                    recorded: None,
+                    reproduced: Some(String::new()),
+                }))
+            }
+        }
+    }
+}
+
+/// The first line where two contents differ.
+fn first_difference(path: &str, recorded: &[u8], reproduced: &[u8]) -> Difference {
+    let a: Vec<&[u8]> = recorded.split(|&b| b == b'\n').collect();
+    let b: Vec<&[u8]> = reproduced.split(|&b| b == b'\n').collect();
+    let at = (0..a.len().max(b.len()))
+        .find(|&i| a.get(i) != b.get(i))
+        .unwrap_or(0);
+    let show = |l: Option<&&[u8]>| {
+        l.map(|l| {
+            let text = String::from_utf8_lossy(l);
+            text.chars().take(120).collect::<String>()
+        })
+    };
+    Difference {
+        path: path.to_string(),
+        line: Some(at + 1),
+        recorded: show(a.get(at)),
+        reproduced: show(b.get(at)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_difference;
+
+    #[test]
+    fn first_difference_names_the_line_and_both_texts() {
+        let d = first_difference("x", b"a\nb\nc\n", b"a\nB\nc\n");
+        assert_eq!(d.line, Some(2));
+        assert_eq!(d.recorded.as_deref(), Some("b"));
+        assert_eq!(d.reproduced.as_deref(), Some("B"));
+        let d = first_difference("x", b"a\n", b"a\nextra\n");
+        assert_eq!(d.line, Some(2));
+        assert_eq!(d.recorded.as_deref(), Some(""));
+    }
+}

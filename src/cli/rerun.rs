@@ -1,0 +1,322 @@
+//! `rerun [PATH…]` and the pre-commit hook's fix mode: find the runs of the working tree that
+//! are stale (or whose outputs were edited or deleted), order them by their dependencies, and
+//! replay each with its recorded options through the normal writer.
+
+use std::collections::BTreeSet;
+
+use git2::Repository;
+use serde_json::json;
+
+use crate::error::{EXIT_CHECK_FAILED, Error, Result};
+use crate::fsio::Action;
+use crate::lineage::check::{check_worktree_records, open_repo, repo_policy};
+use crate::lineage::{Finding, RecordFile, SEED_COMMANDS, Verdict, order, rerun, tracked_globs};
+use crate::workspace::Workspace;
+
+use super::args::RerunArgs;
+use super::replay;
+
+/// Verdicts a rerun fixes.
+const RERUN_FIXES: &[Verdict] = &[Verdict::Stale, Verdict::Modified, Verdict::Missing];
+
+/// One run replayed (or, in a dry run, to be replayed).
+pub(crate) struct Rerun {
+    pub record: String,
+    pub command: String,
+    pub hint: String,
+    /// Why it runs: its own problems, or `after <record>` for a run downstream of one.
+    pub reason: String,
+    pub code: Option<i32>,
+    /// Files written whose content changed (created or updated).
+    pub changed: Vec<String>,
+}
+
+/// `contextcore rerun`.
+pub fn run(a: RerunArgs) -> Result<i32> {
+    let repo = open_repo()?;
+    let root = worktree_root(&repo)?;
+    let workspace = Workspace::discover(&root);
+    let scope: Vec<String> = a
+        .paths
+        .iter()
+        .map(|p| {
+            let p = crate::workspace::absolute(p);
+            if workspace.is_outside(&p) {
+                return Err(Error::Usage(format!(
+                    "{}: outside the repository",
+                    p.display()
+                )));
+            }
+            Ok(workspace.record_path(&p, &root))
+        })
+        .collect::<Result<_>>()?;
+    let in_scope = |rf: &RecordFile| {
+        scope.is_empty()
+            || std::iter::once(rf.path.as_str())
+                .chain(
+                    rf.record
+                        .outputs
+                        .iter()
+                        .map(|o| o.fingerprint.path.as_str()),
+                )
+                .any(|p| scope.iter().any(|s| under(p, s)))
+    };
+    let runs = rerun_where(&repo, &in_scope, a.dry_run, a.json)?;
+    let remaining = if a.dry_run {
+        Vec::new()
+    } else {
+        remaining_problems(&repo, &in_scope)?
+    };
+    if a.json {
+        let report = json!({
+            "dry_run": a.dry_run,
+            "runs": runs.iter().map(|r| json!({
+                "record": r.record, "command": r.command, "rerun": r.hint, "reason": r.reason,
+                "exit_code": r.code, "changed": r.changed,
+            })).collect::<Vec<_>>(),
+            "fresh": remaining.is_empty(),
+            "problems": remaining,
+        });
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
+        );
+    } else if a.dry_run {
+        if runs.is_empty() {
+            println!("nothing to rerun: every run is fresh");
+        }
+        for (n, r) in runs.iter().enumerate() {
+            println!("{}. {} ({}): {}", n + 1, r.record, r.reason, r.hint);
+        }
+    } else if remaining.is_empty() {
+        if runs.is_empty() {
+            println!("nothing to rerun: every run is fresh");
+        } else {
+            let changed: usize = runs.iter().map(|r| r.changed.len()).sum();
+            println!(
+                "reran {} run(s), {changed} file(s) changed; every run is fresh",
+                runs.len()
+            );
+        }
+    } else {
+        for f in &remaining {
+            println!("  {}", f.line());
+        }
+        println!("{} lineage problem(s) remain", remaining.len());
+    }
+    let failed = runs.iter().any(|r| r.code.is_some_and(|c| c != 0));
+    Ok(if failed || !remaining.is_empty() {
+        EXIT_CHECK_FAILED
+    } else {
+        0
+    })
+}
+
+fn worktree_root(repo: &Repository) -> Result<std::path::PathBuf> {
+    let root = repo
+        .workdir()
+        .ok_or_else(|| Error::Usage("a bare repository has no working tree to rerun in".into()))?;
+    Ok(root.canonicalize().unwrap_or_else(|_| root.to_path_buf()))
+}
+
+/// Whether a record path lies at or under a scope path.
+fn under(path: &str, scope: &str) -> bool {
+    let scope = scope.trim_end_matches('/');
+    scope.is_empty() || scope == "." || path == scope || path.starts_with(&format!("{scope}/"))
+}
+
+/// Problems a rerun should have fixed that remain, for the runs `select` picks.
+fn remaining_problems(
+    repo: &Repository,
+    select: &dyn Fn(&RecordFile) -> bool,
+) -> Result<Vec<Finding>> {
+    let tracked = tracked_globs(&repo_policy(repo)?.tracked_outputs())?;
+    let (records, findings) = check_worktree_records(repo, &tracked)?;
+    let chosen: BTreeSet<&str> = records
+        .iter()
+        .filter(|rf| select(rf))
+        .map(|rf| rf.path.as_str())
+        .collect();
+    Ok(findings
+        .into_iter()
+        .filter(|f| RERUN_FIXES.contains(&f.verdict))
+        .filter(|f| f.record.as_deref().is_some_and(|r| chosen.contains(r)))
+        .collect())
+}
+
+/// Reruns, in dependency order, the working tree's runs that `select` picks and that have a
+/// problem a rerun fixes (plus the runs downstream of them). A cycle or a run that cannot be
+/// replayed stops everything before anything runs. Seed runs (`manifest init`,
+/// `init-from-plan`) are never rerun: that would overwrite the edited manifest.
+pub(crate) fn rerun_where(
+    repo: &Repository,
+    select: &dyn Fn(&RecordFile) -> bool,
+    dry_run: bool,
+    quiet: bool,
+) -> Result<Vec<Rerun>> {
+    let root = worktree_root(repo)?;
+    let tracked = tracked_globs(&repo_policy(repo)?.tracked_outputs())?;
+    let (records, findings) = check_worktree_records(repo, &tracked)?;
+    let problems = |rf: &RecordFile| -> Vec<&Finding> {
+        findings
+            .iter()
+            .filter(|f| RERUN_FIXES.contains(&f.verdict) && f.record.as_deref() == Some(&rf.path))
+            .collect()
+    };
+    let wanted: Vec<usize> = records
+        .iter()
+        .enumerate()
+        .filter(|(_, rf)| !SEED_COMMANDS.contains(&rf.record.workflow_or_command.as_str()))
+        .filter(|(_, rf)| select(rf) && !problems(rf).is_empty())
+        .map(|(i, _)| i)
+        .collect();
+    let planned = order::plan(&records, &wanted).map_err(|cycle| {
+        let names: Vec<String> = cycle
+            .iter()
+            .map(|&i| format!("{} ({})", records[i].path, records[i].record.workflow_or_command))
+            .collect();
+        Error::Usage(format!(
+            "cannot order the reruns: these runs read each other's outputs (a cycle): {}; nothing was run",
+            names.join(", ")
+        ))
+    })?;
+    let mut replays = Vec::new();
+    let mut refused = Vec::new();
+    for &i in &planned {
+        match replay::from_record(&records[i].record, &root, replay::Mode::Rerun) {
+            Ok(r) => replays.push((i, r)),
+            Err(why) => refused.push(format!("{}: {why}", records[i].path)),
+        }
+    }
+    if !refused.is_empty() {
+        return Err(Error::Usage(format!(
+            "cannot replay {} run(s); nothing was run:\n  {}",
+            refused.len(),
+            refused.join("\n  ")
+        )));
+    }
+    let mut out = Vec::new();
+    for (i, replay) in replays {
+        let rf = &records[i];
+        let own = problems(rf);
+        let reason = match own.first() {
+            Some(f) => format!("{}: {}", f.verdict.as_str(), f.path),
+            None => {
+                let upstream: Vec<&str> = out
+                    .iter()
+                    .map(|r: &Rerun| r.record.as_str())
+                    .filter(|r| reads_output_of(rf, &records, r))
+                    .collect();
+                format!("after {}", upstream.join(", "))
+            }
+        };
+        let mut rerun = Rerun {
+            record: rf.path.clone(),
+            command: rf.record.workflow_or_command.clone(),
+            hint: rerun::command(&rf.record),
+            reason,
+            code: None,
+            changed: Vec::new(),
+        };
+        if dry_run {
+            out.push(rerun);
+            continue;
+        }
+        if !quiet {
+            println!("rerun {} ({}): {}", rerun.record, rerun.reason, rerun.hint);
+        }
+        // A run whose inputs are all fresh is rerun to restore edited or deleted outputs: at
+        // its recorded document time they come back byte for byte, and its record still holds.
+        let restoring = !own.is_empty() && own.iter().all(|f| f.verdict != Verdict::Stale);
+        let site = super::Site {
+            workspace: Workspace::discover(&root),
+            policy: replay.load_policy()?,
+            document_time: restoring
+                .then(|| super::reproduce::document_time(repo, rf))
+                .flatten(),
+            quiet,
+            recorded: Some(rf.record.config_snapshot.clone()),
+        };
+        let ran = replay.run(&site)?;
+        rerun.code = Some(ran.code);
+        rerun.changed = ran
+            .finished
+            .iter()
+            .flat_map(|f| f.files.iter().chain(f.record.iter().map(|(o, _)| o)))
+            .filter(|o| o.action != Action::Unchanged)
+            .map(|o| o.shown.clone())
+            .collect();
+        let stop = ran.code != 0;
+        out.push(rerun);
+        if stop {
+            // Later runs would read what this one failed to write.
+            eprintln!(
+                "error: {} exited {}; the runs after it were not rerun",
+                rf.path, ran.code
+            );
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// Whether `rf` reads an output of the run recorded at `upstream`.
+fn reads_output_of(rf: &RecordFile, records: &[RecordFile], upstream: &str) -> bool {
+    records
+        .iter()
+        .filter(|u| u.path == upstream)
+        .flat_map(|u| &u.record.outputs)
+        .any(|o| {
+            rf.record
+                .inputs
+                .iter()
+                .any(|i| i.fingerprint.path == o.fingerprint.path)
+        })
+}
+
+/// The hook's fix mode: reruns the runs behind `problems` (found in the index), then says what
+/// it regenerated. Always stops the commit: what was regenerated must be reviewed and added.
+pub(crate) fn fix(repo: &Repository, problems: &[&Finding]) -> Result<i32> {
+    let records: BTreeSet<&str> = problems
+        .iter()
+        .filter(|f| RERUN_FIXES.contains(&f.verdict))
+        .filter_map(|f| f.record.as_deref())
+        .collect();
+    if records.is_empty() {
+        eprintln!(
+            "contextcore: commit refused: {} lineage problem(s) no rerun fixes (policy lineage.mode: fix)",
+            problems.len()
+        );
+        return Ok(EXIT_CHECK_FAILED);
+    }
+    let runs = match rerun_where(repo, &|rf| records.contains(rf.path.as_str()), false, true) {
+        Ok(runs) => runs,
+        Err(e) => {
+            eprintln!("contextcore: lineage.mode fix could not rerun: {e}");
+            eprintln!("contextcore: commit refused (policy lineage.mode: fix)");
+            return Ok(EXIT_CHECK_FAILED);
+        }
+    };
+    let changed: Vec<&str> = runs
+        .iter()
+        .flat_map(|r| &r.changed)
+        .map(String::as_str)
+        .collect();
+    for r in &runs {
+        eprintln!("contextcore: reran {} ({})", r.record, r.command);
+    }
+    if changed.is_empty() {
+        eprintln!(
+            "contextcore: commit refused: the working tree is already up to date; `git add` the files above and commit again"
+        );
+    } else {
+        eprintln!(
+            "contextcore: commit refused: regenerated {} file(s); review them, `git add` them and commit again:",
+            changed.len()
+        );
+        for c in &changed {
+            eprintln!("  {c}");
+        }
+    }
+    Ok(EXIT_CHECK_FAILED)
+}
