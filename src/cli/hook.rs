@@ -200,7 +200,12 @@ fn merge_incoming(repo: &Repository, notes_ref: &str, incoming: &str) -> Result<
         Some(ours) => repo.graph_descendant_of(theirs, ours)?,
     };
     if fast_forward && notes::keeps_every_local_run(repo, notes_ref, incoming) {
-        repo.reference(notes_ref, theirs, true, "contextcore notes fetch (fast-forward)")?;
+        repo.reference(
+            notes_ref,
+            theirs,
+            true,
+            "contextcore notes fetch (fast-forward)",
+        )?;
         return Ok(notes::Merged::default());
     }
     let merged = notes::merge_refs(repo, notes_ref, incoming)?;

@@ -192,28 +192,27 @@ fn short_blob(b: &Option<String>) -> &str {
     b.as_deref().map(short).unwrap_or("-")
 }
 
-/// A run record file, refused (tampered, exit 1) when it breaks a rule of `validate`.
+/// A run record file. One that is not JSON or not a run record is bad input (exit 2), as
+/// for every input file; one that parses but breaks a rule of `validate` (an unsafe path, a
+/// forged id, over the size limit) is tampered (exit 1).
 fn load_checked_record(target: &str) -> Result<crate::provenance::RunRecord> {
-    use crate::lineage::validate::{MAX_RECORD_BYTES, Violation};
-    let size = std::fs::metadata(target)
-        .map_err(|e| Error::io(target, e))?
-        .len() as usize;
-    if size > MAX_RECORD_BYTES {
-        return Err(Error::Untrusted {
-            path: target.to_string(),
-            violation: Violation::TooLarge {
-                what: "run record",
-                size,
-                limit: MAX_RECORD_BYTES,
-            },
-        });
-    }
+    use crate::lineage::validate::{self, MAX_RECORD_BYTES, Violation};
     let json = crate::source::read_json(Path::new(target), target)?;
-    crate::lineage::validate::record(&json).map_err(|violation| Error::Untrusted {
+    let record = crate::provenance::RunRecord::from_json(json.clone(), target)?;
+    let untrusted = |violation| Error::Untrusted {
         path: target.to_string(),
         violation,
-    })?;
-    crate::provenance::RunRecord::from_json(json, target)
+    };
+    let size = std::fs::metadata(target).map_or(0, |m| m.len() as usize);
+    if size > MAX_RECORD_BYTES {
+        return Err(untrusted(Violation::TooLarge {
+            what: "run record",
+            size,
+            limit: MAX_RECORD_BYTES,
+        }));
+    }
+    validate::record(&json).map_err(untrusted)?;
+    Ok(record)
 }
 
 /// A validated note; paths are still quoted (a valid path may hold `"` or non-ASCII).
@@ -227,10 +226,18 @@ fn print_note(note: &NotePayload) {
             run.workflow_or_command
         );
         for f in &run.inputs {
-            println!("    input  {} {}", short_blob(&f.git_blob), quote::path(&f.path));
+            println!(
+                "    input  {} {}",
+                short_blob(&f.git_blob),
+                quote::path(&f.path)
+            );
         }
         for f in &run.outputs {
-            println!("    output {} {}", short_blob(&f.git_blob), quote::path(&f.path));
+            println!(
+                "    output {} {}",
+                short_blob(&f.git_blob),
+                quote::path(&f.path)
+            );
         }
     }
 }

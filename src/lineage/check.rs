@@ -304,7 +304,11 @@ fn check_note(repo: &Repository, notes_ref: &str, commit: Oid, map: &BlobMap) ->
 }
 
 /// The finding for a note that breaks a rule of `validate`.
-fn invalid_note(notes_ref: &str, short_commit: &str, violation: &super::validate::Violation) -> Finding {
+fn invalid_note(
+    notes_ref: &str,
+    short_commit: &str,
+    violation: &super::validate::Violation,
+) -> Finding {
     Finding {
         path: format!("{notes_ref}:{short_commit}"),
         verdict: Verdict::Tampered,

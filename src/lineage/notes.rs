@@ -244,7 +244,10 @@ pub fn merge_refs(repo: &Repository, into_ref: &str, from_ref: &str) -> Result<M
 /// The commits that carry a note on `notes_ref` (none when the ref does not exist).
 pub fn noted_commits(repo: &Repository, notes_ref: &str) -> Vec<Oid> {
     match repo.notes(Some(notes_ref)) {
-        Ok(iter) => iter.filter_map(|n| n.ok()).map(|(_, commit)| commit).collect(),
+        Ok(iter) => iter
+            .filter_map(|n| n.ok())
+            .map(|(_, commit)| commit)
+            .collect(),
         Err(_) => Vec::new(),
     }
 }

@@ -76,14 +76,20 @@ pub fn snapshot_paths(r: &LineageRecord) -> Checked {
     for (key, setting) in &r.config_snapshot.0 {
         let plain_key = !key.is_empty()
             && key.len() <= 64
-            && key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+            && key
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
         let plain_source = setting.source.len() <= 64
             && setting
                 .source
                 .bytes()
                 .all(|b| b.is_ascii_lowercase() || b"_:".contains(&b));
         if !plain_key || !plain_source {
-            return Err(bad_value(key, &setting.source, "not a plain option name or source"));
+            return Err(bad_value(
+                key,
+                &setting.source,
+                "not a plain option name or source",
+            ));
         }
         if let Some(s) = first_unprintable(&setting.value, 0) {
             return Err(Violation::Path {

@@ -152,8 +152,7 @@ pub fn repo_path(path: &str) -> Result<RepoPath, PathProblem> {
         return Err(PathProblem::Backslash);
     }
     let bytes = path.as_bytes();
-    if bytes[0] == b'/' || (bytes.len() > 1 && bytes[1] == b':' && bytes[0].is_ascii_alphabetic())
-    {
+    if bytes[0] == b'/' || (bytes.len() > 1 && bytes[1] == b':' && bytes[0].is_ascii_alphabetic()) {
         return Err(PathProblem::Absolute);
     }
     if let Some(name) = path.strip_prefix(OUTSIDE).and_then(|r| r.strip_prefix('/')) {
@@ -233,28 +232,26 @@ pub fn command(field: &str, name: &str) -> Checked {
                 && w.bytes()
                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         });
-    ok.then_some(()).ok_or_else(|| {
-        grammar(
-            "command",
-            "1-3 lower-case words of a-z 0-9 -",
-            field,
-            name,
-        )
-    })
+    ok.then_some(())
+        .ok_or_else(|| grammar("command", "1-3 lower-case words of a-z 0-9 -", field, name))
 }
 
 /// A digest: `None`, or lower-case hex of 40 (sha1 blob id) or 64 characters.
 pub fn digest(field: &str, value: Option<&str>) -> Checked {
     let Some(v) = value else { return Ok(()) };
     let ok = matches!(v.len(), 40 | 64)
-        && v.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        && v.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
     ok.then_some(())
         .ok_or_else(|| grammar("digest", "40 or 64 lower-case hex digits", field, v))
 }
 
 /// A time: empty, or up to 40 of `0-9 T Z : . + -` (RFC 3339 and the earlier records' form).
 pub fn timestamp(field: &str, value: &str) -> Checked {
-    let ok = value.len() <= 40 && value.bytes().all(|b| b.is_ascii_digit() || b"TZ:.+-".contains(&b));
+    let ok = value.len() <= 40
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b"TZ:.+-".contains(&b));
     ok.then_some(())
         .ok_or_else(|| grammar("timestamp", "RFC 3339", field, value))
 }
