@@ -179,3 +179,70 @@ fn value_token(key: &str, v: &Json) -> Checked {
         )
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn record(config: Json, input: &str) -> LineageRecord {
+        serde_json::from_value(json!({
+            "run_id": "r-1",
+            "workflow_or_command": "manifest export",
+            "config_snapshot": config,
+            "inputs": [{"path": input, "exists": true, "size": 1, "mtime": null,
+                        "sha256": null, "git_blob": null, "role": "manifest"}],
+            "outputs": []
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_plain_record_can_be_replayed() {
+        let r = record(
+            json!({"output_dir": {"value": ".", "source": "flag"},
+                   "namespace": {"value": "prod", "source": "flag"},
+                   "min_coverage": {"value": 80.0, "source": "flag"}}),
+            ".contextcore.yaml",
+        );
+        assert_eq!(options(&r), Ok(()));
+    }
+
+    #[test]
+    fn nothing_a_record_says_leads_outside_the_repository() {
+        let out = |dir: &str| {
+            record(
+                json!({"output_dir": {"value": dir, "source": "flag"}}),
+                "m.yaml",
+            )
+        };
+        assert_eq!(
+            options(&out("../../somewhere")).unwrap_err().rule(),
+            "parent-dir"
+        );
+        assert_eq!(options(&out("/tmp/x")).unwrap_err().rule(), "absolute-path");
+        assert_eq!(options(&out("<outside>/x")).unwrap_err().rule(), "replay");
+        assert_eq!(options(&out(".git/hooks")).unwrap_err().rule(), "replay");
+        let outside_input = record(json!({}), "<outside>/m.yaml");
+        assert_eq!(options(&outside_input).unwrap_err().rule(), "replay");
+        let existing = record(
+            json!({"existing": {"value": ["a:../x"], "source": "flag"}}),
+            "m.yaml",
+        );
+        assert_eq!(options(&existing).unwrap_err().rule(), "parent-dir");
+    }
+
+    #[test]
+    fn a_value_that_reads_as_an_option_is_refused() {
+        let r = record(
+            json!({"namespace": {"value": "--force", "source": "flag"}}),
+            "m.yaml",
+        );
+        assert_eq!(options(&r).unwrap_err().rule(), "replay");
+        let r = record(
+            json!({"profile": {"value": "a b", "source": "flag"}}),
+            "m.yaml",
+        );
+        assert_eq!(options(&r).unwrap_err().rule(), "replay");
+    }
+}

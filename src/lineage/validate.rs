@@ -369,3 +369,61 @@ pub fn note_payload(note: &NotePayload, commit: &str) -> Checked {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repository_paths_are_accepted_and_escapes_are_not() {
+        assert_eq!(repo_path("out/x.yaml"), Ok(RepoPath::Inside));
+        assert_eq!(repo_path(".contextcore.yaml"), Ok(RepoPath::Inside));
+        assert_eq!(repo_path("<outside>/x.yaml"), Ok(RepoPath::Outside));
+        assert_eq!(repo_path("../x"), Err(PathProblem::ParentDir));
+        assert_eq!(repo_path("out/../../x"), Err(PathProblem::ParentDir));
+        assert_eq!(repo_path("/etc/shadow"), Err(PathProblem::Absolute));
+        assert_eq!(repo_path("c:/x"), Err(PathProblem::Absolute));
+        assert_eq!(repo_path("out\\x"), Err(PathProblem::Backslash));
+        assert_eq!(repo_path("out/\u{1b}[31m"), Err(PathProblem::ControlChar));
+        assert_eq!(repo_path("a\0b"), Err(PathProblem::ControlChar));
+        assert_eq!(repo_path("./x"), Err(PathProblem::NotNormalized));
+        assert_eq!(repo_path("out//x"), Err(PathProblem::NotNormalized));
+        assert_eq!(repo_path("<outside>/a/b"), Err(PathProblem::NotNormalized));
+        assert_eq!(repo_path("<outside>/.."), Err(PathProblem::ParentDir));
+        assert_eq!(repo_path(""), Err(PathProblem::Empty));
+    }
+
+    #[test]
+    fn grammars_take_what_the_tool_writes() {
+        assert!(run_id("r", "84860c84-e2ae-473d-8a70-3561656a1b0f").is_ok());
+        assert!(run_id("r", "@octocat").is_err());
+        assert!(role("r", "project_context").is_ok());
+        assert!(role("r", "Project").is_err());
+        assert!(command("c", "manifest init-from-plan").is_ok());
+        assert!(command("c", "manifest  export").is_err());
+        assert!(command("c", "generate;").is_err());
+        assert!(digest("d", Some(&"a".repeat(40))).is_ok());
+        assert!(digest("d", Some(&"A".repeat(40))).is_err());
+        assert!(timestamp("t", "2026-02-16T22:33:57.990064").is_ok());
+        assert!(timestamp("t", "\u{1b}[2J").is_err());
+    }
+
+    #[test]
+    fn an_oversized_record_is_not_parsed() {
+        let big = vec![b' '; MAX_RECORD_BYTES + 1];
+        assert_eq!(record_bytes(&big).unwrap_err().rule(), "too-large");
+    }
+
+    #[test]
+    fn violations_name_their_rule_and_quote_the_value() {
+        let v = Violation::Path {
+            field: "outputs[0].path".into(),
+            value: "out/\u{1b}x".into(),
+            problem: PathProblem::ControlChar,
+        };
+        assert_eq!(
+            v.to_string(),
+            "[control-char] outputs[0].path \"out/\\033x\" holds a control or invisible character"
+        );
+    }
+}
