@@ -78,7 +78,10 @@ fn pre_commit(repo: &Repository, policy: &crate::policy::Policy) -> Result<i32> 
         Ok(None) => return Ok(0),
         // In warn mode nothing blocks a commit, not even a check that could not run.
         Err(e) if mode == LineageMode::Warn => {
-            eprintln!("contextcore: lineage check could not run: {e}");
+            eprintln!(
+                "contextcore: lineage check could not run: {}",
+                quote::line(&e.to_string())
+            );
             return Ok(0);
         }
         Err(e) => return Err(e),
