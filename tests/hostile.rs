@@ -683,3 +683,24 @@ fn a_remote_that_fast_forwards_over_our_notes_cannot_remove_a_run() {
     let text = a.git(&["notes", "--ref=refs/notes/contextcore", "show", &two]);
     assert!(text.contains("local-run"), "{text}");
 }
+
+#[test]
+fn a_rerun_never_keeps_or_prints_a_forged_run_id() {
+    let repo = Repo::new();
+    repo.copy_fixture("checkout.contextcore.yaml", ".contextcore.yaml");
+    assert!(repo.run(&["export"]).status.success());
+    let mut record = common::json(&repo, "out/run-provenance.json");
+    record["run_id"] = format!("{ESC}]0;pwned{}", '\u{7}').into();
+    repo.write(
+        "out/run-provenance.json",
+        &serde_json::to_string_pretty(&record).unwrap(),
+    );
+    let out = repo.run(&["export"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_no_raw_escapes(&stdout(&out));
+    let id = common::json(&repo, "out/run-provenance.json")["run_id"].clone();
+    assert!(
+        !id.as_str().unwrap().contains(ESC),
+        "a new record replaces the forged one: {id}"
+    );
+}
