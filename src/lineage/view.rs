@@ -121,7 +121,20 @@ pub fn load_records<'a>(
     let mut found: Vec<(&str, Oid)> = found.collect();
     found.sort();
     let mut records = Records::default();
+    let odb = repo.odb()?;
     for (path, id) in found {
+        // An oversized record is refused from its object header, without reading it.
+        if let Ok((size, _)) = odb.read_header(id)
+            && size > validate::MAX_RECORD_BYTES
+        {
+            let violation = Violation::TooLarge {
+                what: "run record",
+                size,
+                limit: validate::MAX_RECORD_BYTES,
+            };
+            records.add(path, Err(untrusted(path, violation)));
+            continue;
+        }
         let blob = find_blob(repo, id, path)?;
         records.add(path, parse_record(blob.content(), path));
     }
@@ -149,11 +162,9 @@ impl Records {
                 first: first.path.clone(),
                 second: path.to_string(),
             };
-            let e = Error::Untrusted {
-                path: path.to_string(),
-                violation,
-            };
-            return self.broken.push(broken_record(path, &e));
+            return self
+                .broken
+                .push(broken_record(path, &untrusted(path, violation)));
         }
         self.valid.push(RecordFile {
             record,
@@ -185,10 +196,14 @@ pub fn broken_record(path: &str, error: &Error) -> Finding {
 /// Bounds, parses and validates a run record's bytes (`validate::record_bytes`); `shown`
 /// names it in errors.
 pub fn parse_record(bytes: &[u8], shown: &str) -> Result<LineageRecord> {
-    validate::record_bytes(bytes).map_err(|violation| Error::Untrusted {
-        path: shown.to_string(),
+    validate::record_bytes(bytes).map_err(|violation| untrusted(shown, violation))
+}
+
+fn untrusted(path: &str, violation: Violation) -> Error {
+    Error::Untrusted {
+        path: path.to_string(),
         violation,
-    })
+    }
 }
 
 /// The working tree: index ids where stat data says a file is unchanged, a fresh hash otherwise.
