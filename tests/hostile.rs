@@ -704,3 +704,22 @@ fn a_rerun_never_keeps_or_prints_a_forged_run_id() {
         "a new record replaces the forged one: {id}"
     );
 }
+
+#[test]
+fn a_valid_record_under_a_name_with_escapes_is_not_copied_into_a_note() {
+    let repo = Repo::new();
+    repo.write(
+        &format!("out{ESC}[31m/run-provenance.json"),
+        &base("r-1").to_string(),
+    );
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "odd name"]);
+    let out = repo.run(&["notes", "attach"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_no_raw_escapes(&stderr(&out));
+    assert!(
+        stderr(&out).contains("[control-char] record \"out\\033[31m/run-provenance.json\""),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -66,6 +66,15 @@ pub fn note_for_commit(repo: &Repository, commit_id: Oid) -> Result<Option<NoteP
             continue;
         }
         let blob = repo.find_blob(delta.new_file().id())?;
+        // The note must pass the validation its readers apply: the record's own path too.
+        validate::repo_path(&path).map_err(|problem| Error::Untrusted {
+            path: path.clone(),
+            violation: Violation::Path {
+                field: "record".into(),
+                value: path.clone(),
+                problem,
+            },
+        })?;
         let record = parse_record(blob.content(), &path)?;
         let files = |list: Vec<(String, String, Option<String>, Option<String>)>| {
             list.into_iter()
