@@ -41,6 +41,12 @@ pub enum Error {
         "{path}: git object {id} is not present locally (a partial clone?); lineage works offline and fetches nothing: fetch it with 'git cat-file -e {id}', or every object a commit needs with 'git rev-list --objects --missing=print <commit> | sed -n s/^?//p | git cat-file --batch-check', then run the check again"
     )]
     MissingObject { path: String, id: String },
+    /// A run record or note breaks a rule of `lineage::validate`: it is treated as tampered.
+    #[error("{}: {violation}", crate::quote::path(.path))]
+    Untrusted {
+        path: String,
+        violation: crate::lineage::validate::Violation,
+    },
     /// A check failed; the message lists each problem.
     #[error("{0}")]
     CheckFailed(String),
@@ -50,7 +56,7 @@ impl Error {
     /// The process exit code for this error.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::CheckFailed(_) => EXIT_CHECK_FAILED,
+            Error::CheckFailed(_) | Error::Untrusted { .. } => EXIT_CHECK_FAILED,
             _ => EXIT_BAD_INPUT,
         }
     }

@@ -19,6 +19,7 @@ pub mod paths;
 pub mod plan;
 pub mod policy;
 pub mod provenance;
+pub mod quote;
 pub mod schema;
 pub mod schemas;
 pub mod source;

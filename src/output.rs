@@ -205,6 +205,8 @@ impl<'a> Outputs<'a> {
             && self.strategy == WriteStrategy::UpdateExisting
             && let Ok(existing) = RunRecord::load(&path, &shown)
             && existing.same_content(&record)
+            // Its run id is printed and kept: only a record that passes validation is kept.
+            && crate::lineage::validate::run_id("run_id", &existing.run_id).is_ok()
         {
             let outcome = Outcome {
                 shown,

@@ -496,7 +496,7 @@ fn text_from_the_directory_reaches_the_terminal_escaped() {
     let out = repo.run(&["contract", "a2a-check-pipeline", "out"]);
     let text = stdout(&out);
     assert!(!text.contains('\u{1b}'), "raw escape reached the terminal");
-    assert!(text.contains("evil\\u{1b}[2Jservice"), "{text}");
+    assert!(text.contains("evil\\033[2Jservice"), "{text}");
 }
 
 #[test]

@@ -55,3 +55,82 @@ proptest! {
         }
     }
 }
+
+/// JSON-shaped fragments of run records and notes, hostile strings among them.
+fn record_noise() -> impl Strategy<Value = String> {
+    proptest::collection::vec(
+        prop_oneof![
+            Just("{"),
+            Just("}"),
+            Just("["),
+            Just("]"),
+            Just(","),
+            Just(":"),
+            Just("\"run_id\""),
+            Just("\"workflow_or_command\""),
+            Just("\"inputs\""),
+            Just("\"outputs\""),
+            Just("\"path\""),
+            Just("\"role\""),
+            Just("\"exists\""),
+            Just("\"git_blob\""),
+            Just("\"sha256\""),
+            Just("\"config_snapshot\""),
+            Just("\"value\""),
+            Just("\"source\""),
+            Just("\"runs\""),
+            Just("\"record\""),
+            Just("\"commit\""),
+            Just("\"schema\""),
+            Just("\"../x\""),
+            Just("\"/etc/passwd\""),
+            Just("\"<outside>/a\""),
+            Just("\"a\\u001b[31m\""),
+            Just("\"\\\\\""),
+            Just("\"out/x.yaml\""),
+            Just("\"manifest export\""),
+            Just("null"),
+            Just("true"),
+            Just("7"),
+            Just("\"0123456789abcdef0123456789abcdef01234567\""),
+            Just("[[[[[[[["),
+        ],
+        0..80,
+    )
+    .prop_map(|parts| parts.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn the_record_and_note_validators_never_panic(text in record_noise(), any_text in "\\PC{0,200}") {
+        use contextcore::lineage::validate;
+        for t in [&text, &any_text] {
+            let started = std::time::Instant::now();
+            let record = validate::record_bytes(t.as_bytes());
+            let _ = validate::note_text(t, "0123456789abcdef0123456789abcdef01234567");
+            if let Ok(json) = serde_json::from_str::<serde_json::Value>(t) {
+                prop_assert_eq!(validate::record(&json).is_ok(), record.is_ok());
+            }
+            prop_assert!(started.elapsed() < std::time::Duration::from_secs(1));
+        }
+    }
+
+    #[test]
+    fn an_accepted_record_path_never_leaves_the_repository(path in "(\\PC|/|\\.\\.|\\\\|\\x00|\\x1b|<outside>/|C:){0,24}") {
+        use contextcore::lineage::validate::{RepoPath, repo_path};
+        match repo_path(&path) {
+            Ok(RepoPath::Inside) => {
+                prop_assert!(!path.starts_with('/') && !path.contains('\\'));
+                prop_assert!(path.split('/').all(|c| !c.is_empty() && c != "." && c != ".."));
+                prop_assert!(!path.chars().any(char::is_control));
+            }
+            Ok(RepoPath::Outside) => {
+                let name = path.strip_prefix("<outside>/").unwrap_or("");
+                prop_assert!(!name.is_empty() && !name.contains('/') && name != "..");
+            }
+            Err(_) => {}
+        }
+    }
+}

@@ -123,14 +123,18 @@ pub fn existing_files(workspace: &Workspace, base: &Path, input: &ReadInputs) ->
 }
 
 /// Output record path → sha256 of the project context its run read, from the run records
-/// among the scanned files. A record that does not parse tells nothing (lineage reports it).
+/// among the scanned files. A record that does not parse or fails `lineage::validate` tells
+/// nothing (lineage reports it as tampered).
 fn generated_from(scanned: &[(PathBuf, String, String)]) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     for (path, shown, name) in scanned {
         if !crate::paths::is_run_record_name(name) {
             continue;
         }
-        let Ok(record) = crate::provenance::RunRecord::load(path, shown) else {
+        let Ok(json) = crate::source::read_json(path, shown) else {
+            continue;
+        };
+        let Ok(record) = crate::lineage::validate::record(&json) else {
             continue;
         };
         let Some(context) = record

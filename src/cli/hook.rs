@@ -9,6 +9,7 @@ use crate::error::{EXIT_CHECK_FAILED, Error, Result};
 use crate::lineage::check::{check_index, open_repo, repo_policy, resolve_commit};
 use crate::lineage::{hooks, notes, short, tracked_globs};
 use crate::policy::LineageMode;
+use crate::quote;
 
 use super::args::{HookName, InstallArgs};
 
@@ -145,7 +146,10 @@ fn pre_commit(repo: &Repository, policy: &crate::policy::Policy) -> Result<i32> 
         Ok(None) => return Ok(0),
         // In warn mode nothing blocks a commit, not even a check that could not run.
         Err(e) if mode == LineageMode::Warn => {
-            eprintln!("contextcore: lineage check could not run: {e}");
+            eprintln!(
+                "contextcore: lineage check could not run: {}",
+                quote::line(&e.to_string())
+            );
             return Ok(0);
         }
         Err(e) => return Err(e),
@@ -235,13 +239,33 @@ pub fn notes_attach(rev: Option<&str>) -> Result<i32> {
     Ok(0)
 }
 
-/// `notes fetch [REMOTE]`: fetch into a side ref, merge by run id, join the histories.
+/// `notes fetch [REMOTE]`: fetch into a side ref, validate, merge by run id, join the
+/// histories. Exit 1 when a remote note was refused (the valid ones are still merged).
 pub fn notes_fetch(remote: &str) -> Result<i32> {
     let repo = open_repo()?;
     let notes_ref = repo_policy(&repo)?.notes_ref();
     let merged = fetch_and_merge(&repo, remote, &notes_ref)?;
-    println!("fetched {notes_ref} from {remote}; {merged} note(s) merged");
-    Ok(0)
+    report_rejected(&merged);
+    println!(
+        "fetched {notes_ref} from {}; {} note(s) merged",
+        quote::path(remote),
+        merged.changed
+    );
+    Ok(if merged.rejected.is_empty() {
+        0
+    } else {
+        EXIT_CHECK_FAILED
+    })
+}
+
+fn report_rejected(merged: &notes::Merged) {
+    for (commit, violation) in &merged.rejected {
+        eprintln!(
+            "contextcore: tampered: note on {} refused, local notes kept: {}",
+            short(&commit.to_string()),
+            quote::line(&violation.to_string())
+        );
+    }
 }
 
 /// `notes push [REMOTE]`: push; if the remote moved, fetch and merge, then push again.
@@ -251,10 +275,10 @@ pub fn notes_push(remote: &str) -> Result<i32> {
     let notes_ref = repo_policy(&repo)?.notes_ref();
     let refspec = format!("{notes_ref}:{notes_ref}");
     if git(&repo, &["push", "--quiet", remote, &refspec]).is_err() {
-        fetch_and_merge(&repo, remote, &notes_ref)?;
+        report_rejected(&fetch_and_merge(&repo, remote, &notes_ref)?);
         git(&repo, &["push", "--quiet", remote, &refspec])?;
     }
-    println!("pushed {notes_ref} to {remote}");
+    println!("pushed {notes_ref} to {}", quote::path(remote));
     Ok(0)
 }
 
@@ -269,7 +293,10 @@ fn require_remote(repo: &Repository, remote: &str) -> Result<()> {
     )))
 }
 
-fn fetch_and_merge(repo: &Repository, remote: &str, notes_ref: &str) -> Result<usize> {
+/// Fetches the remote's notes ref into a side ref and merges it. The remote ref is taken as
+/// it is only when that loses nothing (every note valid, every local run kept); otherwise
+/// its valid notes are merged note by note and the histories joined.
+fn fetch_and_merge(repo: &Repository, remote: &str, notes_ref: &str) -> Result<notes::Merged> {
     let incoming = format!("refs/contextcore/incoming/{remote}");
     git(
         repo,
@@ -280,43 +307,50 @@ fn fetch_and_merge(repo: &Repository, remote: &str, notes_ref: &str) -> Result<u
             &format!("+{notes_ref}:{incoming}"),
         ],
     )?;
-    let theirs = repo.refname_to_id(&incoming)?;
-    let result = match repo.refname_to_id(notes_ref) {
-        Err(_) => {
-            repo.reference(notes_ref, theirs, true, "contextcore notes fetch")?;
-            Ok(0)
-        }
-        Ok(ours) if ours == theirs || repo.graph_descendant_of(ours, theirs)? => Ok(0),
-        Ok(ours) if repo.graph_descendant_of(theirs, ours)? => {
-            repo.reference(
-                notes_ref,
-                theirs,
-                true,
-                "contextcore notes fetch (fast-forward)",
-            )?;
-            Ok(0)
-        }
-        Ok(_) => {
-            let changed = notes::merge_refs(repo, notes_ref, &incoming)?;
-            // Join the histories so the next push fast-forwards.
-            let ours = repo.find_commit(repo.refname_to_id(notes_ref)?)?;
-            let theirs_commit = repo.find_commit(theirs)?;
-            let sig = notes::signature(repo)?;
-            repo.commit(
-                Some(notes_ref),
-                &sig,
-                &sig,
-                "contextcore: merge notes by run id",
-                &ours.tree()?,
-                &[&ours, &theirs_commit],
-            )?;
-            Ok(changed)
-        }
-    };
+    let result = merge_incoming(repo, notes_ref, &incoming);
     if let Ok(mut r) = repo.find_reference(&incoming) {
         let _ = r.delete();
     }
     result
+}
+
+fn merge_incoming(repo: &Repository, notes_ref: &str, incoming: &str) -> Result<notes::Merged> {
+    let theirs = repo.refname_to_id(incoming)?;
+    let ours = repo.refname_to_id(notes_ref).ok();
+    if let Some(ours) = ours
+        && (ours == theirs || repo.graph_descendant_of(ours, theirs)?)
+    {
+        return Ok(notes::Merged::default());
+    }
+    let fast_forward = match ours {
+        None => true,
+        Some(ours) => repo.graph_descendant_of(theirs, ours)?,
+    };
+    if fast_forward && notes::keeps_every_local_run(repo, notes_ref, incoming) {
+        repo.reference(
+            notes_ref,
+            theirs,
+            true,
+            "contextcore notes fetch (fast-forward)",
+        )?;
+        return Ok(notes::Merged::default());
+    }
+    let merged = notes::merge_refs(repo, notes_ref, incoming)?;
+    // Join the histories so the next push fast-forwards; the tree is ours, merged.
+    if let Ok(ours) = repo.refname_to_id(notes_ref) {
+        let ours = repo.find_commit(ours)?;
+        let theirs_commit = repo.find_commit(theirs)?;
+        let sig = notes::signature(repo)?;
+        repo.commit(
+            Some(notes_ref),
+            &sig,
+            &sig,
+            "contextcore: merge notes by run id",
+            &ours.tree()?,
+            &[&ours, &theirs_commit],
+        )?;
+    }
+    Ok(merged)
 }
 
 fn git(repo: &Repository, args: &[&str]) -> Result<()> {

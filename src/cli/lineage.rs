@@ -10,9 +10,10 @@ use crate::lineage::check::{
     resolve_commit,
 };
 use crate::lineage::index::IndexFile;
-use crate::lineage::notes::{self, NotePayload};
+use crate::lineage::notes::{self, NotePayload, NoteRead};
 use crate::lineage::view::{BlobMap, is_record_path, load_records};
-use crate::lineage::{Finding, RecordFile, Verdict, short, tracked_globs};
+use crate::lineage::{Finding, RecordFile, Verdict, rerun, short, tracked_globs};
+use crate::quote;
 use std::collections::HashMap;
 
 use git2::{Oid, Repository};
@@ -208,20 +209,24 @@ pub(crate) fn index_snapshot(repo: &Repository) -> Result<(HashMap<String, Oid>,
 pub fn show(a: ShowArgs) -> Result<i32> {
     let target = a.target.as_deref().unwrap_or("HEAD");
     if Path::new(target).is_file() {
-        let record = crate::provenance::RunRecord::load(Path::new(target), target)?;
+        let record = load_checked_record(target)?;
         if a.json {
             println!("{}", String::from_utf8_lossy(&record.to_bytes()).trim_end());
         } else {
             println!(
-                "{target}: run {} ({}), {} → {}",
-                record.run_id, record.workflow_or_command, record.started_at, record.completed_at
+                "{}: run {} ({}), {} → {}",
+                quote::path(target),
+                record.run_id,
+                record.workflow_or_command,
+                record.started_at,
+                record.completed_at
             );
             for i in &record.inputs {
                 println!(
                     "  input  {:<18} {} {}",
                     i.role,
                     short_blob(&i.fingerprint.git_blob),
-                    i.fingerprint.path
+                    quote::path(&i.fingerprint.path)
                 );
             }
             for o in &record.outputs {
@@ -229,7 +234,7 @@ pub fn show(a: ShowArgs) -> Result<i32> {
                     "  output {:<18} {} {} ({})",
                     o.role,
                     short_blob(&o.fingerprint.git_blob),
-                    o.fingerprint.path,
+                    quote::path(&o.fingerprint.path),
                     o.action.as_str()
                 );
             }
@@ -239,10 +244,21 @@ pub fn show(a: ShowArgs) -> Result<i32> {
     let repo = open_repo()?;
     let notes_ref = repo_policy(&repo)?.notes_ref();
     let commit = resolve_commit(&repo, target)?;
-    let Some(note) = notes::read_note(&repo, &notes_ref, commit) else {
-        return Err(Error::Usage(format!(
-            "{target}: no lineage note on {notes_ref}; run 'contextcore notes attach {target}' or fetch notes"
-        )));
+    let note = match notes::load_note(&repo, &notes_ref, commit) {
+        NoteRead::Valid(note) => note,
+        NoteRead::Absent => {
+            return Err(Error::Usage(format!(
+                "{}: no lineage note on {notes_ref}; run 'contextcore notes attach {}' or fetch notes",
+                quote::path(target),
+                rerun::shell_word(target)
+            )));
+        }
+        NoteRead::Invalid(violation) => {
+            return Err(Error::Untrusted {
+                path: format!("{notes_ref}:{}", short(&commit.to_string())),
+                violation,
+            });
+        }
     };
     if a.json {
         println!(
@@ -259,25 +275,60 @@ fn short_blob(b: &Option<String>) -> &str {
     b.as_deref().map(short).unwrap_or("-")
 }
 
+/// A run record file. One that is not JSON or not a run record is bad input (exit 2), as
+/// for every input file; one that parses but breaks a rule of `validate` (an unsafe path, a
+/// forged id, over the size limit) is tampered (exit 1).
+fn load_checked_record(target: &str) -> Result<crate::provenance::RunRecord> {
+    use crate::lineage::validate::{self, MAX_RECORD_BYTES, Violation};
+    let json = crate::source::read_json(Path::new(target), target)?;
+    let record = crate::provenance::RunRecord::from_json(json.clone(), target)?;
+    let untrusted = |violation| Error::Untrusted {
+        path: target.to_string(),
+        violation,
+    };
+    let size = std::fs::metadata(target).map_or(0, |m| m.len() as usize);
+    if size > MAX_RECORD_BYTES {
+        return Err(untrusted(Violation::TooLarge {
+            what: "run record",
+            size,
+            limit: MAX_RECORD_BYTES,
+        }));
+    }
+    validate::record(&json).map_err(untrusted)?;
+    Ok(record)
+}
+
+/// A validated note; paths are still quoted (a valid path may hold `"` or non-ASCII).
 fn print_note(note: &NotePayload) {
     println!("commit {}", note.commit);
     for run in &note.runs {
         println!(
             "  {} run {} ({})",
-            run.record,
+            quote::path(&run.record),
             short(&run.run_id),
             run.workflow_or_command
         );
         for f in &run.inputs {
-            println!("    input  {} {}", short_blob(&f.git_blob), f.path);
+            println!(
+                "    input  {} {}",
+                short_blob(&f.git_blob),
+                quote::path(&f.path)
+            );
         }
         for f in &run.outputs {
-            println!("    output {} {}", short_blob(&f.git_blob), f.path);
+            println!(
+                "    output {} {}",
+                short_blob(&f.git_blob),
+                quote::path(&f.path)
+            );
         }
     }
 }
 
-/// `provenance report --range A..B`: Markdown for a pull-request comment.
+/// `provenance report --range A..B`: Markdown for a pull-request comment. Everything that
+/// comes from a commit, a record or a note (subjects, paths, run ids, commands, messages) is
+/// inside a code span built to hold it ([`quote::code`]), so no link, image, HTML, table
+/// break or mention can form from it when CI posts the comment.
 pub fn report(range: &str) -> Result<i32> {
     let repo = open_repo()?;
     let policy = repo_policy(&repo)?;
@@ -285,7 +336,8 @@ pub fn report(range: &str) -> Result<i32> {
     let commits = commits_in_range(&repo, range)?;
     let notes_ref = policy.notes_ref();
     let mut md = format!(
-        "## contextcore lineage for `{range}`\n\n| commit | runs | verdict |\n| --- | --- | --- |\n"
+        "## contextcore lineage for {}\n\n| commit | runs | verdict |\n| --- | --- | --- |\n",
+        quote::code(range)
     );
     let mut details = String::new();
     let mut failed = false;
@@ -293,7 +345,8 @@ pub fn report(range: &str) -> Result<i32> {
         let commit = repo.find_commit(*c)?;
         let problems: Vec<&Finding> = findings.iter().filter(|f| f.is_problem()).collect();
         failed |= !problems.is_empty();
-        let note = notes::read_note(&repo, &policy.notes_ref(), *c)
+        // An invalid note is a finding already; the runs shown then come from the tree.
+        let note = notes::read_note(&repo, &notes_ref, *c)
             .or_else(|| notes::note_for_commit(&repo, *c).ok().flatten());
         let runs = note.as_ref().map_or(0, |n| n.runs.len());
         let verdict = if problems.is_empty() {
@@ -301,54 +354,56 @@ pub fn report(range: &str) -> Result<i32> {
         } else {
             format!("❌ {} problem(s)", problems.len())
         };
-        let subject = commit
-            .summary()
-            .ok()
-            .flatten()
-            .unwrap_or("")
-            .replace('|', "\\|");
+        let subject = String::from_utf8_lossy(commit.summary_bytes().unwrap_or_default());
+        let id = short(&c.to_string()).to_string();
         md.push_str(&format!(
-            "| `{}` {subject} | {runs} | {verdict} |\n",
-            short(&c.to_string())
+            "| `{id}` {} | {runs} | {verdict} |\n",
+            quote::table_code(&subject)
         ));
         if let Some(note) = note {
-            details.push_str(&format!("\n### `{}` {subject}\n\n", short(&c.to_string())));
+            details.push_str(&format!("\n### `{id}` {}\n\n", quote::code(&subject)));
             for run in &note.runs {
-                let files = |list: &[notes::NoteFile]| {
-                    list.iter()
-                        .map(|f| {
-                            format!(
-                                "`{}`@{}",
-                                f.path,
-                                short_blob(&f.git_blob).get(..7).unwrap_or("-")
-                            )
-                        })
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                };
-                details.push_str(&format!(
-                    "- `{}` run `{}` (`{}`): {} → {}\n",
-                    run.workflow_or_command,
-                    short(&run.run_id),
-                    run.record,
-                    files(&run.inputs),
-                    files(&run.outputs)
-                ));
+                details.push_str(&report_run(run));
             }
         }
         for p in problems {
-            details.push_str(&format!("- ❌ {}\n", p.line()));
+            details.push_str(&format!("- ❌ {}\n", quote::code(&p.line())));
         }
     }
     print!("{md}{details}");
     Ok(if failed { EXIT_CHECK_FAILED } else { 0 })
 }
 
+/// One run of a note as a Markdown list item.
+fn report_run(run: &notes::NoteRun) -> String {
+    let files = |list: &[notes::NoteFile]| {
+        list.iter()
+            .map(|f| {
+                // The blob id in its own span: a bare `@abc1234` could mention a user.
+                format!(
+                    "{} (`{}`)",
+                    quote::code(&f.path),
+                    short_blob(&f.git_blob).get(..7).unwrap_or("-")
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    format!(
+        "- {} run {} ({}): {} → {}\n",
+        quote::code(&run.workflow_or_command),
+        quote::code(short(&run.run_id)),
+        quote::code(&run.record),
+        files(&run.inputs),
+        files(&run.outputs)
+    )
+}
+
 /// `provenance export --format in-toto [RECORD|REV]`.
 pub fn export_statement(target: Option<&str>) -> Result<i32> {
     let target = target.unwrap_or("HEAD");
     if Path::new(target).is_file() {
-        let record = crate::provenance::RunRecord::load(Path::new(target), target)?;
+        let record = load_checked_record(target)?;
         println!(
             "{}",
             serde_json::to_string_pretty(&crate::intoto::statement(&record)).unwrap_or_default()
@@ -374,6 +429,10 @@ pub fn export_statement(target: Option<&str>) -> Result<i32> {
         let blob = crate::lineage::view::find_blob(&repo, map.blobs[path], path)?;
         let json = crate::source::decode(blob.content(), path)
             .and_then(|text| crate::source::parse_json(&text, path))?;
+        crate::lineage::validate::record(&json).map_err(|violation| Error::Untrusted {
+            path: path.to_string(),
+            violation,
+        })?;
         let record = crate::provenance::RunRecord::from_json(json, path)?;
         println!(
             "{}",

@@ -189,14 +189,18 @@ fn restore_sigpipe() {
     }
 }
 
+/// Errors name files and quote values from them: control characters are escaped, never
+/// sent to the terminal.
 fn report(e: &Error) {
+    use crate::quote::line;
     match e {
         Error::Input(diagnostics) => {
             for d in diagnostics {
-                eprintln!("{d}");
+                eprintln!("{}", line(&d.to_string()));
             }
         }
-        Error::CheckFailed(message) => eprintln!("{message}"),
-        other => eprintln!("error: {other}"),
+        Error::CheckFailed(message) => eprintln!("{}", line(message)),
+        Error::Untrusted { .. } => eprintln!("tampered: {}", line(&e.to_string())),
+        other => eprintln!("error: {}", line(&other.to_string())),
     }
 }

@@ -8,14 +8,13 @@
 //! Options the user gave as flags come back as flags; options that came from the policy or a
 //! default come back by themselves, from the policy file the run recorded as its input.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use serde_json::Value as Json;
 
 use crate::error::Result;
 use crate::lineage::LineageRecord;
 use crate::policy::{Policy, Setting};
-use crate::workspace::OUTSIDE;
 
 use super::args::{DocFormat, ExportArgs, GenerateArgs, InitArgs, InitFromPlanArgs, WriteArgs};
 use super::{Ran, Site};
@@ -51,24 +50,19 @@ pub struct Replay {
 /// Why not, if not. (The one place this is decided for replays, so it can give way to the
 /// shared check of record content.)
 pub fn checked_path(path: &str) -> std::result::Result<&str, String> {
-    if path.starts_with(&format!("{OUTSIDE}/")) {
-        return Err(format!(
+    use crate::lineage::validate::{RepoPath, repo_path};
+    match repo_path(path) {
+        Ok(RepoPath::Outside) => Err(format!(
             "{path} lies outside the repository; git holds no version of it"
-        ));
+        )),
+        Err(problem) => Err(format!(
+            "{path:?} is not a repository-relative path ({problem})"
+        )),
+        Ok(RepoPath::Inside) if path.split('/').any(|part| part == ".git") => {
+            Err(format!("{path:?} is inside the git directory"))
+        }
+        Ok(RepoPath::Inside) => Ok(path),
     }
-    let bad = path.is_empty()
-        || path.contains('\\')
-        || path.chars().any(char::is_control)
-        || Path::new(path).components().any(|c| match c {
-            Component::Normal(name) => name == ".git",
-            _ => true,
-        });
-    if bad {
-        return Err(format!(
-            "{path:?} is not a repository-relative path (absolute, `..`, `.git` or a control character)"
-        ));
-    }
-    Ok(path)
 }
 
 /// A record's options and inputs, read with paths placed under `root`.
@@ -170,6 +164,8 @@ pub fn from_record(
     root: &Path,
     mode: Mode,
 ) -> std::result::Result<Replay, String> {
+    // The one confinement of replayed options (lineage::replay), before any is read.
+    crate::lineage::replay::options(record).map_err(|v| v.to_string())?;
     let r = Recorded { record, root, mode };
     let invocation = match record.workflow_or_command.as_str() {
         "manifest export" => Invocation::Export(Box::new(export_args(&r)?)),

@@ -157,6 +157,18 @@ pub(crate) fn rerun_where(
     let root = worktree_root(repo)?;
     let tracked = tracked_globs(&repo_policy(repo)?.tracked_outputs())?;
     let (records, findings) = check_worktree_records(repo, &tracked)?;
+    // A record that fails validation cannot be replayed: nothing it says is trusted.
+    let tampered: Vec<String> = findings
+        .iter()
+        .filter(|f| f.verdict == Verdict::Tampered)
+        .map(Finding::line)
+        .collect();
+    if !tampered.is_empty() {
+        return Err(Error::Usage(format!(
+            "nothing rerun: {}; restore the record from git (`git restore -- <record>`) or delete it",
+            tampered.join("; ")
+        )));
+    }
     let problems = |rf: &RecordFile| -> Vec<&Finding> {
         findings
             .iter()

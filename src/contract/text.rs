@@ -1,19 +1,9 @@
 //! Making untrusted text safe for a terminal: everything the gates print comes from files in
 //! the checked directory, so control characters (escape sequences, carriage returns) are shown
-//! escaped rather than interpreted.
+//! escaped rather than interpreted — the same escaping lineage output uses (`crate::quote`).
 
-/// `text` with every control character escaped (`\u{1b}`, `\r`, `\n`…).
-pub fn printable(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
+/// `text` with every control or invisible character escaped (`\033`, `\r`, `\n`…).
+pub use crate::quote::line as printable;
 
 #[cfg(test)]
 mod tests {
@@ -21,7 +11,7 @@ mod tests {
 
     #[test]
     fn escape_sequences_are_shown_not_run() {
-        assert_eq!(printable("a\u{1b}[31mb"), "a\\u{1b}[31mb");
+        assert_eq!(printable("a\u{1b}[31mb"), "a\\033[31mb");
         assert_eq!(printable("line\rover"), "line\\rover");
         assert_eq!(printable("plain — text"), "plain — text");
     }

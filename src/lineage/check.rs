@@ -272,13 +272,17 @@ fn diff_trees(
     Ok(())
 }
 
-/// A note must describe the records the commit holds: each run's record blob is compared
-/// with the commit's file.
+/// A note must pass validation and describe the records the commit holds: each run's record
+/// blob is compared with the commit's file.
 fn check_note(repo: &Repository, notes_ref: &str, commit: Oid, map: &BlobMap) -> Vec<Finding> {
-    let Some(note) = super::notes::read_note(repo, notes_ref, commit) else {
-        return Vec::new();
-    };
     let short_commit = commit.to_string()[..12].to_string();
+    let note = match super::notes::load_note(repo, notes_ref, commit) {
+        super::notes::NoteRead::Absent => return Vec::new(),
+        super::notes::NoteRead::Invalid(violation) => {
+            return vec![invalid_note(notes_ref, &short_commit, &violation)];
+        }
+        super::notes::NoteRead::Valid(note) => note,
+    };
     note.runs
         .iter()
         .filter(|run| map.blobs.get(&run.record).map(Oid::to_string).as_deref() != Some(run.record_blob.as_str()))
@@ -294,8 +298,31 @@ fn check_note(repo: &Repository, notes_ref: &str, commit: Oid, map: &BlobMap) ->
             fix: format!(
                 "the note on {short_commit} ({notes_ref}) describes a different record than the commit holds; recompute it: contextcore notes attach {short_commit}"
             ),
+            rule: Some("note-record"),
         })
         .collect()
+}
+
+/// The finding for a note that breaks a rule of `validate`.
+fn invalid_note(
+    notes_ref: &str,
+    short_commit: &str,
+    violation: &super::validate::Violation,
+) -> Finding {
+    Finding {
+        path: format!("{notes_ref}:{short_commit}"),
+        verdict: Verdict::Tampered,
+        side: "note",
+        role: "note".into(),
+        record: None,
+        run_id: None,
+        recorded_blob: None,
+        actual_blob: None,
+        fix: format!(
+            "the note on {short_commit} ({notes_ref}) is not trusted: {violation}; recompute it: contextcore notes attach {short_commit}"
+        ),
+        rule: Some(violation.rule()),
+    }
 }
 
 /// Fresh files whose recorded sha256 does not match the content of their recorded blob: the
@@ -352,6 +379,7 @@ fn inconsistent_digests(
                         "{} records sha256 {} but git blob {} hashes to {}; the record was edited — rerun: {}",
                         rf.path, super::short(sha256), super::short(blob), super::short(&actual), super::rerun::command(&rf.record)
                     ),
+                    rule: Some("digest-mismatch"),
                 });
             }
         }
@@ -415,8 +443,7 @@ pub fn check_worktree_records(
         .collect();
     record_paths.sort();
     record_paths.dedup();
-    let mut records = Vec::new();
-    let mut broken = Vec::new();
+    let mut records = super::view::Records::default();
     for path in record_paths {
         let file = root.join(path);
         let bytes = match index.get(path) {
@@ -425,16 +452,11 @@ pub fn check_worktree_records(
                 super::view::find_blob(repo, e.id, path)?.content().to_vec()
             }
             _ if !file.exists() => continue,
-            _ => std::fs::read(&file).map_err(|e| Error::io(path, e))?,
+            _ => read_bounded(&file, path)?,
         };
-        match parse_record(&bytes, path) {
-            Ok(record) => records.push(RecordFile {
-                record,
-                path: path.to_string(),
-            }),
-            Err(e) => broken.push(super::view::broken_record(path, &e)),
-        }
+        records.add(path, parse_record(&bytes, path));
     }
+    let (records, broken) = (records.valid, records.broken);
     let mut candidates: Vec<String> = index
         .entries
         .iter()
@@ -446,6 +468,20 @@ pub fn check_worktree_records(
     let mut findings = classify(&records, &view, tracked, &candidates);
     findings.extend(broken);
     Ok((records, findings))
+}
+
+/// A record file from disk; one over the size limit is read only up to the limit plus one
+/// byte, which `validate` then refuses without parsing.
+fn read_bounded(file: &std::path::Path, path: &str) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(file)
+        .and_then(|f| {
+            f.take(super::validate::MAX_RECORD_BYTES as u64 + 1)
+                .read_to_end(&mut bytes)
+        })
+        .map_err(|e| Error::io(path, e))?;
+    Ok(bytes)
 }
 
 /// Untracked, not ignored files. libgit2 cannot read split or sparse indexes; then `git

@@ -10,8 +10,10 @@ pub mod index;
 pub mod index_git;
 pub mod notes;
 pub mod order;
+pub mod replay;
 pub mod rerun;
 pub mod split_index;
+pub mod validate;
 pub mod view;
 
 use std::collections::BTreeSet;
@@ -99,6 +101,9 @@ pub struct Finding {
     pub actual_blob: Option<String>,
     /// The command that fixes it.
     pub fix: String,
+    /// For a tampered record or note: the rule of `validate` it broke.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<&'static str>,
 }
 
 impl Finding {
@@ -107,20 +112,27 @@ impl Finding {
         !matches!(self.verdict, Verdict::Fresh | Verdict::Unchecked)
     }
 
-    /// One line: file, kind, and the fix.
+    /// One line: file, kind, and the fix. Paths are quoted like git quotes them and any
+    /// other non-printable character is escaped: the line is safe to print on a terminal.
     pub fn line(&self) -> String {
+        crate::quote::line(&self.raw_line())
+    }
+
+    fn raw_line(&self) -> String {
         let run = self.run_id.as_deref().map(short).unwrap_or("");
+        let path = crate::quote::path(&self.path);
+        let record = self.record.as_deref().map(crate::quote::path);
         match self.verdict {
             Verdict::Stale => format!(
                 "{}: stale: input changed since run {run} (recorded {}, now {}); rerun: {}",
-                self.path,
+                path,
                 short_opt(&self.recorded_blob),
                 short_opt(&self.actual_blob),
                 self.fix
             ),
             Verdict::Modified => format!(
                 "{}: modified after run {run} (recorded {}, now {}); rerun: {} or restore it: git restore --source=HEAD --staged --worktree -- {}",
-                self.path,
+                path,
                 short_opt(&self.recorded_blob),
                 short_opt(&self.actual_blob),
                 self.fix,
@@ -128,19 +140,19 @@ impl Finding {
             ),
             Verdict::Missing => format!(
                 "{}: missing: recorded by run {run} in {} but not present; rerun: {}",
-                self.path,
-                self.record.as_deref().unwrap_or("?"),
+                path,
+                record.as_deref().unwrap_or("?"),
                 self.fix
             ),
             Verdict::Unowned => format!(
                 "{}: unowned: matches lineage.tracked_outputs but no run record claims it; {}",
-                self.path, self.fix
+                path, self.fix
             ),
-            Verdict::Tampered => format!("{}: tampered: {}", self.path, self.fix),
-            Verdict::Fresh => format!("{}: fresh (run {run})", self.path),
+            Verdict::Tampered => format!("{path}: tampered: {}", self.fix),
+            Verdict::Fresh => format!("{path}: fresh (run {run})"),
             Verdict::Unchecked => format!(
                 "{}: cannot be checked: the input lies outside the repository, so git holds no version of it (recorded {})",
-                self.path,
+                path,
                 short_opt(&self.recorded_blob)
             ),
         }
@@ -279,6 +291,7 @@ pub fn classify(
                 recorded_blob: None,
                 actual_blob: view.blob(path),
                 fix: "generate it with contextcore (so a run record owns it) or narrow lineage.tracked_outputs".into(),
+                rule: None,
             });
         }
     }
@@ -304,5 +317,6 @@ fn finding(
         recorded_blob: recorded.clone(),
         actual_blob: actual,
         fix: String::new(),
+        rule: None,
     }
 }

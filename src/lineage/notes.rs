@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::paths::is_run_record_name;
 
+use super::validate::{self, Violation};
 use super::view::parse_record;
 
 /// The schema id of note payloads.
@@ -65,6 +66,15 @@ pub fn note_for_commit(repo: &Repository, commit_id: Oid) -> Result<Option<NoteP
             continue;
         }
         let blob = repo.find_blob(delta.new_file().id())?;
+        // The note must pass the validation its readers apply: the record's own path too.
+        validate::repo_path(&path).map_err(|problem| Error::Untrusted {
+            path: path.clone(),
+            violation: Violation::Path {
+                field: "record".into(),
+                value: path.clone(),
+                problem,
+            },
+        })?;
         let record = parse_record(blob.content(), &path)?;
         let files = |list: Vec<(String, String, Option<String>, Option<String>)>| {
             list.into_iter()
@@ -121,10 +131,35 @@ pub fn note_for_commit(repo: &Repository, commit_id: Oid) -> Result<Option<NoteP
     }))
 }
 
-/// Reads a commit's note, if it has one that we can parse.
+/// A commit's note as read from a notes ref: absent, valid, or breaking a rule of
+/// `validate` (too large, not JSON, unsafe paths, claiming another commit…).
+#[derive(Debug, Clone, PartialEq)]
+pub enum NoteRead {
+    Absent,
+    Valid(NotePayload),
+    Invalid(Violation),
+}
+
+/// Reads and validates a commit's note.
+pub fn load_note(repo: &Repository, notes_ref: &str, commit: Oid) -> NoteRead {
+    let Ok(note) = repo.find_note(Some(notes_ref), commit) else {
+        return NoteRead::Absent;
+    };
+    let Ok(text) = std::str::from_utf8(note.message_bytes()) else {
+        return NoteRead::Invalid(Violation::Malformed("the note is not UTF-8".into()));
+    };
+    match validate::note_text(text, &commit.to_string()) {
+        Ok(payload) => NoteRead::Valid(payload),
+        Err(v) => NoteRead::Invalid(v),
+    }
+}
+
+/// Reads a commit's note, if it has one that passes validation.
 pub fn read_note(repo: &Repository, notes_ref: &str, commit: Oid) -> Option<NotePayload> {
-    let note = repo.find_note(Some(notes_ref), commit).ok()?;
-    serde_json::from_str(note.message().ok()?).ok()
+    match load_note(repo, notes_ref, commit) {
+        NoteRead::Valid(p) => Some(p),
+        _ => None,
+    }
 }
 
 /// Writes (replacing) a commit's note.
@@ -175,27 +210,73 @@ pub fn union(local: &NotePayload, other: &NotePayload) -> NotePayload {
     }
 }
 
-/// Merges every note of `from_ref` into `into_ref` by run id. Returns how many notes changed.
-pub fn merge_refs(repo: &Repository, into_ref: &str, from_ref: &str) -> Result<usize> {
-    let mut changed = 0;
-    let incoming: Vec<(Oid, Oid)> = match repo.notes(Some(from_ref)) {
-        Ok(iter) => iter.filter_map(|n| n.ok()).collect(),
-        Err(_) => return Ok(0),
-    };
-    for (_, commit) in incoming {
-        let Some(theirs) = read_note(repo, from_ref, commit) else {
-            continue;
+/// What merging a fetched notes ref did.
+#[derive(Debug, Default)]
+pub struct Merged {
+    /// Notes written on the local ref.
+    pub changed: usize,
+    /// Incoming notes refused (and local notes left alone because they are invalid).
+    pub rejected: Vec<(Oid, Violation)>,
+}
+
+/// Merges every valid note of `from_ref` into `into_ref` by run id. An incoming note that
+/// fails validation is refused and reported; a local run is never removed or rewritten (the
+/// union keeps ours when a run id is on both sides); an invalid local note is left as it is.
+pub fn merge_refs(repo: &Repository, into_ref: &str, from_ref: &str) -> Result<Merged> {
+    let mut out = Merged::default();
+    for commit in noted_commits(repo, from_ref) {
+        let theirs = match load_note(repo, from_ref, commit) {
+            NoteRead::Valid(p) => p,
+            NoteRead::Invalid(v) => {
+                out.rejected.push((commit, v));
+                continue;
+            }
+            NoteRead::Absent => continue,
         };
-        let merged = match read_note(repo, into_ref, commit) {
-            Some(ours) => union(&ours, &theirs),
-            None => theirs,
+        let ours = load_note(repo, into_ref, commit);
+        let merged = match &ours {
+            NoteRead::Valid(ours) => union(ours, &theirs),
+            NoteRead::Absent => theirs,
+            NoteRead::Invalid(v) => {
+                out.rejected.push((commit, v.clone()));
+                continue;
+            }
         };
-        if read_note(repo, into_ref, commit).as_ref() != Some(&merged) {
+        if ours != NoteRead::Valid(merged.clone()) {
             write_note(repo, into_ref, commit, &merged)?;
-            changed += 1;
+            out.changed += 1;
         }
     }
-    Ok(changed)
+    Ok(out)
+}
+
+/// The commits that carry a note on `notes_ref` (none when the ref does not exist).
+pub fn noted_commits(repo: &Repository, notes_ref: &str) -> Vec<Oid> {
+    match repo.notes(Some(notes_ref)) {
+        Ok(iter) => iter
+            .filter_map(|n| n.ok())
+            .map(|(_, commit)| commit)
+            .collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// Whether `from_ref` may simply replace `into_ref` (a fast-forward): every note on it is
+/// valid, and every local run is still there, unchanged.
+pub fn keeps_every_local_run(repo: &Repository, into_ref: &str, from_ref: &str) -> bool {
+    let all_valid = noted_commits(repo, from_ref)
+        .into_iter()
+        .all(|c| matches!(load_note(repo, from_ref, c), NoteRead::Valid(_)));
+    all_valid
+        && noted_commits(repo, into_ref).into_iter().all(|c| {
+            let Some(ours) = read_note(repo, into_ref, c) else {
+                return true;
+            };
+            let theirs = read_note(repo, from_ref, c);
+            ours.runs
+                .iter()
+                .all(|run| theirs.as_ref().is_some_and(|t| t.runs.contains(run)))
+        })
 }
 
 /// The repository's identity for notes commits, or a neutral one when git has none.

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use git2::{Oid, Repository, Tree};
 
 use super::index::{IndexEntry, IndexFile};
+use super::validate::{self, Violation};
 use super::{Finding, LineageRecord, RecordFile, Verdict};
 use crate::error::{Error, Result};
 use crate::fingerprint::Digests;
@@ -110,32 +111,74 @@ pub fn is_record_path(path: &str) -> bool {
         && is_run_record_name(path.rsplit('/').next().unwrap_or(path))
 }
 
-/// Reads and parses run records given as (path, blob id), sorted by path. A record that does
-/// not parse is not an error of the run but a finding of the check: it comes back as a
-/// `tampered` finding naming the file and position.
+/// Reads, bounds, parses and validates run records given as (path, blob id), sorted by path.
+/// A record that fails is not an error of the run but a finding of the check: it comes back
+/// as a `tampered` finding naming the file and the rule it broke, and is not classified.
 pub fn load_records<'a>(
     repo: &Repository,
     found: impl Iterator<Item = (&'a str, Oid)>,
 ) -> Result<(Vec<RecordFile>, Vec<Finding>)> {
     let mut found: Vec<(&str, Oid)> = found.collect();
     found.sort();
-    let mut records = Vec::new();
-    let mut broken = Vec::new();
+    let mut records = Records::default();
+    let odb = repo.odb()?;
     for (path, id) in found {
-        let blob = find_blob(repo, id, path)?;
-        match parse_record(blob.content(), path) {
-            Ok(record) => records.push(RecordFile {
-                record,
-                path: path.to_string(),
-            }),
-            Err(e) => broken.push(broken_record(path, &e)),
+        // An oversized record is refused from its object header, without reading it.
+        if let Ok((size, _)) = odb.read_header(id)
+            && size > validate::MAX_RECORD_BYTES
+        {
+            let violation = Violation::TooLarge {
+                what: "run record",
+                size,
+                limit: validate::MAX_RECORD_BYTES,
+            };
+            records.add(path, Err(untrusted(path, violation)));
+            continue;
         }
+        let blob = find_blob(repo, id, path)?;
+        records.add(path, parse_record(blob.content(), path));
     }
-    Ok((records, broken))
+    Ok((records.valid, records.broken))
 }
 
-/// The finding for a run record that does not parse.
+/// Records read so far: the valid ones, and findings for the others. A run id seen twice
+/// (a record copied or forged) makes the second record tampered.
+#[derive(Default)]
+pub struct Records {
+    pub valid: Vec<RecordFile>,
+    pub broken: Vec<Finding>,
+}
+
+impl Records {
+    /// Adds the outcome of [`parse_record`] for `path`.
+    pub fn add(&mut self, path: &str, parsed: Result<LineageRecord>) {
+        let record = match parsed {
+            Ok(record) => record,
+            Err(e) => return self.broken.push(broken_record(path, &e)),
+        };
+        if let Some(first) = self.valid.iter().find(|r| r.record.run_id == record.run_id) {
+            let violation = Violation::DuplicateRunId {
+                run_id: record.run_id.clone(),
+                first: first.path.clone(),
+                second: path.to_string(),
+            };
+            return self
+                .broken
+                .push(broken_record(path, &untrusted(path, violation)));
+        }
+        self.valid.push(RecordFile {
+            record,
+            path: path.to_string(),
+        });
+    }
+}
+
+/// The finding for a run record that does not parse or breaks a rule of `validate`.
 pub fn broken_record(path: &str, error: &Error) -> Finding {
+    let rule = match error {
+        Error::Untrusted { violation, .. } => violation.rule(),
+        _ => "malformed",
+    };
     Finding {
         path: path.to_string(),
         verdict: Verdict::Tampered,
@@ -146,21 +189,21 @@ pub fn broken_record(path: &str, error: &Error) -> Finding {
         recorded_blob: None,
         actual_blob: None,
         fix: format!("{error}; restore it from git or rerun the command that wrote it"),
+        rule: Some(rule),
     }
 }
 
-/// Parses a run record's bytes; `shown` names it in errors.
+/// Bounds, parses and validates a run record's bytes (`validate::record_bytes`); `shown`
+/// names it in errors.
 pub fn parse_record(bytes: &[u8], shown: &str) -> Result<LineageRecord> {
-    serde_json::from_slice(bytes).map_err(|e| {
-        Error::at(
-            shown,
-            crate::yaml::Pos {
-                line: e.line() as u64,
-                col: e.column() as u64,
-            },
-            format!("not a valid run record: {e}"),
-        )
-    })
+    validate::record_bytes(bytes).map_err(|violation| untrusted(shown, violation))
+}
+
+fn untrusted(path: &str, violation: Violation) -> Error {
+    Error::Untrusted {
+        path: path.to_string(),
+        violation,
+    }
 }
 
 /// The working tree: index ids where stat data says a file is unchanged, a fresh hash otherwise.
