@@ -90,10 +90,26 @@ fn notes_configuration_and_remote_refspecs_are_checked() {
     let text = stdout(&out);
     assert!(text.contains("notes.rewriteRef is not set"), "{text}");
     assert!(
-        text.contains("fix: git config --add remote.origin.fetch '+refs/notes/contextcore:refs/contextcore/remotes/origin'"),
+        text.contains("fix: git config --add remote.origin.fetch '+refs/notes/contextcore*:refs/contextcore/remotes/origin/contextcore*'"),
         "{text}"
     );
     // hook install repairs both.
     assert!(repo.run(&["hook", "install"]).status.success());
+    assert_eq!(repo.run(&["doctor"]).status.code(), Some(0));
+}
+
+#[test]
+fn git_fetch_still_works_after_hook_install_when_the_remote_has_no_notes() {
+    let remote = Repo::bare_dir();
+    remote.git(&["init", "-q", "--bare", "."]);
+    let repo = Repo::new();
+    repo.write("README", "x\n");
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-qm", "x"]);
+    repo.git(&["remote", "add", "origin", remote.path().to_str().unwrap()]);
+    repo.git(&["push", "-q", "origin", "HEAD:main"]);
+    assert!(repo.run(&["hook", "install"]).status.success());
+    let out = repo.git_output(&["fetch", "origin"]);
+    assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(repo.run(&["doctor"]).status.code(), Some(0));
 }

@@ -97,11 +97,13 @@ pub fn shown(repo: &Repository, path: &Path) -> String {
     }
 }
 
-/// The fetch refspec that brings a remote's notes: into `refs/contextcore/remotes/<remote>`,
+/// The fetch refspec that brings a remote's notes: into `refs/contextcore/remotes/<remote>/`,
 /// never onto the local notes ref (a forced fetch there would drop notes not pushed yet);
-/// `notes fetch` merges them by run id.
+/// `notes fetch` merges them by run id. A glob, so `git fetch` does not fail on a remote that
+/// has no notes yet.
 pub fn notes_refspec(notes_ref: &str, remote: &str) -> String {
-    format!("+{notes_ref}:refs/contextcore/remotes/{remote}")
+    let name = notes_ref.rsplit('/').next().unwrap_or("contextcore");
+    format!("+{notes_ref}*:refs/contextcore/remotes/{remote}/{name}*")
 }
 
 /// Adds [`notes_refspec`] to every remote's fetch refspecs (once), so `git fetch` brings the
