@@ -239,8 +239,30 @@ fn strict_quality_with_zero_coverage_fails_with_reasons() {
             .join("out/checkout-service-projectcontext.yaml")
             .exists()
     );
-    let record = json(&repo, "out/run-provenance.json");
-    assert_eq!(record["quality_summary"]["passed"], false);
+    assert!(
+        !repo.join("out/run-provenance.json").exists(),
+        "a failed strict run records nothing"
+    );
+}
+
+#[test]
+fn a_failed_strict_export_never_unclaims_the_previous_outputs() {
+    // Found in review: the failed run's record used to replace the previous one and claim
+    // only the quality report, so the previous (now stale) outputs were owned by no record
+    // and `verify --staged` said ok.
+    let repo = checkout_repo();
+    assert!(repo.run(&["export"]).status.success());
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-qm", "export"]);
+    let before = repo.read("out/run-provenance.json");
+    let text = repo.read(".contextcore.yaml").replace("99.95", "99.9");
+    repo.write(".contextcore.yaml", &text);
+    let out = repo.run(&["export", "--strict-quality"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(repo.read("out/run-provenance.json"), before);
+    repo.git(&["add", "-A"]);
+    let out = repo.run(&["provenance", "verify", "--staged"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
 }
 
 #[test]

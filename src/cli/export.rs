@@ -147,7 +147,9 @@ pub(crate) fn run_at(site: &super::Site, mut a: ExportArgs) -> Result<super::Ran
     let run = outputs.finish(
         RUN_RECORD,
         recorder,
-        resolved.emit_run_provenance,
+        // A failed strict run records nothing: the previous record keeps claiming the previous
+        // outputs, so lineage never sees them unowned (a false "ok").
+        resolved.emit_run_provenance && !failed,
         a.write.force_record,
     )?;
     if site.quiet {

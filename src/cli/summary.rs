@@ -74,6 +74,6 @@ pub fn print(command: &str, run: &Finished, json: bool, extra: Json) {
             println!("run record: {} ({}, run {run_id})", o.shown, verb(o.action))
         }
         Some((o, run_id)) => println!("run record: {} (run {run_id})", o.shown),
-        None => println!("run record: not written (run provenance is off)"),
+        None => println!("run record: not written"),
     }
 }
