@@ -247,3 +247,27 @@ fn verify_runs_the_export_gate_on_what_was_written() {
     assert_eq!(out.status.code(), Some(1), "{}", common::stdout(&out));
     assert!(common::stdout(&out).contains("mapping-completeness"));
 }
+
+#[test]
+fn the_recorded_command_line_holds_no_absolute_path_in_any_spelling() {
+    let repo = tiny_repo();
+    let outside = tempfile::tempdir().unwrap();
+    let dir = outside.path().to_str().unwrap();
+    for args in [
+        vec![
+            "export".to_string(),
+            "--emit-provenance".into(),
+            format!("-o{dir}"),
+        ],
+        vec![
+            "export".to_string(),
+            "--emit-provenance".into(),
+            format!("--output-dir={dir}"),
+        ],
+    ] {
+        let out = repo.cc().args(&args).output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        let legacy = std::fs::read_to_string(outside.path().join("provenance.json")).unwrap();
+        assert!(!legacy.contains(dir), "{legacy}");
+    }
+}

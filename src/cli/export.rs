@@ -257,24 +257,31 @@ fn source_path_relative(manifest: &Path, output_dir: &Path, record_path: &str) -
 
 /// The command line as given, without machine details: absolute paths become record paths.
 fn cli_args(workspace: &Workspace, base: &Path) -> Vec<String> {
-    let clean = |arg: &str| {
-        if Path::new(arg).is_absolute() {
-            workspace.record_path(Path::new(arg), base)
+    let clean = |value: &str| {
+        if Path::new(value).is_absolute() {
+            workspace.record_path(Path::new(value), base)
         } else {
-            arg.to_string()
+            value.to_string()
+        }
+    };
+    let word = |arg: std::ffi::OsString| {
+        let arg = arg.to_string_lossy().into_owned();
+        match arg.split_once('=') {
+            Some((flag, value)) if flag.starts_with("--") => format!("{flag}={}", clean(value)),
+            // An attached short option value: `-o/abs/dir`.
+            _ if arg.starts_with('-') && !arg.starts_with("--") => {
+                match (arg.get(..2), arg.get(2..)) {
+                    (Some(flag), Some(value)) if !value.is_empty() => {
+                        format!("{flag}{}", clean(value))
+                    }
+                    _ => arg,
+                }
+            }
+            _ => clean(&arg),
         }
     };
     std::iter::once("contextcore".to_string())
-        .chain(
-            std::env::args()
-                .skip(1)
-                .map(|arg| match arg.split_once('=') {
-                    Some((flag, value)) if flag.starts_with("--") => {
-                        format!("{flag}={}", clean(value))
-                    }
-                    _ => clean(&arg),
-                }),
-        )
+        .chain(std::env::args_os().skip(1).map(word))
         .collect()
 }
 
