@@ -271,3 +271,50 @@ fn the_recorded_command_line_holds_no_absolute_path_in_any_spelling() {
         assert!(!legacy.contains(dir), "{legacy}");
     }
 }
+
+#[test]
+fn a_mapping_in_the_targets_spelling_counts_the_same_for_export_and_its_gate() {
+    // Found in review: strict export accepted `tiny-dashboard`-style keys, the gate only ids.
+    let repo = Repo::new();
+    repo.copy_fixture("checkout.contextcore.yaml", ".contextcore.yaml");
+    let mut mapping = serde_json::Map::new();
+    for target in ["checkout-api", "checkout-worker"] {
+        for suffix in [
+            "dashboard",
+            "prometheus-rules",
+            "slo",
+            "service-monitor",
+            "loki-rules",
+            "notification",
+            "runbook",
+            "alert-template",
+        ] {
+            mapping.insert(format!("{target}-{suffix}"), serde_json::json!("T-1"));
+        }
+    }
+    mapping.insert(
+        "checkout_service-capability-index".into(),
+        serde_json::json!("T-2"),
+    );
+    repo.write("tm.json", &serde_json::Value::Object(mapping).to_string());
+    let out = repo.run(&[
+        "export",
+        "--emit-provenance",
+        "--task-mapping",
+        "tm.json",
+        "--min-coverage",
+        "0",
+        "--strict-quality",
+        "--verify",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}{}",
+        common::stdout(&out),
+        stderr(&out)
+    );
+    let m = json(&repo, "out/onboarding-metadata.json");
+    assert_eq!(m["artifact_task_mapping"]["checkout_api-dashboard"], "T-1");
+    let owner = &m["file_ownership"]["grafana/dashboards/checkout-api-dashboard.json"];
+    assert_eq!(owner["task_ids"][0], "T-1");
+}

@@ -114,11 +114,25 @@ pub fn to_json(value: &impl serde::Serialize) -> Vec<u8> {
     text.into_bytes()
 }
 
-/// Whether a task-mapping key names this artifact: its id, or `{target}-{suffix}` with the
-/// target's own spelling (both forms are found in the wild).
-fn mapped(task_mapping: &serde_json::Map<String, Json>, a: &Artifact) -> bool {
-    let suffix = artifacts::kind_of(&a.artifact_type).map_or("", |k| k.suffix);
-    task_mapping.contains_key(&a.id) || task_mapping.contains_key(&format!("{}-{suffix}", a.target))
+/// The task mapping keyed by artifact id: a key in the target's own spelling
+/// (`checkout-api-dashboard`, which real mappings use) is renamed to the id it names
+/// (`checkout_api-dashboard`); other keys stay. Every reader — the strict gate, the onboarding
+/// metadata and its file ownership, and the export gates that read it — then asks one
+/// question: is the id a key.
+pub fn task_mapping_by_id(
+    mapping: &serde_json::Map<String, Json>,
+    artifacts: &[Artifact],
+) -> serde_json::Map<String, Json> {
+    let id_of = |key: &str| {
+        artifacts.iter().find_map(|a| {
+            let suffix = artifacts::kind_of(&a.artifact_type).map_or("", |k| k.suffix);
+            (key == a.id || key == format!("{}-{suffix}", a.target)).then(|| a.id.clone())
+        })
+    };
+    mapping
+        .iter()
+        .map(|(key, task)| (id_of(key).unwrap_or_else(|| key.clone()), task.clone()))
+        .collect()
 }
 
 /// A quality shortfall: its code and message.
@@ -128,6 +142,7 @@ type Shortfall = (&'static str, String);
 fn gates(
     input: &ExportInput,
     artifacts: &[Artifact],
+    task_mapping: Option<&serde_json::Map<String, Json>>,
     coverage_percent: f64,
 ) -> (Gates, Vec<Shortfall>, CoverageSummary) {
     let required: Vec<&Artifact> = artifacts
@@ -150,10 +165,10 @@ fn gates(
             required.first().map_or("api", |a| a.target.as_str())
         )));
     }
-    let unmapped: Vec<&str> = match input.task_mapping {
+    let unmapped: Vec<&str> = match task_mapping {
         Some(tm) => required
             .iter()
-            .filter(|a| !mapped(tm, a))
+            .filter(|a| !tm.contains_key(&a.id))
             .map(|a| a.id.as_str())
             .collect(),
         None => Vec::new(),
@@ -301,7 +316,11 @@ pub fn derive(input: &ExportInput) -> ExportDocuments {
         artifact_manifest_checksum: Digests::of_bytes(&artifact_manifest).sha256,
         project_context_checksum: context_sha256,
     };
-    let (gates, shortfalls, coverage_summary) = gates(input, &artifacts, coverage_percent);
+    let task_mapping = input
+        .task_mapping
+        .map(|m| task_mapping_by_id(m, &artifacts));
+    let (gates, shortfalls, coverage_summary) =
+        gates(input, &artifacts, task_mapping.as_ref(), coverage_percent);
     let diagnostics = diagnostics(input, &shortfalls, &artifacts);
     let (_, summary, unresolved) = onboarding::resolvability(&artifacts);
     let validation = ValidationReport {
@@ -323,7 +342,14 @@ pub fn derive(input: &ExportInput) -> ExportDocuments {
         diagnostics: diagnostics.clone(),
         run_provenance: crate::paths::RUN_RECORD.into(),
     };
-    let onboarding = onboarding::build(input, &project, &artifacts, coverage, checksums);
+    let onboarding = onboarding::build(
+        input,
+        &project,
+        &artifacts,
+        coverage,
+        checksums,
+        task_mapping.as_ref(),
+    );
     let shortfalls: Vec<String> = shortfalls.into_iter().map(|(_, s)| s).collect();
     let quality = QualityReport {
         version: SCHEMA_VERSION.into(),

@@ -410,6 +410,7 @@ pub fn build(
     artifacts: &[Artifact],
     coverage: Coverage,
     checksums: Checksums,
+    task_mapping: Option<&Map<String, Json>>,
 ) -> OnboardingMetadata {
     let profile = input.profile.as_str();
     let types = types_present(artifacts);
@@ -534,8 +535,8 @@ pub fn build(
         artifact_manifest_checksum: checksums.artifact_manifest_checksum,
         project_context_checksum: checksums.project_context_checksum,
         source_checksum: checksums.source_checksum,
-        artifact_task_mapping: input.task_mapping.cloned().map(Json::Object),
-        file_ownership: file_ownership(artifacts, input.task_mapping),
+        artifact_task_mapping: task_mapping.cloned().map(Json::Object),
+        file_ownership: file_ownership(artifacts, task_mapping),
         source_path_relative: input.source_path_relative.clone(),
         parameter_sources: by_type(parameter_sources, false),
         example_artifacts: by_type(example, false),

@@ -222,7 +222,7 @@ pub struct OnboardingMetadata {
     pub artifact_manifest_checksum: String,
     pub project_context_checksum: String,
     pub source_checksum: String,
-    /// The task mapping given with `--task-mapping`, if any.
+    /// The task mapping given with `--task-mapping`, keyed by artifact id.
     pub artifact_task_mapping: Option<Json>,
     pub file_ownership: BTreeMap<String, FileOwnership>,
     /// The manifest, relative to the output directory's parent (where the earlier gate looks).
