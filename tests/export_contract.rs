@@ -318,3 +318,59 @@ fn a_mapping_in_the_targets_spelling_counts_the_same_for_export_and_its_gate() {
     let owner = &m["file_ownership"]["grafana/dashboards/checkout-api-dashboard.json"];
     assert_eq!(owner["task_ids"][0], "T-1");
 }
+
+#[test]
+fn a_profiled_export_passes_its_own_gate() {
+    // Found in review: sections a profile leaves out (`{"_omitted": …}`) counted as data.
+    let repo = tiny_repo();
+    for profile in ["sponsor", "monitoring", "source"] {
+        let out = repo.run(&[
+            "export",
+            "--emit-provenance",
+            "--profile",
+            profile,
+            "--verify",
+        ]);
+        assert!(
+            out.status.success(),
+            "{profile}: {}{}",
+            common::stdout(&out),
+            stderr(&out)
+        );
+        // parameter-resolvability may warn: the minimal manifest lacks some requirements.
+        for check in [
+            "artifact-inventory",
+            "design-calibration",
+            "edit-first-coverage",
+        ] {
+            assert!(
+                !common::stdout(&out).contains(&format!("FAIL  tiny-{check}")),
+                "{profile}: {}",
+                common::stdout(&out)
+            );
+        }
+    }
+}
+
+#[test]
+fn provenance_json_lists_only_the_files_written() {
+    let repo = tiny_repo();
+    let out = repo.run(&[
+        "export",
+        "--emit-provenance",
+        "--no-emit-quality-report",
+        "--verify",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}{}",
+        common::stdout(&out),
+        stderr(&out)
+    );
+    let legacy = json(&repo, "out/provenance.json");
+    let files = legacy["outputFiles"].as_array().unwrap();
+    assert!(
+        !files.contains(&"export-quality-report.json".into()),
+        "{files:?}"
+    );
+}

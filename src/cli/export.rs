@@ -74,7 +74,7 @@ pub(crate) fn run_at(site: &super::Site, mut a: ExportArgs) -> Result<super::Ran
                 cli_args: &cli_args,
                 options: &recorder.config,
                 output_dir: &workspace.record_path(&a.output_dir, &a.output_dir),
-                output_files: &names.documents(o.emit_onboarding),
+                output_files: &names.documents(&o),
                 profile: &a.profile,
             })
         });
@@ -216,15 +216,15 @@ impl ExportNames {
     }
 
     /// The documents of a successful run, as `provenance.json` lists them.
-    fn documents(&self, onboarding: bool) -> Vec<String> {
+    fn documents(&self, o: &Options) -> Vec<String> {
         let mut out = vec![self.context.clone(), self.manifest.clone()];
-        if onboarding {
+        if o.emit_onboarding {
             out.push(export_names::ONBOARDING.into());
         }
-        out.extend([
-            export_names::VALIDATION.to_string(),
-            export_names::QUALITY.to_string(),
-        ]);
+        out.push(export_names::VALIDATION.into());
+        if o.emit_quality {
+            out.push(export_names::QUALITY.into());
+        }
         out
     }
 }

@@ -9,6 +9,7 @@ use serde_json::Value as Json;
 use super::dir::ExportDir;
 use super::gate::{Check, Evidence, Finding, first_items};
 use super::json::{number, object, section, strings, text, truthy};
+use crate::export::inventory::has_data;
 
 /// Depth tiers a calibration hint may name.
 const VALID_DEPTHS: [&str; 4] = [
@@ -23,7 +24,7 @@ const VALID_DEPTHS: [&str; 4] = [
 /// (skipped) without hints.
 pub fn design_calibration(dir: &ExportDir) -> Option<Finding> {
     let meta = &dir.metadata;
-    if !truthy(meta.get("design_calibration_hints")) {
+    if !meta.get("design_calibration_hints").is_some_and(has_data) {
         return None;
     }
     let hints = object(meta, "design_calibration_hints");
@@ -217,7 +218,7 @@ fn loc_out_of_range(loc: usize, range: &str) -> bool {
 /// Every recorded parameter source resolves to a value; `None` (skipped) without
 /// `parameter_resolvability`.
 pub fn parameter_resolvability(meta: &Json) -> Option<Finding> {
-    if !truthy(meta.get("parameter_resolvability")) {
+    if !meta.get("parameter_resolvability").is_some_and(has_data) {
         return None;
     }
     let mut total = 0;
@@ -263,7 +264,7 @@ pub fn parameter_resolvability(meta: &Json) -> Option<Finding> {
 /// Every output contract has an `edit_min_pct` between 0 and 100; `None` (skipped) without
 /// `expected_output_contracts`.
 pub fn edit_first_coverage(meta: &Json) -> Option<Finding> {
-    if !truthy(meta.get("expected_output_contracts")) {
+    if !meta.get("expected_output_contracts").is_some_and(has_data) {
         return None;
     }
     let contracts = object(meta, "expected_output_contracts");

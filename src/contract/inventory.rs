@@ -6,20 +6,9 @@ use serde_json::Value as Json;
 use super::dir::ExportDir;
 use super::gate::{Check, Evidence, Finding};
 use super::json::{text, truthy};
+use crate::export::inventory::has_data;
 
 /// Export roles and the metadata key holding each role's data.
-const EXPORT_ROLES: [(&str, &str); 10] = [
-    ("calibration_hints", "design_calibration_hints"),
-    ("coverage_gaps", "coverage_gaps"),
-    ("dependency_graph", "artifact_dependency_graph"),
-    ("derivation_rules", "derivation_rules"),
-    ("example_artifacts", "example_artifacts"),
-    ("open_questions", "open_questions"),
-    ("output_contracts", "expected_output_contracts"),
-    ("parameter_sources", "parameter_sources"),
-    ("resolved_parameters", "resolved_artifact_parameters"),
-    ("semantic_conventions", "semantic_conventions"),
-];
 
 /// The run record (version 2 and later) registers a role for every kind of data the metadata
 /// holds, and each entry's source file is in the directory; `None` (skipped) without a
@@ -51,10 +40,13 @@ pub fn artifact_inventory(dir: &ExportDir) -> Option<Finding> {
         .collect();
     let mut problems = Vec::new();
     let mut evidence = Vec::new();
-    let unregistered: Vec<&str> = EXPORT_ROLES
+    // The same roles, and the same question of each section, as the export that wrote them.
+    let unregistered: Vec<&str> = crate::export::inventory::ROLES
         .iter()
-        .filter(|(role, key)| !roles.contains(role) && truthy(dir.metadata.get(*key)))
-        .map(|(role, _)| *role)
+        .filter(|(role, key, ..)| {
+            !roles.contains(role) && dir.metadata.get(*key).is_some_and(has_data)
+        })
+        .map(|(role, ..)| *role)
         .collect();
     for role in &unregistered {
         evidence.push(Evidence::new(

@@ -38,7 +38,7 @@ pub struct Freshness {
 }
 
 /// role, onboarding key, description, consumers, how to use it.
-const ROLES: &[(&str, &str, &str, &[&str], &str)] = &[
+pub const ROLES: &[(&str, &str, &str, &[&str], &str)] = &[
     (
         "derivation_rules",
         "derivation_rules",
@@ -111,6 +111,20 @@ const ROLES: &[(&str, &str, &str, &[&str], &str)] = &[
     ),
 ];
 
+/// Whether an onboarding section holds data: not null or empty, and not the marker
+/// (`{"_omitted": "profile=…"}`) a generation profile writes for a section it leaves out.
+/// The export gates ask the same question of the sections they read.
+pub fn has_data(section: &Json) -> bool {
+    match section {
+        Json::Null => false,
+        Json::Bool(b) => *b,
+        Json::String(s) => !s.is_empty(),
+        Json::Array(a) => !a.is_empty(),
+        Json::Object(o) => !o.is_empty() && !o.contains_key("_omitted"),
+        Json::Number(_) => true,
+    }
+}
+
 /// Inventory entries for every role whose section in `onboarding` holds data.
 pub fn build(
     onboarding: &Json,
@@ -122,13 +136,7 @@ pub fn build(
         .iter()
         .filter_map(|(role, key, description, consumers, hint)| {
             let data = onboarding.get(*key)?;
-            let has_data = match data {
-                Json::Null => false,
-                Json::Array(a) => !a.is_empty(),
-                Json::Object(o) => !o.is_empty() && !o.contains_key("_omitted"),
-                _ => true,
-            };
-            has_data.then(|| InventoryEntry {
+            has_data(data).then(|| InventoryEntry {
                 artifact_id: format!("export.{role}"),
                 role: role.to_string(),
                 description: description.to_string(),
