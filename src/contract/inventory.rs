@@ -8,8 +8,6 @@ use super::gate::{Check, Evidence, Finding};
 use super::json::{text, truthy};
 use crate::export::inventory::has_data;
 
-/// Export roles and the metadata key holding each role's data.
-
 /// The run record (version 2 and later) registers a role for every kind of data the metadata
 /// holds, and each entry's source file is in the directory; `None` (skipped) without a
 /// run record or with a version 1 record.
