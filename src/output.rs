@@ -30,6 +30,22 @@ pub struct Finished {
     pub dry_run: bool,
 }
 
+/// Where the previous content of a file replaced in `dir` goes: under the git directory
+/// (never committed by `git add -A`) for a directory inside the repository, unless the policy
+/// says `lineage.backup: beside`; beside the file (`.bak`) outside a repository or outside the
+/// work tree. The one place this is decided.
+pub fn backups_for(workspace: &Workspace, beside: bool, dir: &Path) -> Backups {
+    match (workspace.state_dir(), workspace.repo_root.clone()) {
+        (Some(state_dir), Some(repo_root)) if !beside && !workspace.is_outside(dir) => {
+            Backups::GitDir {
+                state_dir,
+                repo_root,
+            }
+        }
+        _ => Backups::Beside,
+    }
+}
+
 /// The output directory of one run.
 pub struct Outputs<'a> {
     workspace: &'a Workspace,
@@ -59,16 +75,7 @@ impl<'a> Outputs<'a> {
         for name in names {
             paths::resolve(dir, name, strategy)?;
         }
-        let outside = workspace.is_outside(dir);
-        let backups = match (workspace.state_dir(), workspace.repo_root.clone()) {
-            (Some(state_dir), Some(repo_root)) if !policy.backup_beside() && !outside => {
-                Backups::GitDir {
-                    state_dir,
-                    repo_root,
-                }
-            }
-            _ => Backups::Beside,
-        };
+        let backups = backups_for(workspace, policy.backup_beside(), dir);
         let lock = if dry_run {
             None
         } else {

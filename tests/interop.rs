@@ -134,6 +134,15 @@ fn every_subcommand_has_a_man_page_and_git_help_opens_ours() {
     let repo = Repo::new();
     let out = repo.run(&["man", "--out-dir", "man/man1"]);
     assert!(out.status.success(), "{}", stderr(&out));
+    // A second run replaces the pages; their backups never land in the work tree.
+    assert!(repo.run(&["man", "--out-dir", "man/man1"]).status.success());
+    assert!(
+        std::fs::read_dir(repo.join("man/man1")).unwrap().all(|e| !e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .ends_with(".bak"))
+    );
     for page in [
         "contextcore.1",
         "contextcore-manifest.1",

@@ -116,20 +116,15 @@ fn write_report(file: &Path, content: &[u8]) -> Result<()> {
     if let Some(parent) = file.parent().filter(|p| !p.as_os_str().is_empty()) {
         fsio::create_dir(parent)?;
     }
-    fsio::write_atomic(file, content, &report_backups()).map(|_| ())
+    fsio::write_atomic(file, content, &report_backups(file)).map(|_| ())
 }
 
 /// Backups of a replaced report follow the repository's policy, like every other output.
-fn report_backups() -> Backups {
+fn report_backups(file: &Path) -> Backups {
     let workspace = Workspace::current();
     let beside =
         crate::policy::Policy::discover(None, Path::new("."), workspace.repo_root.as_deref())
             .is_ok_and(|p| p.backup_beside());
-    match (workspace.state_dir(), workspace.repo_root) {
-        (Some(state_dir), Some(repo_root)) if !beside => Backups::GitDir {
-            state_dir,
-            repo_root,
-        },
-        _ => Backups::Beside,
-    }
+    let dir = file.parent().unwrap_or(Path::new("."));
+    crate::output::backups_for(&workspace, beside, dir)
 }

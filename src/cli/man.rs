@@ -29,10 +29,17 @@ pub fn run(out_dir: Option<&Path>) -> Result<i32> {
         return Ok(0);
     };
     crate::fsio::create_dir(dir)?;
+    let workspace = crate::workspace::Workspace::current();
+    workspace.refuse_git_dir(dir)?;
+    let backups = crate::output::backups_for(&workspace, false, dir);
     let mut written = 0;
     for (name, cmd) in pages() {
-        let path = dir.join(format!("{name}.1"));
-        crate::fsio::write_atomic(&path, &render(cmd)?, &crate::fsio::Backups::Beside)?;
+        let path = crate::paths::resolve(
+            dir,
+            &format!("{name}.1"),
+            crate::paths::WriteStrategy::UpdateExisting,
+        )?;
+        crate::fsio::write_atomic(&path, &render(cmd)?, &backups)?;
         written += 1;
     }
     println!(
