@@ -767,3 +767,20 @@ fn diagnose_follows_the_later_layers_when_their_directories_are_given() {
     assert_eq!(report["questions"][1]["status"], "fail");
     assert_eq!(report["questions"][2]["status"], "not_reached");
 }
+
+#[test]
+fn links_out_of_the_directory_are_never_followed() {
+    // Found in review: a committed link to /dev/zero made the gate read forever.
+    let repo = healthy_earlier_export();
+    let out_dir = repo.join("out");
+    std::fs::create_dir_all(out_dir.join("grafana/dashboards")).unwrap();
+    std::os::unix::fs::symlink(
+        "/dev/zero",
+        out_dir.join("grafana/dashboards/checkout-worker-dashboard.json"),
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    let (_, report) = gate(&repo, "out", &[]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    assert_eq!(report["project_id"], "checkout-service");
+}

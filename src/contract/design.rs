@@ -136,7 +136,14 @@ fn check_generated_sizes(
     evidence: &mut Vec<Evidence>,
 ) {
     for (file, info) in object(&dir.metadata, "file_ownership") {
-        let Some(bytes) = dir.inside(file).and_then(|p| std::fs::read(p).ok()) else {
+        let Some(bytes) = dir
+            .inside(file)
+            .filter(|p| {
+                p.metadata()
+                    .is_ok_and(|m| m.is_file() && m.len() <= crate::yaml::MAX_INPUT_BYTES)
+            })
+            .and_then(|p| std::fs::read(p).ok())
+        else {
             continue;
         };
         let loc = line_count(&bytes);

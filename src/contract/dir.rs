@@ -71,14 +71,29 @@ impl ExportDir {
     /// A path named inside a file of the directory, resolved in the directory; `None` when it
     /// is absolute or climbs out with `..`.
     pub fn inside(&self, relative: &str) -> Option<PathBuf> {
-        contained(relative).map(|rel| self.root.join(rel))
+        contained(relative).and_then(|rel| self.unlinked(&rel))
+    }
+
+    /// `root/rel` when no component of `rel` is a symbolic link (a link could lead out of
+    /// the directory: a committed `x.json -> /dev/zero` or `-> ~/.ssh/id_ed25519`).
+    fn unlinked(&self, rel: &Path) -> Option<PathBuf> {
+        let mut path = self.root.clone();
+        for part in rel.components() {
+            path.push(part);
+            if path
+                .symlink_metadata()
+                .is_ok_and(|m| m.file_type().is_symlink())
+            {
+                return None;
+            }
+        }
+        Some(path)
     }
 
     /// The file of this directory with the same file name as a recorded path (records of a
     /// copied or moved directory, or with absolute paths, still point here).
     pub fn by_file_name(&self, recorded: &str) -> Option<PathBuf> {
-        let name = file_name(recorded)?;
-        Some(self.root.join(name))
+        self.unlinked(Path::new(file_name(recorded)?))
     }
 }
 
