@@ -279,7 +279,7 @@ fn a_modified_output_names_the_command_that_restores_it() {
     let path = "out/tiny-projectcontext.yaml";
     repo.write(path, &(repo.read(path) + "# edit\n"));
     let out = repo.run(&["status"]);
-    let restore = format!("git restore --source=HEAD --staged --worktree -- {path}");
+    let restore = format!("git restore --source=HEAD --staged --worktree -- ':(top){path}'");
     assert!(stdout(&out).contains(&restore), "{}", stdout(&out));
     let done = std::process::Command::new("sh")
         .args(["-c", &restore])

@@ -136,7 +136,8 @@ impl Finding {
                 short_opt(&self.recorded_blob),
                 short_opt(&self.actual_blob),
                 self.fix,
-                rerun::shell_word(&self.path)
+                // `:(top)` so the command works from any directory of the work tree.
+                rerun::shell_word(&format!(":(top){}", self.path))
             ),
             Verdict::Missing => format!(
                 "{}: missing: recorded by run {run} in {} but not present; rerun: {}",
