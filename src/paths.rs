@@ -98,6 +98,8 @@ pub mod export_names {
 
 /// The run record beside the outputs of export and generate.
 pub const RUN_RECORD: &str = "run-provenance.json";
+/// The report `generate` writes beside its artifacts.
+pub const GENERATION_REPORT: &str = "generation-report.json";
 /// The run record beside a manifest written by init and init-from-plan.
 pub const INIT_RUN_RECORD: &str = "init-run-provenance.json";
 

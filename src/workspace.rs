@@ -85,10 +85,9 @@ impl Workspace {
         };
         let abs = absolute(dir);
         if !abs.starts_with(root) {
-            return Err(Error::Escape(format!(
-                "{} (outside the repository {})",
-                dir.display(),
-                "root"
+            return Err(Error::Usage(format!(
+                "{}: outside the repository; name a directory in the work tree (records name files by their repository path)",
+                dir.display()
             )));
         }
         self.refuse_git_dir(dir)

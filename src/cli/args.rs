@@ -271,7 +271,8 @@ pub struct InitArgs {
     pub write: WriteArgs,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
+/// How a report is printed (`--json` is the same as `--format json`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ReportFormat {
     Text,
     Json,

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Args, Subcommand};
 
 #[derive(Debug, Subcommand)]
 pub enum ContractCommand {
@@ -15,12 +15,7 @@ pub enum ContractCommand {
     Diagnose(DiagnoseArgs),
 }
 
-/// How a gate report is printed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ReportFormat {
-    Text,
-    Json,
-}
+pub use super::args::ReportFormat;
 
 #[derive(Debug, Args)]
 pub struct CheckPipelineArgs {

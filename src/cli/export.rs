@@ -54,6 +54,11 @@ pub(crate) fn run_at(site: &super::Site, mut a: ExportArgs) -> Result<super::Ran
         false,
     );
     let o = resolve_options(&a, workspace, policy, &mut recorder.config)?;
+    if a.verify && !o.emit_onboarding {
+        return Err(Error::Usage(
+            "--verify checks the onboarding metadata, which --no-onboarding leaves out; drop one of the two".into(),
+        ));
+    }
     let schema_pins = policy.value(&mut recorder.config, "schema_pins");
     let allowlist = policy.value(&mut recorder.config, "scan_path_allowlist");
     check_allowlist(workspace, &a, &allowlist)?;

@@ -231,8 +231,8 @@ fn scan(
 ) -> Result<Vec<(PathBuf, String, String)>> {
     let mut out = Vec::new();
     for dir in dirs {
-        let files = crate::workspace::files_under(dir, "--scan-existing")?;
         workspace.ensure_inside(dir)?;
+        let files = crate::workspace::files_under(dir, "--scan-existing")?;
         for path in files {
             out.push((workspace.record_path(&path, base), file_name(&path), path));
         }

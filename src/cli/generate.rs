@@ -9,7 +9,7 @@ use crate::fingerprint::{Digests, Fingerprint};
 use crate::generate::{self, Selection};
 use crate::model::project_context;
 use crate::output::Outputs;
-use crate::paths::RUN_RECORD;
+use crate::paths::{GENERATION_REPORT, RUN_RECORD};
 use crate::policy::Source;
 use crate::provenance::{ArtifactReference, ArtifactReferences};
 use crate::workspace::Workspace;
@@ -101,7 +101,7 @@ pub(crate) fn run_at(site: &super::Site, mut a: GenerateArgs) -> Result<super::R
     let context_fp = Fingerprint::of_file(&a.context, &shown)?;
 
     let mut names: Vec<&str> = artifacts.iter().map(|g| g.name.as_str()).collect();
-    names.extend(["generation-report.json", RUN_RECORD]);
+    names.extend([GENERATION_REPORT, RUN_RECORD]);
     let mut outputs = Outputs::open(workspace, &a.output, strategy, policy, a.dry_run, &names)?;
     recorder.input(&a.context, &outputs.shown(&a.context), "project_context")?;
     outputs.record_policy(policy, &mut recorder)?;
@@ -124,7 +124,7 @@ pub(crate) fn run_at(site: &super::Site, mut a: GenerateArgs) -> Result<super::R
             resolved.strict,
         );
         outputs.write(
-            "generation-report.json",
+            GENERATION_REPORT,
             &report,
             "generation_report",
             &mut recorder,

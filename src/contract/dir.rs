@@ -9,10 +9,8 @@ use serde_json::Value as Json;
 use crate::error::{Error, Result};
 use crate::paths::RUN_RECORD;
 
-/// The onboarding metadata file every gate starts from.
-pub const ONBOARDING: &str = "onboarding-metadata.json";
-/// The legacy per-export provenance file.
-pub const LEGACY_PROVENANCE: &str = "provenance.json";
+/// The onboarding metadata file every gate starts from, and the legacy per-export provenance.
+pub use crate::paths::export_names::{LEGACY_PROVENANCE, ONBOARDING};
 
 /// A loaded export directory.
 #[derive(Debug)]

@@ -245,7 +245,8 @@ fn parse(b: &[u8]) -> Option<Parsed> {
         return None;
     }
     let count = be32(b, 8)? as usize;
-    let mut entries = Vec::with_capacity(count);
+    // An entry takes at least 62 bytes: a corrupt count cannot make us allocate more.
+    let mut entries = Vec::with_capacity(count.min(b.len() / 62));
     let mut at = 12;
     let mut previous = Vec::<u8>::new();
     for _ in 0..count {
