@@ -46,6 +46,73 @@ pub fn backups_for(workspace: &Workspace, beside: bool, dir: &Path) -> Backups {
     }
 }
 
+/// The lock of an output directory: under the git directory for a directory in the work
+/// tree; in the temp directory, named by a hash of the directory, otherwise (so the lock never
+/// litters the outputs, and two outside directories with the same name never share one).
+fn lock_path(workspace: &Workspace, dir: &Path, shown: &str) -> PathBuf {
+    match workspace.state_dir() {
+        Some(state) if !workspace.is_outside(dir) => state
+            .join("locks")
+            .join(format!("dir-{}.lock", shown.replace('/', "%"))),
+        _ => std::env::temp_dir().join(format!(
+            "contextcore-{}.lock",
+            &crate::fingerprint::Digests::of_bytes(
+                crate::workspace::absolute(dir)
+                    .as_os_str()
+                    .as_encoded_bytes()
+            )
+            .sha256[..16]
+        )),
+    }
+}
+
+/// Where a run in progress on a work-tree directory says so, until it finishes: a journal
+/// left behind means the run was interrupted (see [`interrupted_runs`]).
+fn journal_path(workspace: &Workspace, dir: &Path, shown: &str) -> Option<PathBuf> {
+    let state = workspace.state_dir()?;
+    (!workspace.is_outside(dir)).then(|| {
+        state
+            .join("journal")
+            .join(format!("dir-{}.json", shown.replace('/', "%")))
+    })
+}
+
+/// Output directories whose run started and did not finish (killed, or stopped by an error
+/// after it began writing), with when it started; a run still holding its lock is not listed.
+pub fn interrupted_runs(workspace: &Workspace) -> Vec<(String, String)> {
+    let Some(state) = workspace.state_dir() else {
+        return Vec::new();
+    };
+    let Ok(entries) = std::fs::read_dir(state.join("journal")) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for entry in entries.flatten() {
+        if entry.path().extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        let Some(text) = std::fs::read_to_string(entry.path()).ok() else {
+            continue;
+        };
+        let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else {
+            continue;
+        };
+        let (Some(dir), Some(started)) = (json["output_dir"].as_str(), json["started_at"].as_str())
+        else {
+            continue;
+        };
+        let lock = state
+            .join("locks")
+            .join(format!("dir-{}.lock", dir.replace('/', "%")));
+        let running = DirLock::acquire(&lock, dir, std::time::Duration::ZERO).is_err();
+        if !running {
+            out.push((dir.to_string(), started.to_string()));
+        }
+    }
+    out.sort();
+    out
+}
+
 /// The output directory of one run.
 pub struct Outputs<'a> {
     workspace: &'a Workspace,
@@ -81,27 +148,20 @@ impl<'a> Outputs<'a> {
         } else {
             fsio::create_dir(dir)?;
             let shown = workspace.record_path(dir, dir);
-            let lock_path = match workspace.state_dir() {
-                Some(state) => state
-                    .join("locks")
-                    .join(format!("dir-{}.lock", shown.replace('/', "%"))),
-                // Outside a repository: in the temp directory, named for the output directory,
-                // so the lock never litters the outputs.
-                None => std::env::temp_dir().join(format!(
-                    "contextcore-{}.lock",
-                    &crate::fingerprint::Digests::of_bytes(
-                        crate::workspace::absolute(dir)
-                            .as_os_str()
-                            .as_encoded_bytes()
-                    )
-                    .sha256[..16]
-                )),
-            };
+            let lock_path = lock_path(workspace, dir, &shown);
             let lock = DirLock::acquire(
                 &lock_path,
                 &format!("{shown} ({})", lock_display(workspace, &lock_path)),
                 fsio::lock_timeout(),
             )?;
+            if let Some(journal) = journal_path(workspace, dir, &shown) {
+                let entry =
+                    serde_json::json!({"output_dir": shown, "started_at": crate::timestamp::now()});
+                fsio::create_dir(journal.parent().unwrap_or(Path::new(".")))?;
+                // Our own state, replaced rather than backed up.
+                let _ = std::fs::remove_file(&journal);
+                fsio::write_atomic(&journal, entry.to_string().as_bytes(), &Backups::Beside)?;
+            }
             fsio::remove_stale_temps(dir);
             Some(lock)
         };
@@ -188,6 +248,12 @@ impl<'a> Outputs<'a> {
         } else {
             None
         };
+        if !self.dry_run {
+            let shown = self.workspace.record_path(&self.dir, &self.dir);
+            if let Some(journal) = journal_path(self.workspace, &self.dir, &shown) {
+                let _ = std::fs::remove_file(journal);
+            }
+        }
         Ok(Finished {
             files,
             record,

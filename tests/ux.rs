@@ -314,3 +314,39 @@ fn a_file_name_that_is_not_utf8_is_refused_not_renamed() {
             .is_some_and(|n| !n.contains('\u{fffd}'))
     }));
 }
+
+#[test]
+fn an_interrupted_run_is_named_as_such_and_rerun_finishes_it() {
+    let repo = Repo::new();
+    repo.copy_fixture("minimal.contextcore.yaml", ".contextcore.yaml");
+    assert!(repo.run(&["export"]).status.success());
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-qm", "export"]);
+    // The run stops half-way: one output cannot be replaced.
+    let text = repo
+        .read(".contextcore.yaml")
+        .replace("name: Tiny", "name: Tiny 2");
+    repo.write(".contextcore.yaml", &text);
+    std::fs::remove_file(repo.join("out/validation-report.json")).unwrap();
+    std::fs::create_dir(repo.join("out/validation-report.json")).unwrap();
+    assert_eq!(repo.run(&["export"]).status.code(), Some(2));
+    let status = stdout(&repo.run(&["status"]));
+    assert!(
+        status.contains("interrupted the run writing out (started"),
+        "{status}"
+    );
+    assert!(
+        status.contains("`contextcore rerun` finishes it"),
+        "{status}"
+    );
+
+    std::fs::remove_dir(repo.join("out/validation-report.json")).unwrap();
+    let out = repo.run(&["rerun"]);
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    let status = stdout(&repo.run(&["status"]));
+    assert!(!status.contains("interrupted"), "{status}");
+    assert!(
+        status.contains("0 stale, 0 modified, 0 missing"),
+        "{status}"
+    );
+}

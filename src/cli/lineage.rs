@@ -27,15 +27,28 @@ pub fn status(json: bool) -> Result<i32> {
     let repo = open_repo()?;
     let tracked = tracked_globs(&repo_policy(&repo)?.tracked_outputs())?;
     let findings = check_worktree(&repo, &tracked)?;
+    let interrupted = crate::output::interrupted_runs(&crate::workspace::Workspace::current());
     if json {
+        let interrupted: Vec<_> = interrupted
+            .iter()
+            .map(|(dir, started)| json!({"output_dir": dir, "started_at": started}))
+            .collect();
         println!(
             "{}",
-            serde_json::to_string_pretty(
-                &json!({"findings": findings, "counts": counts(&findings)})
-            )
+            serde_json::to_string_pretty(&json!({
+                "findings": findings,
+                "counts": counts(&findings),
+                "interrupted_runs": interrupted,
+            }))
             .unwrap_or_default()
         );
         return Ok(0);
+    }
+    for (dir, started) in &interrupted {
+        println!(
+            "  interrupted the run writing {} (started {started}) did not finish; `contextcore rerun` finishes it",
+            quote::path(dir)
+        );
     }
     let shown = findings
         .iter()
