@@ -350,3 +350,22 @@ fn an_interrupted_run_is_named_as_such_and_rerun_finishes_it() {
         "{status}"
     );
 }
+
+#[test]
+fn notes_fetch_counts_the_notes_it_brings() {
+    let origin = Repo::new();
+    origin.copy_fixture("minimal.contextcore.yaml", ".contextcore.yaml");
+    assert!(origin.run(&["hook", "install"]).status.success());
+    assert!(origin.run(&["export"]).status.success());
+    origin.git(&["add", "-A"]);
+    origin.git(&["commit", "-qm", "export"]);
+    let clone = Repo::bare_dir();
+    clone.git(&["clone", "-q", origin.path().to_str().unwrap(), "."]);
+    let out = clone.run(&["notes", "fetch"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("1 note(s) new or merged"),
+        "{}",
+        stdout(&out)
+    );
+}

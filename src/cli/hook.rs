@@ -247,7 +247,7 @@ pub fn notes_fetch(remote: &str) -> Result<i32> {
     let merged = fetch_and_merge(&repo, remote, &notes_ref)?;
     report_rejected(&merged);
     println!(
-        "fetched {notes_ref} from {}; {} note(s) merged",
+        "fetched {notes_ref} from {}; {} note(s) new or merged",
         quote::path(remote),
         merged.changed
     );
@@ -327,13 +327,18 @@ fn merge_incoming(repo: &Repository, notes_ref: &str, incoming: &str) -> Result<
         Some(ours) => repo.graph_descendant_of(theirs, ours)?,
     };
     if fast_forward && notes::keeps_every_local_run(repo, notes_ref, incoming) {
+        let count = |r: &str| repo.notes(Some(r)).map_or(0, |n| n.count());
+        let brought = count(incoming).saturating_sub(count(notes_ref));
         repo.reference(
             notes_ref,
             theirs,
             true,
             "contextcore notes fetch (fast-forward)",
         )?;
-        return Ok(notes::Merged::default());
+        return Ok(notes::Merged {
+            changed: brought,
+            ..notes::Merged::default()
+        });
     }
     let merged = notes::merge_refs(repo, notes_ref, incoming)?;
     // Join the histories so the next push fast-forwards; the tree is ours, merged.
