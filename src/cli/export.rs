@@ -28,6 +28,32 @@ pub fn run(a: ExportArgs) -> Result<i32> {
 /// Runs an export with options already given (by the command line or a replayed record)
 /// against a site: the working tree, or a scratch directory for a reproduction.
 pub(crate) fn run_at(site: &super::Site, mut a: ExportArgs) -> Result<super::Ran> {
+    locate(site, &mut a)?;
+    let input = read_inputs(&a, &site.workspace)?;
+    if !site.quiet {
+        print_warnings(&input.loaded.warnings);
+    }
+    let (recorder, run) = Resolved::begin(site, &a)?;
+    let names = ExportNames::new(input.loaded.manifest.project_name(), run.o.json_format);
+    let (generated_at, docs) = derive_documents(site, &a, &input, &recorder, &run, &names);
+    let failed = run.strict && !docs.shortfalls.is_empty();
+    let written = Written {
+        docs: &docs,
+        names: &names,
+        generated_at: &generated_at,
+        failed,
+    };
+    let finished = write_and_record(site, &a, &input, recorder, &run, &written)?;
+    let code = report(site, &a, &run, &docs, &finished, failed)?;
+    Ok(super::Ran {
+        code,
+        finished: Some(finished),
+    })
+}
+
+/// The manifest (`-p`, or found upward), the output directory (`-o`, or `out/` beside the
+/// manifest) and the scan directories (`--scan-existing`, or the policy's).
+fn locate(site: &super::Site, a: &mut ExportArgs) -> Result<()> {
     let (workspace, policy) = (&site.workspace, &site.policy);
     let located = super::locate::manifest(a.path_arg.as_deref(), workspace.repo_root.as_deref())?;
     a.output_dir = a
@@ -39,34 +65,66 @@ pub(crate) fn run_at(site: &super::Site, mut a: ExportArgs) -> Result<super::Ran
     if !a.scan_from_flag {
         a.scan_existing = policy_scan_dirs(policy, workspace);
     }
-    let input = read_inputs(&a, workspace)?;
-    if !site.quiet {
-        print_warnings(&input.loaded.warnings);
-    }
+    Ok(())
+}
 
-    let strict_flag = flag_pair(a.strict_quality, a.no_strict_quality);
-    let (mut recorder, resolved, strategy) = super::begin(
-        "manifest export",
-        workspace,
-        policy,
-        &a.write,
-        strict_flag,
-        false,
-    );
-    let o = resolve_options(&a, workspace, policy, &mut recorder.config)?;
-    if a.verify && !o.emit_onboarding {
-        return Err(Error::Usage(
-            "--verify checks the onboarding metadata, which --no-onboarding leaves out; drop one of the two".into(),
-        ));
-    }
-    let schema_pins = policy.value(&mut recorder.config, "schema_pins");
-    let allowlist = policy.value(&mut recorder.config, "scan_path_allowlist");
-    check_allowlist(workspace, &a, &allowlist)?;
+/// Every option of a run, resolved flag > policy > default (and recorded).
+struct Resolved {
+    strict: bool,
+    emit_run_provenance: bool,
+    strategy: crate::paths::WriteStrategy,
+    o: Options,
+    schema_pins: Json,
+    allowlist: Json,
+}
 
-    let project = input.loaded.manifest.project_name().to_string();
-    let names = ExportNames::new(&project, o.json_format);
+impl Resolved {
+    /// Starts the run's record and resolves its options.
+    fn begin(site: &super::Site, a: &ExportArgs) -> Result<(crate::provenance::Recorder, Self)> {
+        let (workspace, policy) = (&site.workspace, &site.policy);
+        let strict_flag = flag_pair(a.strict_quality, a.no_strict_quality);
+        let (mut recorder, resolved, strategy) = super::begin(
+            "manifest export",
+            workspace,
+            policy,
+            &a.write,
+            strict_flag,
+            false,
+        );
+        let o = resolve_options(a, workspace, policy, &mut recorder.config)?;
+        if a.verify && !o.emit_onboarding {
+            return Err(Error::Usage(
+                "--verify checks the onboarding metadata, which --no-onboarding leaves out; drop one of the two".into(),
+            ));
+        }
+        let schema_pins = policy.value(&mut recorder.config, "schema_pins");
+        let allowlist = policy.value(&mut recorder.config, "scan_path_allowlist");
+        check_allowlist(workspace, a, &allowlist)?;
+        let resolved = Self {
+            strict: resolved.strict,
+            emit_run_provenance: resolved.emit_run_provenance,
+            strategy,
+            o,
+            schema_pins,
+            allowlist,
+        };
+        Ok((recorder, resolved))
+    }
+}
+
+/// Every document, at a document time that stays the same when nothing else changed (or the
+/// time a reproduction replays).
+fn derive_documents(
+    site: &super::Site,
+    a: &ExportArgs,
+    input: &ReadInputs,
+    recorder: &crate::provenance::Recorder,
+    run: &Resolved,
+    names: &ExportNames,
+) -> (String, export::ExportDocuments) {
+    let (workspace, policy, o) = (&site.workspace, &site.policy, &run.o);
     let manifest_path = workspace.record_path(&a.path, &a.output_dir);
-    let existing = existing_files(workspace, &a.output_dir, &input);
+    let existing = existing_files(workspace, &a.output_dir, input);
     let cli_args = cli_args(workspace, &a.output_dir);
     let render = |generated_at: &str| {
         let legacy = (a.emit_provenance || a.embed_provenance).then(|| {
@@ -79,7 +137,7 @@ pub(crate) fn run_at(site: &super::Site, mut a: ExportArgs) -> Result<super::Ran
                 cli_args: &cli_args,
                 options: &recorder.config,
                 output_dir: &workspace.record_path(&a.output_dir, &a.output_dir),
-                output_files: &names.documents(&o),
+                output_files: &names.documents(o),
                 profile: &a.profile,
             })
         });
@@ -101,96 +159,128 @@ pub(crate) fn run_at(site: &super::Site, mut a: ExportArgs) -> Result<super::Ran
             embed_provenance: a.embed_provenance,
             environment: o.environment.clone(),
             min_coverage: o.min_coverage,
-            schema_pins: &schema_pins,
-            scan_path_allowlist: allowlist.clone(),
+            schema_pins: &run.schema_pins,
+            scan_path_allowlist: run.allowlist.clone(),
             policy_file: policy
                 .file
                 .as_ref()
                 .map(|f| workspace.record_path(f, &a.output_dir)),
-            strict: resolved.strict,
+            strict: run.strict,
             manifest_warnings: input.loaded.warnings.len(),
         })
     };
-    let (generated_at, docs) = if let Some(time) = &site.document_time {
+    if let Some(time) = &site.document_time {
         (time.clone(), render(time))
     } else if o.deterministic {
         crate::timestamp::stable(
             &a.output_dir.join(export_names::VALIDATION),
             render,
-            |docs| unchanged_on_disk(&a.output_dir, &names, docs, &o),
+            |docs| unchanged_on_disk(&a.output_dir, names, docs, o),
         )
     } else {
         let now = crate::timestamp::now();
         let docs = render(&now);
         (now, docs)
-    };
-    let failed = resolved.strict && !docs.shortfalls.is_empty();
+    }
+}
 
+/// What a run wrote: its documents under their names, at their time; `failed` when strict
+/// quality failed.
+struct Written<'a> {
+    docs: &'a export::ExportDocuments,
+    names: &'a ExportNames,
+    generated_at: &'a str,
+    failed: bool,
+}
+
+/// Writes the documents and the run record (none for a failed strict run: the previous record
+/// keeps claiming the previous outputs, so lineage never sees them unowned — a false "ok").
+fn write_and_record(
+    site: &super::Site,
+    a: &ExportArgs,
+    input: &ReadInputs,
+    mut recorder: crate::provenance::Recorder,
+    run: &Resolved,
+    w: &Written,
+) -> Result<crate::output::Finished> {
+    let (workspace, policy) = (&site.workspace, &site.policy);
     let mut outputs = Outputs::open(
         workspace,
         &a.output_dir,
-        strategy,
+        run.strategy,
         policy,
         a.dry_run,
-        &names.all(),
+        &w.names.all(),
     )?;
-    record_inputs(&mut recorder, &outputs, policy, &a, &input)?;
-    write_documents(&mut outputs, &mut recorder, &names, &docs, &o, &a, failed)?;
-    record_summary(&mut recorder, &docs, &o, &input, resolved.strict, failed);
-    recorder.artifact_references = artifact_references(&docs.artifacts, &recorder.inputs, &outputs);
-    if o.emit_onboarding && !failed {
+    record_inputs(&mut recorder, &outputs, policy, a, input)?;
+    write_documents(
+        &mut outputs,
+        &mut recorder,
+        w.names,
+        w.docs,
+        &run.o,
+        a,
+        w.failed,
+    )?;
+    record_summary(&mut recorder, w.docs, &run.o, input, run.strict, w.failed);
+    recorder.artifact_references =
+        artifact_references(&w.docs.artifacts, &recorder.inputs, &outputs);
+    if run.o.emit_onboarding && !w.failed {
         recorder.artifact_inventory = export::inventory::build(
-            &docs.onboarding_json,
-            &generated_at,
+            &w.docs.onboarding_json,
+            w.generated_at,
             input.manifest_fp.sha256.as_deref().unwrap_or_default(),
-            &manifest_path,
+            &workspace.record_path(&a.path, &a.output_dir),
         );
     }
-    let quality_path = outputs.shown(&a.output_dir.join(export_names::QUALITY));
-    let outside = workspace.is_outside(&a.output_dir);
     site.keep_recorded_sources(&mut recorder.config);
-    let run = outputs.finish(
+    outputs.finish(
         RUN_RECORD,
         recorder,
-        // A failed strict run records nothing: the previous record keeps claiming the previous
-        // outputs, so lineage never sees them unowned (a false "ok").
-        resolved.emit_run_provenance && !failed,
+        run.emit_run_provenance && !w.failed,
         a.write.force_record,
-    )?;
+    )
+}
+
+/// Prints the summary and shortfalls, runs `--verify`, and picks the exit code.
+fn report(
+    site: &super::Site,
+    a: &ExportArgs,
+    run: &Resolved,
+    docs: &export::ExportDocuments,
+    finished: &crate::output::Finished,
+    failed: bool,
+) -> Result<i32> {
     if site.quiet {
-        return Ok(super::Ran {
-            code: if failed { EXIT_CHECK_FAILED } else { 0 },
-            finished: Some(run),
-        });
+        return Ok(if failed { EXIT_CHECK_FAILED } else { 0 });
     }
-    let quality = json!({"quality": {"strict_quality": resolved.strict, "coverage_percent": docs.coverage_percent, "threshold": o.min_coverage, "passed": docs.shortfalls.is_empty(), "shortfalls": docs.shortfalls}});
-    summary::print("manifest export", &run, a.json, quality);
+    let quality = json!({"quality": {"strict_quality": run.strict, "coverage_percent": docs.coverage_percent, "threshold": run.o.min_coverage, "passed": docs.shortfalls.is_empty(), "shortfalls": docs.shortfalls}});
+    summary::print("manifest export", finished, a.json, quality);
     if !a.json {
         for s in &docs.shortfalls {
             eprintln!("{}: {s}", if failed { "error" } else { "warning" });
         }
-        if outside {
+        if site.workspace.is_outside(&a.output_dir) {
             eprintln!(
                 "note: {} is outside the repository; lineage (hook, status, verify) cannot check these outputs",
                 a.output_dir.display()
             );
         }
     }
-    let code = if failed {
+    if failed {
+        let quality_path = site
+            .workspace
+            .record_path(&a.output_dir.join(export_names::QUALITY), &a.output_dir);
         eprintln!(
-            "strict quality failed: {} shortfall(s); see {quality_path}",
+            "strict quality failed: {} shortfall(s); see {quality_path} (the other outputs and the run record are left as they were)",
             docs.shortfalls.len()
         );
-        EXIT_CHECK_FAILED
-    } else if a.verify && !a.dry_run {
-        super::contract::verify_export(&a.output_dir, a.json)?
-    } else {
-        0
-    };
-    Ok(super::Ran {
-        code,
-        finished: Some(run),
-    })
+        return Ok(EXIT_CHECK_FAILED);
+    }
+    if a.verify && !a.dry_run {
+        return super::contract::verify_export(&a.output_dir, a.json);
+    }
+    Ok(0)
 }
 
 /// The file names of one export.
