@@ -35,50 +35,113 @@ pub fn run(a: InitFromPlanArgs) -> Result<i32> {
 /// Runs init-from-plan with options already given, against a site (a reproduction's
 /// scratch directory, or the working tree).
 pub(crate) fn run_at(site: &super::Site, a: InitFromPlanArgs) -> Result<super::Ran> {
-    let (workspace, policy) = (&site.workspace, &site.policy);
-    if let Some(name) = &a.name {
-        check_safe_name(name).map_err(|why| Error::Usage(format!("--name: {why}")))?;
+    let names = Names::of(&a)?;
+    let (docs, workloads, scanned) = read_inputs(site, &a, &names.dir)?;
+    let fallback = crate::plan::infer::slug_or(&manifest_stem(&a.plan), "project");
+    let inferred = infer::infer(&docs, &workloads, a.name.as_deref(), &fallback);
+    let (recorder, resolved, strategy) = begin(site, &a, &names.dir);
+    if resolved.strict && inferred.verdict == "insufficient" {
+        refuse_insufficient(&a, &inferred);
+        return Ok(super::Ran::stopped(EXIT_CHECK_FAILED));
     }
-    let dir = match a.output.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
+    site.policy
+        .guard_manifest_overwrite(&a.output, strategy, a.force)?;
+    let text = manifest_text(&docs, &inferred, &names)?;
+    let run = ToWrite {
+        docs: &docs,
+        scanned: &scanned,
+        inferred: &inferred,
+        text: &text,
     };
-    let manifest_name = crate::paths::file_name_of(&a.output)?;
-    let report_name = match &a.report_out {
-        Some(p) => {
-            if p.parent().is_some_and(|d| {
-                !d.as_os_str().is_empty()
-                    && crate::workspace::absolute(d) != crate::workspace::absolute(&dir)
-            }) {
-                return Err(Error::Usage(format!(
-                    "--report-out {}: the report is written beside the manifest; give a file name",
-                    p.display()
-                )));
-            }
-            crate::paths::file_name_of(p)?
-        }
-        None => format!("{}.init-from-plan-report.json", manifest_stem(&a.output)),
+    let finished = write_and_record(site, &a, &names, recorder, &resolved, strategy, &run)?;
+    let ran = super::Ran {
+        code: 0,
+        finished: Some(finished),
     };
+    if !site.quiet {
+        report(&a, &inferred, &ran);
+    }
+    Ok(ran)
+}
 
+/// Where init-from-plan writes: the manifest's directory, its file name, and the report's.
+struct Names {
+    dir: PathBuf,
+    manifest: String,
+    report: String,
+}
+
+impl Names {
+    fn of(a: &InitFromPlanArgs) -> Result<Self> {
+        if let Some(name) = &a.name {
+            check_safe_name(name).map_err(|why| Error::Usage(format!("--name: {why}")))?;
+        }
+        let dir = match a.output.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let manifest = crate::paths::file_name_of(&a.output)?;
+        let report = match &a.report_out {
+            Some(p) => {
+                if p.parent().is_some_and(|d| {
+                    !d.as_os_str().is_empty()
+                        && crate::workspace::absolute(d) != crate::workspace::absolute(&dir)
+                }) {
+                    return Err(Error::Usage(format!(
+                        "--report-out {}: the report is written beside the manifest; give a file name",
+                        p.display()
+                    )));
+                }
+                crate::paths::file_name_of(p)?
+            }
+            None => format!("{}.init-from-plan-report.json", manifest_stem(&a.output)),
+        };
+        Ok(Self {
+            dir,
+            manifest,
+            report,
+        })
+    }
+}
+
+/// The plan and requirement documents (their record paths set) and the workloads under
+/// `--project-root` with the files they came from.
+fn read_inputs(
+    site: &super::Site,
+    a: &InitFromPlanArgs,
+    dir: &Path,
+) -> Result<(Vec<SourceDoc>, Vec<infer::Workload>, Vec<ReadFile>)> {
+    let workspace = &site.workspace;
     let mut docs = vec![read_doc(&a.plan, "plan")?];
     for r in &a.requirements {
         docs.push(read_doc(r, "requirements")?);
     }
     let (workloads, scanned) = match &a.project_root {
-        Some(root) => scan_workloads(workspace, root, &dir)?,
+        Some(root) => scan_workloads(workspace, root, dir)?,
         None => (Vec::new(), Vec::new()),
     };
     for d in &mut docs {
-        d.shown = workspace.record_path(Path::new(&d.shown), &dir);
+        d.shown = workspace.record_path(Path::new(&d.shown), dir);
     }
-    let fallback = crate::plan::infer::slug_or(&manifest_stem(&a.plan), "project");
-    let inferred = infer::infer(&docs, &workloads, a.name.as_deref(), &fallback);
+    Ok((docs, workloads, scanned))
+}
 
+/// Starts the run's record with the options replays need.
+fn begin(
+    site: &super::Site,
+    a: &InitFromPlanArgs,
+    dir: &Path,
+) -> (
+    crate::provenance::Recorder,
+    crate::policy::StrictAndProvenance,
+    crate::paths::WriteStrategy,
+) {
+    let workspace = &site.workspace;
     let strict_flag = flag_pair(a.strict_quality, a.no_strict_quality);
     let (mut recorder, resolved, strategy) = super::begin(
         "manifest init-from-plan",
         workspace,
-        policy,
+        &site.policy,
         &a.write,
         strict_flag,
         true,
@@ -87,7 +150,7 @@ pub(crate) fn run_at(site: &super::Site, a: InitFromPlanArgs) -> Result<super::R
     config.record("force", a.force, Source::flag_or_default(a.force));
     config.record(
         "output",
-        workspace.record_path(&a.output, &dir),
+        workspace.record_path(&a.output, dir),
         Source::flag_or_default(a.output.as_path() != Path::new(".contextcore.yaml")),
     );
     if let Some(n) = &a.name {
@@ -97,49 +160,73 @@ pub(crate) fn run_at(site: &super::Site, a: InitFromPlanArgs) -> Result<super::R
         // Replays need the directory itself, not only the files found in it.
         config.record(
             "project_root",
-            workspace.record_path(root, &dir),
+            workspace.record_path(root, dir),
             Source::Flag,
         );
     }
+    (recorder, resolved, strategy)
+}
 
-    if resolved.strict && inferred.verdict == "insufficient" {
-        eprintln!(
-            "error: {}: not enough to infer a manifest (verdict insufficient, {} of {} core fields):",
-            a.plan.display(),
-            inferred.core_inferred_count,
-            infer::CORE_FIELDS.len()
-        );
-        for r in &inferred.reasons {
-            eprintln!("  {r}");
-        }
-        eprintln!(
-            "nothing written; add the missing facts to the plan, or pass --no-strict-quality"
-        );
-        return Ok(super::Ran::stopped(EXIT_CHECK_FAILED));
+/// Strict quality with an insufficient verdict: say why, write nothing.
+fn refuse_insufficient(a: &InitFromPlanArgs, inferred: &infer::Inferred) {
+    eprintln!(
+        "error: {}: not enough to infer a manifest (verdict insufficient, {} of {} core fields):",
+        a.plan.display(),
+        inferred.core_inferred_count,
+        infer::CORE_FIELDS.len()
+    );
+    for r in &inferred.reasons {
+        eprintln!("  {r}");
     }
-    policy.guard_manifest_overwrite(&a.output, strategy, a.force)?;
+    eprintln!("nothing written; add the missing facts to the plan, or pass --no-strict-quality");
+}
+
+/// The manifest as written: a header naming the plan and the report, then the inferred
+/// document, checked like any manifest before anything is written.
+fn manifest_text(docs: &[SourceDoc], inferred: &infer::Inferred, names: &Names) -> Result<String> {
     let mut text = format!(
-        "# Inferred by `contextcore manifest init-from-plan` from {}; review before use.\n# Evidence for every field: {report_name}\n",
-        docs[0].shown
+        "# Inferred by `contextcore manifest init-from-plan` from {}; review before use.\n# Evidence for every field: {}\n",
+        docs[0].shown, names.report
     );
     text.push_str(&String::from_utf8_lossy(&to_yaml(&inferred.manifest)));
-    manifest::check_text(&text, &manifest_name)?;
+    manifest::check_text(&text, &names.manifest)?;
+    Ok(text)
+}
 
+/// What the run inferred and will write.
+struct ToWrite<'a> {
+    docs: &'a [SourceDoc],
+    scanned: &'a [ReadFile],
+    inferred: &'a infer::Inferred,
+    text: &'a str,
+}
+
+/// Writes the manifest and the report (at a stable time) and records the run.
+fn write_and_record(
+    site: &super::Site,
+    a: &InitFromPlanArgs,
+    names: &Names,
+    mut recorder: crate::provenance::Recorder,
+    resolved: &crate::policy::StrictAndProvenance,
+    strategy: crate::paths::WriteStrategy,
+    run: &ToWrite,
+) -> Result<crate::output::Finished> {
+    let (workspace, policy) = (&site.workspace, &site.policy);
     let mut outputs = Outputs::open(
         workspace,
-        &dir,
+        &names.dir,
         strategy,
         policy,
         a.dry_run,
-        &[&manifest_name, &report_name, INIT_RUN_RECORD],
+        &[&names.manifest, &names.report, INIT_RUN_RECORD],
     )?;
-    let manifest_shown = outputs.shown(&dir.join(&manifest_name));
-    let report_path = dir.join(&report_name);
+    let manifest_shown = outputs.shown(&names.dir.join(&names.manifest));
+    let report_path = names.dir.join(&names.report);
     let render = |generated_at: &str| {
         to_json(&infer::report(
-            &docs,
+            run.docs,
             &manifest_shown,
-            &inferred,
+            run.inferred,
             infer::ReportContext {
                 generated_at,
                 dry_run: a.dry_run,
@@ -164,17 +251,23 @@ pub(crate) fn run_at(site: &super::Site, a: InitFromPlanArgs) -> Result<super::R
     {
         recorder.input(path, &outputs.shown(path), role)?;
     }
-    for (path, shown) in &scanned {
+    for (path, shown) in run.scanned {
         recorder.input(path, shown, "project_root")?;
     }
     outputs.record_policy(policy, &mut recorder)?;
-    outputs.write(&manifest_name, text.as_bytes(), "manifest", &mut recorder)?;
     outputs.write(
-        &report_name,
+        &names.manifest,
+        run.text.as_bytes(),
+        "manifest",
+        &mut recorder,
+    )?;
+    outputs.write(
+        &names.report,
         &report,
         "init_from_plan_report",
         &mut recorder,
     )?;
+    let inferred = run.inferred;
     recorder.quality_summary = json!({
         "strict_quality": resolved.strict,
         "core_inferred_count": inferred.core_inferred_count,
@@ -185,12 +278,16 @@ pub(crate) fn run_at(site: &super::Site, a: InitFromPlanArgs) -> Result<super::R
         "warnings": inferred.core_missing.len(),
     });
     site.keep_recorded_sources(&mut recorder.config);
-    let run = outputs.finish(
+    outputs.finish(
         INIT_RUN_RECORD,
         recorder,
         resolved.emit_run_provenance,
         a.write.force_record,
-    )?;
+    )
+}
+
+/// The summary, then the readiness verdict and what it lacks.
+fn report(a: &InitFromPlanArgs, inferred: &infer::Inferred, ran: &super::Ran) {
     let readiness = json!({"readiness": {
         "verdict": inferred.verdict,
         "downstream_readiness": inferred.verdict,
@@ -198,18 +295,11 @@ pub(crate) fn run_at(site: &super::Site, a: InitFromPlanArgs) -> Result<super::R
         "core_fields_missing": inferred.core_missing,
         "reasons": inferred.reasons,
     }});
-    let ran = super::Ran {
-        code: 0,
-        finished: Some(run),
-    };
-    if site.quiet {
-        return Ok(ran);
-    }
     if let Some(run) = &ran.finished {
         summary::print("manifest init-from-plan", run, a.json, readiness);
     }
     if a.json {
-        return Ok(ran);
+        return;
     }
     println!(
         "verdict: {} ({} of {} core fields inferred)",
@@ -220,7 +310,6 @@ pub(crate) fn run_at(site: &super::Site, a: InitFromPlanArgs) -> Result<super::R
     for r in &inferred.reasons {
         println!("  {r}");
     }
-    Ok(ran)
 }
 
 fn read_doc(path: &Path, role: &'static str) -> Result<SourceDoc> {
