@@ -8,6 +8,7 @@ use crate::error::{EXIT_CHECK_FAILED, Error, Result};
 use crate::fingerprint::{Digests, Fingerprint};
 use crate::generate::{self, Selection};
 use crate::model::project_context;
+use crate::model::reports::Check;
 use crate::output::Outputs;
 use crate::paths::{GENERATION_REPORT, RUN_RECORD};
 use crate::policy::Source;
@@ -33,37 +34,14 @@ pub(crate) fn run_at(site: &super::Site, mut a: GenerateArgs) -> Result<super::R
     if !site.quiet {
         print_warnings(&warnings);
     }
-
     let strict_flag = flag_pair(a.strict_quality, a.no_strict_quality);
     let (mut recorder, resolved, strategy) =
         super::begin("generate", workspace, policy, &a.write, strict_flag, true);
-    let config = &mut recorder.config;
-    let any = a.service_monitor || a.prometheus_rule || a.dashboard;
-    let sel = Selection {
-        service_monitor: a.all || !any || a.service_monitor,
-        prometheus_rule: a.all || !any || a.prometheus_rule,
-        dashboard: a.all || !any || a.dashboard,
-    };
-    config.record("selection", json!({"service_monitor": sel.service_monitor, "prometheus_rule": sel.prometheus_rule, "dashboard": sel.dashboard}), Source::flag_or_default(any || a.all));
-    let emit_report = config.switch(
-        "emit_report",
-        flag_pair(a.emit_report, a.no_emit_report),
-        true,
-    );
-    config.record(
-        "context",
-        workspace.record_path(&a.context, &a.output),
-        Source::Flag,
-    );
-    let output_given = a.output_arg.is_some();
-    config.record(
-        "output_dir",
-        workspace.record_path(&a.output, &a.output),
-        Source::flag_or_default(output_given),
-    );
+    let sel = selection(&a);
+    let emit_report = record_options(&a, workspace, sel, &mut recorder.config);
 
     let checks = generate::strict_checks(&ctx, sel);
-    let failing: Vec<_> = checks.iter().filter(|c| !c.passed).collect();
+    let failing: Vec<&Check> = checks.iter().filter(|c| !c.passed).collect();
     if resolved.strict && !failing.is_empty() {
         for c in &failing {
             eprintln!("error: {shown}: {} failed: {}", c.check, c.detail);
@@ -78,49 +56,128 @@ pub(crate) fn run_at(site: &super::Site, mut a: GenerateArgs) -> Result<super::R
     }
     let mut artifacts = generate::generate(&ctx, sel);
     if a.write_legacy_aliases {
-        recorder
-            .config
-            .record("write_legacy_aliases", true, Source::Flag);
-        let aliases: Vec<generate::Generated> = artifacts
-            .iter()
-            .filter_map(|g| {
-                let alias = match g.artifact_type {
-                    "service_monitor" => "servicemonitor",
-                    "prometheus_rule" => "prometheusrule",
-                    _ => return None,
-                };
-                Some(generate::Generated {
-                    artifact_type: g.artifact_type,
-                    name: format!("{}-{alias}.yaml", ctx.metadata.name),
-                    bytes: g.bytes.clone(),
-                })
-            })
-            .collect();
-        artifacts.extend(aliases);
+        artifacts.extend(legacy_aliases(&artifacts, &ctx.metadata.name));
     }
-    let context_fp = Fingerprint::of_file(&a.context, &shown)?;
+    let run = Generation {
+        project: &ctx.metadata.name,
+        artifacts: &artifacts,
+        checks: &checks,
+        emit_report,
+    };
+    let finished = write_and_record(site, &a, recorder, &resolved, strategy, &run)?;
+    if !site.quiet {
+        summary::print(
+            "generate",
+            &finished,
+            a.json,
+            json!({"strict_checks": checks}),
+        );
+    }
+    Ok(super::Ran {
+        code: 0,
+        finished: Some(finished),
+    })
+}
 
-    let mut names: Vec<&str> = artifacts.iter().map(|g| g.name.as_str()).collect();
+/// What to generate: the flags given, or everything.
+fn selection(a: &GenerateArgs) -> Selection {
+    let any = a.service_monitor || a.prometheus_rule || a.dashboard;
+    Selection {
+        service_monitor: a.all || !any || a.service_monitor,
+        prometheus_rule: a.all || !any || a.prometheus_rule,
+        dashboard: a.all || !any || a.dashboard,
+    }
+}
+
+/// Records generate's options; returns whether the report is written.
+fn record_options(
+    a: &GenerateArgs,
+    workspace: &Workspace,
+    sel: Selection,
+    config: &mut crate::policy::ConfigSnapshot,
+) -> bool {
+    let any = a.service_monitor || a.prometheus_rule || a.dashboard;
+    config.record("selection", json!({"service_monitor": sel.service_monitor, "prometheus_rule": sel.prometheus_rule, "dashboard": sel.dashboard}), Source::flag_or_default(any || a.all));
+    let emit_report = config.switch(
+        "emit_report",
+        flag_pair(a.emit_report, a.no_emit_report),
+        true,
+    );
+    config.record(
+        "context",
+        workspace.record_path(&a.context, &a.output),
+        Source::Flag,
+    );
+    config.record(
+        "output_dir",
+        workspace.record_path(&a.output, &a.output),
+        Source::flag_or_default(a.output_arg.is_some()),
+    );
+    if a.write_legacy_aliases {
+        config.record("write_legacy_aliases", true, Source::Flag);
+    }
+    emit_report
+}
+
+/// The earlier implementation's names for the same content (`{name}-servicemonitor.yaml`,
+/// `{name}-prometheusrule.yaml`).
+fn legacy_aliases(artifacts: &[generate::Generated], project: &str) -> Vec<generate::Generated> {
+    artifacts
+        .iter()
+        .filter_map(|g| {
+            let alias = match g.artifact_type {
+                "service_monitor" => "servicemonitor",
+                "prometheus_rule" => "prometheusrule",
+                _ => return None,
+            };
+            Some(generate::Generated {
+                artifact_type: g.artifact_type,
+                name: format!("{project}-{alias}.yaml"),
+                bytes: g.bytes.clone(),
+            })
+        })
+        .collect()
+}
+
+/// What a generation writes.
+struct Generation<'a> {
+    project: &'a str,
+    artifacts: &'a [generate::Generated],
+    checks: &'a [Check],
+    emit_report: bool,
+}
+
+/// Writes the artifacts and the report, and records the run.
+fn write_and_record(
+    site: &super::Site,
+    a: &GenerateArgs,
+    mut recorder: crate::provenance::Recorder,
+    resolved: &crate::policy::StrictAndProvenance,
+    strategy: crate::paths::WriteStrategy,
+    run: &Generation,
+) -> Result<crate::output::Finished> {
+    let (workspace, policy) = (&site.workspace, &site.policy);
+    let context_fp = Fingerprint::of_file(&a.context, &a.context.display().to_string())?;
+    let mut names: Vec<&str> = run.artifacts.iter().map(|g| g.name.as_str()).collect();
     names.extend([GENERATION_REPORT, RUN_RECORD]);
     let mut outputs = Outputs::open(workspace, &a.output, strategy, policy, a.dry_run, &names)?;
     recorder.input(&a.context, &outputs.shown(&a.context), "project_context")?;
     outputs.record_policy(policy, &mut recorder)?;
     let mut written = Vec::new();
-    for g in &artifacts {
+    for g in run.artifacts {
         let outcome = outputs.write(&g.name, &g.bytes, g.artifact_type, &mut recorder)?;
         let d = Digests::of_bytes(&g.bytes);
         written.push((outcome.shown, g, d.sha256, d.git_blob));
     }
-    let context_path = outputs.shown(&a.context);
-    if emit_report {
+    if run.emit_report {
         let report = generate::report(
-            &ctx.metadata.name,
+            run.project,
             crate::model::reports::GeneratedFrom {
-                path: context_path.clone(),
+                path: outputs.shown(&a.context),
                 sha256: context_fp.sha256.clone().unwrap_or_default(),
             },
             &written,
-            &checks,
+            run.checks,
             resolved.strict,
         );
         outputs.write(
@@ -130,13 +187,14 @@ pub(crate) fn run_at(site: &super::Site, mut a: GenerateArgs) -> Result<super::R
             &mut recorder,
         )?;
     }
+    let failing = run.checks.iter().filter(|c| !c.passed).count();
     recorder.quality_summary = json!({
         "strict_quality": resolved.strict,
-        "strict_checks": checks,
-        "passed": failing.is_empty(),
+        "strict_checks": run.checks,
+        "passed": failing == 0,
         "context_sha256": context_fp.sha256,
         "errors": 0,
-        "warnings": failing.len(),
+        "warnings": failing,
     });
     recorder.artifact_references = ArtifactReferences {
         generation_report_path: outputs
@@ -147,7 +205,7 @@ pub(crate) fn run_at(site: &super::Site, mut a: GenerateArgs) -> Result<super::R
         artifacts: written
             .iter()
             .map(|(path, g, sha256, git_blob)| ArtifactReference {
-                artifact_id: format!("{}-{}", ctx.metadata.name, g.artifact_type),
+                artifact_id: format!("{}-{}", run.project, g.artifact_type),
                 artifact_type: g.artifact_type.to_string(),
                 target: None,
                 status: Some("generated".into()),
@@ -159,19 +217,12 @@ pub(crate) fn run_at(site: &super::Site, mut a: GenerateArgs) -> Result<super::R
         ..ArtifactReferences::default()
     };
     site.keep_recorded_sources(&mut recorder.config);
-    let run = outputs.finish(
+    outputs.finish(
         RUN_RECORD,
         recorder,
         resolved.emit_run_provenance,
         a.write.force_record,
-    )?;
-    if !site.quiet {
-        summary::print("generate", &run, a.json, json!({"strict_checks": checks}));
-    }
-    Ok(super::Ran {
-        code: 0,
-        finished: Some(run),
-    })
+    )
 }
 
 /// The project context generate reads and the directory it writes: `-c` (outputs in
