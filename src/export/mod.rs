@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod inventory;
 pub mod legacy;
 pub mod onboarding;
+pub mod sections;
 
 use serde_json::{Value as Json, json};
 
@@ -285,12 +286,12 @@ fn artifact_manifest(
             .pointer("/metadata/owners")
             .cloned()
             .unwrap_or(json!([])),
-        guidance: onboarding::guidance(doc),
+        guidance: sections::guidance(doc),
         objectives: doc
             .pointer("/strategy/objectives")
             .cloned()
             .unwrap_or(json!([])),
-        semantic_conventions: onboarding::semantic_conventions(),
+        semantic_conventions: sections::semantic_conventions(),
         coverage,
         crd_reference: export_names::project_context(project),
     };
@@ -322,7 +323,7 @@ pub fn derive(input: &ExportInput) -> ExportDocuments {
     let (gates, shortfalls, coverage_summary) =
         gates(input, &artifacts, task_mapping.as_ref(), coverage_percent);
     let diagnostics = diagnostics(input, &shortfalls, &artifacts);
-    let (_, summary, unresolved) = onboarding::resolvability(&artifacts);
+    let (_, summary, unresolved) = sections::resolvability(&artifacts);
     let validation = ValidationReport {
         version: SCHEMA_VERSION.into(),
         schema_version: SCHEMA_VERSION.into(),
@@ -338,7 +339,7 @@ pub fn derive(input: &ExportInput) -> ExportDocuments {
             summary,
             unresolved,
         },
-        capabilities: onboarding::capabilities(),
+        capabilities: sections::capabilities(),
         diagnostics: diagnostics.clone(),
         run_provenance: crate::paths::RUN_RECORD.into(),
     };

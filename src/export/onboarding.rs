@@ -8,125 +8,12 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value as Json, json};
 
 use super::catalog::{self, CATALOG, TypeEntry};
+use super::sections::{capabilities, guidance, resolvability, semantic_conventions};
 use super::{ExportInput, ONBOARDING_SCHEMA, SCHEMA_VERSION};
 use crate::model::reports::{
     Artifact, Checksums, Coverage, FileOwnership, OnboardingCoverage, OnboardingMetadata,
-    ParameterStatus, ResolvabilitySummary, UnresolvedParameter,
 };
 use crate::paths::export_names;
-
-/// The schema features and optional sections this document declares.
-pub fn capabilities() -> Json {
-    json!({
-        "schema_features": [
-            "integrity_checksums", "parameter_resolvability", "output_contracts",
-            "design_calibration_hints", "file_ownership", "requirements_hints",
-            "edit_first_enforcement",
-        ],
-        "optional_sections": [
-            "artifact_task_mapping", "open_questions", "objectives", "derivation_rules",
-            "provenance", "requirements_hints", "service_metadata",
-        ],
-    })
-}
-
-/// Names of the contextcore conventions generated artifacts follow.
-pub fn semantic_conventions() -> Json {
-    json!({
-        "attributeNamespaces": ["gen_ai.*", "agent.*", "io.contextcore.*"],
-        "metrics": {
-            "contextcore": [
-                "contextcore_task_progress", "contextcore_task_status",
-                "contextcore_install_completeness_percent",
-            ],
-            "beaver": [
-                "startd8_active_sessions", "startd8_requests_total", "startd8_tokens_total",
-                "startd8_response_time_ms", "startd8_context_usage_ratio",
-                "startd8_truncations_total", "startd8_cost_total",
-            ],
-        },
-        "queryTemplates": {
-            "task_by_project": "{ span.io.contextcore.project.id = \"$project\" }",
-            "agent_insights": "{ span.agent.insight.type = \"$type\" }",
-            "gen_ai_operations": "{ span.gen_ai.operation.name = \"$operation\" }",
-            "task_logs": "{job=\"contextcore\"} | json | project_id=\"$project\"",
-            "task_metrics": "contextcore_task_progress{project=\"$project\"}",
-        },
-        "logFormat": "otel",
-    })
-}
-
-/// The manifest's guidance with the lists consumers iterate always present.
-pub fn guidance(document: &Json) -> Json {
-    let mut g = document
-        .get("guidance")
-        .and_then(Json::as_object)
-        .cloned()
-        .unwrap_or_default();
-    for key in ["constraints", "preferences", "questions"] {
-        g.entry(key).or_insert_with(|| json!([]));
-    }
-    if let Some(constraints) = g.get_mut("constraints").and_then(Json::as_array_mut) {
-        for c in constraints.iter_mut().filter_map(Json::as_object_mut) {
-            c.entry("appliesTo").or_insert_with(|| json!([]));
-        }
-    }
-    Json::Object(g)
-}
-
-/// The resolvability matrix of every artifact's catalog parameters, its counts, and the
-/// unresolved entries as the validation report lists them.
-pub fn resolvability(
-    artifacts: &[Artifact],
-) -> (
-    BTreeMap<String, BTreeMap<String, ParameterStatus>>,
-    ResolvabilitySummary,
-    Vec<UnresolvedParameter>,
-) {
-    let mut matrix = BTreeMap::new();
-    let mut unresolved = Vec::new();
-    let mut total = 0;
-    for a in artifacts {
-        let Some(entry) = catalog::entry(&a.artifact_type) else {
-            continue;
-        };
-        let mut row = BTreeMap::new();
-        for (key, source) in entry.parameters {
-            total += 1;
-            let has_value = a.parameters.get(key).is_some_and(|v| !v.is_null());
-            let status = if has_value {
-                ParameterStatus {
-                    status: "resolved".into(),
-                    source_path: Some(source.to_string()),
-                    reason_code: None,
-                    reason: None,
-                }
-            } else {
-                let reason = "the manifest gives no value for this parameter";
-                unresolved.push(UnresolvedParameter {
-                    artifact_id: a.id.clone(),
-                    parameter: key.to_string(),
-                    reason_code: "value_not_materialized".into(),
-                    reason: reason.into(),
-                });
-                ParameterStatus {
-                    status: "unresolved".into(),
-                    source_path: Some(source.to_string()),
-                    reason_code: Some("value_not_materialized".into()),
-                    reason: Some(reason.into()),
-                }
-            };
-            row.insert(key.to_string(), status);
-        }
-        matrix.insert(a.id.clone(), row);
-    }
-    let summary = ResolvabilitySummary {
-        total,
-        unresolved: unresolved.len(),
-        resolved: total - unresolved.len(),
-    };
-    (matrix, summary, unresolved)
-}
 
 /// The artifact types the export derived, each once, in first-seen order.
 fn types_present(artifacts: &[Artifact]) -> Vec<&'static TypeEntry> {
