@@ -119,13 +119,30 @@ pub fn run(hook: HookName) -> Result<i32> {
     }
 }
 
-/// HEAD and its first parents up to the first one with a note (at most 500): the commits a
-/// rewrite just made, when git's list of them is not at hand.
+/// HEAD and its first parents up to the first one with a note, the upstream merge-base, or 100
+/// commits: the commits a rewrite just made, when git's list of them is not at hand.
 fn unnoted_head_commits(repo: &Repository, notes_ref: &str) -> Vec<git2::Oid> {
+    let Ok(head) = repo.head() else {
+        return Vec::new();
+    };
+    // A rewrite only touches commits the upstream does not have yet.
+    let upstream = head
+        .shorthand()
+        .ok()
+        .and_then(|name| repo.find_branch(name, git2::BranchType::Local).ok())
+        .and_then(|b| b.upstream().ok())
+        .and_then(|u| u.get().target());
+    let stop = match (head.target(), upstream) {
+        (Some(h), Some(u)) => repo.merge_base(h, u).ok(),
+        _ => None,
+    };
     let mut out = Vec::new();
-    let mut commit = repo.head().and_then(|h| h.peel_to_commit()).ok();
+    let mut commit = head.peel_to_commit().ok();
     while let Some(c) = commit {
-        if out.len() >= 500 || repo.find_note(Some(notes_ref), c.id()).is_ok() {
+        if out.len() >= 100
+            || Some(c.id()) == stop
+            || repo.find_note(Some(notes_ref), c.id()).is_ok()
+        {
             break;
         }
         out.push(c.id());
