@@ -3,16 +3,20 @@ import json, os, random, sys
 
 random.seed(42)
 
-def repo(path, manifest):
+def repo(path, manifest, services=50, files=10000):
+    """`services` directories with a manifest (each export adds 6 files) and filler up to `files`."""
     text = open(manifest).read()
-    for i in range(50):
-        d = os.path.join(path, f"svc-{i:02d}")
+    width = 2 if services <= 100 else 4
+    for i in range(services):
+        name = f"svc-{i:0{width}d}"
+        d = os.path.join(path, name)
         os.makedirs(d)
         open(os.path.join(d, ".contextcore.yaml"), "w").write(
-            text.replace("checkout-service", f"svc-{i:02d}", 1))
+            text.replace("checkout-service", name, 1))
     os.makedirs(os.path.join(path, "filler"))
-    for i in range(10000 - 50 * 7):
-        sub = os.path.join(path, "filler") if i < 2000 else os.path.join(path, "src", f"m{i % 97:02d}")
+    dirs = max(97, files // 1000)
+    for i in range(files - services * 7):
+        sub = os.path.join(path, "filler") if i < 2000 else os.path.join(path, "src", f"m{i % dirs:02d}")
         os.makedirs(sub, exist_ok=True)
         open(os.path.join(sub, f"f-{i:05d}.txt"), "w").write(f"{i} {random.random()}\n")
 
@@ -63,7 +67,7 @@ def table(work, md_path, json_path):
 
 if __name__ == "__main__":
     cmd = sys.argv[1]
-    if cmd == "repo": repo(sys.argv[2], sys.argv[3])
+    if cmd == "repo": repo(sys.argv[2], sys.argv[3], *map(int, sys.argv[4:6]))
     elif cmd == "commits": commits(int(sys.argv[2]))
     elif cmd == "manifest": manifest(int(sys.argv[2]))
     elif cmd == "table": table(*sys.argv[2:5])

@@ -6,8 +6,9 @@ use std::collections::HashSet;
 use git2::{Oid, Repository, Tree};
 use globset::GlobSet;
 
+use super::claims::ClaimsCache;
 use super::index::IndexFile;
-use super::view::{BlobMap, WorktreeView, is_record_path, load_records, parse_record};
+use super::view::{BlobMap, View, WorktreeView, is_record_path, parse_record};
 use super::{Finding, RecordFile, Verdict, classify};
 use crate::error::{Error, Result};
 use crate::policy::Policy;
@@ -28,9 +29,10 @@ pub fn repo_policy(repo: &Repository) -> Result<Policy> {
 }
 
 /// Every path a set of records names: the records themselves, their inputs and outputs.
-fn recorded_paths(records: &[RecordFile]) -> HashSet<&str> {
-    let mut paths: HashSet<&str> = records.iter().map(|r| r.path.as_str()).collect();
+fn recorded_paths<'a>(records: impl IntoIterator<Item = &'a RecordFile>) -> HashSet<&'a str> {
+    let mut paths: HashSet<&str> = HashSet::new();
     for rf in records {
+        paths.insert(rf.path.as_str());
         paths.extend(rf.record.inputs.iter().map(|i| i.fingerprint.path.as_str()));
         paths.extend(
             rf.record
@@ -42,9 +44,19 @@ fn recorded_paths(records: &[RecordFile]) -> HashSet<&str> {
     paths
 }
 
-/// Checks the index against HEAD. With `fast`, returns `None` at once when nothing staged
-/// touches a run record, a recorded input or output, or a tracked-output glob. Only the
-/// recorded paths (and paths matching the globs) are compared with HEAD; nothing is hashed.
+/// The paths a set of records claims as theirs: the records and their outputs (not inputs).
+fn claimed_paths(records: &[RecordFile]) -> HashSet<&str> {
+    let outputs = records.iter().flat_map(|rf| rf.record.outputs.iter());
+    let mut paths: HashSet<&str> = records.iter().map(|r| r.path.as_str()).collect();
+    paths.extend(outputs.map(|o| o.fingerprint.path.as_str()));
+    paths
+}
+
+/// Checks the index against HEAD. With `fast`, returns `None` when the commit would add no
+/// problem: every record whose claims all match the index is fresh whatever is staged, so
+/// only the records with a mismatch, broken records and unclaimed paths matching a
+/// tracked-output glob are compared with HEAD. Records come from the claims cache (parsed
+/// only when new); nothing is hashed.
 pub fn check_index(
     repo: &Repository,
     tracked: &GlobSet,
@@ -62,25 +74,38 @@ pub fn check_index(
     }
     let head = repo.head().ok().and_then(|h| h.peel_to_tree().ok());
     let staged = |path: &str| index.get(path).map(|e| e.id) != head_blob(head.as_ref(), path);
+    let mut cache = ClaimsCache::open(repo);
+    let (mut records, broken) = cache.load_records(repo, record_entries.into_iter())?;
     let tracked_staged: Vec<String> = if tracked.is_empty() {
         Vec::new()
     } else {
+        let claimed = claimed_paths(&records);
         index
             .entries
             .iter()
-            .filter(|e| tracked.is_match(&e.path) && staged(&e.path))
+            .filter(|e| tracked.is_match(&e.path) && !claimed.contains(e.path.as_str()))
+            .filter(|e| staged(&e.path))
             .map(|e| e.path.clone())
             .collect()
     };
-    let (records, broken) = load_records(repo, record_entries.into_iter())?;
+    let claims = classify(&records, &index, &GlobSet::empty(), &[]);
     let broken_staged = broken.iter().any(|f| staged(&f.path));
-    if fast
-        && tracked_staged.is_empty()
-        && !broken_staged
-        && !recorded_paths(&records).into_iter().any(staged)
-    {
-        return Ok(None);
+    if fast && tracked_staged.is_empty() && !broken_staged {
+        let suspects: HashSet<&str> = claims
+            .iter()
+            .filter(|f| f.is_problem())
+            .filter_map(|f| f.record.as_deref())
+            .collect();
+        let suspect_records = records
+            .iter()
+            .filter(|rf| suspects.contains(rf.path.as_str()));
+        if !recorded_paths(suspect_records).into_iter().any(staged) {
+            cache.save();
+            return Ok(None);
+        }
     }
+    cache.complete(repo, &mut records, &claims)?;
+    cache.save();
     let mut findings = classify(&records, &index, tracked, &tracked_staged);
     findings.extend(broken);
     Ok(Some(findings))
@@ -114,17 +139,19 @@ pub fn check_range(
 ) -> Result<Vec<(Oid, Vec<Finding>)>> {
     let mut out = Vec::with_capacity(commits.len());
     let mut state: Option<TreeState> = None;
+    let mut cache = ClaimsCache::open(repo);
     for &id in commits {
         let commit = repo.find_commit(id)?;
         let tree = commit.tree()?;
         let next = match state.take() {
             Some(prev) if commit.parent_id(0).ok() == Some(prev.commit) => {
-                advance(repo, prev, id, &tree, tracked)?
+                advance(repo, &mut cache, prev, id, &tree, tracked)?
             }
             _ => {
                 let map = BlobMap::of_tree(repo, &tree)?;
-                let (records, broken) = tree_records(repo, &map)?;
-                let findings = classify_tree(repo, &map, &records, &broken, tracked)?;
+                let (mut records, broken) = tree_records(repo, &mut cache, &map)?;
+                let findings =
+                    classify_tree(repo, &mut cache, &map, &mut records, &broken, tracked)?;
                 TreeState {
                     commit: id,
                     tree: tree.id(),
@@ -140,12 +167,17 @@ pub fn check_range(
         out.push((id, findings));
         state = Some(next);
     }
+    cache.save();
     Ok(out)
 }
 
 /// The run records of a tree, and findings for those that do not parse.
-fn tree_records(repo: &Repository, map: &BlobMap) -> Result<(Vec<RecordFile>, Vec<Finding>)> {
-    load_records(
+fn tree_records(
+    repo: &Repository,
+    cache: &mut ClaimsCache,
+    map: &BlobMap,
+) -> Result<(Vec<RecordFile>, Vec<Finding>)> {
+    cache.load_records(
         repo,
         map.blobs
             .iter()
@@ -156,6 +188,7 @@ fn tree_records(repo: &Repository, map: &BlobMap) -> Result<(Vec<RecordFile>, Ve
 
 fn advance(
     repo: &Repository,
+    cache: &mut ClaimsCache,
     mut prev: TreeState,
     commit: Oid,
     tree: &Tree,
@@ -180,10 +213,17 @@ fn advance(
         }
     }
     if records_changed {
-        (prev.records, prev.broken) = tree_records(repo, &prev.map)?;
+        (prev.records, prev.broken) = tree_records(repo, cache, &prev.map)?;
     }
     if touched {
-        prev.findings = classify_tree(repo, &prev.map, &prev.records, &prev.broken, tracked)?;
+        prev.findings = classify_tree(
+            repo,
+            cache,
+            &prev.map,
+            &mut prev.records,
+            &prev.broken,
+            tracked,
+        )?;
     }
     prev.tree = tree.id();
     prev.commit = commit;
@@ -361,16 +401,24 @@ fn inconsistent_digests(
 
 fn classify_tree(
     repo: &Repository,
+    cache: &mut ClaimsCache,
     map: &BlobMap,
-    records: &[RecordFile],
+    records: &mut [RecordFile],
     broken: &[Finding],
     tracked: &GlobSet,
 ) -> Result<Vec<Finding>> {
-    let mut findings = classify_paths(map, records, tracked);
-    let tampered = inconsistent_digests(repo, records, &findings)?;
-    findings.extend(tampered);
-    findings.extend(broken.iter().cloned());
-    Ok(findings)
+    loop {
+        let mut findings = classify_paths(map, records, tracked);
+        let tampered = inconsistent_digests(repo, records, &findings)?;
+        findings.extend(tampered);
+        // Records with a problem are parsed in full for their rerun command, then classified
+        // again; the second pass finds every lean record with a problem already complete.
+        if cache.complete(repo, records, &findings)? {
+            continue;
+        }
+        findings.extend(broken.iter().cloned());
+        return Ok(findings);
+    }
 }
 
 fn classify_paths(map: &BlobMap, records: &[RecordFile], tracked: &GlobSet) -> Vec<Finding> {
@@ -409,8 +457,23 @@ pub fn check_worktree(repo: &Repository, tracked: &GlobSet) -> Result<Vec<Findin
     record_paths.dedup();
     let mut records = Vec::new();
     let mut broken = Vec::new();
+    let mut cache = ClaimsCache::open(repo);
     for path in record_paths {
         let file = root.join(path);
+        // A record as the index holds it (unchanged on disk, or outside the sparse checkout)
+        // is the index's blob: its claims come from the cache.
+        let indexed = index.get(path).map(|e| e.id);
+        let on_disk = match index.get(path) {
+            Some(e) if e.skip_worktree => Some(e.id),
+            _ => view.blob(path).and_then(|b| Oid::from_str(&b).ok()),
+        };
+        if let Some(id) = indexed.filter(|id| on_disk == Some(*id)) {
+            match cache.load(repo, path, id)? {
+                Ok(record) => records.push(record),
+                Err(finding) => broken.push(finding),
+            }
+            continue;
+        }
         let bytes = match index.get(path) {
             // Outside the sparse checkout the record is not on disk: read it from the index.
             Some(e) if e.skip_worktree => {
@@ -436,6 +499,10 @@ pub fn check_worktree(repo: &Repository, tracked: &GlobSet) -> Result<Vec<Findin
         .collect();
     candidates.sort();
     let mut findings = classify(&records, &view, tracked, &candidates);
+    if cache.complete(repo, &mut records, &findings)? {
+        findings = classify(&records, &view, tracked, &candidates);
+    }
+    cache.save();
     findings.extend(broken);
     Ok(findings)
 }

@@ -4,6 +4,7 @@
 //! `provenance verify` and CI all use this one engine.
 
 pub mod check;
+pub mod claims;
 pub mod doctor;
 pub mod hooks;
 pub mod index;
