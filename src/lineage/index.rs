@@ -73,7 +73,7 @@ impl IndexFile {
             .ok()
             .and_then(|c| c.get_string("extensions.objectformat").ok())
             .is_none_or(|f| f.eq_ignore_ascii_case("sha1"));
-        let bytes = match std::fs::read(&path) {
+        let bytes = match super::mapped::FileBytes::open(&path) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
             Err(e) => return Err(Error::io(&path, e)),

@@ -9,6 +9,7 @@ pub mod doctor;
 pub mod hooks;
 pub mod index;
 pub mod index_git;
+pub mod mapped;
 pub mod notes;
 pub mod rerun;
 pub mod split_index;
