@@ -8,6 +8,7 @@ use globset::GlobSet;
 
 use super::claims::ClaimsCache;
 use super::index::IndexFile;
+use super::staged_ids::StagedIds;
 use super::view::{BlobMap, View, WorktreeView, is_record_path, parse_record};
 use super::{Finding, RecordFile, Verdict, classify};
 use crate::error::{Error, Result};
@@ -62,18 +63,14 @@ pub fn check_index(
     tracked: &GlobSet,
     fast: bool,
 ) -> Result<Option<Vec<Finding>>> {
-    let index = IndexFile::read(repo)?;
-    let record_entries: Vec<(&str, Oid)> = index
-        .entries
-        .iter()
-        .filter(|e| is_record_path(&e.path))
-        .map(|e| (e.path.as_str(), e.id))
-        .collect();
+    let index = StagedIds::read(repo)?;
+    let record_entries: Vec<(&str, Oid)> =
+        index.iter().filter(|(p, _)| is_record_path(p)).collect();
     if fast && record_entries.is_empty() && tracked.is_empty() {
         return Ok(None);
     }
     let head = repo.head().ok().and_then(|h| h.peel_to_tree().ok());
-    let staged = |path: &str| index.get(path).map(|e| e.id) != head_blob(head.as_ref(), path);
+    let staged = |path: &str| index.get(path) != head_blob(head.as_ref(), path);
     let mut cache = ClaimsCache::open(repo);
     let (mut records, broken) = cache.load_records(repo, record_entries.into_iter())?;
     let tracked_staged: Vec<String> = if tracked.is_empty() {
@@ -81,11 +78,10 @@ pub fn check_index(
     } else {
         let claimed = claimed_paths(&records);
         index
-            .entries
             .iter()
-            .filter(|e| tracked.is_match(&e.path) && !claimed.contains(e.path.as_str()))
-            .filter(|e| staged(&e.path))
-            .map(|e| e.path.clone())
+            .filter(|(p, _)| tracked.is_match(p) && !claimed.contains(p))
+            .filter(|(p, _)| staged(p))
+            .map(|(p, _)| p.to_string())
             .collect()
     };
     let claims = classify(&records, &index, &GlobSet::empty(), &[]);
@@ -101,6 +97,7 @@ pub fn check_index(
             .filter(|rf| suspects.contains(rf.path.as_str()));
         if !recorded_paths(suspect_records).into_iter().any(staged) {
             cache.save();
+            discard(index, cache);
             return Ok(None);
         }
     }
@@ -108,7 +105,15 @@ pub fn check_index(
     cache.save();
     let mut findings = classify(&records, &index, tracked, &tracked_staged);
     findings.extend(broken);
+    discard(index, cache);
     Ok(Some(findings))
+}
+
+/// The hook's process ends right after the check: freeing the cache's records one by one and
+/// unmapping the index is left to the exit.
+fn discard(index: StagedIds, cache: ClaimsCache) {
+    std::mem::forget(index);
+    std::mem::forget(cache);
 }
 
 fn head_blob(head: Option<&Tree>, path: &str) -> Option<Oid> {

@@ -6,6 +6,10 @@
 //! back exactly is ignored (and rewritten), never trusted. Only records that parse are cached;
 //! a broken record is parsed, and reported, every time.
 //!
+//! Records are read through `view::load_records`, so whatever it checks a record for, a cached
+//! record passed. When that check changes, bump the format number in `HEADER`: caches written
+//! under the old rules are then dropped.
+//!
 //! This module decides no verdict: the engine (`classify`) runs on the lean records it hands
 //! out, and [`ClaimsCache::complete`] parses in full the records that have a problem, so that
 //! their rerun command (built from the configuration snapshot) is exact.
@@ -16,7 +20,7 @@ use std::path::PathBuf;
 use git2::{Oid, Repository};
 use sha2::{Digest, Sha256};
 
-use super::view::{broken_record, find_blob, parse_record};
+use super::view::{broken_record, load_records};
 use super::{Finding, LineageRecord, RecordFile};
 use crate::error::Result;
 use crate::fingerprint::{Fingerprint, hex};
@@ -71,20 +75,23 @@ impl ClaimsCache {
                 record: record.clone(),
             }));
         }
-        let blob = find_blob(repo, id, path)?;
-        match parse_record(blob.content(), path) {
-            Ok(record) => {
-                if cacheable(&record) {
-                    self.entries.insert(id, lean(&record));
+        // The one record reader decides what a record is (and what it must not be): only what
+        // it accepts is cached.
+        let (mut parsed, mut broken) = load_records(repo, std::iter::once((path, id)))?;
+        self.lean.remove(path);
+        match (parsed.pop(), broken.pop()) {
+            (Some(rf), None) => {
+                if cacheable(&rf.record) {
+                    self.entries.insert(id, lean(&rf.record));
                     self.changed = true;
                 }
-                self.lean.remove(path);
-                Ok(Ok(RecordFile {
-                    path: path.to_string(),
-                    record,
-                }))
+                Ok(Ok(rf))
             }
-            Err(e) => Ok(Err(broken_record(path, &e))),
+            (_, Some(finding)) => Ok(Err(finding)),
+            (None, None) => Ok(Err(broken_record(
+                path,
+                &crate::error::Error::Git(format!("{path}: run record could not be read")),
+            ))),
         }
     }
 
@@ -130,10 +137,10 @@ impl ClaimsCache {
             let Some(id) = self.lean.remove(&rf.path) else {
                 continue;
             };
-            let blob = find_blob(repo, id, &rf.path)?;
-            // It parsed when it was cached; should it not now, the lean claims stand.
-            if let Ok(record) = parse_record(blob.content(), &rf.path) {
-                rf.record = record;
+            // It was read when it was cached; should it not read now, the lean claims stand.
+            let (mut parsed, _) = load_records(repo, std::iter::once((rf.path.as_str(), id)))?;
+            if let Some(full) = parsed.pop() {
+                rf.record = full.record;
                 replaced = true;
             }
         }

@@ -13,6 +13,7 @@ pub mod mapped;
 pub mod notes;
 pub mod rerun;
 pub mod split_index;
+pub mod staged_ids;
 pub mod view;
 
 use std::collections::BTreeSet;
