@@ -35,7 +35,7 @@ def commits(n):
 
 def manifest(n):
     lines = ["apiVersion: contextcore.io/v1alpha2", "kind: ContextManifest", "metadata:",
-             f"  name: big-{n}", "spec:", "  business:", "    criticality: high",
+             f"  name: big-{n}", "spec:", "  project:", f"    id: big-{n}", f"    name: Big {n}", "  business:", "    criticality: high",
              "  requirements:", '    availability: "99.9"', '    latencyP99: "300ms"', "  targets:"]
     for i in range(n):
         lines += [f"    - kind: Deployment", f"      name: svc-{i:05d}", "      namespace: default"]
