@@ -1,6 +1,7 @@
 //! `provenance status|verify|show|report`.
 
 use std::path::Path;
+use std::rc::Rc;
 
 use serde_json::json;
 
@@ -67,10 +68,10 @@ pub fn verify(a: VerifyArgs) -> Result<i32> {
     let policy = repo_policy(&repo)?;
     let tracked = tracked_globs(&policy.tracked_outputs())?;
     let notes_ref = policy.notes_ref();
-    let mut results: Vec<(String, Vec<Finding>)> = Vec::new();
+    let mut results: Vec<(String, Rc<Vec<Finding>>)> = Vec::new();
     if a.staged {
         let findings = check_index(&repo, &tracked, false)?.unwrap_or_default();
-        results.push(("index".into(), findings));
+        results.push(("index".into(), Rc::new(findings)));
     } else {
         let commits = match &a.range {
             Some(range) => commits_in_range(&repo, range)?,
