@@ -7,7 +7,7 @@ use std::rc::Rc;
 use git2::{Oid, Repository, Tree};
 use globset::GlobSet;
 
-use super::claims::ClaimsCache;
+use super::claims::{ClaimsCache, record_holds};
 use super::index::IndexFile;
 use super::staged_ids::StagedIds;
 use super::view::{BlobMap, View, WorktreeView, is_record_path, parse_record};
@@ -89,36 +89,31 @@ pub fn check_index(
             .map(|(p, _)| p.to_string())
             .collect()
     };
-    let claims = classify(&records, &index, &GlobSet::empty(), &[]);
     let broken_staged = broken.iter().any(|f| staged(&f.path));
     if fast && tracked_staged.is_empty() && !broken_staged {
-        let suspects: HashSet<&str> = claims
-            .iter()
-            .filter(|f| f.is_problem())
-            .filter_map(|f| f.record.as_deref())
-            .collect();
-        let suspect_records = records
-            .iter()
-            .filter(|rf| suspects.contains(rf.path.as_str()));
-        if !recorded_paths(suspect_records).into_iter().any(staged) {
+        let suspects = records.iter().filter(|rf| !record_holds(rf, &index));
+        if !recorded_paths(suspects).into_iter().any(staged) {
             cache.save();
-            discard(index, cache);
+            discard(index, cache, records);
             return Ok(None);
         }
     }
-    cache.complete(repo, &mut records, &claims)?;
-    cache.save();
     let mut findings = classify(&records, &index, tracked, &tracked_staged);
+    if cache.complete(repo, &mut records, &findings)? {
+        findings = classify(&records, &index, tracked, &tracked_staged);
+    }
+    cache.save();
     findings.extend(broken);
-    discard(index, cache);
+    discard(index, cache, records);
     Ok(Some(findings))
 }
 
-/// The hook's process ends right after the check: freeing the cache's records one by one and
-/// unmapping the index is left to the exit.
-fn discard(index: StagedIds, cache: ClaimsCache) {
+/// The hook's process ends right after the check: freeing a thousand records' strings one by
+/// one, and unmapping the index, is left to the exit.
+fn discard(index: StagedIds, cache: ClaimsCache, records: Vec<RecordFile>) {
     std::mem::forget(index);
     std::mem::forget(cache);
+    std::mem::forget(records);
 }
 
 fn head_blob(head: Option<&Tree>, path: &str) -> Option<Oid> {

@@ -20,8 +20,9 @@ use std::path::PathBuf;
 use git2::{Oid, Repository};
 use sha2::{Digest, Sha256};
 
+use super::view::View;
 use super::view::{broken_record, load_records};
-use super::{Finding, LineageRecord, RecordFile};
+use super::{Finding, LineageRecord, RecordFile, SEED_COMMANDS, SEED_ROLES};
 use crate::error::Result;
 use crate::fingerprint::{Fingerprint, hex};
 use crate::fsio::Action;
@@ -170,6 +171,33 @@ impl ClaimsCache {
         }
         self.changed = false;
     }
+}
+
+/// Whether `classify` would find no problem with `rf` in `view`, without building findings:
+/// the hook asks this of every record on every commit. Kept to `classify`'s rules by the test
+/// `record_holds_agrees_with_classify`.
+pub fn record_holds(rf: &RecordFile, view: &dyn View) -> bool {
+    let r = &rf.record;
+    let outside = format!("{}/", crate::workspace::OUTSIDE);
+    let inputs_hold = SEED_COMMANDS.contains(&r.workflow_or_command.as_str())
+        || r.inputs.iter().all(|input| {
+            let fp = &input.fingerprint;
+            if fp.path.starts_with(&outside) {
+                return true;
+            }
+            let actual = view.blob(&fp.path);
+            let checkable = actual.is_some() || (fp.exists && view.is_worktree());
+            !checkable || actual == fp.git_blob
+        });
+    inputs_hold
+        && r.outputs.iter().all(|output| {
+            let fp = &output.fingerprint;
+            if SEED_ROLES.contains(&output.role.as_str()) {
+                return true;
+            }
+            let actual = view.blob(&fp.path);
+            !(actual.is_none() && fp.exists) && actual == fp.git_blob
+        })
 }
 
 /// The part of a record lineage reads, without the configuration snapshot and times.
@@ -387,6 +415,72 @@ mod tests {
 
     fn cache_of(r: LineageRecord) -> HashMap<Oid, LineageRecord> {
         HashMap::from([(Oid::from_str(&"1".repeat(40)).unwrap(), r)])
+    }
+
+    #[test]
+    fn record_holds_agrees_with_classify() {
+        use super::super::view::BlobMap;
+        let id = |c: char| Oid::from_str(&c.to_string().repeat(40)).unwrap();
+        let base = record();
+        let mut variants = vec![base.clone()];
+        let mut seed = base.clone();
+        seed.workflow_or_command = "manifest init".into();
+        variants.push(seed);
+        let mut outside = base.clone();
+        outside.inputs[0].fingerprint.path = format!("{}/x.yaml", crate::workspace::OUTSIDE);
+        variants.push(outside);
+        let mut seed_role = base.clone();
+        seed_role.outputs[0].role = "manifest".into();
+        variants.push(seed_role);
+        let mut upper = base.clone();
+        upper.outputs[0].fingerprint.git_blob = Some("A".repeat(40));
+        variants.push(upper);
+        let mut gone_but_exists = base.clone();
+        gone_but_exists.outputs[1].fingerprint.exists = true;
+        variants.push(gone_but_exists);
+        for v in &mut variants {
+            v.inputs[0].fingerprint.git_blob = Some("1".repeat(40));
+            if v.outputs[0].fingerprint.git_blob.as_deref() == Some("5678") {
+                v.outputs[0].fingerprint.git_blob = Some("a".repeat(40));
+            }
+        }
+        let paths = [
+            "svc/.contextcore.yaml",
+            "svc/out/a b.yaml",
+            "svc/out/gone.json",
+        ];
+        let choices = [None, Some(id('1')), Some(id('a')), Some(id('2'))];
+        for r in &variants {
+            let rf = RecordFile {
+                path: "svc/out/run-provenance.json".into(),
+                record: r.clone(),
+            };
+            for a in choices {
+                for b in choices {
+                    for c in choices {
+                        let mut map = BlobMap::default();
+                        for (p, v) in paths.iter().zip([a, b, c]) {
+                            if let Some(v) = v {
+                                map.blobs.insert(p.to_string(), v);
+                            }
+                        }
+                        let expected = !super::super::classify(
+                            std::slice::from_ref(&rf),
+                            &map,
+                            &globset::GlobSet::empty(),
+                            &[],
+                        )
+                        .iter()
+                        .any(Finding::is_problem);
+                        assert_eq!(
+                            record_holds(&rf, &map),
+                            expected,
+                            "{r:?} with {a:?} {b:?} {c:?}"
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]
