@@ -12,7 +12,9 @@
 //!
 //! This module decides no verdict: the engine (`classify`) runs on the lean records it hands
 //! out, and [`ClaimsCache::complete`] parses in full the records that have a problem, so that
-//! their rerun command (built from the configuration snapshot) is exact.
+//! their rerun command (built from the configuration snapshot) is exact. [`record_holds`] only
+//! answers "would `classify` find nothing here?" for the hook's fast path, and a test keeps
+//! the two in agreement.
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
@@ -20,8 +22,7 @@ use std::path::PathBuf;
 use git2::{Oid, Repository};
 use sha2::{Digest, Sha256};
 
-use super::view::View;
-use super::view::{broken_record, load_records};
+use super::view::{View, broken_record, load_records};
 use super::{Finding, LineageRecord, RecordFile, SEED_COMMANDS, SEED_ROLES};
 use crate::error::Result;
 use crate::fingerprint::{Fingerprint, hex};
