@@ -48,6 +48,8 @@ pub enum Backups {
     },
     /// As `<file>.bak` beside the file.
     Beside,
+    /// Not kept: for caches under the state directory, which are rebuilt from git.
+    Discard,
 }
 
 /// The result of one write.
@@ -76,8 +78,10 @@ pub fn write_atomic(target: &Path, content: &[u8], backups: &Backups) -> Result<
     }
     let mode = existing_mode(target);
     let backup = match &old {
-        Some(bytes) => Some(write_backup(target, bytes, backups)?),
-        None => None,
+        Some(bytes) if !matches!(backups, Backups::Discard) => {
+            Some(write_backup(target, bytes, backups)?)
+        }
+        _ => None,
     };
     replace(target, content, mode)?;
     Ok(Written {
@@ -93,7 +97,7 @@ pub fn write_atomic(target: &Path, content: &[u8], backups: &Backups) -> Result<
 
 fn write_backup(target: &Path, bytes: &[u8], backups: &Backups) -> Result<PathBuf> {
     let path = match backups {
-        Backups::Beside => {
+        Backups::Beside | Backups::Discard => {
             let mut name = target.file_name().unwrap_or_default().to_os_string();
             name.push(".bak");
             target.with_file_name(name)

@@ -256,3 +256,16 @@ fn rerun_restores_a_hand_edited_export_byte_for_byte_and_keeps_its_record() {
         "every output is back as committed: {text}"
     );
 }
+
+#[test]
+fn rerun_replays_whole_records_when_the_claims_cache_is_warm() {
+    // Found when merging the claims cache: cached records hold only what lineage checks, so a
+    // downstream run pulled in without problems of its own could not be replayed.
+    let repo = chained_repo(None);
+    assert!(repo.run(&["provenance", "status"]).status.success()); // warms the cache
+    assert!(repo.join(".git/contextcore/claims").exists());
+    edit_manifest(&repo);
+    let out = repo.run(&["rerun"]);
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    assert_eq!(status_counts(&repo)["stale"], 0);
+}

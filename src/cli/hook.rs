@@ -160,6 +160,9 @@ fn pre_commit(repo: &Repository, policy: &crate::policy::Policy) -> Result<i32> 
         tracked_globs(&policy.tracked_outputs()).and_then(|t| check_index(repo, &t, true));
     let findings = match checked {
         Ok(Some(findings)) => findings,
+        // Nothing staged touches lineage, or every staged record holds its claims; a staged
+        // record may still be a forgery that only replaying it shows.
+        Ok(None) if policy.reproduce() == "hook" => return reproduce_staged(repo, mode),
         Ok(None) => return Ok(0),
         // In warn mode nothing blocks a commit, not even a check that could not run.
         Err(e) if mode == LineageMode::Warn => {

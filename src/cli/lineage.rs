@@ -1,6 +1,7 @@
 //! `provenance status|verify|show|report`.
 
 use std::path::Path;
+use std::rc::Rc;
 
 use serde_json::json;
 
@@ -92,7 +93,7 @@ pub fn verify(a: VerifyArgs) -> Result<i32> {
     let notes_ref = policy.notes_ref();
     let reproduce = a.reproduce || (in_ci() && policy.reproduce() != "off");
     let mut reproducer = Reproducer::default();
-    let mut results: Vec<(String, Vec<Finding>, Vec<RunCheck>)> = Vec::new();
+    let mut results: Vec<(String, Rc<Vec<Finding>>, Vec<RunCheck>)> = Vec::new();
     if a.staged {
         let findings = check_index(&repo, &tracked, false)?.unwrap_or_default();
         let runs = if reproduce {
@@ -101,7 +102,7 @@ pub fn verify(a: VerifyArgs) -> Result<i32> {
         } else {
             Vec::new()
         };
-        results.push(("index".into(), findings, runs));
+        results.push(("index".into(), Rc::new(findings), runs));
     } else {
         let commits = match &a.range {
             Some(range) => commits_in_range(&repo, range)?,

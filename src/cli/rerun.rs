@@ -195,8 +195,10 @@ pub(crate) fn rerun_where(
     let mut replays = Vec::new();
     let mut refused = Vec::new();
     for &i in &planned {
-        match replay::from_record(&records[i].record, &root, replay::Mode::Rerun) {
-            Ok(r) => replays.push((i, r)),
+        // The claims cache keeps only what lineage checks; a replay needs the whole record.
+        let full = full_record(&root, &records[i].path)?;
+        match replay::from_record(&full, &root, replay::Mode::Rerun) {
+            Ok(r) => replays.push((i, full, r)),
             Err(why) => refused.push(format!("{}: {why}", records[i].path)),
         }
     }
@@ -208,7 +210,7 @@ pub(crate) fn rerun_where(
         )));
     }
     let mut out = Vec::new();
-    for (i, replay) in replays {
+    for (i, full, replay) in replays {
         let rf = &records[i];
         let own = problems(rf);
         let reason = match own.first() {
@@ -225,7 +227,7 @@ pub(crate) fn rerun_where(
         let mut rerun = Rerun {
             record: rf.path.clone(),
             command: rf.record.workflow_or_command.clone(),
-            hint: rerun::command(&rf.record),
+            hint: rerun::command(&full),
             reason,
             code: None,
             changed: Vec::new(),
@@ -331,4 +333,11 @@ pub(crate) fn fix(repo: &Repository, problems: &[&Finding]) -> Result<i32> {
         }
     }
     Ok(EXIT_CHECK_FAILED)
+}
+
+/// A run record read in full from the working tree (validated like every record).
+fn full_record(root: &std::path::Path, path: &str) -> Result<crate::lineage::LineageRecord> {
+    let file = root.join(path);
+    let bytes = std::fs::read(&file).map_err(|e| Error::io(&file, e))?;
+    crate::lineage::view::parse_record(&bytes, path)
 }

@@ -2,12 +2,15 @@
 //! commit's tree (`verify REV|--range`), the working tree (`status`).
 
 use std::collections::HashSet;
+use std::rc::Rc;
 
 use git2::{Oid, Repository, Tree};
 use globset::GlobSet;
 
+use super::claims::{ClaimsCache, record_holds};
 use super::index::IndexFile;
-use super::view::{BlobMap, WorktreeView, is_record_path, load_records, parse_record};
+use super::staged_ids::StagedIds;
+use super::view::{BlobMap, View, WorktreeView, is_record_path, parse_record};
 use super::{Finding, RecordFile, Verdict, classify};
 use crate::error::{Error, Result};
 use crate::policy::Policy;
@@ -28,9 +31,10 @@ pub fn repo_policy(repo: &Repository) -> Result<Policy> {
 }
 
 /// Every path a set of records names: the records themselves, their inputs and outputs.
-fn recorded_paths(records: &[RecordFile]) -> HashSet<&str> {
-    let mut paths: HashSet<&str> = records.iter().map(|r| r.path.as_str()).collect();
+fn recorded_paths<'a>(records: impl IntoIterator<Item = &'a RecordFile>) -> HashSet<&'a str> {
+    let mut paths: HashSet<&str> = HashSet::new();
     for rf in records {
+        paths.insert(rf.path.as_str());
         paths.extend(rf.record.inputs.iter().map(|i| i.fingerprint.path.as_str()));
         paths.extend(
             rf.record
@@ -42,48 +46,74 @@ fn recorded_paths(records: &[RecordFile]) -> HashSet<&str> {
     paths
 }
 
-/// Checks the index against HEAD. With `fast`, returns `None` at once when nothing staged
-/// touches a run record, a recorded input or output, or a tracked-output glob. Only the
-/// recorded paths (and paths matching the globs) are compared with HEAD; nothing is hashed.
+fn owned(paths: HashSet<&str>) -> HashSet<String> {
+    paths.into_iter().map(str::to_string).collect()
+}
+
+/// The paths a set of records claims as theirs: the records and their outputs (not inputs).
+fn claimed_paths(records: &[RecordFile]) -> HashSet<&str> {
+    let outputs = records.iter().flat_map(|rf| rf.record.outputs.iter());
+    let mut paths: HashSet<&str> = records.iter().map(|r| r.path.as_str()).collect();
+    paths.extend(outputs.map(|o| o.fingerprint.path.as_str()));
+    paths
+}
+
+/// Checks the index against HEAD. With `fast`, returns `None` when the commit would add no
+/// problem: every record whose claims all match the index is fresh whatever is staged, so
+/// only the records with a mismatch, broken records and unclaimed paths matching a
+/// tracked-output glob are compared with HEAD. Records come from the claims cache (parsed
+/// only when new); nothing is hashed.
 pub fn check_index(
     repo: &Repository,
     tracked: &GlobSet,
     fast: bool,
 ) -> Result<Option<Vec<Finding>>> {
-    let index = IndexFile::read(repo)?;
-    let record_entries: Vec<(&str, Oid)> = index
-        .entries
-        .iter()
-        .filter(|e| is_record_path(&e.path))
-        .map(|e| (e.path.as_str(), e.id))
-        .collect();
+    let index = StagedIds::read(repo)?;
+    let record_entries: Vec<(&str, Oid)> =
+        index.iter().filter(|(p, _)| is_record_path(p)).collect();
     if fast && record_entries.is_empty() && tracked.is_empty() {
         return Ok(None);
     }
     let head = repo.head().ok().and_then(|h| h.peel_to_tree().ok());
-    let staged = |path: &str| index.get(path).map(|e| e.id) != head_blob(head.as_ref(), path);
+    let staged = |path: &str| index.get(path) != head_blob(head.as_ref(), path);
+    let mut cache = ClaimsCache::open(repo);
+    let (mut records, broken) = cache.load_records(repo, record_entries.into_iter())?;
     let tracked_staged: Vec<String> = if tracked.is_empty() {
         Vec::new()
     } else {
+        let claimed = claimed_paths(&records);
         index
-            .entries
             .iter()
-            .filter(|e| tracked.is_match(&e.path) && staged(&e.path))
-            .map(|e| e.path.clone())
+            .filter(|(p, _)| tracked.is_match(p) && !claimed.contains(p))
+            .filter(|(p, _)| staged(p))
+            .map(|(p, _)| p.to_string())
             .collect()
     };
-    let (records, broken) = load_records(repo, record_entries.into_iter())?;
     let broken_staged = broken.iter().any(|f| staged(&f.path));
-    if fast
-        && tracked_staged.is_empty()
-        && !broken_staged
-        && !recorded_paths(&records).into_iter().any(staged)
-    {
-        return Ok(None);
+    if fast && tracked_staged.is_empty() && !broken_staged {
+        let suspects = records.iter().filter(|rf| !record_holds(rf, &index));
+        if !recorded_paths(suspects).into_iter().any(staged) {
+            cache.save();
+            discard(index, cache, records);
+            return Ok(None);
+        }
     }
     let mut findings = classify(&records, &index, tracked, &tracked_staged);
+    if cache.complete(repo, &mut records, &findings)? {
+        findings = classify(&records, &index, tracked, &tracked_staged);
+    }
+    cache.save();
     findings.extend(broken);
+    discard(index, cache, records);
     Ok(Some(findings))
+}
+
+/// The hook's process ends right after the check: freeing a thousand records' strings one by
+/// one, and unmapping the index, is left to the exit.
+fn discard(index: StagedIds, cache: ClaimsCache, records: Vec<RecordFile>) {
+    std::mem::forget(index);
+    std::mem::forget(cache);
+    std::mem::forget(records);
 }
 
 fn head_blob(head: Option<&Tree>, path: &str) -> Option<Oid> {
@@ -99,8 +129,12 @@ struct TreeState {
     tree: Oid,
     map: BlobMap,
     records: Vec<RecordFile>,
+    /// Every path the records name, kept until the records change (not rebuilt per commit).
+    relevant: HashSet<String>,
     broken: Vec<Finding>,
-    findings: Vec<Finding>,
+    /// Shared by every commit with the same verdict: at 1,000 records, copying them for each
+    /// of 1,000 commits was most of the range check.
+    findings: Rc<Vec<Finding>>,
 }
 
 /// Checks each commit (oldest first). A commit whose first parent was the previous one is
@@ -111,41 +145,55 @@ pub fn check_range(
     commits: &[Oid],
     tracked: &GlobSet,
     notes_ref: &str,
-) -> Result<Vec<(Oid, Vec<Finding>)>> {
+) -> Result<Vec<(Oid, Rc<Vec<Finding>>)>> {
     let mut out = Vec::with_capacity(commits.len());
     let mut state: Option<TreeState> = None;
+    let mut cache = ClaimsCache::open(repo);
     for &id in commits {
         let commit = repo.find_commit(id)?;
         let tree = commit.tree()?;
         let next = match state.take() {
             Some(prev) if commit.parent_id(0).ok() == Some(prev.commit) => {
-                advance(repo, prev, id, &tree, tracked)?
+                advance(repo, &mut cache, prev, id, &tree, tracked)?
             }
             _ => {
                 let map = BlobMap::of_tree(repo, &tree)?;
-                let (records, broken) = tree_records(repo, &map)?;
-                let findings = classify_tree(repo, &map, &records, &broken, tracked)?;
+                let (mut records, broken) = tree_records(repo, &mut cache, &map)?;
+                let findings =
+                    classify_tree(repo, &mut cache, &map, &mut records, &broken, tracked)?;
                 TreeState {
                     commit: id,
                     tree: tree.id(),
                     map,
+                    relevant: owned(recorded_paths(&records)),
                     records,
                     broken,
-                    findings,
+                    findings: Rc::new(findings),
                 }
             }
         };
-        let mut findings = next.findings.clone();
-        findings.extend(check_note(repo, notes_ref, id, &next.map));
+        let note_findings = check_note(repo, notes_ref, id, &next.map);
+        let findings = if note_findings.is_empty() {
+            Rc::clone(&next.findings)
+        } else {
+            let mut findings = (*next.findings).clone();
+            findings.extend(note_findings);
+            Rc::new(findings)
+        };
         out.push((id, findings));
         state = Some(next);
     }
+    cache.save();
     Ok(out)
 }
 
 /// The run records of a tree, and findings for those that do not parse.
-fn tree_records(repo: &Repository, map: &BlobMap) -> Result<(Vec<RecordFile>, Vec<Finding>)> {
-    load_records(
+fn tree_records(
+    repo: &Repository,
+    cache: &mut ClaimsCache,
+    map: &BlobMap,
+) -> Result<(Vec<RecordFile>, Vec<Finding>)> {
+    cache.load_records(
         repo,
         map.blobs
             .iter()
@@ -156,6 +204,7 @@ fn tree_records(repo: &Repository, map: &BlobMap) -> Result<(Vec<RecordFile>, Ve
 
 fn advance(
     repo: &Repository,
+    cache: &mut ClaimsCache,
     mut prev: TreeState,
     commit: Oid,
     tree: &Tree,
@@ -166,24 +215,29 @@ fn advance(
     diff_trees(repo, Some(&old), Some(tree), "", &mut changes)?;
     let mut touched = false;
     let mut records_changed = false;
-    {
-        let relevant = recorded_paths(&prev.records);
-        for (path, new_id) in changes {
-            records_changed |= is_record_path(&path);
-            touched |= relevant.contains(path.as_str())
-                || tracked.is_match(&path)
-                || is_record_path(&path);
-            match new_id {
-                Some(id) => prev.map.blobs.insert(path, id),
-                None => prev.map.blobs.remove(&path),
-            };
-        }
+    for (path, new_id) in changes {
+        records_changed |= is_record_path(&path);
+        touched |= prev.relevant.contains(path.as_str())
+            || tracked.is_match(&path)
+            || is_record_path(&path);
+        match new_id {
+            Some(id) => prev.map.blobs.insert(path, id),
+            None => prev.map.blobs.remove(&path),
+        };
     }
     if records_changed {
-        (prev.records, prev.broken) = tree_records(repo, &prev.map)?;
+        (prev.records, prev.broken) = tree_records(repo, cache, &prev.map)?;
+        prev.relevant = owned(recorded_paths(&prev.records));
     }
     if touched {
-        prev.findings = classify_tree(repo, &prev.map, &prev.records, &prev.broken, tracked)?;
+        prev.findings = Rc::new(classify_tree(
+            repo,
+            cache,
+            &prev.map,
+            &mut prev.records,
+            &prev.broken,
+            tracked,
+        )?);
     }
     prev.tree = tree.id();
     prev.commit = commit;
@@ -389,16 +443,24 @@ fn inconsistent_digests(
 
 fn classify_tree(
     repo: &Repository,
+    cache: &mut ClaimsCache,
     map: &BlobMap,
-    records: &[RecordFile],
+    records: &mut [RecordFile],
     broken: &[Finding],
     tracked: &GlobSet,
 ) -> Result<Vec<Finding>> {
-    let mut findings = classify_paths(map, records, tracked);
-    let tampered = inconsistent_digests(repo, records, &findings)?;
-    findings.extend(tampered);
-    findings.extend(broken.iter().cloned());
-    Ok(findings)
+    loop {
+        let mut findings = classify_paths(map, records, tracked);
+        let tampered = inconsistent_digests(repo, records, &findings)?;
+        findings.extend(tampered);
+        // Records with a problem are parsed in full for their rerun command, then classified
+        // again; the second pass finds every lean record with a problem already complete.
+        if cache.complete(repo, records, &findings)? {
+            continue;
+        }
+        findings.extend(broken.iter().cloned());
+        return Ok(findings);
+    }
 }
 
 fn classify_paths(map: &BlobMap, records: &[RecordFile], tracked: &GlobSet) -> Vec<Finding> {
@@ -444,8 +506,23 @@ pub fn check_worktree_records(
     record_paths.sort();
     record_paths.dedup();
     let mut records = super::view::Records::default();
+    let mut cache = ClaimsCache::open(repo);
     for path in record_paths {
         let file = root.join(path);
+        // A record as the index holds it (unchanged on disk, or outside the sparse checkout)
+        // is the index's blob: its claims come from the cache.
+        let indexed = index.get(path).map(|e| e.id);
+        let on_disk = match index.get(path) {
+            Some(e) if e.skip_worktree => Some(e.id),
+            _ => view.blob(path).and_then(|b| Oid::from_str(&b).ok()),
+        };
+        if let Some(id) = indexed.filter(|id| on_disk == Some(*id)) {
+            match cache.load(repo, path, id)? {
+                Ok(record) => records.add_file(record),
+                Err(finding) => records.broken.push(finding),
+            }
+            continue;
+        }
         let bytes = match index.get(path) {
             // Outside the sparse checkout the record is not on disk: read it from the index.
             Some(e) if e.skip_worktree => {
@@ -456,7 +533,7 @@ pub fn check_worktree_records(
         };
         records.add(path, parse_record(&bytes, path));
     }
-    let (records, broken) = (records.valid, records.broken);
+    let (mut records, broken) = (records.valid, records.broken);
     let mut candidates: Vec<String> = index
         .entries
         .iter()
@@ -466,6 +543,10 @@ pub fn check_worktree_records(
         .collect();
     candidates.sort();
     let mut findings = classify(&records, &view, tracked, &candidates);
+    if cache.complete(repo, &mut records, &findings)? {
+        findings = classify(&records, &view, tracked, &candidates);
+    }
+    cache.save();
     findings.extend(broken);
     Ok((records, findings))
 }
@@ -484,26 +565,32 @@ fn read_bounded(file: &std::path::Path, path: &str) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// Untracked, not ignored files. libgit2 cannot read split or sparse indexes; then `git
-/// ls-files`, which can, lists them.
+/// Untracked, not ignored files, as `git ls-files` lists them: it walks the directories
+/// only, where libgit2's status also stats every tracked file (at 100,000 files that was most
+/// of `provenance status`), and it reads split and sparse indexes. Without git, libgit2.
 fn untracked_files(repo: &Repository, root: &std::path::Path) -> Result<Vec<String>> {
-    let mut options = git2::StatusOptions::new();
-    options
-        .include_untracked(true)
-        .recurse_untracked_dirs(true)
-        .include_ignored(false);
-    if let Ok(statuses) = repo.statuses(Some(&mut options)) {
-        return Ok(statuses
-            .iter()
-            .filter(|s| s.status().contains(git2::Status::WT_NEW))
-            .map(|s| String::from_utf8_lossy(s.path_bytes()).into_owned())
-            .collect());
-    }
-    let out = std::process::Command::new("git")
+    let listed = std::process::Command::new("git")
         .args(["ls-files", "-z", "--others", "--exclude-standard"])
         .current_dir(root)
-        .output()
-        .map_err(|e| Error::Git(format!("running git ls-files: {e}")))?;
+        .output();
+    let out = match listed {
+        Ok(out) => out,
+        Err(e) => {
+            let mut options = git2::StatusOptions::new();
+            options
+                .include_untracked(true)
+                .recurse_untracked_dirs(true)
+                .include_ignored(false);
+            let statuses = repo
+                .statuses(Some(&mut options))
+                .map_err(|_| Error::Git(format!("running git ls-files: {e}")))?;
+            return Ok(statuses
+                .iter()
+                .filter(|s| s.status().contains(git2::Status::WT_NEW))
+                .map(|s| String::from_utf8_lossy(s.path_bytes()).into_owned())
+                .collect());
+        }
+    };
     if !out.status.success() {
         return Err(Error::Git(format!(
             "git ls-files --others: {}",

@@ -63,17 +63,8 @@ impl IndexFile {
     /// hooks of `git commit -a` and `git commit <paths>` it names a temporary index), else the
     /// repository's index. Parsed directly when we can.
     pub fn read(repo: &Repository) -> Result<Self> {
-        let path = match std::env::var_os("GIT_INDEX_FILE").map(PathBuf::from) {
-            Some(p) if p.is_absolute() => p,
-            Some(p) => std::env::current_dir().map(|d| d.join(&p)).unwrap_or(p),
-            None => repo.path().join("index"),
-        };
-        let sha1 = repo
-            .config()
-            .ok()
-            .and_then(|c| c.get_string("extensions.objectformat").ok())
-            .is_none_or(|f| f.eq_ignore_ascii_case("sha1"));
-        let bytes = match std::fs::read(&path) {
+        let (path, sha1) = index_path(repo);
+        let bytes = match super::mapped::FileBytes::open(&path) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
             Err(e) => return Err(Error::io(&path, e)),
@@ -153,6 +144,22 @@ impl IndexFile {
     }
 }
 
+/// The index file a commit would be made from (`$GIT_INDEX_FILE` when git sets it), and
+/// whether the repository uses SHA-1 (the only object format read directly).
+pub(super) fn index_path(repo: &Repository) -> (PathBuf, bool) {
+    let path = match std::env::var_os("GIT_INDEX_FILE").map(PathBuf::from) {
+        Some(p) if p.is_absolute() => p,
+        Some(p) => std::env::current_dir().map(|d| d.join(&p)).unwrap_or(p),
+        None => repo.path().join("index"),
+    };
+    let sha1 = repo
+        .config()
+        .ok()
+        .and_then(|c| c.get_string("extensions.objectformat").ok())
+        .is_none_or(|f| f.eq_ignore_ascii_case("sha1"));
+    (path, sha1)
+}
+
 #[cfg(unix)]
 fn mtime_of(path: &Path) -> Option<(u32, u32)> {
     use std::os::unix::fs::MetadataExt;
@@ -226,11 +233,11 @@ fn expand_sparse_dir(
     Ok(())
 }
 
-fn be32(b: &[u8], at: usize) -> Option<u32> {
+pub(super) fn be32(b: &[u8], at: usize) -> Option<u32> {
     Some(u32::from_be_bytes(b.get(at..at + 4)?.try_into().ok()?))
 }
 
-fn be16(b: &[u8], at: usize) -> Option<u16> {
+pub(super) fn be16(b: &[u8], at: usize) -> Option<u16> {
     Some(u16::from_be_bytes(b.get(at..at + 2)?.try_into().ok()?))
 }
 
@@ -330,7 +337,7 @@ fn parse_extensions(b: &[u8], mut at: usize) -> Option<Option<Link>> {
 }
 
 /// Git's offset varint used by index v4 path compression.
-fn varint(b: &[u8]) -> Option<(usize, usize)> {
+pub(super) fn varint(b: &[u8]) -> Option<(usize, usize)> {
     let mut i = 0;
     let mut c = *b.first()?;
     let mut value = (c & 0x7f) as usize;

@@ -4,15 +4,18 @@
 //! `provenance verify` and CI all use this one engine.
 
 pub mod check;
+pub mod claims;
 pub mod doctor;
 pub mod hooks;
 pub mod index;
 pub mod index_git;
+pub mod mapped;
 pub mod notes;
 pub mod order;
 pub mod replay;
 pub mod rerun;
 pub mod split_index;
+pub mod staged_ids;
 pub mod validate;
 pub mod view;
 

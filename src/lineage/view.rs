@@ -152,24 +152,33 @@ pub struct Records {
 impl Records {
     /// Adds the outcome of [`parse_record`] for `path`.
     pub fn add(&mut self, path: &str, parsed: Result<LineageRecord>) {
-        let record = match parsed {
-            Ok(record) => record,
-            Err(e) => return self.broken.push(broken_record(path, &e)),
-        };
-        if let Some(first) = self.valid.iter().find(|r| r.record.run_id == record.run_id) {
+        match parsed {
+            Ok(record) => self.add_file(RecordFile {
+                record,
+                path: path.to_string(),
+            }),
+            Err(e) => self.broken.push(broken_record(path, &e)),
+        }
+    }
+
+    /// Adds a record read already (parsed, or from the claims cache); a run id seen before
+    /// makes it tampered, wherever the first came from.
+    pub fn add_file(&mut self, file: RecordFile) {
+        if let Some(first) = self
+            .valid
+            .iter()
+            .find(|r| r.record.run_id == file.record.run_id)
+        {
             let violation = Violation::DuplicateRunId {
-                run_id: record.run_id.clone(),
+                run_id: file.record.run_id.clone(),
                 first: first.path.clone(),
-                second: path.to_string(),
+                second: file.path.clone(),
             };
             return self
                 .broken
-                .push(broken_record(path, &untrusted(path, violation)));
+                .push(broken_record(&file.path, &untrusted(&file.path, violation)));
         }
-        self.valid.push(RecordFile {
-            record,
-            path: path.to_string(),
-        });
+        self.valid.push(file);
     }
 }
 
