@@ -379,8 +379,9 @@ pub fn coverage(artifacts: &[Artifact], targets: &[Target]) -> Coverage {
         .iter()
         .map(|t| (t.name.as_str(), t.namespace.as_deref()))
         .collect();
+    let mut known: std::collections::HashSet<&str> = names.iter().map(|(n, _)| *n).collect();
     for a in artifacts {
-        if !names.iter().any(|(n, _)| *n == a.target) {
+        if known.insert(a.target.as_str()) {
             names.push((a.target.as_str(), None));
         }
     }

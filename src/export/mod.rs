@@ -124,15 +124,21 @@ pub fn task_mapping_by_id(
     mapping: &serde_json::Map<String, Json>,
     artifacts: &[Artifact],
 ) -> serde_json::Map<String, Json> {
-    let id_of = |key: &str| {
-        artifacts.iter().find_map(|a| {
-            let suffix = artifacts::kind_of(&a.artifact_type).map_or("", |k| k.suffix);
-            (key == a.id || key == format!("{}-{suffix}", a.target)).then(|| a.id.clone())
-        })
-    };
+    // Each spelling → id once (a lookup per key; a scan per key was quadratic).
+    let mut ids: std::collections::HashMap<String, &str> = std::collections::HashMap::new();
+    for a in artifacts {
+        let suffix = artifacts::kind_of(&a.artifact_type).map_or("", |k| k.suffix);
+        ids.entry(format!("{}-{suffix}", a.target)).or_insert(&a.id);
+        ids.insert(a.id.clone(), &a.id);
+    }
     mapping
         .iter()
-        .map(|(key, task)| (id_of(key).unwrap_or_else(|| key.clone()), task.clone()))
+        .map(|(key, task)| {
+            let id = ids
+                .get(key)
+                .map_or_else(|| key.clone(), |id| id.to_string());
+            (id, task.clone())
+        })
         .collect()
 }
 

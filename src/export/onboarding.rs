@@ -11,7 +11,8 @@ use super::catalog::{self, CATALOG, TypeEntry};
 use super::sections::{capabilities, guidance, resolvability, semantic_conventions};
 use super::{ExportInput, ONBOARDING_SCHEMA, SCHEMA_VERSION};
 use crate::model::reports::{
-    Artifact, Checksums, Coverage, FileOwnership, OnboardingCoverage, OnboardingMetadata,
+    Artifact, Checksums, Coverage, DerivationRule, FileOwnership, OnboardingCoverage,
+    OnboardingMetadata,
 };
 use crate::paths::export_names;
 
@@ -106,6 +107,9 @@ fn calibration_hints(types: &[&TypeEntry], services: &BTreeMap<String, Json>) ->
 
 /// Derivation rules per artifact type, each distinct rule once.
 fn derivation_rules(artifacts: &[Artifact]) -> Map<String, Json> {
+    // Rules carry target names, so there are as many as targets: dedupe with a set (a scan of
+    // the list made export quadratic in the number of targets).
+    let mut seen: std::collections::HashSet<(&str, &DerivationRule)> = Default::default();
     let mut out: Map<String, Json> = Map::new();
     for a in artifacts.iter().filter(|a| !a.derived_from.is_empty()) {
         let list = out
@@ -113,9 +117,8 @@ fn derivation_rules(artifacts: &[Artifact]) -> Map<String, Json> {
             .or_insert_with(|| json!([]));
         if let Some(list) = list.as_array_mut() {
             for rule in &a.derived_from {
-                let rule = serde_json::to_value(rule).unwrap_or_default();
-                if !list.contains(&rule) {
-                    list.push(rule);
+                if seen.insert((a.artifact_type.as_str(), rule)) {
+                    list.push(serde_json::to_value(rule).unwrap_or_default());
                 }
             }
         }
@@ -173,12 +176,14 @@ fn services(input: &ExportInput, artifacts: &[Artifact]) -> BTreeMap<String, Jso
     if let Some(given) = input.service_metadata {
         return given.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
     }
+    let with_artifacts: std::collections::HashSet<&str> =
+        artifacts.iter().map(|a| a.target.as_str()).collect();
     input
         .manifest
         .spec
         .targets
         .iter()
-        .filter(|t| artifacts.iter().any(|a| a.target == t.name))
+        .filter(|t| with_artifacts.contains(t.name.as_str()))
         .map(|t| {
             (
                 t.name.clone(),
