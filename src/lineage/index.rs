@@ -265,6 +265,54 @@ fn parse(b: &[u8]) -> Option<Parsed> {
     Some(Parsed { entries, link })
 }
 
+/// The layout of one index entry at `at` (git's `Documentation/gitformat-index.txt`): its
+/// flags, extended flags, path (prefix-compressed against `previous` in version 4, which is
+/// updated) and where the next entry starts. The one reader of the layout; [`parse_entry`]
+/// and the hook's `staged_ids` read the fixed fields at the entry's start themselves.
+pub(super) struct RawEntry<'a> {
+    pub flags: u16,
+    pub extended: u16,
+    pub path: &'a [u8],
+    pub next: usize,
+}
+
+pub(super) fn raw_entry<'a>(
+    b: &'a [u8],
+    start: usize,
+    version: u32,
+    previous: &'a mut Vec<u8>,
+) -> Option<RawEntry<'a>> {
+    let flags = be16(b, start + 60)?;
+    let mut at = start + 62;
+    let mut extended = 0;
+    if version >= 3 && flags & 0x4000 != 0 {
+        extended = be16(b, at)?;
+        at += 2;
+    }
+    if version == 4 {
+        let (strip, used) = varint(b.get(at..)?)?;
+        at += used;
+        let end = at + b.get(at..)?.iter().position(|&c| c == 0)?;
+        let keep = previous.len().checked_sub(strip)?;
+        previous.truncate(keep);
+        previous.extend_from_slice(&b[at..end]);
+        return Some(RawEntry {
+            flags,
+            extended,
+            path: previous,
+            next: end + 1,
+        });
+    }
+    let end = at + b.get(at..)?.iter().position(|&c| c == 0)?;
+    Some(RawEntry {
+        flags,
+        extended,
+        path: &b[at..end],
+        // Entries are padded with 1–8 NULs to a multiple of 8 bytes.
+        next: start + ((end - start + 8) & !7),
+    })
+}
+
 /// One entry at `at`; returns it and where the next one starts.
 fn parse_entry(
     b: &[u8],
@@ -273,29 +321,9 @@ fn parse_entry(
     previous: &mut Vec<u8>,
 ) -> Option<(IndexEntry, usize)> {
     let start = at;
-    let flags = be16(b, at + 60)?;
-    let mut at = at + 62;
-    let mut extended = 0;
-    if version >= 3 && flags & 0x4000 != 0 {
-        extended = be16(b, at)?;
-        at += 2;
-    }
-    let path = if version == 4 {
-        let (strip, used) = varint(b.get(at..)?)?;
-        at += used;
-        let end = at + b.get(at..)?.iter().position(|&c| c == 0)?;
-        let keep = previous.len().checked_sub(strip)?;
-        previous.truncate(keep);
-        previous.extend_from_slice(&b[at..end]);
-        at = end + 1;
-        previous.clone()
-    } else {
-        let end = at + b.get(at..)?.iter().position(|&c| c == 0)?;
-        let path = b[at..end].to_vec();
-        // Entries are padded with 1–8 NULs to a multiple of 8 bytes.
-        at = start + ((end - start + 8) & !7);
-        path
-    };
+    let raw = raw_entry(b, at, version, previous)?;
+    let (flags, extended, at) = (raw.flags, raw.extended, raw.next);
+    let path = raw.path.to_vec();
     let extended_flag = |bit: u16| extended & bit != 0;
     let entry = IndexEntry {
         // Moved, not copied, when it is UTF-8.

@@ -6,7 +6,7 @@
 
 use git2::{Oid, Repository};
 
-use super::index::{IndexFile, be16, be32, index_path, varint};
+use super::index::{IndexFile, be32, index_path};
 use super::mapped::FileBytes;
 use super::view::View;
 use crate::error::{Error, Result};
@@ -91,8 +91,9 @@ fn scan(b: &[u8]) -> Option<StagedIds> {
     }
     let count = be32(b, 8)? as usize;
     let mut ids = StagedIds {
-        paths: String::with_capacity(count * 32),
-        entries: Vec::with_capacity(count),
+        // An entry takes at least 62 bytes: a corrupt count cannot make us allocate more.
+        paths: String::with_capacity(count.min(b.len() / 62) * 32),
+        entries: Vec::with_capacity(count.min(b.len() / 62)),
     };
     let mut at = 12;
     let mut previous = Vec::<u8>::new();
@@ -100,29 +101,9 @@ fn scan(b: &[u8]) -> Option<StagedIds> {
         let start = at;
         let mode = be32(b, start + 24)?;
         let id = Oid::from_bytes(b.get(start + 40..start + 60)?).ok()?;
-        let flags = be16(b, start + 60)?;
-        at = start + 62;
-        let mut extended = 0;
-        if version >= 3 && flags & 0x4000 != 0 {
-            extended = be16(b, at)?;
-            at += 2;
-        }
-        let path: &[u8] = if version == 4 {
-            let (strip, used) = varint(b.get(at..)?)?;
-            at += used;
-            let end = at + b.get(at..)?.iter().position(|&c| c == 0)?;
-            let keep = previous.len().checked_sub(strip)?;
-            previous.truncate(keep);
-            previous.extend_from_slice(&b[at..end]);
-            at = end + 1;
-            &previous
-        } else {
-            let name = at;
-            let end = name + b.get(name..)?.iter().position(|&c| c == 0)?;
-            // Entries are padded with 1–8 NULs to a multiple of 8 bytes.
-            at = start + ((end - start + 8) & !7);
-            &b[name..end]
-        };
+        let raw = super::index::raw_entry(b, start, version, &mut previous)?;
+        let (flags, extended, path) = (raw.flags, raw.extended, raw.path);
+        at = raw.next;
         if mode & 0o170000 == 0o040000 {
             return None; // a sparse directory: expanded by IndexFile::read
         }
