@@ -369,3 +369,49 @@ fn notes_fetch_counts_the_notes_it_brings() {
         stdout(&out)
     );
 }
+
+#[test]
+fn reproducing_a_range_shows_progress_only_on_a_terminal() {
+    let repo = Repo::new();
+    repo.copy_fixture("minimal.contextcore.yaml", ".contextcore.yaml");
+    assert!(repo.run(&["export"]).status.success());
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-qm", "export"]);
+    for name in ["a", "b"] {
+        repo.write(name, "x\n");
+        repo.git(&["add", "-A"]);
+        repo.git(&["commit", "-qm", name]);
+    }
+    let out = repo.run(&[
+        "provenance",
+        "verify",
+        "--reproduce",
+        "--range",
+        "HEAD~2..HEAD",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        !stderr(&out).contains("reproducing commit"),
+        "silent off a terminal"
+    );
+
+    // On a terminal (util-linux `script` gives the command one), one line that updates.
+    let bin = assert_cmd::cargo::cargo_bin("contextcore");
+    let line = format!(
+        "{} provenance verify --reproduce --range HEAD~2..HEAD",
+        bin.display()
+    );
+    let Ok(tty) = std::process::Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .current_dir(repo.path())
+        .envs(common::git_env())
+        .output()
+    else {
+        return; // no `script` here: the terminal half cannot run
+    };
+    assert!(
+        stdout(&tty).contains("reproducing commit 1/2"),
+        "{}",
+        stdout(&tty)
+    );
+}

@@ -108,8 +108,11 @@ pub fn verify(a: VerifyArgs) -> Result<i32> {
             Some(range) => commits_in_range(&repo, range)?,
             None => vec![resolve_commit(&repo, a.rev.as_deref().unwrap_or("HEAD"))?],
         };
-        for (c, findings) in check_range(&repo, &commits, &tracked, &notes_ref)? {
+        let checked = check_range(&repo, &commits, &tracked, &notes_ref)?;
+        let progress = Progress::new(reproduce && !a.json, checked.len());
+        for (n, (c, findings)) in checked.into_iter().enumerate() {
             let runs = if reproduce {
+                progress.show(n, c);
                 let (blobs, records) = commit_snapshot(&repo, c)?;
                 reproducer.check(&repo, &blobs, &records)?
             } else {
@@ -117,6 +120,7 @@ pub fn verify(a: VerifyArgs) -> Result<i32> {
             };
             results.push((c.to_string(), findings, runs));
         }
+        progress.done();
     }
     let failed = results.iter().any(|(_, f, runs)| {
         f.iter().any(Finding::is_problem) || runs.iter().any(|r| r.fails(a.strict))
@@ -454,4 +458,38 @@ pub fn export_statement(target: Option<&str>) -> Result<i32> {
         );
     }
     Ok(0)
+}
+
+/// A one-line progress report on stderr for reproducing a range (the slow part of verify):
+/// only on a terminal, never under `--json` or when there is one commit.
+struct Progress {
+    on: bool,
+    total: usize,
+}
+
+impl Progress {
+    fn new(wanted: bool, total: usize) -> Self {
+        use std::io::IsTerminal;
+        Self {
+            on: wanted && total > 1 && std::io::stderr().is_terminal(),
+            total,
+        }
+    }
+
+    fn show(&self, n: usize, commit: git2::Oid) {
+        if self.on {
+            eprint!(
+                "\rreproducing commit {}/{} {}",
+                n + 1,
+                self.total,
+                short(&commit.to_string())
+            );
+        }
+    }
+
+    fn done(&self) {
+        if self.on {
+            eprint!("\r\x1b[K");
+        }
+    }
 }
