@@ -37,29 +37,7 @@ fn copy_dir(from: &Path, to: &Path) {
 /// record in the earlier layout: output paths absolute, as the earlier tool wrote them (the
 /// gate must match them by file name inside the directory).
 fn earlier_export() -> Repo {
-    let repo = Repo::new();
-    for (name, to) in [
-        ("contract/checkout.contextcore.yaml", ".contextcore.yaml"),
-        ("contract/checkout-task-mapping.json", "task-mapping.json"),
-        (
-            "contract/checkout-service-metadata.json",
-            "service-metadata.json",
-        ),
-    ] {
-        repo.copy_fixture(name, to);
-    }
-    repo.write("observability/checkout-api-dashboard.json", "{}\n");
-    let out = repo.run(&[
-        "export",
-        "--emit-provenance",
-        "--task-mapping",
-        "task-mapping.json",
-        "--scan-existing",
-        "observability",
-        "--service-metadata",
-        "service-metadata.json",
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    let repo = common::checkout_contract_export();
     let record_path = repo.join("out/run-provenance.json");
     let mut record = read_json(&record_path);
     for output in record["outputs"].as_array_mut().unwrap() {

@@ -126,31 +126,7 @@ fn assert_export_superset(repo: &Repo, project: &str, reference: &str) {
 
 #[test]
 fn checkout_export_keeps_every_key_of_the_earlier_export() {
-    let repo = Repo::new();
-    fixture(&repo, "checkout.contextcore.yaml", ".contextcore.yaml");
-    fixture(&repo, "checkout-task-mapping.json", "task-mapping.json");
-    fixture(
-        &repo,
-        "checkout-service-metadata.json",
-        "service-metadata.json",
-    );
-    std::fs::create_dir_all(repo.join("observability")).unwrap();
-    std::fs::write(
-        repo.join("observability/checkout-api-dashboard.json"),
-        "{}\n",
-    )
-    .unwrap();
-    export(
-        &repo,
-        &[
-            "--task-mapping",
-            "task-mapping.json",
-            "--scan-existing",
-            "observability",
-            "--service-metadata",
-            "service-metadata.json",
-        ],
-    );
+    let repo = common::checkout_contract_export();
     assert_export_superset(&repo, "checkout-service", "checkout");
 }
 

@@ -10,7 +10,7 @@ use crate::error::{EXIT_CHECK_FAILED, Error, Result};
 use crate::fsio::{self, Backups};
 use crate::workspace::Workspace;
 
-use super::contract_args::{CheckPipelineArgs, ContractCommand, DiagnoseArgs, ReportFormat};
+use super::contract_args::{CheckPipelineArgs, ContractCommand, DiagnoseArgs};
 
 /// Runs one command of the `contract` group.
 pub fn run(command: ContractCommand) -> Result<i32> {
@@ -33,8 +33,9 @@ fn check_pipeline(a: CheckPipelineArgs) -> Result<i32> {
         task_id: a.task_id,
     };
     let report = pipeline::check(&a.output_dir, &options)?;
-    let json = a.json || a.format == ReportFormat::Json;
-    emit(&report, a.report.as_deref(), json, || report.to_text())?;
+    emit(&report, a.output.report.as_deref(), a.output.json(), || {
+        report.to_text()
+    })?;
     Ok(if a.fail_on_unhealthy && !report.is_healthy {
         EXIT_CHECK_FAILED
     } else {
@@ -74,8 +75,9 @@ fn diagnose(a: DiagnoseArgs) -> Result<i32> {
         artisan_dir: a.artisan_dir,
     };
     let report = diagnose::diagnose(&a.export_dir, &options)?;
-    let json = a.json || a.format == ReportFormat::Json;
-    emit(&report, a.report.as_deref(), json, || report.to_text())?;
+    emit(&report, a.output.report.as_deref(), a.output.json(), || {
+        report.to_text()
+    })?;
     Ok(if a.fail_on_issue && !report.all_passed {
         EXIT_CHECK_FAILED
     } else {

@@ -17,13 +17,9 @@ pub enum ContractCommand {
 
 pub use super::args::ReportFormat;
 
+/// How both gates report: the options their earlier versions took.
 #[derive(Debug, Args)]
-pub struct CheckPipelineArgs {
-    /// Export output directory (holds onboarding-metadata.json).
-    pub output_dir: PathBuf,
-    /// Gate id prefix instead of the project id.
-    #[arg(long)]
-    pub task_id: Option<String>,
+pub struct ReportOutput {
     /// Trace id of the calling pipeline (accepted for compatibility; not recorded).
     #[arg(long)]
     pub trace_id: Option<String>,
@@ -36,6 +32,24 @@ pub struct CheckPipelineArgs {
     /// Machine-readable output (same as --format json).
     #[arg(long)]
     pub json: bool,
+}
+
+impl ReportOutput {
+    /// Whether the report is printed as JSON.
+    pub fn json(&self) -> bool {
+        self.json || self.format == ReportFormat::Json
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct CheckPipelineArgs {
+    /// Export output directory (holds onboarding-metadata.json).
+    pub output_dir: PathBuf,
+    /// Gate id prefix instead of the project id.
+    #[arg(long)]
+    pub task_id: Option<String>,
+    #[command(flatten)]
+    pub output: ReportOutput,
     /// Exit 1 when a blocking gate fails.
     #[arg(long)]
     pub fail_on_unhealthy: bool,
@@ -54,18 +68,8 @@ pub struct DiagnoseArgs {
     /// Artisan workflow output (question 3).
     #[arg(long)]
     pub artisan_dir: Option<PathBuf>,
-    /// Trace id of the calling pipeline (accepted for compatibility; not recorded).
-    #[arg(long)]
-    pub trace_id: Option<String>,
-    /// Also write the JSON report to this file.
-    #[arg(short, long)]
-    pub report: Option<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "text")]
-    pub format: ReportFormat,
-    /// Machine-readable output (same as --format json).
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub output: ReportOutput,
     /// Exit 1 when a question does not pass.
     #[arg(long)]
     pub fail_on_issue: bool,

@@ -161,3 +161,32 @@ pub fn stderr(o: &Output) -> String {
 pub fn json(repo: &Repo, rel: &str) -> serde_json::Value {
     serde_json::from_str(&repo.read(rel)).unwrap()
 }
+
+/// The inputs the earlier implementation's checkout reports were made from (partial task
+/// mapping, one existing dashboard, service metadata), exported with provenance into `out/`.
+pub fn checkout_contract_export() -> Repo {
+    let repo = Repo::new();
+    for (name, to) in [
+        ("contract/checkout.contextcore.yaml", ".contextcore.yaml"),
+        ("contract/checkout-task-mapping.json", "task-mapping.json"),
+        (
+            "contract/checkout-service-metadata.json",
+            "service-metadata.json",
+        ),
+    ] {
+        repo.copy_fixture(name, to);
+    }
+    repo.write("observability/checkout-api-dashboard.json", "{}\n");
+    let out = repo.run(&[
+        "export",
+        "--emit-provenance",
+        "--task-mapping",
+        "task-mapping.json",
+        "--scan-existing",
+        "observability",
+        "--service-metadata",
+        "service-metadata.json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    repo
+}
