@@ -648,17 +648,19 @@ fn hostile_remote_notes_are_refused_and_local_runs_kept() {
     let out = a.run(&["notes", "fetch"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(stderr(&out).contains("[note-commit]"), "{}", stderr(&out));
+    // Merged notes are written in the v2 text form: a run line per run, with its files.
     let text = a.git(&["notes", "--ref=refs/notes/contextcore", "show", &two]);
-    let merged: Json = serde_json::from_str(&text).unwrap();
-    let runs = merged["runs"].as_array().unwrap();
-    let local = runs.iter().find(|r| r["run_id"] == "local-run").unwrap();
-    assert_eq!(
-        local["outputs"][0]["path"], "out/x.yaml",
-        "our run is not rewritten"
+    let local = text
+        .split_once("manifest export run local-run: out/run-provenance.json @")
+        .map(|(_, rest)| rest)
+        .unwrap_or_else(|| panic!("our run is kept: {text}"));
+    assert!(
+        local.contains("  out out/: x.yaml -") && !text.contains("other.yaml"),
+        "our run is not rewritten: {text}"
     );
     assert!(
-        runs.iter().any(|r| r["run_id"] == "remote-run"),
-        "a valid remote run is merged"
+        text.contains("run remote-run: gen/run-provenance.json @"),
+        "a valid remote run is merged: {text}"
     );
     let on_one = a.git_output(&["notes", "--ref=refs/notes/contextcore", "show", &one]);
     assert!(!on_one.status.success(), "the forged note is not merged");

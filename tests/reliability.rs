@@ -319,15 +319,21 @@ fn tampering_is_detected_in_all_four_forms() {
         stdout(&out)
     );
 
-    // 4. A note whose record differs from the committed file.
+    // 4. A note whose record differs from the committed file: the first commit's note, which
+    // names a real record (the previous export), moved onto the second commit.
     let repo = checkout_repo();
     assert!(repo.run(&["export"]).status.success());
     repo.git(&["add", "-A"]);
     repo.git(&["commit", "-qm", "export"]);
     assert!(repo.run(&["notes", "attach"]).status.success());
+    let first = repo.git(&["rev-parse", "HEAD"]);
     let note = repo.git(&["notes", "--ref=refs/notes/contextcore", "show", "HEAD"]);
-    let blob = repo.git(&["rev-parse", "HEAD:out/run-provenance.json"]);
-    let forged = note.replace(&blob, "0123456789abcdef0123456789abcdef01234567");
+    with_availability(&repo, "99.5");
+    assert!(repo.run(&["export"]).status.success());
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-qm", "export again"]);
+    let second = repo.git(&["rev-parse", "HEAD"]);
+    let forged = note.replace(&first, &second);
     repo.git(&[
         "notes",
         "--ref=refs/notes/contextcore",

@@ -173,9 +173,8 @@ fn outputs_of_every_command_validate_against_their_schemas() {
     repo.git(&["add", "-A"]);
     repo.git(&["commit", "-qm", "all"]);
     assert!(repo.run(&["notes", "attach"]).status.success());
-    repo.write(
-        "note.json",
-        &repo.git(&["notes", "--ref=refs/notes/contextcore", "show", "HEAD"]),
-    );
+    let shown = repo.run(&["provenance", "show", "HEAD", "--json"]);
+    assert!(shown.status.success(), "{}", common::stderr(&shown));
+    repo.write("note.json", &common::stdout(&shown));
     validate(&repo, "lineage-note.schema.json", "note.json");
 }

@@ -262,7 +262,7 @@ pub fn show(a: ShowArgs) -> Result<i32> {
     let repo = open_repo()?;
     let notes_ref = repo_policy(&repo)?.notes_ref();
     let commit = resolve_commit(&repo, target)?;
-    let note = match notes::load_note(&repo, &notes_ref, commit) {
+    let note = match notes::load_note(&repo, &notes_ref, commit)? {
         NoteRead::Valid(note) => note,
         NoteRead::Absent => {
             return Err(Error::Usage(format!(

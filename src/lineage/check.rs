@@ -172,7 +172,7 @@ pub fn check_range(
                 }
             }
         };
-        let note_findings = check_note(repo, notes_ref, id, &next.map);
+        let note_findings = check_note(repo, notes_ref, id, &next.map)?;
         let findings = if note_findings.is_empty() {
             Rc::clone(&next.findings)
         } else {
@@ -328,16 +328,22 @@ fn diff_trees(
 
 /// A note must pass validation and describe the records the commit holds: each run's record
 /// blob is compared with the commit's file.
-fn check_note(repo: &Repository, notes_ref: &str, commit: Oid, map: &BlobMap) -> Vec<Finding> {
+fn check_note(
+    repo: &Repository,
+    notes_ref: &str,
+    commit: Oid,
+    map: &BlobMap,
+) -> Result<Vec<Finding>> {
     let short_commit = commit.to_string()[..12].to_string();
-    let note = match super::notes::load_note(repo, notes_ref, commit) {
-        super::notes::NoteRead::Absent => return Vec::new(),
+    let note = match super::notes::load_note(repo, notes_ref, commit)? {
+        super::notes::NoteRead::Absent => return Ok(Vec::new()),
         super::notes::NoteRead::Invalid(violation) => {
-            return vec![invalid_note(notes_ref, &short_commit, &violation)];
+            return Ok(vec![invalid_note(notes_ref, &short_commit, &violation)]);
         }
         super::notes::NoteRead::Valid(note) => note,
     };
-    note.runs
+    Ok(note
+        .runs
         .iter()
         .filter(|run| map.blobs.get(&run.record).map(Oid::to_string).as_deref() != Some(run.record_blob.as_str()))
         .map(|run| Finding {
@@ -354,7 +360,7 @@ fn check_note(repo: &Repository, notes_ref: &str, commit: Oid, map: &BlobMap) ->
             ),
             rule: Some("note-record"),
         })
-        .collect()
+        .collect())
 }
 
 /// The finding for a note that breaks a rule of `validate`.

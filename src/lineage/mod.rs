@@ -10,6 +10,7 @@ pub mod hooks;
 pub mod index;
 pub mod index_git;
 pub mod mapped;
+pub mod note_text;
 pub mod notes;
 pub mod order;
 pub mod replay;

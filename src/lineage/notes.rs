@@ -1,21 +1,27 @@
 //! Lineage notes on `refs/notes/contextcore`: for a commit, the run records it added or
-//! changed (against its first parent), with every input and output blob id. Attaching is
-//! idempotent (recomputed from the tree, replacing any note); merging two notes is a union of
-//! runs keyed by run id, so notes from two clones combine without loss.
+//! changed (against its first parent), with every input and output blob id. Notes are written
+//! in the text form of [`note_text`] (v2: a few lines a person reads in `git log`); the JSON
+//! notes of v1 are still read. Attaching is idempotent (recomputed from the tree, replacing
+//! any note); merging two notes is a union of runs, so notes from two clones combine without
+//! loss, even for commits whose objects this clone does not have yet.
 
 use git2::{Oid, Repository, Signature};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::paths::is_run_record_name;
+use crate::quote;
 
+use super::note_text::{self, Block, RunRef};
 use super::validate::{self, Violation};
 use super::view::parse_record;
 
-/// The schema id of note payloads.
+/// The schema id of the JSON notes of v1.
 pub const NOTE_SCHEMA: &str = "contextcore.io/lineage-note/v1";
 
-/// The JSON stored in a note.
+/// A commit's lineage note as its readers see it, with full ids: what `provenance show
+/// --json` prints, and the JSON stored in a v1 note. A v2 note's payload has the schema
+/// `contextcore.io/lineage-note/v2`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct NotePayload {
     pub schema: String,
@@ -65,7 +71,6 @@ pub fn note_for_commit(repo: &Repository, commit_id: Oid) -> Result<Option<NoteP
         if !is_run_record_name(name) || delta.new_file().id().is_zero() {
             continue;
         }
-        let blob = repo.find_blob(delta.new_file().id())?;
         // The note must pass the validation its readers apply: the record's own path too.
         validate::repo_path(&path).map_err(|problem| Error::Untrusted {
             path: path.clone(),
@@ -75,64 +80,71 @@ pub fn note_for_commit(repo: &Repository, commit_id: Oid) -> Result<Option<NoteP
                 problem,
             },
         })?;
-        let record = parse_record(blob.content(), &path)?;
-        let files = |list: Vec<(String, String, Option<String>, Option<String>)>| {
-            list.into_iter()
-                .map(|(path, role, sha256, git_blob)| NoteFile {
-                    path,
-                    role,
-                    sha256,
-                    git_blob,
-                })
-                .collect()
-        };
-        runs.push(NoteRun {
-            record: path.clone(),
-            record_blob: blob.id().to_string(),
-            run_id: record.run_id.clone(),
-            workflow_or_command: record.workflow_or_command.clone(),
-            started_at: record.started_at.clone(),
-            completed_at: record.completed_at.clone(),
-            inputs: files(
-                record
-                    .inputs
-                    .iter()
-                    .map(|i| {
-                        (
-                            i.fingerprint.path.clone(),
-                            i.role.clone(),
-                            i.fingerprint.sha256.clone(),
-                            i.fingerprint.git_blob.clone(),
-                        )
-                    })
-                    .collect(),
-            ),
-            outputs: files(
-                record
-                    .outputs
-                    .iter()
-                    .map(|o| {
-                        (
-                            o.fingerprint.path.clone(),
-                            o.role.clone(),
-                            o.fingerprint.sha256.clone(),
-                            o.fingerprint.git_blob.clone(),
-                        )
-                    })
-                    .collect(),
-            ),
-        });
+        let blob = repo.find_blob(delta.new_file().id())?;
+        runs.push(run_of_record(&path, &blob)?);
     }
     runs.sort_by(|a, b| a.record.cmp(&b.record));
     Ok((!runs.is_empty()).then(|| NotePayload {
-        schema: NOTE_SCHEMA.into(),
+        schema: note_text::SCHEMA.into(),
         commit: commit_id.to_string(),
         runs,
     }))
 }
 
+/// A run as a note carries it, from its record's blob.
+fn run_of_record(path: &str, blob: &git2::Blob) -> Result<NoteRun> {
+    let record = parse_record(blob.content(), path)?;
+    let files = |list: Vec<(&str, &str, &Option<String>, &Option<String>)>| {
+        list.into_iter()
+            .map(|(path, role, sha256, git_blob)| NoteFile {
+                path: path.to_string(),
+                role: role.to_string(),
+                sha256: sha256.clone(),
+                git_blob: git_blob.clone(),
+            })
+            .collect()
+    };
+    Ok(NoteRun {
+        record: path.to_string(),
+        record_blob: blob.id().to_string(),
+        inputs: files(
+            record
+                .inputs
+                .iter()
+                .map(|i| {
+                    (
+                        &*i.fingerprint.path,
+                        &*i.role,
+                        &i.fingerprint.sha256,
+                        &i.fingerprint.git_blob,
+                    )
+                })
+                .collect(),
+        ),
+        outputs: files(
+            record
+                .outputs
+                .iter()
+                .map(|o| {
+                    (
+                        &*o.fingerprint.path,
+                        &*o.role,
+                        &o.fingerprint.sha256,
+                        &o.fingerprint.git_blob,
+                    )
+                })
+                .collect(),
+        ),
+        run_id: record.run_id,
+        workflow_or_command: record.workflow_or_command,
+        started_at: record.started_at,
+        completed_at: record.completed_at,
+    })
+}
+
 /// A commit's note as read from a notes ref: absent, valid, or breaking a rule of
-/// `validate` (too large, not JSON, unsafe paths, claiming another commit…).
+/// `validate` (too large, not in either form, unsafe paths, claiming another commit, lines
+/// that do not say what the records say…).
 #[derive(Debug, Clone, PartialEq)]
 pub enum NoteRead {
     Absent,
@@ -140,46 +152,179 @@ pub enum NoteRead {
     Invalid(Violation),
 }
 
-/// Reads and validates a commit's note.
-pub fn load_note(repo: &Repository, notes_ref: &str, commit: Oid) -> NoteRead {
-    let Ok(note) = repo.find_note(Some(notes_ref), commit) else {
-        return NoteRead::Absent;
+/// Reads and validates a commit's note. A v2 note is checked against the records it names:
+/// each is read from the object store (an error when it is missing there, as in a partial
+/// clone) and the note must be exactly their rendering.
+pub fn load_note(repo: &Repository, notes_ref: &str, commit: Oid) -> Result<NoteRead> {
+    let Some(bytes) = note_bytes(repo, notes_ref, commit) else {
+        return Ok(NoteRead::Absent);
     };
-    let Ok(text) = std::str::from_utf8(note.message_bytes()) else {
-        return NoteRead::Invalid(Violation::Malformed("the note is not UTF-8".into()));
+    let text = match note_str(&bytes) {
+        Ok(text) => text,
+        Err(v) => return Ok(NoteRead::Invalid(v)),
     };
-    match validate::note_text(text, &commit.to_string()) {
-        Ok(payload) => NoteRead::Valid(payload),
-        Err(v) => NoteRead::Invalid(v),
+    if is_json(text) {
+        return Ok(match validate::note_text(text, &commit.to_string()) {
+            Ok(payload) => NoteRead::Valid(payload),
+            Err(v) => NoteRead::Invalid(v),
+        });
+    }
+    match frame(&bytes, commit) {
+        Ok(blocks) => resolve(repo, commit, &blocks, text),
+        Err(v) => Ok(NoteRead::Invalid(v)),
     }
 }
 
 /// Reads a commit's note, if it has one that passes validation.
 pub fn read_note(repo: &Repository, notes_ref: &str, commit: Oid) -> Option<NotePayload> {
     match load_note(repo, notes_ref, commit) {
-        NoteRead::Valid(p) => Some(p),
+        Ok(NoteRead::Valid(p)) => Some(p),
         _ => None,
     }
 }
 
-/// Writes (replacing) a commit's note.
+fn note_bytes(repo: &Repository, notes_ref: &str, commit: Oid) -> Option<Vec<u8>> {
+    let note = repo.find_note(Some(notes_ref), commit).ok()?;
+    Some(note.message_bytes().to_vec())
+}
+
+fn note_str(bytes: &[u8]) -> Result<&str, Violation> {
+    if bytes.len() > validate::MAX_NOTE_BYTES {
+        return Err(Violation::TooLarge {
+            what: "lineage note",
+            size: bytes.len(),
+            limit: validate::MAX_NOTE_BYTES,
+        });
+    }
+    std::str::from_utf8(bytes).map_err(|_| Violation::Malformed("the note is not UTF-8".into()))
+}
+
+fn is_json(text: &str) -> bool {
+    text.trim_start().starts_with('{')
+}
+
+/// A note's runs as lines, checked without reading the records they name: its size, form,
+/// the commit it claims, and the paths and lines it holds. This is what merging needs, so
+/// notes of commits this clone has not fetched yet are merged too. A v1 JSON note is fully
+/// validated and given in v2 lines.
+fn frame(bytes: &[u8], commit: Oid) -> Result<Vec<Block>, Violation> {
+    let text = note_str(bytes)?;
+    if is_json(text) {
+        let payload = validate::note_text(text, &commit.to_string())?;
+        return Ok(payload.runs.iter().map(note_text::block).collect());
+    }
+    let (claimed, blocks) =
+        note_text::parse(text).map_err(|e| Violation::Malformed(quote::line(&e)))?;
+    if claimed != commit.to_string() {
+        return Err(Violation::NoteCommit {
+            claimed,
+            actual: commit.to_string(),
+        });
+    }
+    validate::note_blocks(&blocks)?;
+    Ok(blocks)
+}
+
+/// The payload of a framed v2 note, from the records its run lines name; the note must be
+/// their rendering, byte for byte.
+fn resolve(repo: &Repository, commit: Oid, blocks: &[Block], text: &str) -> Result<NoteRead> {
+    let tree = repo.find_commit(commit)?.tree()?;
+    let odb = repo.odb()?;
+    let mut runs = Vec::with_capacity(blocks.len());
+    for b in blocks {
+        let RunRef {
+            record,
+            blob_prefix,
+            ..
+        } = &b.run;
+        let in_tree = tree
+            .get_path(std::path::Path::new(record))
+            .ok()
+            .map(|e| e.id())
+            .filter(|id| id.to_string().starts_with(blob_prefix.as_str()));
+        let found = in_tree.or_else(|| {
+            let short = Oid::from_str(blob_prefix).ok()?;
+            odb.exists_prefix(short, blob_prefix.len()).ok()
+        });
+        let Some(id) = found else {
+            return Ok(NoteRead::Invalid(Violation::Malformed(format!(
+                "the note names record blob {blob_prefix} for {}, and this repository has no such object",
+                quote::path(record)
+            ))));
+        };
+        match odb.read_header(id) {
+            Ok((size, _)) if size > validate::MAX_RECORD_BYTES => {
+                return Ok(NoteRead::Invalid(Violation::TooLarge {
+                    what: "run record",
+                    size,
+                    limit: validate::MAX_RECORD_BYTES,
+                }));
+            }
+            Ok((_, git2::ObjectType::Blob)) | Err(_) => {}
+            Ok(_) => {
+                return Ok(NoteRead::Invalid(Violation::Malformed(format!(
+                    "the note names object {blob_prefix} for {}, which is not a file",
+                    quote::path(record)
+                ))));
+            }
+        }
+        let blob = super::view::find_blob(repo, id, record)?;
+        match run_of_record(record, &blob) {
+            Ok(run) => runs.push(run),
+            Err(Error::Untrusted { violation, .. }) => return Ok(NoteRead::Invalid(violation)),
+            Err(e) => return Err(e),
+        }
+    }
+    let payload = NotePayload {
+        schema: note_text::SCHEMA.into(),
+        commit: commit.to_string(),
+        runs,
+    };
+    if let Err(v) = validate::note_payload(&payload, &commit.to_string()) {
+        return Ok(NoteRead::Invalid(v));
+    }
+    let expected = note_text::render(&payload);
+    if let Some((n, (says, records))) = text
+        .lines()
+        .zip(expected.lines())
+        .enumerate()
+        .find(|(_, (a, b))| a != b)
+    {
+        return Ok(NoteRead::Invalid(Violation::NoteText {
+            line: n + 1,
+            says: says.to_string(),
+            records: records.to_string(),
+        }));
+    }
+    if text != expected {
+        return Ok(NoteRead::Invalid(Violation::Malformed(
+            "the note has lines its records do not account for".into(),
+        )));
+    }
+    Ok(NoteRead::Valid(payload))
+}
+
+/// Writes (replacing) a commit's note in the v2 text form.
 pub fn write_note(
     repo: &Repository,
     notes_ref: &str,
     commit: Oid,
     payload: &NotePayload,
 ) -> Result<()> {
+    write_text(repo, notes_ref, commit, &note_text::render(payload))
+}
+
+fn write_text(repo: &Repository, notes_ref: &str, commit: Oid, text: &str) -> Result<()> {
     let sig = signature(repo)?;
-    let mut text = serde_json::to_string_pretty(payload).map_err(|e| Error::Git(e.to_string()))?;
-    text.push('\n');
-    repo.note(&sig, &sig, Some(notes_ref), commit, &text, true)?;
+    repo.note(&sig, &sig, Some(notes_ref), commit, text, true)?;
     Ok(())
 }
 
 /// Computes and attaches the note of `commit`; returns it, or `None` if the commit has no runs.
-/// An existing identical note is left alone. The note is recomputed, never merged with what
-/// is there: a note git copied from a rewritten commit (amend, rebase) that no longer holds
-/// the run is replaced, or removed when the commit holds no run.
+/// An existing identical note is left alone (a v1 note is rewritten in the v2 form). The note
+/// is recomputed, never merged with what is there: a note git copied from a rewritten commit
+/// (amend, rebase) that no longer holds the run is replaced, or removed when the commit holds
+/// no run.
 pub fn attach(repo: &Repository, notes_ref: &str, commit: Oid) -> Result<Option<NotePayload>> {
     let Some(payload) = note_for_commit(repo, commit)? else {
         if repo.find_note(Some(notes_ref), commit).is_ok() {
@@ -188,26 +333,26 @@ pub fn attach(repo: &Repository, notes_ref: &str, commit: Oid) -> Result<Option<
         }
         return Ok(None);
     };
-    if read_note(repo, notes_ref, commit).as_ref() != Some(&payload) {
-        write_note(repo, notes_ref, commit, &payload)?;
+    let text = note_text::render(&payload);
+    if note_bytes(repo, notes_ref, commit).as_deref() != Some(text.as_bytes()) {
+        write_text(repo, notes_ref, commit, &text)?;
     }
     Ok(Some(payload))
 }
 
-/// The union of two notes of the same commit: every run of either, keyed by run id.
-pub fn union(local: &NotePayload, other: &NotePayload) -> NotePayload {
-    let mut runs = local.runs.clone();
-    for run in &other.runs {
-        if !runs.iter().any(|r| r.run_id == run.run_id) {
-            runs.push(run.clone());
+/// The union of two notes' runs: every run of ours, then each of theirs that names another
+/// record and another run id (ours wins, so a local run is never rewritten or shadowed).
+fn union(mut ours: Vec<Block>, theirs: Vec<Block>) -> Vec<Block> {
+    for b in theirs {
+        let known = ours
+            .iter()
+            .any(|o| o.run == b.run || o.run.run_id == b.run.run_id);
+        if !known {
+            ours.push(b);
         }
     }
-    runs.sort_by(|a, b| (&a.record, &a.run_id).cmp(&(&b.record, &b.run_id)));
-    NotePayload {
-        schema: local.schema.clone(),
-        commit: local.commit.clone(),
-        runs,
-    }
+    ours.sort_by(|a, b| a.run.cmp(&b.run));
+    ours
 }
 
 /// What merging a fetched notes ref did.
@@ -219,31 +364,36 @@ pub struct Merged {
     pub rejected: Vec<(Oid, Violation)>,
 }
 
-/// Merges every valid note of `from_ref` into `into_ref` by run id. An incoming note that
-/// fails validation is refused and reported; a local run is never removed or rewritten (the
-/// union keeps ours when a run id is on both sides); an invalid local note is left as it is.
+/// Merges every note of `from_ref` into `into_ref`, run by run. An incoming note that fails
+/// validation is refused and reported; a local run is never removed or rewritten (the union
+/// keeps ours); an invalid local note is left as it is. Notes are checked as text
+/// ([`frame`]), so the commits they annotate need not be here yet; readers check them
+/// against the records when they read them.
 pub fn merge_refs(repo: &Repository, into_ref: &str, from_ref: &str) -> Result<Merged> {
     let mut out = Merged::default();
     for commit in noted_commits(repo, from_ref) {
-        let theirs = match load_note(repo, from_ref, commit) {
-            NoteRead::Valid(p) => p,
-            NoteRead::Invalid(v) => {
+        let Some(incoming) = note_bytes(repo, from_ref, commit) else {
+            continue;
+        };
+        let theirs = match frame(&incoming, commit) {
+            Ok(blocks) => blocks,
+            Err(v) => {
                 out.rejected.push((commit, v));
                 continue;
             }
-            NoteRead::Absent => continue,
         };
-        let ours = load_note(repo, into_ref, commit);
-        let merged = match &ours {
-            NoteRead::Valid(ours) => union(ours, &theirs),
-            NoteRead::Absent => theirs,
-            NoteRead::Invalid(v) => {
-                out.rejected.push((commit, v.clone()));
+        let local = note_bytes(repo, into_ref, commit);
+        let merged = match local.as_deref().map(|t| frame(t, commit)) {
+            None => theirs,
+            Some(Ok(ours)) => union(ours, theirs),
+            Some(Err(v)) => {
+                out.rejected.push((commit, v));
                 continue;
             }
         };
-        if ours != NoteRead::Valid(merged.clone()) {
-            write_note(repo, into_ref, commit, &merged)?;
+        let text = note_text::assemble(&commit.to_string(), &merged);
+        if local.as_deref() != Some(text.as_bytes()) {
+            write_text(repo, into_ref, commit, &text)?;
             out.changed += 1;
         }
     }
@@ -262,20 +412,26 @@ pub fn noted_commits(repo: &Repository, notes_ref: &str) -> Vec<Oid> {
 }
 
 /// Whether `from_ref` may simply replace `into_ref` (a fast-forward): every note on it is
-/// valid, and every local run is still there, unchanged.
+/// well formed, and every local run is still there, unchanged.
 pub fn keeps_every_local_run(repo: &Repository, into_ref: &str, from_ref: &str) -> bool {
+    let framed = |r: &str, c: Oid| note_bytes(repo, r, c).map(|b| frame(&b, c));
     let all_valid = noted_commits(repo, from_ref)
         .into_iter()
-        .all(|c| matches!(load_note(repo, from_ref, c), NoteRead::Valid(_)));
+        .all(|c| matches!(framed(from_ref, c), Some(Ok(_))));
     all_valid
         && noted_commits(repo, into_ref).into_iter().all(|c| {
-            let Some(ours) = read_note(repo, into_ref, c) else {
+            let Some(Ok(ours)) = framed(into_ref, c) else {
                 return true;
             };
-            let theirs = read_note(repo, from_ref, c);
-            ours.runs
-                .iter()
-                .all(|run| theirs.as_ref().is_some_and(|t| t.runs.contains(run)))
+            let theirs = match framed(from_ref, c) {
+                Some(Ok(t)) => t,
+                _ => Vec::new(),
+            };
+            ours.iter().all(|run| {
+                theirs
+                    .iter()
+                    .any(|t| t.run == run.run && t.line == run.line)
+            })
         })
 }
 
@@ -284,5 +440,51 @@ pub fn signature(repo: &Repository) -> Result<Signature<'static>> {
     match repo.signature() {
         Ok(sig) => Ok(sig.to_owned()),
         Err(_) => Ok(Signature::now("contextcore", "contextcore@localhost")?),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(record: &str, id: &str) -> NoteRun {
+        NoteRun {
+            record: record.into(),
+            record_blob: format!("{id}{}", "b".repeat(39)),
+            run_id: id.into(),
+            workflow_or_command: "manifest export".into(),
+            started_at: String::new(),
+            completed_at: String::new(),
+            inputs: vec![],
+            outputs: vec![],
+        }
+    }
+
+    fn blocks(runs: &[NoteRun]) -> Vec<Block> {
+        runs.iter().map(note_text::block).collect()
+    }
+
+    #[test]
+    fn union_keeps_every_run_once_and_ours_first() {
+        let ours = blocks(&[
+            run("a/run-provenance.json", "1"),
+            run("b/run-provenance.json", "2"),
+        ]);
+        let mut forged = run("c/run-provenance.json", "2");
+        forged.workflow_or_command = "generate".into();
+        let theirs = blocks(&[forged, run("d/run-provenance.json", "3")]);
+        let merged = union(ours, theirs);
+        let ids: Vec<(&str, &str)> = merged
+            .iter()
+            .map(|b| (b.run.record.as_str(), b.run.run_id.as_str()))
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                ("a/run-provenance.json", "1"),
+                ("b/run-provenance.json", "2"),
+                ("d/run-provenance.json", "3")
+            ]
+        );
     }
 }

@@ -7,6 +7,7 @@
 use serde_json::Value as Json;
 
 use super::LineageRecord;
+use super::note_text::{self, Block};
 use super::notes::{NOTE_SCHEMA, NotePayload};
 use crate::fingerprint::Fingerprint;
 use crate::quote;
@@ -100,6 +101,12 @@ pub enum Violation {
     NoteSchema(String),
     #[error("[malformed] {0}")]
     Malformed(String),
+    #[error("[note-text] line {line} of the note says {}, but its records say {}", quote::path(.says), quote::path(.records))]
+    NoteText {
+        line: usize,
+        says: String,
+        records: String,
+    },
     #[error("[replay] option {} = {} cannot be replayed: {reason}", quote::path(.key), quote::path(.value))]
     Replay {
         key: String,
@@ -119,6 +126,7 @@ impl Violation {
             Violation::NoteCommit { .. } => "note-commit",
             Violation::NoteSchema(_) => "note-schema",
             Violation::Malformed(_) => "malformed",
+            Violation::NoteText { .. } => "note-text",
             Violation::Replay { .. } => "replay",
         }
     }
@@ -331,7 +339,7 @@ pub fn note_text(text: &str, commit: &str) -> Result<NotePayload, Violation> {
 
 /// Checks a parsed note: its schema, the commit it claims, and every run and file in it.
 pub fn note_payload(note: &NotePayload, commit: &str) -> Checked {
-    if note.schema != NOTE_SCHEMA {
+    if note.schema != NOTE_SCHEMA && note.schema != note_text::SCHEMA {
         return Err(Violation::NoteSchema(note.schema.clone()));
     }
     if note.commit != commit {
@@ -366,6 +374,34 @@ pub fn note_payload(note: &NotePayload, commit: &str) -> Checked {
             });
         }
         seen.push((&run.run_id, &run.record));
+    }
+    Ok(())
+}
+
+/// Checks a v2 note's lines before the records they name are read (as merging does): every
+/// record path is valid, no line holds a control or invisible character, and no run is named
+/// twice.
+pub fn note_blocks(blocks: &[Block]) -> Checked {
+    for (i, b) in blocks.iter().enumerate() {
+        path_field(&format!("runs[{i}].record"), &b.run.record)?;
+        let lines = std::iter::once(&b.line).chain(&b.details);
+        if let Some(line) = lines
+            .into_iter()
+            .find(|l| l.chars().any(quote::is_unprintable))
+        {
+            return Err(Violation::Malformed(format!(
+                "run {} holds a control or invisible character: {}",
+                i + 1,
+                quote::path(line)
+            )));
+        }
+        if let Some(first) = blocks[..i].iter().find(|f| f.run.run_id == b.run.run_id) {
+            return Err(Violation::DuplicateRunId {
+                run_id: b.run.run_id.clone(),
+                first: first.run.record.clone(),
+                second: b.run.record.clone(),
+            });
+        }
     }
     Ok(())
 }
