@@ -5,15 +5,22 @@
 //! (`git ls-files` with `core.quotePath=true`): `"caf\351.yaml"`. Each path has exactly one
 //! text, so comparing texts compares paths. Nothing else converts paths to or from record text.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 /// The record text of a path's bytes: the bytes themselves when they are UTF-8 and do not
 /// start with `"`; else git's quoted form, with C escapes (`\t`, `\"`, `\\`) and every other
 /// byte that is not printable ASCII as a three-digit octal escape.
 pub fn encode(bytes: &[u8]) -> String {
+    as_text(bytes).into_owned()
+}
+
+/// [`encode`], borrowing the bytes when they are their own text (the hook's hot path reads
+/// thousands of index paths).
+pub fn as_text(bytes: &[u8]) -> Cow<'_, str> {
     match std::str::from_utf8(bytes) {
-        Ok(text) if !text.starts_with('"') => text.to_string(),
-        _ => quoted(bytes),
+        Ok(text) if !text.starts_with('"') => Cow::Borrowed(text),
+        _ => Cow::Owned(quoted(bytes)),
     }
 }
 
@@ -82,6 +89,28 @@ fn unescape(bytes: &mut impl Iterator<Item = u8>) -> Option<u8> {
     })
 }
 
+/// Orders record texts as git orders the paths they name (by bytes), so sorted lists of texts
+/// and an index sorted by git can be searched with the same key.
+pub fn cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    if !a.starts_with('"') && !b.starts_with('"') {
+        return a.as_bytes().cmp(b.as_bytes());
+    }
+    bytes_or_text(a).cmp(&bytes_or_text(b))
+}
+
+/// Whether the path `path` names is `dir` or lies under it (both record texts; a trailing `/`
+/// on `dir` is ignored).
+pub fn is_at_or_under(path: &str, dir: &str) -> bool {
+    let (path, dir) = (bytes_or_text(path), bytes_or_text(dir));
+    let dir = dir.strip_suffix(b"/").unwrap_or(&dir);
+    *path == *dir || (path.starts_with(dir) && path.get(dir.len()) == Some(&b'/'))
+}
+
+/// The bytes a record text names; a text that does not decode names itself.
+fn bytes_or_text(text: &str) -> Cow<'_, [u8]> {
+    decode(text).map_or(Cow::Borrowed(text.as_bytes()), Cow::Owned)
+}
+
 /// The record text of a path as it is given (relative or not; no resolution).
 pub fn text_of(path: &Path) -> String {
     encode(&bytes_of(path))
@@ -89,19 +118,25 @@ pub fn text_of(path: &Path) -> String {
 
 /// The bytes of a path. Outside unix a path that is not Unicode cannot be named by its bytes
 /// and is taken lossily (commands refuse such names before they get here).
-pub fn bytes_of(path: &Path) -> std::borrow::Cow<'_, [u8]> {
+pub fn bytes_of(path: &Path) -> Cow<'_, [u8]> {
     #[cfg(unix)]
     {
         use std::os::unix::ffi::OsStrExt;
-        std::borrow::Cow::Borrowed(path.as_os_str().as_bytes())
+        Cow::Borrowed(path.as_os_str().as_bytes())
     }
     #[cfg(not(unix))]
     {
         match path.to_string_lossy() {
-            std::borrow::Cow::Borrowed(s) => std::borrow::Cow::Borrowed(s.as_bytes()),
-            std::borrow::Cow::Owned(s) => std::borrow::Cow::Owned(s.into_bytes()),
+            Cow::Borrowed(s) => Cow::Borrowed(s.as_bytes()),
+            Cow::Owned(s) => Cow::Owned(s.into_bytes()),
         }
     }
+}
+
+/// The path a record text names, for looking it up on disk or in a tree; a text that does not
+/// decode (validation refuses such records before they are used) names itself.
+pub fn path_or_text(text: &str) -> PathBuf {
+    path_of(text).unwrap_or_else(|| PathBuf::from(text))
 }
 
 /// The path a record text names (relative, `/`-separated as recorded), or `None` when the text
@@ -196,6 +231,24 @@ mod tests {
             let text = encode(&bytes);
             assert_eq!(decode(&text), Some(bytes.clone()), "{text}");
         }
+    }
+
+    #[test]
+    fn texts_sort_as_the_paths_they_name() {
+        let mut paths: Vec<&[u8]> = vec![b"b", b"a\xff", b"\"q", b"a/x", b"a\\b", b"\xe9"];
+        let mut texts: Vec<String> = paths.iter().map(|p| encode(p)).collect();
+        paths.sort();
+        texts.sort_by(|a, b| cmp(a, b));
+        let decoded: Vec<Vec<u8>> = texts.iter().map(|t| decode(t).unwrap()).collect();
+        assert_eq!(decoded, paths);
+    }
+
+    #[test]
+    fn containment_compares_the_named_bytes() {
+        assert!(is_at_or_under(r#""out\377/x.yaml""#, r#""out\377""#));
+        assert!(!is_at_or_under(r#""out\377/x.yaml""#, "out\u{fffd}/"));
+        assert!(is_at_or_under("out/x", "out/"));
+        assert!(!is_at_or_under("outer/x", "out"));
     }
 
     #[cfg(unix)]

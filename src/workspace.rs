@@ -9,6 +9,14 @@ use crate::error::{Error, Result};
 /// How records name a file outside the repository (and outside the working directory).
 pub const OUTSIDE: &str = "<outside>";
 
+/// Whether a record path is the `<outside>/name` form (of any name, quoted or not).
+pub fn names_outside(record_path: &str) -> bool {
+    crate::path_bytes::decode(record_path).is_some_and(|b| {
+        b.strip_prefix(OUTSIDE.as_bytes())
+            .is_some_and(|r| r.starts_with(b"/"))
+    })
+}
+
 /// The place a command runs in.
 #[derive(Debug, Clone)]
 pub struct Workspace {

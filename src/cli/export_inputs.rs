@@ -211,8 +211,7 @@ pub fn check_allowlist(workspace: &Workspace, a: &ExportArgs, allowlist: &Json) 
     }
     for dir in &a.scan_existing {
         let shown = workspace.record_path(dir, &a.output_dir);
-        let under =
-            |p: &&str| shown == *p || shown.starts_with(&format!("{}/", p.trim_end_matches('/')));
+        let under = |p: &&str| crate::path_bytes::is_at_or_under(&shown, p);
         if !allowed.iter().any(under) {
             return Err(Error::Usage(format!(
                 "--scan-existing {shown}: not under the policy's scan_path_allowlist ({})",
