@@ -129,8 +129,11 @@ fn read_inputs(
         Some(root) => scan_workloads(workspace, root, dir)?,
         None => (Vec::new(), Vec::new()),
     };
-    for d in &mut docs {
-        d.shown = workspace.record_path(Path::new(&d.shown), dir);
+    for (d, path) in docs
+        .iter_mut()
+        .zip(std::iter::once(&a.plan).chain(&a.requirements))
+    {
+        d.shown = workspace.record_path(path, dir);
     }
     Ok((docs, workloads, scanned))
 }
@@ -330,7 +333,7 @@ fn report(a: &InitFromPlanArgs, inferred: &infer::Inferred, ran: &super::Ran) {
 }
 
 fn read_doc(path: &Path, role: &'static str) -> Result<SourceDoc> {
-    let shown = path.display().to_string();
+    let shown = crate::path_bytes::text_of(path);
     let text = crate::source::read_text(path, &shown)?;
     if text.trim().is_empty() {
         return Err(Error::at(
