@@ -158,6 +158,20 @@ fn non_utf8_names_are_recorded_as_git_quotes_them_and_check_fresh() {
     let out = repo.run(&["provenance", "verify"]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     assert!(stdout(&out).contains(": ok ("), "{}", stdout(&out));
+    // Replay reads the input and writes the outputs under their exact names.
+    let out = repo.run(&["provenance", "verify", "--reproduce"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(
+        stdout(&out).contains(r#"reproduced: "out\377/run-provenance.json" (manifest export"#),
+        "{}",
+        stdout(&out)
+    );
 }
 
 #[cfg(unix)]
