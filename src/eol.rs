@@ -77,7 +77,11 @@ pub fn clean_file<'b>(file: &Path, bytes: &'b [u8]) -> Cow<'b, [u8]> {
 fn mode(repo: &Repository, rel: &str) -> Mode {
     let attr = |name: &str| -> Option<String> {
         let v = repo
-            .get_attr(Path::new(rel), name, AttrCheckFlags::FILE_THEN_INDEX)
+            .get_attr(
+                &crate::path_bytes::path_or_text(rel),
+                name,
+                AttrCheckFlags::FILE_THEN_INDEX,
+            )
             .ok()?;
         Some(match AttrValue::from_string(v) {
             AttrValue::True => "true".into(),

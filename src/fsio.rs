@@ -149,8 +149,10 @@ fn replace_with_fault(
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let name = target.file_name().unwrap_or_default().to_string_lossy();
-    let temp = dir.join(format!(".{name}.{}{TEMP_SUFFIX}", std::process::id()));
+    let mut temp_name = std::ffi::OsString::from(".");
+    temp_name.push(target.file_name().unwrap_or_default());
+    temp_name.push(format!(".{}{TEMP_SUFFIX}", std::process::id()));
+    let temp = dir.join(temp_name);
     let result = (|| {
         // create_new with the default mode: a new file gets the umask default, never 0600.
         let mut file = OpenOptions::new()

@@ -15,6 +15,7 @@ pub mod intoto;
 pub mod lineage;
 pub mod model;
 pub mod output;
+pub mod path_bytes;
 pub mod paths;
 pub mod plan;
 pub mod policy;

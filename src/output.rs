@@ -2,6 +2,7 @@
 //! through a symlink out), locked for the run, stale temp files removed; every file then goes
 //! through the resolver ([`crate::paths`]) and the writer ([`crate::fsio`]) and is recorded.
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
 use crate::error::Result;
@@ -134,7 +135,7 @@ impl<'a> Outputs<'a> {
         strategy: WriteStrategy,
         policy: &Policy,
         dry_run: bool,
-        names: &[&str],
+        names: &[impl AsRef<OsStr>],
     ) -> Result<Self> {
         // The directory itself may be anywhere the user names (CI exports to temp and artifact
         // directories) but the git directory; names inside it never resolve out of it.
@@ -192,7 +193,7 @@ impl<'a> Outputs<'a> {
     /// Resolves the canonical `name`, writes `content`, and records it in `recorder` as `role`.
     pub fn write(
         &mut self,
-        name: &str,
+        name: impl AsRef<OsStr>,
         content: &[u8],
         role: &str,
         recorder: &mut Recorder,

@@ -3,6 +3,7 @@
 //! and containment (nothing resolves outside its directory through `..` or symlinks).
 //! Nothing else in the crate computes an output path.
 
+use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -30,22 +31,20 @@ impl WriteStrategy {
     }
 }
 
-/// The file name of a path a command will write, as text. A name that is not valid UTF-8 is
-/// refused (records and reports hold paths as UTF-8 text) rather than written under another,
-/// lossy name.
-pub fn file_name_of(path: &std::path::Path) -> crate::error::Result<String> {
+/// The file name of a path a command will write. On unix any name is written as given (its
+/// bytes; records name it in git's quoted form, see [`crate::path_bytes`]); elsewhere a name that
+/// is not Unicode has no bytes of its own and is refused rather than written under another name.
+pub fn file_name_of(path: &Path) -> Result<OsString> {
     let Some(name) = path.file_name() else {
-        return Err(crate::error::Error::Usage(format!(
-            "{}: not a file path",
-            path.display()
-        )));
+        return Err(Error::Usage(format!("{}: not a file path", path.display())));
     };
-    name.to_str().map(str::to_string).ok_or_else(|| {
-        crate::error::Error::Usage(format!(
-            "{:?}: the file name is not valid UTF-8; contextcore records paths as text, so name the file in UTF-8",
+    if cfg!(not(unix)) && name.to_str().is_none() {
+        return Err(Error::Usage(format!(
+            "{:?}: the file name is not valid Unicode; name the file in UTF-8",
             path.as_os_str()
-        ))
-    })
+        )));
+    }
+    Ok(name.to_os_string())
 }
 
 /// Checks that a name is safe as (part of) a file name: non-empty, at most 128 characters of
@@ -119,17 +118,21 @@ pub fn is_run_record_name(name: &str) -> bool {
 
 /// Resolves `name` inside `dir` under a write strategy, refusing names with separators or
 /// `..`, and existing outputs that are symlinks (we never write through a link).
-pub fn resolve(dir: &Path, name: &str, strategy: WriteStrategy) -> Result<PathBuf> {
-    if name.is_empty()
-        || name == "."
-        || name == ".."
-        || name.contains(['/', '\\', '\0'])
-        || name.chars().any(char::is_control)
+pub fn resolve(dir: &Path, name: impl AsRef<OsStr>, strategy: WriteStrategy) -> Result<PathBuf> {
+    let name = name.as_ref();
+    let bytes = crate::path_bytes::bytes_of(Path::new(name));
+    if bytes.is_empty()
+        || *bytes == *b"."
+        || *bytes == *b".."
+        || bytes.iter().any(|b| matches!(b, b'/' | b'\\' | b'\0'))
+        || String::from_utf8_lossy(&bytes)
+            .chars()
+            .any(char::is_control)
     {
         return Err(Error::Escape(format!(
             "{}/{}",
             dir.display(),
-            name.escape_debug()
+            crate::quote::path(&crate::path_bytes::encode(&bytes))
         )));
     }
     let canonical = dir.join(name);
@@ -140,10 +143,14 @@ pub fn resolve(dir: &Path, name: &str, strategy: WriteStrategy) -> Result<PathBu
             if !canonical.exists() {
                 return Ok(canonical);
             }
-            let (stem, ext) = split_extension(name);
+            let (stem, ext) = split_extension(&bytes);
             (1..)
-                .map(|n| dir.join(format!("{stem}.{n}{ext}")))
-                .find(|p| p.symlink_metadata().is_err())
+                .map(|n| {
+                    let numbered = [stem, format!(".{n}").as_bytes(), ext].concat();
+                    crate::path_bytes::path_of_bytes(numbered).map(|p| dir.join(p))
+                })
+                .find(|p| p.as_ref().is_none_or(|p| p.symlink_metadata().is_err()))
+                .flatten()
                 .ok_or_else(|| Error::Usage("no free output name".into()))
         }
     }
@@ -160,10 +167,10 @@ fn refuse_symlink(path: &Path) -> Result<()> {
 }
 
 /// Splits `a.b.yaml` into (`a.b`, `.yaml`); a leading dot is part of the stem.
-fn split_extension(name: &str) -> (&str, &str) {
-    match name.rfind('.') {
+fn split_extension(name: &[u8]) -> (&[u8], &[u8]) {
+    match name.iter().rposition(|&b| b == b'.') {
         Some(i) if i > 0 => (&name[..i], &name[i..]),
-        _ => (name, ""),
+        _ => (name, b""),
     }
 }
 
@@ -173,7 +180,8 @@ pub fn manifest_stem(path: &Path) -> String {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    split_extension(&name).0.to_string()
+    let (stem, _) = split_extension(name.as_bytes());
+    String::from_utf8_lossy(stem).into_owned()
 }
 
 #[cfg(test)]

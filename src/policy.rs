@@ -161,7 +161,7 @@ impl Policy {
 
     /// Reads and checks a policy file.
     pub fn load(path: &Path) -> Result<Self> {
-        let shown = path.display().to_string();
+        let shown = crate::path_bytes::text_of(path);
         let node = source::read_yaml(path, &shown)?;
         Self::from_node(&node, &shown, path)
     }

@@ -6,9 +6,10 @@
 /// `s` quoted the way git quotes a path (`core.quotePath`): as it is when every character is
 /// printable and none is `"` or `\`; else in double quotes with C escapes (`\t`, `\n`, `\"`,
 /// `\\`) and every other non-printable byte as a three-digit octal escape (`\033`). Printable
-/// non-ASCII text is kept readable.
+/// non-ASCII text is kept readable. A record path already in git's quoted form (a name that
+/// is not UTF-8, see [`crate::path_bytes`]) is shown as it is, not quoted twice.
 pub fn path(s: &str) -> String {
-    if !s.chars().any(needs_quoting) {
+    if !s.chars().any(needs_quoting) || is_quoted_path(s) {
         return s.to_string();
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -16,6 +17,12 @@ pub fn path(s: &str) -> String {
     push_escaped(&mut out, s, true);
     out.push('"');
     out
+}
+
+/// Whether `s` is the quoted form records give a path that is not UTF-8 (or starts with `"`):
+/// printable ASCII only, so it is safe to show as it is.
+fn is_quoted_path(s: &str) -> bool {
+    s.starts_with('"') && crate::path_bytes::decode(s).is_some()
 }
 
 /// `s` with every non-printable character escaped as [`path`] escapes it, without adding
@@ -118,6 +125,14 @@ mod tests {
         assert_eq!(path("a\tb\"c\\d"), "\"a\\tb\\\"c\\\\d\"");
         assert_eq!(path("x\u{202e}y"), "\"x\\342\\200\\256y\"");
         assert_eq!(path("nul\0"), "\"nul\\000\"");
+        assert_eq!(path("\"a"), r#""\"a""#);
+    }
+
+    #[test]
+    fn record_paths_in_quoted_form_are_not_quoted_twice() {
+        assert_eq!(path(r#""caf\351.yaml""#), r#""caf\351.yaml""#);
+        assert_eq!(path(r#""\"a""#), r#""\"a""#);
+        assert_eq!(path(r#""bad\9""#), r#""\"bad\\9\"""#);
     }
 
     #[test]

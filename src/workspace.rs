@@ -9,6 +9,14 @@ use crate::error::{Error, Result};
 /// How records name a file outside the repository (and outside the working directory).
 pub const OUTSIDE: &str = "<outside>";
 
+/// Whether a record path is the `<outside>/name` form (of any name, quoted or not).
+pub fn names_outside(record_path: &str) -> bool {
+    crate::path_bytes::decode(record_path).is_some_and(|b| {
+        b.strip_prefix(OUTSIDE.as_bytes())
+            .is_some_and(|r| r.starts_with(b"/"))
+    })
+}
+
 /// The place a command runs in.
 #[derive(Debug, Clone)]
 pub struct Workspace {
@@ -64,11 +72,11 @@ impl Workspace {
                 return relative_to(&base, &abs);
             }
         }
-        let name = abs
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        format!("{OUTSIDE}/{name}")
+        let mut outside = format!("{OUTSIDE}/").into_bytes();
+        if let Some(name) = abs.file_name() {
+            outside.extend_from_slice(&crate::path_bytes::bytes_of(Path::new(name)));
+        }
+        crate::path_bytes::encode(&outside)
     }
 
     /// Whether a path lies outside the repository (never, outside a repository).
@@ -213,7 +221,8 @@ pub fn absolute(path: &Path) -> PathBuf {
     }
 }
 
-/// `path` relative to `base`, with `/` separators, using `..` where it lies outside.
+/// `path` relative to `base`, with `/` separators, using `..` where it lies outside, as record
+/// text ([`crate::path_bytes::encode`]: a name that is not UTF-8 is in git's quoted form).
 pub fn relative_to(base: &Path, path: &Path) -> String {
     let base: Vec<_> = base.components().collect();
     let target: Vec<_> = path.components().collect();
@@ -222,17 +231,17 @@ pub fn relative_to(base: &Path, path: &Path) -> String {
         .zip(target.iter())
         .take_while(|(a, b)| a == b)
         .count();
-    let mut parts: Vec<String> = Vec::new();
+    let mut parts: Vec<std::borrow::Cow<'_, [u8]>> = Vec::new();
     for _ in common..base.len() {
-        parts.push("..".into());
+        parts.push(std::borrow::Cow::Borrowed(b".."));
     }
     for c in &target[common..] {
-        parts.push(c.as_os_str().to_string_lossy().into_owned());
+        parts.push(crate::path_bytes::bytes_of(Path::new(c.as_os_str())));
     }
     if parts.is_empty() {
         ".".into()
     } else {
-        parts.join("/")
+        crate::path_bytes::encode(&parts.join(&b'/'))
     }
 }
 
@@ -250,6 +259,14 @@ mod tests {
             relative_to(Path::new("/r/out"), Path::new("/r/m.yaml")),
             "../m.yaml"
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn relative_paths_of_names_that_are_not_utf8_are_quoted_like_git() {
+        use std::os::unix::ffi::OsStrExt;
+        let file = Path::new("/r/out").join(std::ffi::OsStr::from_bytes(b"caf\xe9.yaml"));
+        assert_eq!(relative_to(Path::new("/r"), &file), r#""out/caf\351.yaml""#);
     }
 
     #[test]

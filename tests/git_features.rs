@@ -84,6 +84,177 @@ fn non_utf8_directory_names_do_not_stop_verify_range() {
     assert!(!repo.git(&["diff", "--name-only", &base, "HEAD"]).is_empty());
 }
 
+/// A repo with hooks installed, a manifest named `caf\xe9.yaml` and its export in `out\xff`,
+/// both committed through the hook.
+#[cfg(unix)]
+fn non_utf8_repo() -> Repo {
+    use std::os::unix::ffi::OsStrExt;
+    let repo = Repo::new();
+    assert!(repo.run(&["hook", "install"]).status.success());
+    let name = std::ffi::OsStr::from_bytes(b"caf\xe9.yaml");
+    let out = repo
+        .cc()
+        .args(["manifest", "init", "--name", "x", "-p"])
+        .arg(name)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = repo
+        .cc()
+        .args(["manifest", "export", "-p"])
+        .arg(name)
+        .arg("-o")
+        .arg(std::ffi::OsStr::from_bytes(b"out\xff"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = commit(&repo, "non-UTF-8 names");
+    assert!(out.status.success(), "{}", stderr(&out));
+    repo
+}
+
+#[cfg(unix)]
+fn append_to(repo: &Repo, bytes: &[u8]) {
+    use std::os::unix::ffi::OsStrExt;
+    let file = repo.path().join(std::ffi::OsStr::from_bytes(bytes));
+    let mut content = std::fs::read(&file).unwrap();
+    content.extend_from_slice(b"# edited by hand\n");
+    std::fs::write(&file, content).unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn non_utf8_names_are_recorded_as_git_quotes_them_and_check_fresh() {
+    let repo = non_utf8_repo();
+    // Every path the records hold is one git lists, in git's quoted form.
+    let listed = repo.git(&["-c", "core.quotePath=true", "ls-files"]);
+    let listed: Vec<&str> = listed.lines().collect();
+    let record = {
+        use std::os::unix::ffi::OsStrExt;
+        let file = std::ffi::OsStr::from_bytes(b"out\xff/run-provenance.json");
+        let bytes = std::fs::read(repo.path().join(file)).unwrap();
+        serde_json::from_slice::<serde_json::Value>(&bytes).unwrap()
+    };
+    let recorded: Vec<&str> = record["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(record["outputs"].as_array().unwrap())
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert!(recorded.contains(&r#""caf\351.yaml""#), "{recorded:?}");
+    assert!(
+        recorded.contains(&r#""out\377/x-projectcontext.yaml""#),
+        "{recorded:?}"
+    );
+    for path in &recorded {
+        assert!(listed.contains(path), "{path} not in {listed:?}");
+    }
+    let counts = status_counts(&repo);
+    assert!(counts["fresh"].as_u64().unwrap() >= 6, "{counts}");
+    for verdict in ["stale", "modified", "missing", "unowned", "tampered"] {
+        assert_eq!(counts[verdict], 0, "{verdict}: {counts}");
+    }
+    let out = repo.run(&["provenance", "verify"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains(": ok ("), "{}", stdout(&out));
+    // Replay reads the input and writes the outputs under their exact names.
+    let out = repo.run(&["provenance", "verify", "--reproduce"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(
+        stdout(&out).contains(r#"reproduced: "out\377/run-provenance.json" (manifest export"#),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn hand_edits_of_non_utf8_named_files_are_caught_by_the_hook() {
+    let repo = non_utf8_repo();
+    append_to(&repo, b"out\xff/x-projectcontext.yaml");
+    let out = commit(&repo, "hand edit of an output");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(r#""out\377/x-projectcontext.yaml": modified after run"#),
+        "{}",
+        stderr(&out)
+    );
+    // The restore hint names the bytes: pasted into a shell, it restores the file.
+    assert!(
+        stderr(&out).contains(r"-- $':(top)out\377/x-projectcontext.yaml'"),
+        "{}",
+        stderr(&out)
+    );
+    repo.git(&[
+        "restore",
+        "--source=HEAD",
+        "--staged",
+        "--worktree",
+        "--",
+        ".",
+    ]);
+    append_to(&repo, b"caf\xe9.yaml");
+    let out = commit(&repo, "hand edit of the input");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(r#""caf\351.yaml": stale"#),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains(r"contextcore manifest export -p $'caf\351.yaml' -o $'out\377'"),
+        "{}",
+        stderr(&out)
+    );
+    // `rerun` regenerates from the edited input; the commit then passes.
+    let out = repo.run(&["rerun"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let out = commit(&repo, "input edited, outputs regenerated");
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[cfg(unix)]
+#[test]
+fn verify_range_checks_outputs_with_non_utf8_names() {
+    let repo = non_utf8_repo();
+    let base = repo.git(&["rev-parse", "HEAD"]);
+    append_to(&repo, b"out\xff/x-projectcontext.yaml");
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "sneaky"]);
+    let out = repo.run(&["provenance", "verify", "--range", &format!("{base}..HEAD")]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains(r#""out\377/x-projectcontext.yaml": modified after run"#),
+        "{}",
+        stdout(&out)
+    );
+    // git agrees, and names the file the same way.
+    assert_eq!(
+        repo.git(&[
+            "-c",
+            "core.quotePath=true",
+            "diff",
+            "--name-only",
+            &base,
+            "HEAD"
+        ]),
+        r#""out\377/x-projectcontext.yaml""#
+    );
+}
+
 #[test]
 fn a_commit_without_run_records_says_nothing_was_checked() {
     let repo = Repo::new();

@@ -227,6 +227,43 @@ fn record_corpus() -> Vec<(&'static str, Vec<u8>, &'static str)> {
             "malformed",
         ),
         ("huge", serde_json::to_vec(&huge).unwrap(), "too-large"),
+        // Paths that are not UTF-8 are recorded in git's quoted form; a form that does not
+        // decode strictly, or names bytes that break a rule, is refused.
+        (
+            "quoted-bad-octal",
+            with("c36", out(r#""caf\9.yaml""#)),
+            "bad-quoting",
+        ),
+        (
+            "quoted-unknown-escape",
+            with("c37", inp(r#""a\..\x""#)),
+            "bad-quoting",
+        ),
+        (
+            "quoted-utf8-path",
+            with("c38", out(r#""out/x.yaml""#)),
+            "bad-quoting",
+        ),
+        (
+            "quoted-unterminated",
+            with("c39", out(r#""out/\377.yaml"#)),
+            "bad-quoting",
+        ),
+        (
+            "quoted-dotdot",
+            with("c40", out(r#""\377/../../../etc/passwd""#)),
+            "parent-dir",
+        ),
+        (
+            "quoted-escape-seq",
+            with("c41", inp(r#""\377\033[2J""#)),
+            "control-char",
+        ),
+        (
+            "quoted-absolute",
+            with("c42", out(r#""/etc/\377""#)),
+            "absolute-path",
+        ),
         (
             "duplicate-run-id",
             with("valid-run", |_| {}),

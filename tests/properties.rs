@@ -1,5 +1,5 @@
 //! Property tests: the resolver never lets a name escape, the writer round-trips any content,
-//! and the manifest parser never panics.
+//! the manifest parser never panics, and every path has one record text that decodes back.
 
 use contextcore::fsio::{Backups, write_atomic};
 use contextcore::paths::{WriteStrategy, check_safe_name, resolve};
@@ -131,6 +131,25 @@ proptest! {
                 prop_assert!(!name.is_empty() && !name.contains('/') && name != "..");
             }
             Err(_) => {}
+        }
+    }
+
+    #[test]
+    fn every_path_has_one_record_text_that_decodes_back(bytes in proptest::collection::vec(any::<u8>(), 0..48)) {
+        use contextcore::path_bytes::{decode, encode};
+        let text = encode(&bytes);
+        prop_assert_eq!(decode(&text), Some(bytes.clone()));
+        prop_assert_eq!(std::str::from_utf8(&bytes).is_ok_and(|s| !s.starts_with('"')), text.as_bytes() == bytes.as_slice());
+    }
+
+    #[test]
+    fn an_accepted_quoted_record_path_names_bytes_inside_the_repository(bytes in proptest::collection::vec(prop_oneof![Just(b'/'), Just(b'.'), Just(b'\\'), Just(0u8), Just(0x1bu8), Just(0xffu8), Just(b'a'), Just(b'"')], 0..24)) {
+        use contextcore::lineage::validate::{RepoPath, repo_path};
+        let text = contextcore::path_bytes::encode(&bytes);
+        if repo_path(&text) == Ok(RepoPath::Inside) {
+            prop_assert!(!bytes.starts_with(b"/") && !bytes.contains(&b'\\'));
+            prop_assert!(bytes.split(|&b| b == b'/').all(|c| !c.is_empty() && c != b"." && c != b".."));
+            prop_assert!(!bytes.iter().any(|&b| b < 0x20 || b == 0x7f));
         }
     }
 }

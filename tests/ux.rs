@@ -290,8 +290,21 @@ fn a_modified_output_names_the_command_that_restores_it() {
     assert!(stdout(&repo.run(&["status"])).contains("0 modified"));
 }
 
+/// The names in a directory, as bytes.
+#[cfg(unix)]
+fn names_in(dir: &std::path::Path) -> Vec<Vec<u8>> {
+    use std::os::unix::ffi::OsStrExt;
+    let mut names: Vec<Vec<u8>> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().as_bytes().to_vec())
+        .collect();
+    names.sort();
+    names
+}
+
+#[cfg(unix)]
 #[test]
-fn a_file_name_that_is_not_utf8_is_refused_not_renamed() {
+fn a_file_name_that_is_not_utf8_is_written_as_given() {
     use std::os::unix::ffi::OsStrExt;
     let repo = Repo::new();
     let name = std::ffi::OsStr::from_bytes(b"caf\xe9.yaml");
@@ -301,18 +314,79 @@ fn a_file_name_that_is_not_utf8_is_refused_not_renamed() {
         .arg(name)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("\"caf\\xE9.yaml\": the file name is not valid UTF-8"),
+        names_in(repo.path()).contains(&b"caf\xe9.yaml".to_vec()),
+        "{:?}",
+        names_in(repo.path())
+    );
+    assert!(
+        !names_in(repo.path())
+            .iter()
+            .any(|n| n.ends_with("\u{fffd}.yaml".as_bytes()))
+    );
+    // Shown quoted the way git quotes it, never lossily.
+    assert!(
+        stdout(&out).contains("created      \"caf\\351.yaml\""),
+        "{}",
+        stdout(&out)
+    );
+    // The record names it in git's quoted form: what `git ls-files` prints.
+    let record = common::json(&repo, "init-run-provenance.json");
+    let listed = repo.git(&["-c", "core.quotePath=true", "ls-files", "-o", "--", "caf*"]);
+    assert_eq!(listed, r#""caf\351.yaml""#);
+    assert_eq!(record["outputs"][0]["path"], listed);
+
+    let out = repo
+        .cc()
+        .args(["manifest", "validate", "-p"])
+        .arg(name)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains(r#""caf\351.yaml": valid"#),
+        "{}",
+        stdout(&out)
+    );
+
+    let out = repo
+        .cc()
+        .args(["manifest", "export", "-o", "out", "-p"])
+        .arg(name)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let record = common::json(&repo, "out/run-provenance.json");
+    let input = record["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["role"] == "manifest")
+        .unwrap();
+    assert_eq!(input["path"], r#""caf\351.yaml""#);
+}
+
+#[cfg(unix)]
+#[test]
+fn diagnostics_name_a_file_that_is_not_utf8_quoted_like_git() {
+    use std::os::unix::ffi::OsStrExt;
+    let repo = Repo::new();
+    let name = std::ffi::OsStr::from_bytes(b"caf\xe9.yaml");
+    std::fs::write(repo.path().join(name), "apiVersion: [\n").unwrap();
+    let out = repo
+        .cc()
+        .args(["manifest", "validate", "-p"])
+        .arg(name)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).starts_with(r#""caf\351.yaml":"#),
         "{}",
         stderr(&out)
     );
-    assert!(std::fs::read_dir(repo.path()).unwrap().all(|e| {
-        e.unwrap()
-            .file_name()
-            .to_str()
-            .is_some_and(|n| !n.contains('\u{fffd}'))
-    }));
+    assert!(!stderr(&out).contains('\u{fffd}'), "{}", stderr(&out));
 }
 
 #[test]

@@ -50,7 +50,7 @@ pub fn policy_scan_dirs(policy: &Policy, workspace: &Workspace) -> Vec<PathBuf> 
 
 /// Reads the manifest (the bytes parsed are the bytes fingerprinted) and every optional input.
 pub fn read_inputs(a: &ExportArgs, workspace: &Workspace) -> Result<ReadInputs> {
-    let shown = a.path.display().to_string();
+    let shown = crate::path_bytes::text_of(&a.path);
     let mut loaded = manifest::load(&a.path, &shown)?;
     if let Some(id) = &a.project_id {
         check_safe_name(id).map_err(|why| Error::Usage(format!("--project-id: {why}")))?;
@@ -161,7 +161,7 @@ pub fn file_name(path: &Path) -> String {
 /// A JSON object file (task mapping, service metadata): its text, for positions, and its
 /// entries; anything else is an input error at 1:1 saying what `what` must be.
 fn read_json_object(path: &Path, what: &str) -> Result<(String, String, Json)> {
-    let shown = path.display().to_string();
+    let shown = crate::path_bytes::text_of(path);
     let text = crate::source::read_text(path, &shown)?;
     let json = crate::source::parse_json(&text, &shown)?;
     if !json.is_object() {
@@ -211,8 +211,7 @@ pub fn check_allowlist(workspace: &Workspace, a: &ExportArgs, allowlist: &Json) 
     }
     for dir in &a.scan_existing {
         let shown = workspace.record_path(dir, &a.output_dir);
-        let under =
-            |p: &&str| shown == *p || shown.starts_with(&format!("{}/", p.trim_end_matches('/')));
+        let under = |p: &&str| crate::path_bytes::is_at_or_under(&shown, p);
         if !allowed.iter().any(under) {
             return Err(Error::Usage(format!(
                 "--scan-existing {shown}: not under the policy's scan_path_allowlist ({})",

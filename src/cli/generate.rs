@@ -29,7 +29,7 @@ pub fn run(a: GenerateArgs) -> Result<i32> {
 pub(crate) fn run_at(site: &super::Site, mut a: GenerateArgs) -> Result<super::Ran> {
     let (workspace, policy) = (&site.workspace, &site.policy);
     (a.context, a.output) = locate_context(&a, workspace)?;
-    let shown = a.context.display().to_string();
+    let shown = crate::path_bytes::text_of(&a.context);
     let (ctx, warnings) = project_context::load(&a.context, &shown)?;
     if !site.quiet {
         print_warnings(&warnings);
@@ -240,7 +240,7 @@ fn locate_context(a: &GenerateArgs, workspace: &Workspace) -> Result<(PathBuf, P
                 .into(),
         )
     })?;
-    let shown = located.manifest.display().to_string();
+    let shown = crate::path_bytes::text_of(&located.manifest);
     let project = crate::model::manifest::load(&located.manifest, &shown)?
         .manifest
         .project_name()

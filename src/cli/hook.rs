@@ -215,7 +215,7 @@ fn reproduce_staged(repo: &Repository, mode: LineageMode) -> Result<i32> {
         .filter(|rf| {
             let at_head = head
                 .as_ref()
-                .and_then(|t| t.get_path(std::path::Path::new(&rf.path)).ok())
+                .and_then(|t| t.get_path(&crate::path_bytes::path_or_text(&rf.path)).ok())
                 .map(|e| e.id());
             at_head != blobs.get(&rf.path).copied()
         })

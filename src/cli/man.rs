@@ -36,7 +36,7 @@ pub fn run(out_dir: Option<&Path>) -> Result<i32> {
     for (name, cmd) in pages() {
         let path = crate::paths::resolve(
             dir,
-            &format!("{name}.1"),
+            format!("{name}.1"),
             crate::paths::WriteStrategy::UpdateExisting,
         )?;
         crate::fsio::write_atomic(&path, &render(cmd)?, &backups)?;

@@ -39,7 +39,7 @@ pub(crate) fn init_at(site: &super::Site, a: InitArgs) -> Result<super::Ran> {
 
     let content = starter_manifest(&name);
     if validate {
-        manifest::check_text(&content, &a.path.display().to_string())?;
+        manifest::check_text(&content, &crate::path_bytes::text_of(&a.path))?;
     }
 
     let mut outputs = Outputs::open(
@@ -48,7 +48,7 @@ pub(crate) fn init_at(site: &super::Site, a: InitArgs) -> Result<super::Ran> {
         strategy,
         policy,
         false,
-        &[&file_name, INIT_RUN_RECORD],
+        &[file_name.as_os_str(), std::ffi::OsStr::new(INIT_RUN_RECORD)],
     )?;
     outputs.record_policy(policy, &mut recorder)?;
     outputs.write(&file_name, content.as_bytes(), "manifest", &mut recorder)?;
@@ -78,7 +78,7 @@ pub(crate) fn init_at(site: &super::Site, a: InitArgs) -> Result<super::Ran> {
 pub fn validate(a: ValidateArgs) -> Result<i32> {
     let workspace = crate::workspace::Workspace::current();
     let path = super::locate::manifest(a.path.as_deref(), workspace.repo_root.as_deref())?.manifest;
-    let shown = path.display().to_string();
+    let shown = crate::path_bytes::text_of(&path);
     let problems = match crate::source::read_yaml(&path, &shown) {
         Ok(node) => {
             let mut problems = manifest::validate_node(&node, &shown);

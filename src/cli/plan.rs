@@ -1,5 +1,6 @@
 //! `manifest init-from-plan`: read → infer (pure) → resolve → write → record.
 
+use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 
 use serde_json::json;
@@ -67,8 +68,8 @@ pub(crate) fn run_at(site: &super::Site, a: InitFromPlanArgs) -> Result<super::R
 /// Where init-from-plan writes: the manifest's directory, its file name, and the report's.
 struct Names {
     dir: PathBuf,
-    manifest: String,
-    report: String,
+    manifest: OsString,
+    report: OsString,
 }
 
 impl Names {
@@ -94,7 +95,15 @@ impl Names {
                 }
                 crate::paths::file_name_of(p)?
             }
-            None => format!("{}.init-from-plan-report.json", manifest_stem(&a.output)),
+            None => {
+                // `manifest_stem`, kept as bytes: a name that is not UTF-8 stays as given.
+                let mut report = Path::new(&manifest)
+                    .file_stem()
+                    .unwrap_or_default()
+                    .to_os_string();
+                report.push(".init-from-plan-report.json");
+                report
+            }
         };
         Ok(Self {
             dir,
@@ -120,8 +129,11 @@ fn read_inputs(
         Some(root) => scan_workloads(workspace, root, dir)?,
         None => (Vec::new(), Vec::new()),
     };
-    for d in &mut docs {
-        d.shown = workspace.record_path(Path::new(&d.shown), dir);
+    for (d, path) in docs
+        .iter_mut()
+        .zip(std::iter::once(&a.plan).chain(&a.requirements))
+    {
+        d.shown = workspace.record_path(path, dir);
     }
     Ok((docs, workloads, scanned))
 }
@@ -186,10 +198,14 @@ fn refuse_insufficient(a: &InitFromPlanArgs, inferred: &infer::Inferred) {
 fn manifest_text(docs: &[SourceDoc], inferred: &infer::Inferred, names: &Names) -> Result<String> {
     let mut text = format!(
         "# Inferred by `contextcore manifest init-from-plan` from {}; review before use.\n# Evidence for every field: {}\n",
-        docs[0].shown, names.report
+        docs[0].shown,
+        crate::path_bytes::text_of(Path::new(&names.report))
     );
     text.push_str(&String::from_utf8_lossy(&to_yaml(&inferred.manifest)));
-    manifest::check_text(&text, &names.manifest)?;
+    manifest::check_text(
+        &text,
+        &crate::path_bytes::text_of(Path::new(&names.manifest)),
+    )?;
     Ok(text)
 }
 
@@ -218,7 +234,11 @@ fn write_and_record(
         strategy,
         policy,
         a.dry_run,
-        &[&names.manifest, &names.report, INIT_RUN_RECORD],
+        &[
+            names.manifest.as_os_str(),
+            &names.report,
+            OsStr::new(INIT_RUN_RECORD),
+        ],
     )?;
     let manifest_shown = outputs.shown(&names.dir.join(&names.manifest));
     let report_path = names.dir.join(&names.report);
@@ -313,7 +333,7 @@ fn report(a: &InitFromPlanArgs, inferred: &infer::Inferred, ran: &super::Ran) {
 }
 
 fn read_doc(path: &Path, role: &'static str) -> Result<SourceDoc> {
-    let shown = path.display().to_string();
+    let shown = crate::path_bytes::text_of(path);
     let text = crate::source::read_text(path, &shown)?;
     if text.trim().is_empty() {
         return Err(Error::at(

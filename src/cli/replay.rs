@@ -49,20 +49,28 @@ pub struct Replay {
 /// no `..`, not absolute, not inside `.git`, not a file recorded as outside the repository.
 /// Why not, if not. (The one place this is decided for replays, so it can give way to the
 /// shared check of record content.)
-pub fn checked_path(path: &str) -> std::result::Result<&str, String> {
+/// The path it names is decoded from record text ([`crate::path_bytes`]).
+pub fn checked_path(path: &str) -> std::result::Result<PathBuf, String> {
     use crate::lineage::validate::{RepoPath, repo_path};
-    match repo_path(path) {
-        Ok(RepoPath::Outside) => Err(format!(
-            "{path} lies outside the repository; git holds no version of it"
-        )),
-        Err(problem) => Err(format!(
-            "{path:?} is not a repository-relative path ({problem})"
-        )),
-        Ok(RepoPath::Inside) if path.split('/').any(|part| part == ".git") => {
-            Err(format!("{path:?} is inside the git directory"))
+    let shown = crate::quote::path(path);
+    let decoded = match repo_path(path) {
+        Ok(RepoPath::Outside) => {
+            return Err(format!(
+                "{shown} lies outside the repository; git holds no version of it"
+            ));
         }
-        Ok(RepoPath::Inside) => Ok(path),
+        Err(problem) => {
+            return Err(format!(
+                "{shown} is not a repository-relative path ({problem})"
+            ));
+        }
+        Ok(RepoPath::Inside) => crate::path_bytes::decode(path).unwrap_or_default(),
+    };
+    if decoded.split(|&b| b == b'/').any(|part| part == b".git") {
+        return Err(format!("{shown} is inside the git directory"));
     }
+    crate::path_bytes::path_of_bytes(decoded)
+        .ok_or_else(|| format!("{shown} names bytes this platform cannot use in a path"))
 }
 
 /// A record's options and inputs, read with paths placed under `root`.
@@ -128,7 +136,8 @@ impl Recorded<'_> {
         let root = self.root.canonicalize().unwrap_or(self.root.to_path_buf());
         match existing.canonicalize() {
             Ok(real) if !real.starts_with(&root) => Err(format!(
-                "{recorded} resolves outside the repository (through a symlink)"
+                "{} resolves outside the repository (through a symlink)",
+                crate::quote::path(recorded)
             )),
             _ => Ok(path),
         }

@@ -243,7 +243,7 @@ fn reproduce(repo: &Repository, blobs: &HashMap<String, Oid>, rf: &RecordFile) -
     for i in rf.record.inputs.iter().filter(|i| i.fingerprint.exists) {
         let path = &i.fingerprint.path;
         let blob = crate::lineage::view::find_blob(repo, blobs[path], path)?;
-        let file = root.join(path);
+        let file = root.join(crate::path_bytes::path_or_text(path));
         if let Some(parent) = file.parent() {
             std::fs::create_dir_all(parent).map_err(|e| Error::io(path, e))?;
         }
@@ -308,7 +308,7 @@ fn compare(
     o: &crate::provenance::OutputRecord,
 ) -> Result<Option<Difference>> {
     let path = &o.fingerprint.path;
-    let Ok(reproduced) = std::fs::read(root.join(path)) else {
+    let Ok(reproduced) = std::fs::read(root.join(crate::path_bytes::path_or_text(path))) else {
         return Ok(Some(Difference {
             path: path.clone(),
             line: None,

@@ -122,7 +122,7 @@ fn worktree_root(repo: &Repository) -> Result<std::path::PathBuf> {
 /// Whether a record path lies at or under a scope path.
 fn under(path: &str, scope: &str) -> bool {
     let scope = scope.trim_end_matches('/');
-    scope.is_empty() || scope == "." || path == scope || path.starts_with(&format!("{scope}/"))
+    scope.is_empty() || scope == "." || crate::path_bytes::is_at_or_under(path, scope)
 }
 
 /// Problems a rerun should have fixed that remain, for the runs `select` picks.
@@ -337,7 +337,7 @@ pub(crate) fn fix(repo: &Repository, problems: &[&Finding]) -> Result<i32> {
 
 /// A run record read in full from the working tree (validated like every record).
 fn full_record(root: &std::path::Path, path: &str) -> Result<crate::lineage::LineageRecord> {
-    let file = root.join(path);
+    let file = root.join(crate::path_bytes::path_or_text(path));
     let bytes = std::fs::read(&file).map_err(|e| Error::io(&file, e))?;
     crate::lineage::view::parse_record(&bytes, path)
 }

@@ -118,7 +118,7 @@ fn discard(index: StagedIds, cache: ClaimsCache, records: Vec<RecordFile>) {
 
 fn head_blob(head: Option<&Tree>, path: &str) -> Option<Oid> {
     head?
-        .get_path(std::path::Path::new(path))
+        .get_path(&crate::path_bytes::path_or_text(path))
         .ok()
         .map(|e| e.id())
 }
@@ -212,7 +212,7 @@ fn advance(
 ) -> Result<TreeState> {
     let old = repo.find_tree(prev.tree)?;
     let mut changes = Vec::new();
-    diff_trees(repo, Some(&old), Some(tree), "", &mut changes)?;
+    diff_trees(repo, Some(&old), Some(tree), b"", &mut changes)?;
     let mut touched = false;
     let mut records_changed = false;
     for (path, new_id) in changes {
@@ -251,7 +251,7 @@ fn diff_trees(
     repo: &Repository,
     old: Option<&Tree>,
     new: Option<&Tree>,
-    prefix: &str,
+    prefix: &[u8],
     out: &mut Vec<(String, Option<Oid>)>,
 ) -> Result<()> {
     let list = |t: Option<&Tree>| -> Vec<(Vec<u8>, Oid, bool)> {
@@ -299,8 +299,10 @@ fn diff_trees(
             continue;
         }
         let key = &before.or(after).map(|e| e.0.clone()).unwrap_or_default();
-        let name = String::from_utf8_lossy(key.strip_suffix(b"/").unwrap_or(key));
-        let path = format!("{prefix}{name}");
+        let name = key.strip_suffix(b"/").unwrap_or(key);
+        let path_bytes = [prefix, name].concat();
+        // Record text: paths are compared with the paths records hold.
+        let path = crate::path_bytes::encode(&path_bytes);
         let sub = |e: Option<&(Vec<u8>, Oid, bool)>| -> Result<Option<Tree<'_>>> {
             match e {
                 Some((_, id, true)) => Ok(Some(super::view::find_tree(repo, *id, &path)?)),
@@ -313,7 +315,7 @@ fn diff_trees(
                 repo,
                 old_sub.as_ref(),
                 new_sub.as_ref(),
-                &format!("{path}/"),
+                &[path_bytes.as_slice(), b"/"].concat(),
                 out,
             )?;
         }
@@ -514,7 +516,7 @@ pub fn check_worktree_records(
     let mut records = super::view::Records::default();
     let mut cache = ClaimsCache::open(repo);
     for path in record_paths {
-        let file = root.join(path);
+        let file = root.join(crate::path_bytes::path_or_text(path));
         // A record as the index holds it (unchanged on disk, or outside the sparse checkout)
         // is the index's blob: its claims come from the cache.
         let indexed = index.get(path).map(|e| e.id);
@@ -593,7 +595,7 @@ fn untracked_files(repo: &Repository, root: &std::path::Path) -> Result<Vec<Stri
             return Ok(statuses
                 .iter()
                 .filter(|s| s.status().contains(git2::Status::WT_NEW))
-                .map(|s| String::from_utf8_lossy(s.path_bytes()).into_owned())
+                .map(|s| crate::path_bytes::encode(s.path_bytes()))
                 .collect());
         }
     };
@@ -607,7 +609,7 @@ fn untracked_files(repo: &Repository, root: &std::path::Path) -> Result<Vec<Stri
         .stdout
         .split(|&b| b == 0)
         .filter(|p| !p.is_empty())
-        .map(|p| String::from_utf8_lossy(p).into_owned())
+        .map(crate::path_bytes::encode)
         .collect())
 }
 

@@ -180,11 +180,10 @@ impl ClaimsCache {
 /// `record_holds_agrees_with_classify`.
 pub fn record_holds(rf: &RecordFile, view: &dyn View) -> bool {
     let r = &rf.record;
-    let outside = format!("{}/", crate::workspace::OUTSIDE);
     let inputs_hold = SEED_COMMANDS.contains(&r.workflow_or_command.as_str())
         || r.inputs.iter().all(|input| {
             let fp = &input.fingerprint;
-            if fp.path.starts_with(&outside) {
+            if crate::workspace::names_outside(&fp.path) {
                 return true;
             }
             let actual = view.blob(&fp.path);

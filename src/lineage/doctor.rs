@@ -179,7 +179,7 @@ fn records_in_head(repo: &Repository) -> Check {
     let mut count = 0;
     let mut broken = Vec::new();
     let _ = tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
-        let name = String::from_utf8_lossy(entry.name_bytes()).into_owned();
+        let name = crate::path_bytes::encode(entry.name_bytes());
         if entry.kind() == Some(git2::ObjectType::Blob) && crate::paths::is_run_record_name(&name) {
             count += 1;
             let parsed = repo

@@ -98,11 +98,13 @@ impl IndexFile {
             .collect();
         entries.retain(|e| e.stage == 0 && !e.intent_to_add && !e.is_sparse_dir());
         for (prefix, id) in &sparse {
-            expand_sparse_dir(repo, &find_tree(repo, *id, prefix)?, prefix, &mut entries)?;
+            // A sparse directory's path ends with '/'; as record text it may be quoted.
+            let bytes = crate::path_bytes::decode(prefix).unwrap_or_else(|| prefix.clone().into());
+            expand_sparse_dir(repo, &find_tree(repo, *id, prefix)?, &bytes, &mut entries)?;
         }
         // The index is sorted by path already; expanded directories are appended.
         if !sparse.is_empty() {
-            entries.sort_by(|a, b| a.path.cmp(&b.path));
+            entries.sort_by(|a, b| crate::path_bytes::cmp(&a.path, &b.path));
         }
         Ok(Self {
             entries,
@@ -116,7 +118,7 @@ impl IndexFile {
             .iter()
             .filter(|e| (e.flags >> 12) & 0x3 == 0 && e.flags_extended & 0x2000 == 0)
             .map(|e| IndexEntry {
-                path: String::from_utf8_lossy(&e.path).into_owned(),
+                path: crate::path_bytes::encode(&e.path),
                 id: e.id,
                 ctime: (e.ctime.seconds() as u32, e.ctime.nanoseconds()),
                 mtime: (e.mtime.seconds() as u32, e.mtime.nanoseconds()),
@@ -128,7 +130,7 @@ impl IndexFile {
                 intent_to_add: false,
             })
             .collect();
-        entries.sort_by(|a, b| a.path.cmp(&b.path));
+        entries.sort_by(|a, b| crate::path_bytes::cmp(&a.path, &b.path));
         Ok(Self {
             entries,
             written: None,
@@ -138,7 +140,7 @@ impl IndexFile {
     /// The entry of a path, if staged.
     pub fn get(&self, path: &str) -> Option<&IndexEntry> {
         self.entries
-            .binary_search_by(|e| e.path.as_bytes().cmp(path.as_bytes()))
+            .binary_search_by(|e| crate::path_bytes::cmp(&e.path, path))
             .ok()
             .map(|i| &self.entries[i])
     }
@@ -203,16 +205,17 @@ fn merge_shared(
 fn expand_sparse_dir(
     repo: &Repository,
     tree: &git2::Tree,
-    prefix: &str,
+    prefix: &[u8],
     out: &mut Vec<IndexEntry>,
 ) -> Result<()> {
     for item in tree.iter() {
-        let path = format!("{prefix}{}", String::from_utf8_lossy(item.name_bytes()));
+        let bytes = [prefix, item.name_bytes()].concat();
+        let path = crate::path_bytes::encode(&bytes);
         match item.kind() {
             Some(git2::ObjectType::Tree) => expand_sparse_dir(
                 repo,
                 &find_tree(repo, item.id(), &path)?,
-                &format!("{path}/"),
+                &[bytes.as_slice(), b"/"].concat(),
                 out,
             )?,
             Some(git2::ObjectType::Blob) => out.push(IndexEntry {
@@ -326,9 +329,12 @@ fn parse_entry(
     let path = raw.path.to_vec();
     let extended_flag = |bit: u16| extended & bit != 0;
     let entry = IndexEntry {
-        // Moved, not copied, when it is UTF-8.
-        path: String::from_utf8(path)
-            .unwrap_or_else(|bad| String::from_utf8_lossy(bad.as_bytes()).into_owned()),
+        // Moved, not copied, when it is its own record text.
+        path: match String::from_utf8(path) {
+            Ok(text) if !text.starts_with('"') => text,
+            Ok(text) => crate::path_bytes::encode(text.as_bytes()),
+            Err(bad) => crate::path_bytes::encode(bad.as_bytes()),
+        },
         id: Oid::from_bytes(b.get(start + 40..start + 60)?).ok()?,
         ctime: (be32(b, start)?, be32(b, start + 4)?),
         mtime: (be32(b, start + 8)?, be32(b, start + 12)?),

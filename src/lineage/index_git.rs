@@ -47,7 +47,7 @@ fn parse(mut b: &[u8]) -> Option<Vec<IndexEntry>> {
         let tab = b.iter().position(|&c| c == b'\t')?;
         let nul = tab + b[tab..].iter().position(|&c| c == 0)?;
         let header = std::str::from_utf8(&b[..tab]).ok()?;
-        let path = String::from_utf8_lossy(&b[tab + 1..nul]).into_owned();
+        let path = crate::path_bytes::encode(&b[tab + 1..nul]);
         b = &b[nul + 1..];
         let mut debug = String::new();
         while b.first() == Some(&b' ') {

@@ -141,7 +141,7 @@ impl Finding {
                 short_opt(&self.actual_blob),
                 self.fix,
                 // `:(top)` so the command works from any directory of the work tree.
-                rerun::shell_word(&format!(":(top){}", self.path))
+                rerun::shell_path(&top_pathspec(&self.path))
             ),
             Verdict::Missing => format!(
                 "{}: missing: recorded by run {run} in {} but not present; rerun: {}",
@@ -178,6 +178,12 @@ pub fn short(id: &str) -> &str {
     id.char_indices().nth(12).map_or(id, |(i, _)| &id[..i])
 }
 
+/// `:(top)path` as record text, so a path that is not UTF-8 stays one quoted word.
+fn top_pathspec(path: &str) -> String {
+    let bytes = crate::path_bytes::decode(path).unwrap_or_else(|| path.as_bytes().to_vec());
+    crate::path_bytes::encode(&[b":(top)".as_slice(), &bytes].concat())
+}
+
 fn short_opt(id: &Option<String>) -> &str {
     id.as_deref().map(short).unwrap_or("none")
 }
@@ -211,10 +217,7 @@ pub fn classify(
         let seed_run = SEED_COMMANDS.contains(&r.workflow_or_command.as_str());
         for input in r.inputs.iter().filter(|_| !seed_run) {
             let fp = &input.fingerprint;
-            if fp
-                .path
-                .starts_with(&format!("{}/", crate::workspace::OUTSIDE))
-            {
+            if crate::workspace::names_outside(&fp.path) {
                 findings.push(finding(
                     rf,
                     &fp.path,

@@ -63,14 +63,16 @@ pub fn note_for_commit(repo: &Repository, commit_id: Oid) -> Result<Option<NoteP
     let diff = repo.diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), None)?;
     let mut runs = Vec::new();
     for delta in diff.deltas() {
-        let Some(path) = delta.new_file().path() else {
+        let Some(path) = delta.new_file().path_bytes() else {
             continue;
         };
-        let path = path.to_string_lossy().replace('\\', "/");
-        let name = path.rsplit('/').next().unwrap_or(&path);
-        if !is_run_record_name(name) || delta.new_file().id().is_zero() {
+        let name = path.rsplit(|&b| b == b'/').next().unwrap_or(path);
+        if !std::str::from_utf8(name).is_ok_and(is_run_record_name)
+            || delta.new_file().id().is_zero()
+        {
             continue;
         }
+        let path = crate::path_bytes::encode(path);
         // The note must pass the validation its readers apply: the record's own path too.
         validate::repo_path(&path).map_err(|problem| Error::Untrusted {
             path: path.clone(),
@@ -238,7 +240,7 @@ fn resolve(repo: &Repository, commit: Oid, blocks: &[Block], text: &str) -> Resu
             ..
         } = &b.run;
         let in_tree = tree
-            .get_path(std::path::Path::new(record))
+            .get_path(&crate::path_bytes::path_or_text(record))
             .ok()
             .map(|e| e.id())
             .filter(|id| id.to_string().starts_with(blob_prefix.as_str()));

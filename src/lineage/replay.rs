@@ -146,7 +146,11 @@ pub fn options(r: &LineageRecord) -> Checked {
         if option_path(key, path)? == RepoPath::Outside {
             return Err(bad_value(key, path, "it lies outside the repository"));
         }
-        if path.split('/').any(|c| c.eq_ignore_ascii_case(".git")) {
+        let bytes = crate::path_bytes::decode(path).unwrap_or_default();
+        if bytes
+            .split(|&b| b == b'/')
+            .any(|c| c.eq_ignore_ascii_case(b".git"))
+        {
             return Err(bad_value(key, path, "it names a git directory"));
         }
     }

@@ -64,24 +64,52 @@ pub fn shell_word(s: &str) -> String {
     }
 }
 
+/// A record path as one shell word naming its bytes: a path in git's quoted form (a name that
+/// is not UTF-8, see [`crate::path_bytes`]) becomes a `$'…'` word with octal escapes (bash,
+/// zsh, ksh and POSIX.1-2024 sh); any other path is [`shell_word`].
+pub fn shell_path(text: &str) -> String {
+    let bytes = match crate::path_bytes::decode(text) {
+        Some(bytes) if text.starts_with('"') => bytes,
+        _ => return shell_word(text),
+    };
+    let mut word = String::from("$'");
+    for b in bytes {
+        match b {
+            b'\'' => word.push_str("\\'"),
+            b'\\' => word.push_str("\\\\"),
+            0x20..=0x7e => word.push(char::from(b)),
+            _ => word.push_str(&format!("\\{b:03o}")),
+        }
+    }
+    word.push('\'');
+    word
+}
+
 /// The command line that reruns `r`.
 pub fn command(r: &LineageRecord) -> String {
     let config = &r.config_snapshot.0;
     let get = |k: &str| config.get(k).map(|s| scalar(&s.value));
+    let get_path = |k: &str| {
+        config.get(k).map(|s| {
+            s.value
+                .as_str()
+                .map_or_else(|| scalar(&s.value), shell_path)
+        })
+    };
     let input = |role: &str| {
         r.inputs
             .iter()
             .find(|i| i.role == role)
-            .map(|i| shell_word(&i.fingerprint.path))
+            .map(|i| shell_path(&i.fingerprint.path))
     };
     let mut cmd = match r.workflow_or_command.as_str() {
         "manifest export" => {
             let mut cmd = format!(
                 "contextcore manifest export -p {} -o {}",
-                get("path")
+                get_path("path")
                     .or_else(|| input("manifest"))
                     .unwrap_or_else(|| ".contextcore.yaml".into()),
-                get("output_dir").unwrap_or_else(|| "out".into())
+                get_path("output_dir").unwrap_or_else(|| "out".into())
             );
             if let Some(tm) = input("task_mapping") {
                 cmd.push_str(&format!(" --task-mapping {tm}"));
@@ -103,7 +131,8 @@ pub fn command(r: &LineageRecord) -> String {
                 .into_iter()
                 .flatten()
             {
-                cmd.push_str(&format!(" --scan-existing {}", scalar(dir)));
+                let dir = dir.as_str().map_or_else(|| scalar(dir), shell_path);
+                cmd.push_str(&format!(" --scan-existing {dir}"));
             }
             cmd
         }
@@ -111,7 +140,7 @@ pub fn command(r: &LineageRecord) -> String {
             let mut cmd = format!(
                 "contextcore generate -c {} -o {}",
                 input("project_context").unwrap_or_default(),
-                get("output_dir").unwrap_or_else(|| "generated".into())
+                get_path("output_dir").unwrap_or_else(|| "generated".into())
             );
             if let Some(sel) = config.get("selection").filter(|s| s.source == "flag") {
                 for (key, flag) in [
@@ -130,12 +159,12 @@ pub fn command(r: &LineageRecord) -> String {
             let mut cmd = format!(
                 "contextcore manifest init-from-plan --plan {} -o {} --force",
                 input("plan").unwrap_or_default(),
-                get("output").unwrap_or_else(|| ".contextcore.yaml".into())
+                get_path("output").unwrap_or_else(|| ".contextcore.yaml".into())
             );
             for req in r.inputs.iter().filter(|i| i.role == "requirements") {
                 cmd.push_str(&format!(
                     " --requirements {}",
-                    shell_word(&req.fingerprint.path)
+                    shell_path(&req.fingerprint.path)
                 ));
             }
             if let Some(name) = get("name") {
@@ -147,7 +176,7 @@ pub fn command(r: &LineageRecord) -> String {
             "contextcore manifest init -p {} --name {} --force",
             r.outputs
                 .first()
-                .map(|o| shell_word(&o.fingerprint.path))
+                .map(|o| shell_path(&o.fingerprint.path))
                 .unwrap_or_default(),
             get("name").unwrap_or_default()
         ),
@@ -175,7 +204,7 @@ pub fn command(r: &LineageRecord) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::shell_word;
+    use super::{shell_path, shell_word};
 
     #[test]
     fn words_that_need_it_are_single_quoted() {
@@ -183,5 +212,10 @@ mod tests {
         assert_eq!(shell_word("my out"), "'my out'");
         assert_eq!(shell_word("it's"), "'it'\\''s'");
         assert_eq!(shell_word(""), "''");
+        assert_eq!(
+            shell_path(r#""caf\351 'x'.yaml""#),
+            r"$'caf\351 \'x\'.yaml'"
+        );
+        assert_eq!(shell_path("out/x.yaml"), "out/x.yaml");
     }
 }

@@ -60,7 +60,7 @@ pub fn merge(
     }
     let mut merged: Vec<IndexEntry> = base.into_iter().flatten().collect();
     for added in split {
-        match merged.binary_search_by(|e| order(e).cmp(&order(&added))) {
+        match merged.binary_search_by(|e| order(e, &added)) {
             Ok(i) => merged[i] = added,
             Err(i) => merged.insert(i, added),
         }
@@ -69,8 +69,8 @@ pub fn merge(
 }
 
 /// Git's index order: path bytes, then stage.
-fn order(e: &IndexEntry) -> (&[u8], u16) {
-    (e.path.as_bytes(), e.stage())
+fn order(a: &IndexEntry, b: &IndexEntry) -> std::cmp::Ordering {
+    crate::path_bytes::cmp(&a.path, &b.path).then(a.stage().cmp(&b.stage()))
 }
 
 fn be32(b: &[u8], at: usize) -> Option<usize> {

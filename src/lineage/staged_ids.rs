@@ -36,7 +36,7 @@ impl StagedIds {
     /// The staged blob id of `path`.
     pub fn get(&self, path: &str) -> Option<Oid> {
         self.entries
-            .binary_search_by(|e| self.path_of(e).as_bytes().cmp(path.as_bytes()))
+            .binary_search_by(|e| crate::path_bytes::cmp(self.path_of(e), path))
             .ok()
             .map(|i| self.entries[i].2)
     }
@@ -50,12 +50,15 @@ impl StagedIds {
         &self.paths[e.0 as usize..(e.0 + e.1) as usize]
     }
 
+    /// Adds an entry named by its path's bytes, as they are in the index.
     fn push(&mut self, path: &[u8], id: Oid) -> Option<()> {
+        self.push_text(&crate::path_bytes::as_text(path), id)
+    }
+
+    /// Adds an entry named by its record text.
+    fn push_text(&mut self, path: &str, id: Oid) -> Option<()> {
         let start = u32::try_from(self.paths.len()).ok()?;
-        match std::str::from_utf8(path) {
-            Ok(p) => self.paths.push_str(p),
-            Err(_) => self.paths.push_str(&String::from_utf8_lossy(path)),
-        }
+        self.paths.push_str(path);
         let len = u32::try_from(self.paths.len()).ok()? - start;
         self.entries.push((start, len, id));
         Some(())
@@ -66,7 +69,7 @@ impl From<IndexFile> for StagedIds {
     fn from(index: IndexFile) -> Self {
         let mut ids = Self::default();
         for e in &index.entries {
-            ids.push(e.path.as_bytes(), e.id);
+            ids.push_text(&e.path, e.id);
         }
         ids
     }

@@ -47,6 +47,8 @@ pub enum PathProblem {
     NotNormalized,
     #[error("names a git directory")]
     GitDir,
+    #[error("is not in git's quoted form (a bad escape, stray quote or raw byte)")]
+    BadQuoting,
 }
 
 impl PathProblem {
@@ -61,6 +63,7 @@ impl PathProblem {
             PathProblem::ParentDir => "parent-dir",
             PathProblem::NotNormalized => "not-normalized",
             PathProblem::GitDir => "git-dir",
+            PathProblem::BadQuoting => "bad-quoting",
         }
     }
 }
@@ -145,7 +148,9 @@ pub enum RepoPath {
 
 /// Checks one record path: `/`-separated, repository-relative, normalized, no `..`, no
 /// absolute or drive prefix, no backslash, NUL or control character; or the `<outside>/name`
-/// form the tool writes for files outside the repository.
+/// form the tool writes for files outside the repository. A path that is not UTF-8 is recorded
+/// in git's quoted form ([`crate::path_bytes`]): it must decode strictly, and the rules apply to
+/// the bytes it names.
 pub fn repo_path(path: &str) -> Result<RepoPath, PathProblem> {
     if path.is_empty() {
         return Err(PathProblem::Empty);
@@ -153,28 +158,35 @@ pub fn repo_path(path: &str) -> Result<RepoPath, PathProblem> {
     if path.len() > MAX_PATH_CHARS {
         return Err(PathProblem::TooLong);
     }
-    if path.chars().any(quote::is_unprintable) {
+    let bytes = crate::path_bytes::decode(path).ok_or(PathProblem::BadQuoting)?;
+    if bytes.is_empty() {
+        return Err(PathProblem::Empty);
+    }
+    if String::from_utf8_lossy(&bytes)
+        .chars()
+        .any(quote::is_unprintable)
+    {
         return Err(PathProblem::ControlChar);
     }
-    if path.contains('\\') {
+    if bytes.contains(&b'\\') {
         return Err(PathProblem::Backslash);
     }
-    let bytes = path.as_bytes();
     if bytes[0] == b'/' || (bytes.len() > 1 && bytes[1] == b':' && bytes[0].is_ascii_alphabetic()) {
         return Err(PathProblem::Absolute);
     }
-    if let Some(name) = path.strip_prefix(OUTSIDE).and_then(|r| r.strip_prefix('/')) {
+    let outside = format!("{OUTSIDE}/");
+    if let Some(name) = bytes.strip_prefix(outside.as_bytes()) {
         return match name {
-            ".." => Err(PathProblem::ParentDir),
-            "" | "." => Err(PathProblem::NotNormalized),
-            n if n.contains('/') => Err(PathProblem::NotNormalized),
+            b".." => Err(PathProblem::ParentDir),
+            b"" | b"." => Err(PathProblem::NotNormalized),
+            n if n.contains(&b'/') => Err(PathProblem::NotNormalized),
             _ => Ok(RepoPath::Outside),
         };
     }
-    for part in path.split('/') {
+    for part in bytes.split(|&b| b == b'/') {
         match part {
-            ".." => return Err(PathProblem::ParentDir),
-            "" | "." => return Err(PathProblem::NotNormalized),
+            b".." => return Err(PathProblem::ParentDir),
+            b"" | b"." => return Err(PathProblem::NotNormalized),
             _ => {}
         }
     }
@@ -427,6 +439,29 @@ mod tests {
         assert_eq!(repo_path("<outside>/a/b"), Err(PathProblem::NotNormalized));
         assert_eq!(repo_path("<outside>/.."), Err(PathProblem::ParentDir));
         assert_eq!(repo_path(""), Err(PathProblem::Empty));
+    }
+
+    #[test]
+    fn quoted_paths_are_checked_by_the_bytes_they_name() {
+        assert_eq!(repo_path(r#""out/caf\351.yaml""#), Ok(RepoPath::Inside));
+        assert_eq!(repo_path(r#""<outside>/\377""#), Ok(RepoPath::Outside));
+        assert_eq!(repo_path(r#""\"a""#), Ok(RepoPath::Inside));
+        for (bad, problem) in [
+            (r#""caf\9.yaml""#, PathProblem::BadQuoting),
+            (r#""a\..\x""#, PathProblem::BadQuoting),
+            (r#""out/x.yaml""#, PathProblem::BadQuoting),
+            (r#""\377"#, PathProblem::BadQuoting),
+            (r#""""#, PathProblem::BadQuoting),
+            (r#""\377/../../x""#, PathProblem::ParentDir),
+            (r#""/\377""#, PathProblem::Absolute),
+            (r#""\377\\x""#, PathProblem::Backslash),
+            (r#""\377\033[2J""#, PathProblem::ControlChar),
+            (r#""\377\000""#, PathProblem::ControlChar),
+            (r#""\377//x""#, PathProblem::NotNormalized),
+            (r#""<outside>/\377/x""#, PathProblem::NotNormalized),
+        ] {
+            assert_eq!(repo_path(bad), Err(problem), "{bad}");
+        }
     }
 
     #[test]

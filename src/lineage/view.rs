@@ -47,12 +47,12 @@ impl View for BlobMap {
 }
 
 impl BlobMap {
-    /// Every blob of a tree, with `/`-joined paths. Names that are not UTF-8 are kept (shown
-    /// lossily) and the walk never stops early: a subtree that cannot be read is an error,
+    /// Every blob of a tree, with `/`-joined paths as record text (a name that is not UTF-8 in
+    /// git's quoted form, see [`crate::path_bytes`]); the walk never stops early: a subtree that cannot be read is an error,
     /// never an omission.
     pub fn of_tree(repo: &Repository, tree: &Tree) -> Result<Self> {
         let mut blobs = HashMap::new();
-        collect_blobs(repo, tree, "", &mut blobs)?;
+        collect_blobs(repo, tree, b"", &mut blobs)?;
         Ok(Self { blobs })
     }
 }
@@ -60,18 +60,18 @@ impl BlobMap {
 fn collect_blobs(
     repo: &Repository,
     tree: &Tree,
-    prefix: &str,
+    prefix: &[u8],
     blobs: &mut HashMap<String, Oid>,
 ) -> Result<()> {
     for entry in tree.iter() {
-        let path = format!("{prefix}{}", String::from_utf8_lossy(entry.name_bytes()));
+        let path = [prefix, entry.name_bytes()].concat();
         match entry.kind() {
             Some(git2::ObjectType::Blob) => {
-                blobs.insert(path, entry.id());
+                blobs.insert(crate::path_bytes::encode(&path), entry.id());
             }
             Some(git2::ObjectType::Tree) => {
-                let sub = find_tree(repo, entry.id(), &path)?;
-                collect_blobs(repo, &sub, &format!("{path}/"), blobs)?;
+                let sub = find_tree(repo, entry.id(), &crate::path_bytes::encode(&path))?;
+                collect_blobs(repo, &sub, &[path.as_slice(), b"/"].concat(), blobs)?;
             }
             _ => {}
         }
@@ -105,10 +105,19 @@ fn missing_object(e: git2::Error, id: Oid, path: &str) -> Error {
 }
 
 /// Whether a repository path names a run record.
+/// (A record in a directory whose name is not UTF-8 has a quoted path: its name is decoded.)
 pub fn is_record_path(path: &str) -> bool {
-    path.ends_with(".json")
-        && path.contains("run-provenance")
-        && is_run_record_name(path.rsplit('/').next().unwrap_or(path))
+    if !path.contains("run-provenance") {
+        return false;
+    }
+    if path.starts_with('"') {
+        let Some(bytes) = crate::path_bytes::decode(path) else {
+            return false;
+        };
+        let name = bytes.rsplit(|&b| b == b'/').next().unwrap_or(&bytes);
+        return std::str::from_utf8(name).is_ok_and(is_run_record_name);
+    }
+    path.ends_with(".json") && is_run_record_name(path.rsplit('/').next().unwrap_or(path))
 }
 
 /// Reads, bounds, parses and validates run records given as (path, blob id), sorted by path.
@@ -236,7 +245,7 @@ impl<'a> WorktreeView<'a> {
 impl View for WorktreeView<'_> {
     fn blob(&self, path: &str) -> Option<String> {
         let entry = self.index.get(path);
-        let file = self.root.join(path);
+        let file = self.root.join(crate::path_bytes::path_or_text(path));
         let Ok(meta) = std::fs::symlink_metadata(&file) else {
             // Outside the sparse checkout (absent, skip-worktree) git takes the index's word;
             // so do we. A file present on disk is compared, as git does.
