@@ -445,7 +445,7 @@ fn notes_fetch_counts_the_notes_it_brings() {
 }
 
 #[test]
-fn reproducing_a_range_shows_progress_only_on_a_terminal() {
+fn checking_or_reproducing_a_range_shows_progress_only_on_a_terminal() {
     let repo = Repo::new();
     repo.copy_fixture("minimal.contextcore.yaml", ".contextcore.yaml");
     assert!(repo.run(&["export"]).status.success());
@@ -485,6 +485,44 @@ fn reproducing_a_range_shows_progress_only_on_a_terminal() {
     };
     assert!(
         stdout(&tty).contains("reproducing commit 1/2"),
+        "{}",
+        stdout(&tty)
+    );
+    assert!(
+        stdout(&tty).contains("checking commit 1/2"),
+        "checking the range shows progress too: {}",
+        stdout(&tty)
+    );
+    // A plain check of a range (and the report) too; never under --json.
+    for args in [
+        "provenance verify --range HEAD~2..HEAD",
+        "provenance report --range HEAD~2..HEAD",
+    ] {
+        let line = format!("{} {args}", bin.display());
+        let tty = std::process::Command::new("script")
+            .args(["-qec", &line, "/dev/null"])
+            .current_dir(repo.path())
+            .envs(common::git_env())
+            .output()
+            .unwrap();
+        assert!(
+            stdout(&tty).contains("checking commit 1/2"),
+            "{args}: {}",
+            stdout(&tty)
+        );
+    }
+    let line = format!(
+        "{} provenance verify --range HEAD~2..HEAD --json",
+        bin.display()
+    );
+    let tty = std::process::Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .current_dir(repo.path())
+        .envs(common::git_env())
+        .output()
+        .unwrap();
+    assert!(
+        !stdout(&tty).contains("checking commit"),
         "{}",
         stdout(&tty)
     );

@@ -22,6 +22,7 @@ use git2::{Oid, Repository};
 use super::reproduce::{Outcome, Reproducer, RunCheck};
 
 use super::args::{ShowArgs, VerifyArgs};
+use super::progress::Progress;
 
 /// `provenance status`: the working tree, like `git status`.
 pub fn status(json: bool) -> Result<i32> {
@@ -108,11 +109,15 @@ pub fn verify(a: VerifyArgs) -> Result<i32> {
             Some(range) => commits_in_range(&repo, range)?,
             None => vec![resolve_commit(&repo, a.rev.as_deref().unwrap_or("HEAD"))?],
         };
-        let checked = check_range(&repo, &commits, &tracked, &notes_ref)?;
-        let progress = Progress::new(reproduce && !a.json, checked.len());
+        let checking = Progress::new(!a.json, "checking commit", commits.len());
+        let checked = check_range(&repo, &commits, &tracked, &notes_ref, &mut |n, c| {
+            checking.show(n, short(&c.to_string()))
+        })?;
+        checking.done();
+        let progress = Progress::new(reproduce && !a.json, "reproducing commit", checked.len());
         for (n, (c, findings)) in checked.into_iter().enumerate() {
             let runs = if reproduce {
-                progress.show(n, c);
+                progress.show(n, short(&c.to_string()));
                 let (blobs, records) = commit_snapshot(&repo, c)?;
                 reproducer.check(&repo, &blobs, &records)?
             } else {
@@ -359,7 +364,12 @@ pub fn report(range: &str) -> Result<i32> {
     );
     let mut details = String::new();
     let mut failed = false;
-    for (c, findings) in &check_range(&repo, &commits, &tracked, &notes_ref)? {
+    let checking = Progress::new(true, "checking commit", commits.len());
+    let checked = check_range(&repo, &commits, &tracked, &notes_ref, &mut |n, c| {
+        checking.show(n, short(&c.to_string()))
+    })?;
+    checking.done();
+    for (c, findings) in &checked {
         let commit = repo.find_commit(*c)?;
         let problems: Vec<&Finding> = findings.iter().filter(|f| f.is_problem()).collect();
         failed |= !problems.is_empty();
@@ -458,38 +468,4 @@ pub fn export_statement(target: Option<&str>) -> Result<i32> {
         );
     }
     Ok(0)
-}
-
-/// A one-line progress report on stderr for reproducing a range (the slow part of verify):
-/// only on a terminal, never under `--json` or when there is one commit.
-struct Progress {
-    on: bool,
-    total: usize,
-}
-
-impl Progress {
-    fn new(wanted: bool, total: usize) -> Self {
-        use std::io::IsTerminal;
-        Self {
-            on: wanted && total > 1 && std::io::stderr().is_terminal(),
-            total,
-        }
-    }
-
-    fn show(&self, n: usize, commit: git2::Oid) {
-        if self.on {
-            eprint!(
-                "\rreproducing commit {}/{} {}",
-                n + 1,
-                self.total,
-                short(&commit.to_string())
-            );
-        }
-    }
-
-    fn done(&self) {
-        if self.on {
-            eprint!("\r\x1b[K");
-        }
-    }
 }

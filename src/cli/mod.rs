@@ -12,6 +12,7 @@ mod locate;
 mod man;
 mod manifest;
 mod plan;
+mod progress;
 mod replay;
 mod reproduce;
 mod rerun;

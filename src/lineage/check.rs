@@ -140,16 +140,19 @@ struct TreeState {
 /// Checks each commit (oldest first). A commit whose first parent was the previous one is
 /// checked incrementally: its diff against the parent updates the blob map, and the verdict is
 /// only recomputed when the diff touches a record, a recorded file or a tracked glob.
+/// `started(n, commit)` is called as each commit's check starts (for progress).
 pub fn check_range(
     repo: &Repository,
     commits: &[Oid],
     tracked: &GlobSet,
     notes_ref: &str,
+    started: &mut dyn FnMut(usize, Oid),
 ) -> Result<Vec<(Oid, Rc<Vec<Finding>>)>> {
     let mut out = Vec::with_capacity(commits.len());
     let mut state: Option<TreeState> = None;
     let mut cache = ClaimsCache::open(repo);
-    for &id in commits {
+    for (n, &id) in commits.iter().enumerate() {
+        started(n, id);
         let commit = repo.find_commit(id)?;
         let tree = commit.tree()?;
         let next = match state.take() {
