@@ -503,20 +503,6 @@ fn note_corpus(commit: &str, other: &str) -> Vec<(&'static str, String, &'static
     ]
 }
 
-fn add_note(repo: &Repo, rev: &str, text: &str) {
-    let file = repo.join(".git/note-text");
-    std::fs::write(&file, text).unwrap();
-    repo.git(&[
-        "notes",
-        "--ref=refs/notes/contextcore",
-        "add",
-        "-f",
-        "-F",
-        file.to_str().unwrap(),
-        rev,
-    ]);
-}
-
 #[test]
 fn every_hostile_note_is_tampered_naming_its_rule() {
     let repo = Repo::new();
@@ -531,7 +517,7 @@ fn every_hostile_note_is_tampered_naming_its_rule() {
             .into_iter()
             .find(|(n, _, _)| n == name)
             .unwrap();
-        add_note(&repo, "HEAD", &text);
+        repo.set_note("HEAD", &text);
         expected.push((head, *name, *rule));
     }
     let out = repo.run(&[
@@ -649,13 +635,29 @@ fn the_report_shows_a_valid_but_hostile_looking_path_only_in_code_spans() {
     assert!(code.iter().any(|c| c == HOSTILE_PATH), "{code:?}\n{md}");
 }
 
-/// Two clones of one repository sharing a bare remote; `a` has a noted commit.
+/// Two clones of one repository sharing a bare remote. `a` has three commits: `one` (empty),
+/// `two` (exports into `out` and `out2`: two run records) and `three` (both exported again
+/// from an edited manifest); no hooks, so no notes yet.
 fn clones() -> (Repo, Repo, Repo) {
     let remote = Repo::bare_dir();
     remote.git(&["init", "-q", "--bare", "-b", "main"]);
     let a = Repo::new();
     a.git(&["commit", "-q", "--allow-empty", "-m", "one"]);
-    a.git(&["commit", "-q", "--allow-empty", "-m", "two"]);
+    a.copy_fixture("checkout.contextcore.yaml", ".contextcore.yaml");
+    for dir in ["out", "out2"] {
+        assert!(a.run(&["export", "-o", dir]).status.success());
+    }
+    a.git(&["add", "-A"]);
+    a.git(&["commit", "-qm", "two"]);
+    a.write(
+        ".contextcore.yaml",
+        &a.read(".contextcore.yaml").replace("99.95", "99.9"),
+    );
+    for dir in ["out", "out2"] {
+        assert!(a.run(&["export", "-o", dir]).status.success());
+    }
+    a.git(&["add", "-A"]);
+    a.git(&["commit", "-qm", "three"]);
     a.git(&["remote", "add", "origin", remote.path().to_str().unwrap()]);
     a.git(&["push", "-q", "origin", "main"]);
     let b = Repo::bare_dir();
@@ -663,51 +665,97 @@ fn clones() -> (Repo, Repo, Repo) {
     (remote, a, b)
 }
 
+/// The true v2 note of `rev` in `repo` (computed by `notes attach`), and the note without the
+/// runs of records under `drop` (a valid note too: each run renders from its record alone).
+fn true_note(repo: &Repo, rev: &str, drop: &str) -> (String, String) {
+    assert!(repo.run(&["notes", "attach", rev]).status.success());
+    let full = repo.git(&["notes", "--ref=refs/notes/contextcore", "show", rev]) + "\n";
+    let mut lines = full.lines();
+    let header = lines.next().unwrap();
+    let runs: Vec<&str> = lines.collect();
+    let kept: Vec<&str> = runs
+        .chunks(3)
+        .filter(|run| !run[0].contains(&format!(": {drop}")))
+        .flatten()
+        .copied()
+        .collect();
+    let n = kept.len() / 3;
+    let header = header.replace(
+        &format!("· {} runs", runs.len() / 3),
+        &format!("· {n} run{}", if n == 1 { "" } else { "s" }),
+    );
+    let subset = format!("{header}\n{}\n", kept.join("\n"));
+    (full, subset)
+}
+
 #[test]
 fn hostile_remote_notes_are_refused_and_local_runs_kept() {
     let (_remote, a, b) = clones();
-    let one = a.git(&["rev-parse", "HEAD~1"]);
-    let two = a.git(&["rev-parse", "HEAD"]);
-    let ours = note_for(&two, "local-run").to_string();
-    add_note(&a, &two, &ours);
-    // The remote: a note on `two` that reuses our run id with other content, and a hostile
-    // note on `one` claiming to be about `two`; plus a valid new run.
-    let mut rewrite = note_for(&two, "local-run");
-    rewrite["runs"][0]["outputs"][0]["path"] = "out/other.yaml".into();
-    let mut extra = note_for(&two, "remote-run")["runs"][0].clone();
-    extra["record"] = "gen/run-provenance.json".into();
-    rewrite["runs"].as_array_mut().unwrap().push(extra);
-    add_note(&b, &two, &rewrite.to_string());
-    add_note(&b, &one, &note_for(&two, "forged").to_string());
+    let one = a.git(&["rev-parse", "HEAD~2"]);
+    let two = a.git(&["rev-parse", "HEAD~1"]);
+    let three = a.git(&["rev-parse", "HEAD"]);
+    // Ours: `two` noted with its `out` run only; `three` with its true note.
+    let (both, ours) = true_note(&a, &two, "out2/");
+    a.set_note(&two, &ours);
+    let (three_note, _) = true_note(&a, &three, "-");
+    // The remote: the whole note of `two` (a valid run we do not have), a note on `three`
+    // whose files line says something its record does not, and a note on `one` claiming `two`.
+    b.set_note(&two, &both);
+    let manifest = a.git(&["rev-parse", "HEAD:.contextcore.yaml"]);
+    b.set_note(&three, &three_note.replacen(&manifest[..7], "0000000", 1));
+    b.set_note(&one, &both);
     let out = b.run(&["notes", "push"]);
     assert!(out.status.success(), "{}", stderr(&out));
 
     let out = a.run(&["notes", "fetch"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(stderr(&out).contains("[note-commit]"), "{}", stderr(&out));
-    // Merged notes are written in the v2 text form: a run line per run, with its files.
-    let text = a.git(&["notes", "--ref=refs/notes/contextcore", "show", &two]);
-    let local = text
-        .split_once("manifest export run local-run: out/run-provenance.json @")
-        .map(|(_, rest)| rest)
-        .unwrap_or_else(|| panic!("our run is kept: {text}"));
-    assert!(
-        local.contains("  out out/: x.yaml -") && !text.contains("other.yaml"),
-        "our run is not rewritten: {text}"
-    );
-    assert!(
-        text.contains("run remote-run: gen/run-provenance.json @"),
-        "a valid remote run is merged: {text}"
-    );
+    assert!(stderr(&out).contains("[note-text]"), "{}", stderr(&out));
+    let shown = |rev: &str| a.git(&["notes", "--ref=refs/notes/contextcore", "show", rev]) + "\n";
+    assert_eq!(shown(&two), both, "a valid remote run is merged");
+    assert_eq!(shown(&three), three_note, "our run is not rewritten");
     let on_one = a.git_output(&["notes", "--ref=refs/notes/contextcore", "show", &one]);
     assert!(!on_one.status.success(), "the forged note is not merged");
+    let out = a.run(&["provenance", "verify", "--range", &format!("{one}..HEAD")]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+}
+
+#[test]
+fn notes_of_commits_not_fetched_yet_are_merged_and_checked_once_they_are() {
+    let (_remote, a, b) = clones();
+    // `b` makes a commit and pushes only its notes.
+    b.write(
+        ".contextcore.yaml",
+        &b.read(".contextcore.yaml").replace("99.9", "99.5"),
+    );
+    assert!(b.run(&["export", "-o", "out"]).status.success());
+    b.git(&["add", "-A"]);
+    b.git(&["commit", "-qm", "four"]);
+    let four = b.git(&["rev-parse", "HEAD"]);
+    let (note, _) = true_note(&b, &four, "-");
+    assert!(b.run(&["notes", "push"]).status.success());
+    let out = a.run(&["notes", "fetch"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        a.git(&["notes", "--ref=refs/notes/contextcore", "show", &four]) + "\n",
+        note
+    );
+    // Once the commit arrives, its note reads as valid.
+    assert!(
+        b.git_output(&["push", "-q", "origin", "main"])
+            .status
+            .success()
+    );
+    a.git(&["pull", "-q", "--ff-only", "origin", "main"]);
+    let out = a.run(&["provenance", "show", &four]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
 
 #[test]
 fn a_remote_that_fast_forwards_over_our_notes_cannot_remove_a_run() {
     let (_remote, a, b) = clones();
-    let two = a.git(&["rev-parse", "HEAD"]);
-    add_note(&a, &two, &note_for(&two, "local-run").to_string());
+    let two = a.git(&["rev-parse", "HEAD~1"]);
+    assert!(a.run(&["notes", "attach", &two]).status.success());
     assert!(a.run(&["notes", "push"]).status.success());
     assert_eq!(b.run(&["notes", "fetch"]).status.code(), Some(0));
     // The remote descends from our notes and drops our run.
@@ -720,7 +768,7 @@ fn a_remote_that_fast_forwards_over_our_notes_cannot_remove_a_run() {
     let out = a.run(&["notes", "fetch"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = a.git(&["notes", "--ref=refs/notes/contextcore", "show", &two]);
-    assert!(text.contains("local-run"), "{text}");
+    assert!(text.contains(": out2/run-provenance.json @"), "{text}");
 }
 
 #[test]

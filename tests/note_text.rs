@@ -42,20 +42,6 @@ fn show_json(repo: &Repo, rev: &str) -> Json {
     serde_json::from_str(&stdout(&out)).unwrap()
 }
 
-fn set_note(repo: &Repo, text: &str) {
-    let file = repo.join(".git/note-text");
-    std::fs::write(&file, text).unwrap();
-    repo.git(&[
-        "notes",
-        "--ref=refs/notes/contextcore",
-        "add",
-        "-f",
-        "-F",
-        file.to_str().unwrap(),
-        "HEAD",
-    ]);
-}
-
 fn note_text(repo: &Repo) -> String {
     repo.git(&["notes", "--ref=refs/notes/contextcore", "show", "HEAD"]) + "\n"
 }
@@ -122,7 +108,7 @@ fn a_v1_json_note_is_still_read_and_attach_rewrites_it() {
     let v2 = note_text(&repo);
     let mut v1 = show_json(&repo, "HEAD");
     v1["schema"] = "contextcore.io/lineage-note/v1".into();
-    set_note(&repo, &serde_json::to_string_pretty(&v1).unwrap());
+    repo.set_note("HEAD", &serde_json::to_string_pretty(&v1).unwrap());
 
     assert_eq!(
         show_json(&repo, "HEAD"),
@@ -154,7 +140,15 @@ fn a_v1_json_note_is_still_read_and_attach_rewrites_it() {
     );
 }
 
-/// Hostile v2 notes on an exported commit: (case, edit of the true note text, rule).
+/// The v1 JSON form of a note as `show --json` gives it, after `edit`.
+fn json_note(shown: &Json, edit: impl Fn(&mut Json)) -> String {
+    let mut note = shown.clone();
+    note["schema"] = "contextcore.io/lineage-note/v1".into();
+    edit(&mut note);
+    serde_json::to_string_pretty(&note).unwrap()
+}
+
+/// Hostile notes on an exported commit, v2 text and v1 JSON: (case, note text, rule).
 #[test]
 fn a_v2_note_that_says_what_its_records_do_not_is_tampered() {
     let repo = services_repo(2);
@@ -162,6 +156,7 @@ fn a_v2_note_that_says_what_its_records_do_not_is_tampered() {
     let manifest = repo.git(&["rev-parse", "HEAD:svc0/.contextcore.yaml"]);
     let record = repo.git(&["rev-parse", "HEAD:svc0/out/run-provenance.json"]);
     let truth = note_text(&repo);
+    let shown = show_json(&repo, "HEAD");
     let lines: Vec<&str> = truth.lines().collect();
     let cases: Vec<(&str, String, &str)> = vec![
         (
@@ -177,7 +172,7 @@ fn a_v2_note_that_says_what_its_records_do_not_is_tampered() {
         (
             "unknown-record-blob",
             truth.replacen(&record[..12], "0123456789ab", 1),
-            "malformed",
+            "note-record",
         ),
         (
             "another-commit",
@@ -213,11 +208,35 @@ fn a_v2_note_that_says_what_its_records_do_not_is_tampered() {
             ),
             "duplicate-run-id",
         ),
+        (
+            "record-not-in-the-commit",
+            truth.replacen(
+                ": svc0/out/run-provenance.json @",
+                ": svc0/out/x-run-provenance.json @",
+                1,
+            ),
+            "note-record",
+        ),
         ("not-a-note", "hello\n".into(), "malformed"),
+        (
+            "json-forged-input",
+            json_note(&shown, |n| {
+                n["runs"][0]["inputs"][0]["path"] = "approved/by-security.yaml".into()
+            }),
+            "note-text",
+        ),
+        (
+            "json-forged-command",
+            json_note(&shown, |n| {
+                n["runs"][1]["workflow_or_command"] = "generate".into()
+            }),
+            "note-text",
+        ),
+        ("json-with-the-v2-schema", shown.to_string(), "note-schema"),
     ];
     for (name, text, rule) in cases {
         assert_ne!(text, truth, "{name}: the edit applies");
-        set_note(&repo, &text);
+        repo.set_note("HEAD", &text);
         let out = repo.run(&["provenance", "verify", "HEAD", "--json"]);
         assert_eq!(out.status.code(), Some(1), "{name}: {}", stdout(&out));
         let report: Json = serde_json::from_slice(&out.stdout).unwrap();
@@ -229,7 +248,7 @@ fn a_v2_note_that_says_what_its_records_do_not_is_tampered() {
         assert_eq!(out.status.code(), Some(1), "{name}: show refuses it");
         assert!(!stderr(&out).contains('\u{1b}'), "{name}: {}", stderr(&out));
     }
-    set_note(&repo, &truth);
+    repo.set_note("HEAD", &truth);
     let out = repo.run(&["provenance", "verify", "HEAD"]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
 }

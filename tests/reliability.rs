@@ -346,7 +346,9 @@ fn tampering_is_detected_in_all_four_forms() {
     let out = repo.run(&["provenance", "verify"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stdout(&out).contains("out/run-provenance.json: tampered: the note on"),
+        stdout(&out).contains("tampered: the note on")
+            && stdout(&out)
+                .contains("[note-record] the note names record out/run-provenance.json @"),
         "{}",
         stdout(&out)
     );

@@ -369,6 +369,37 @@ fn a_file_name_that_is_not_utf8_is_written_as_given() {
 
 #[cfg(unix)]
 #[test]
+fn the_export_gate_finds_outputs_in_a_directory_whose_name_is_not_utf8() {
+    use std::os::unix::ffi::OsStrExt;
+    let repo = Repo::new();
+    repo.copy_fixture("checkout.contextcore.yaml", ".contextcore.yaml");
+    let dir = std::ffi::OsStr::from_bytes(b"out\xff");
+    let out = repo.cc().args(["export", "-o"]).arg(dir).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = repo
+        .cc()
+        .args(["contract", "a2a-check-pipeline"])
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert!(
+        !stdout(&out).contains("output_missing"),
+        "the recorded outputs are found: {}",
+        stdout(&out)
+    );
+    // An I/O error names the directory as git would, not with a replacement character.
+    let out = repo
+        .cc()
+        .args(["export", "-o"])
+        .arg(std::ffi::OsStr::from_bytes(b".contextcore.yaml/\xfe"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(!stderr(&out).contains('\u{fffd}'), "{}", stderr(&out));
+}
+
+#[cfg(unix)]
+#[test]
 fn diagnostics_name_a_file_that_is_not_utf8_quoted_like_git() {
     use std::os::unix::ffi::OsStrExt;
     let repo = Repo::new();
@@ -471,59 +502,31 @@ fn checking_or_reproducing_a_range_shows_progress_only_on_a_terminal() {
 
     // On a terminal (util-linux `script` gives the command one), one line that updates.
     let bin = assert_cmd::cargo::cargo_bin("contextcore");
-    let line = format!(
-        "{} provenance verify --reproduce --range HEAD~2..HEAD",
-        bin.display()
-    );
-    let Ok(tty) = std::process::Command::new("script")
-        .args(["-qec", &line, "/dev/null"])
-        .current_dir(repo.path())
-        .envs(common::git_env())
-        .output()
-    else {
+    let on_a_terminal = |args: &str| {
+        std::process::Command::new("script")
+            .args(["-qec", &format!("{} {args}", bin.display()), "/dev/null"])
+            .current_dir(repo.path())
+            .envs(common::git_env())
+            .output()
+            .ok()
+            .map(|o| stdout(&o))
+    };
+    let Some(shown) = on_a_terminal("provenance verify --reproduce --range HEAD~2..HEAD") else {
         return; // no `script` here: the terminal half cannot run
     };
+    assert!(shown.contains("reproducing commit 1/2"), "{shown}");
     assert!(
-        stdout(&tty).contains("reproducing commit 1/2"),
-        "{}",
-        stdout(&tty)
+        shown.contains("checking commit 1/2"),
+        "checking shows it too: {shown}"
     );
-    assert!(
-        stdout(&tty).contains("checking commit 1/2"),
-        "checking the range shows progress too: {}",
-        stdout(&tty)
-    );
-    // A plain check of a range (and the report) too; never under --json.
+    // A plain check of a range and the report too; never under --json.
     for args in [
         "provenance verify --range HEAD~2..HEAD",
         "provenance report --range HEAD~2..HEAD",
     ] {
-        let line = format!("{} {args}", bin.display());
-        let tty = std::process::Command::new("script")
-            .args(["-qec", &line, "/dev/null"])
-            .current_dir(repo.path())
-            .envs(common::git_env())
-            .output()
-            .unwrap();
-        assert!(
-            stdout(&tty).contains("checking commit 1/2"),
-            "{args}: {}",
-            stdout(&tty)
-        );
+        let shown = on_a_terminal(args).unwrap();
+        assert!(shown.contains("checking commit 1/2"), "{args}: {shown}");
     }
-    let line = format!(
-        "{} provenance verify --range HEAD~2..HEAD --json",
-        bin.display()
-    );
-    let tty = std::process::Command::new("script")
-        .args(["-qec", &line, "/dev/null"])
-        .current_dir(repo.path())
-        .envs(common::git_env())
-        .output()
-        .unwrap();
-    assert!(
-        !stdout(&tty).contains("checking commit"),
-        "{}",
-        stdout(&tty)
-    );
+    let shown = on_a_terminal("provenance verify --range HEAD~2..HEAD --json").unwrap();
+    assert!(!shown.contains("checking commit"), "{shown}");
 }

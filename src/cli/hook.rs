@@ -346,7 +346,7 @@ fn merge_incoming(repo: &Repository, notes_ref: &str, incoming: &str) -> Result<
         None => true,
         Some(ours) => repo.graph_descendant_of(theirs, ours)?,
     };
-    if fast_forward && notes::keeps_every_local_run(repo, notes_ref, incoming) {
+    if fast_forward && notes::keeps_every_local_run(repo, notes_ref, incoming)? {
         let count = |r: &str| repo.notes(Some(r)).map_or(0, |n| n.count());
         let brought = count(incoming).saturating_sub(count(notes_ref));
         repo.reference(

@@ -91,6 +91,11 @@ impl ExportDir {
     /// The file of this directory with the same file name as a recorded path (records of a
     /// copied or moved directory, or with absolute paths, still point here).
     pub fn by_file_name(&self, recorded: &str) -> Option<PathBuf> {
+        // A name that is not UTF-8 is recorded in git's quoted form: decode it first.
+        if recorded.starts_with('"') {
+            let path = crate::path_bytes::path_of(recorded)?;
+            return self.unlinked(Path::new(path.file_name()?));
+        }
         self.unlinked(Path::new(file_name(recorded)?))
     }
 }

@@ -175,7 +175,7 @@ pub fn check_range(
                 }
             }
         };
-        let note_findings = check_note(repo, notes_ref, id, &next.map)?;
+        let note_findings = check_note(repo, notes_ref, id)?;
         let findings = if note_findings.is_empty() {
             Rc::clone(&next.findings)
         } else {
@@ -331,41 +331,15 @@ fn diff_trees(
     Ok(())
 }
 
-/// A note must pass validation and describe the records the commit holds: each run's record
-/// blob is compared with the commit's file.
-fn check_note(
-    repo: &Repository,
-    notes_ref: &str,
-    commit: Oid,
-    map: &BlobMap,
-) -> Result<Vec<Finding>> {
+/// A note must pass validation: among its rules, it describes the records the commit holds.
+fn check_note(repo: &Repository, notes_ref: &str, commit: Oid) -> Result<Vec<Finding>> {
     let short_commit = commit.to_string()[..12].to_string();
-    let note = match super::notes::load_note(repo, notes_ref, commit)? {
-        super::notes::NoteRead::Absent => return Ok(Vec::new()),
+    Ok(match super::notes::load_note(repo, notes_ref, commit)? {
         super::notes::NoteRead::Invalid(violation) => {
-            return Ok(vec![invalid_note(notes_ref, &short_commit, &violation)]);
+            vec![invalid_note(notes_ref, &short_commit, &violation)]
         }
-        super::notes::NoteRead::Valid(note) => note,
-    };
-    Ok(note
-        .runs
-        .iter()
-        .filter(|run| map.blobs.get(&run.record).map(Oid::to_string).as_deref() != Some(run.record_blob.as_str()))
-        .map(|run| Finding {
-            path: run.record.clone(),
-            verdict: Verdict::Tampered,
-            side: "note",
-            role: "run_record".into(),
-            record: Some(run.record.clone()),
-            run_id: Some(run.run_id.clone()),
-            recorded_blob: Some(run.record_blob.clone()),
-            actual_blob: map.blobs.get(&run.record).map(Oid::to_string),
-            fix: format!(
-                "the note on {short_commit} ({notes_ref}) describes a different record than the commit holds; recompute it: contextcore notes attach {short_commit}"
-            ),
-            rule: Some("note-record"),
-        })
-        .collect())
+        _ => Vec::new(),
+    })
 }
 
 /// The finding for a note that breaks a rule of `validate`.

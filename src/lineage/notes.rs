@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::paths::is_run_record_name;
 use crate::quote;
 
-use super::note_text::{self, Block, RunRef};
+use super::note_text::{self, Block};
 use super::validate::{self, Violation};
 use super::view::parse_record;
 
@@ -154,27 +154,54 @@ pub enum NoteRead {
     Invalid(Violation),
 }
 
-/// Reads and validates a commit's note. A v2 note is checked against the records it names:
-/// each is read from the object store (an error when it is missing there, as in a partial
-/// clone) and the note must be exactly their rendering.
+/// Reads and validates a commit's note against the commit and the records it names: each
+/// run's record must be the commit's file at that path, read from the object store (an error
+/// when it is missing there, as in a partial clone); a v2 note must be exactly the rendering
+/// of those records, and every run of a v1 (JSON) note exactly what its record says.
 pub fn load_note(repo: &Repository, notes_ref: &str, commit: Oid) -> Result<NoteRead> {
-    let Some(bytes) = note_bytes(repo, notes_ref, commit) else {
-        return Ok(NoteRead::Absent);
-    };
-    let text = match note_str(&bytes) {
+    match note_bytes(repo, notes_ref, commit) {
+        Some(bytes) => check_bytes(repo, commit, &bytes),
+        None => Ok(NoteRead::Absent),
+    }
+}
+
+/// [`load_note`] of a note's bytes.
+fn check_bytes(repo: &Repository, commit: Oid, bytes: &[u8]) -> Result<NoteRead> {
+    let text = match note_str(bytes) {
         Ok(text) => text,
         Err(v) => return Ok(NoteRead::Invalid(v)),
     };
     if is_json(text) {
-        return Ok(match validate::note_text(text, &commit.to_string()) {
-            Ok(payload) => NoteRead::Valid(payload),
-            Err(v) => NoteRead::Invalid(v),
-        });
+        return check_json(repo, commit, text);
     }
-    match frame(&bytes, commit) {
+    match frame(bytes, commit) {
         Ok(blocks) => resolve(repo, commit, &blocks, text),
         Err(v) => Ok(NoteRead::Invalid(v)),
     }
+}
+
+/// A v1 note: valid JSON of schema v1 whose every run is what its record says.
+fn check_json(repo: &Repository, commit: Oid, text: &str) -> Result<NoteRead> {
+    let note = match validate::note_text(text, &commit.to_string()) {
+        Ok(note) if note.schema == NOTE_SCHEMA => note,
+        Ok(note) => return Ok(NoteRead::Invalid(Violation::NoteSchema(note.schema))),
+        Err(v) => return Ok(NoteRead::Invalid(v)),
+    };
+    let named = note
+        .runs
+        .iter()
+        .map(|r| (r.record.as_str(), r.record_blob.as_str()));
+    let runs = match runs_of_records(repo, commit, named)? {
+        Ok(runs) => runs,
+        Err(v) => return Ok(NoteRead::Invalid(v)),
+    };
+    if let Some(i) = note.runs.iter().zip(&runs).position(|(a, b)| a != b) {
+        return Ok(NoteRead::Invalid(Violation::NoteRun {
+            run: i + 1,
+            record: note.runs[i].record.clone(),
+        }));
+    }
+    Ok(NoteRead::Valid(note))
 }
 
 /// Reads a commit's note, if it has one that passes validation.
@@ -230,53 +257,13 @@ fn frame(bytes: &[u8], commit: Oid) -> Result<Vec<Block>, Violation> {
 /// The payload of a framed v2 note, from the records its run lines name; the note must be
 /// their rendering, byte for byte.
 fn resolve(repo: &Repository, commit: Oid, blocks: &[Block], text: &str) -> Result<NoteRead> {
-    let tree = repo.find_commit(commit)?.tree()?;
-    let odb = repo.odb()?;
-    let mut runs = Vec::with_capacity(blocks.len());
-    for b in blocks {
-        let RunRef {
-            record,
-            blob_prefix,
-            ..
-        } = &b.run;
-        let in_tree = tree
-            .get_path(&crate::path_bytes::path_or_text(record))
-            .ok()
-            .map(|e| e.id())
-            .filter(|id| id.to_string().starts_with(blob_prefix.as_str()));
-        let found = in_tree.or_else(|| {
-            let short = Oid::from_str(blob_prefix).ok()?;
-            odb.exists_prefix(short, blob_prefix.len()).ok()
-        });
-        let Some(id) = found else {
-            return Ok(NoteRead::Invalid(Violation::Malformed(format!(
-                "the note names record blob {blob_prefix} for {}, and this repository has no such object",
-                quote::path(record)
-            ))));
-        };
-        match odb.read_header(id) {
-            Ok((size, _)) if size > validate::MAX_RECORD_BYTES => {
-                return Ok(NoteRead::Invalid(Violation::TooLarge {
-                    what: "run record",
-                    size,
-                    limit: validate::MAX_RECORD_BYTES,
-                }));
-            }
-            Ok((_, git2::ObjectType::Blob)) | Err(_) => {}
-            Ok(_) => {
-                return Ok(NoteRead::Invalid(Violation::Malformed(format!(
-                    "the note names object {blob_prefix} for {}, which is not a file",
-                    quote::path(record)
-                ))));
-            }
-        }
-        let blob = super::view::find_blob(repo, id, record)?;
-        match run_of_record(record, &blob) {
-            Ok(run) => runs.push(run),
-            Err(Error::Untrusted { violation, .. }) => return Ok(NoteRead::Invalid(violation)),
-            Err(e) => return Err(e),
-        }
-    }
+    let named = blocks
+        .iter()
+        .map(|b| (b.run.record.as_str(), b.run.blob_prefix.as_str()));
+    let runs = match runs_of_records(repo, commit, named)? {
+        Ok(runs) => runs,
+        Err(v) => return Ok(NoteRead::Invalid(v)),
+    };
     let payload = NotePayload {
         schema: note_text::SCHEMA.into(),
         commit: commit.to_string(),
@@ -304,6 +291,49 @@ fn resolve(repo: &Repository, commit: Oid, blocks: &[Block], text: &str) -> Resu
         )));
     }
     Ok(NoteRead::Valid(payload))
+}
+
+/// The runs of the records a note names, as (record path, blob id or prefix): each must be
+/// the commit's file at that path (a note cannot vouch for a record the commit does not
+/// hold), within the size limit, and a valid run record.
+fn runs_of_records<'a>(
+    repo: &Repository,
+    commit: Oid,
+    named: impl Iterator<Item = (&'a str, &'a str)>,
+) -> Result<Result<Vec<NoteRun>, Violation>> {
+    let tree = repo.find_commit(commit)?.tree()?;
+    let odb = repo.odb()?;
+    let mut runs = Vec::new();
+    for (record, id) in named {
+        let held = tree
+            .get_path(&crate::path_bytes::path_or_text(record))
+            .ok()
+            .filter(|e| e.kind() == Some(git2::ObjectType::Blob))
+            .map(|e| e.id());
+        let Some(blob_id) = held.filter(|h| h.to_string().starts_with(id)) else {
+            return Ok(Err(Violation::NoteRecord {
+                record: record.to_string(),
+                named: id.to_string(),
+                held: held.map(|h| h.to_string()),
+            }));
+        };
+        if let Ok((size, _)) = odb.read_header(blob_id)
+            && size > validate::MAX_RECORD_BYTES
+        {
+            return Ok(Err(Violation::TooLarge {
+                what: "run record",
+                size,
+                limit: validate::MAX_RECORD_BYTES,
+            }));
+        }
+        let blob = super::view::find_blob(repo, blob_id, record)?;
+        match run_of_record(record, &blob) {
+            Ok(run) => runs.push(run),
+            Err(Error::Untrusted { violation, .. }) => return Ok(Err(violation)),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(Ok(runs))
 }
 
 /// Writes (replacing) a commit's note in the v2 text form.
@@ -377,7 +407,7 @@ pub fn merge_refs(repo: &Repository, into_ref: &str, from_ref: &str) -> Result<M
         let Some(incoming) = note_bytes(repo, from_ref, commit) else {
             continue;
         };
-        let theirs = match frame(&incoming, commit) {
+        let theirs = match incoming_blocks(repo, commit, &incoming)? {
             Ok(blocks) => blocks,
             Err(v) => {
                 out.rejected.push((commit, v));
@@ -413,28 +443,49 @@ pub fn noted_commits(repo: &Repository, notes_ref: &str) -> Vec<Oid> {
     }
 }
 
-/// Whether `from_ref` may simply replace `into_ref` (a fast-forward): every note on it is
-/// well formed, and every local run is still there, unchanged.
-pub fn keeps_every_local_run(repo: &Repository, into_ref: &str, from_ref: &str) -> bool {
-    let framed = |r: &str, c: Oid| note_bytes(repo, r, c).map(|b| frame(&b, c));
-    let all_valid = noted_commits(repo, from_ref)
-        .into_iter()
-        .all(|c| matches!(framed(from_ref, c), Some(Ok(_))));
-    all_valid
-        && noted_commits(repo, into_ref).into_iter().all(|c| {
-            let Some(Ok(ours)) = framed(into_ref, c) else {
-                return true;
-            };
-            let theirs = match framed(from_ref, c) {
-                Some(Ok(t)) => t,
-                _ => Vec::new(),
-            };
-            ours.iter().all(|run| {
-                theirs
-                    .iter()
-                    .any(|t| t.run == run.run && t.line == run.line)
-            })
-        })
+/// An incoming note's runs as lines, if it may be merged: well formed ([`frame`]) and, when
+/// this clone has the commit and its records, exactly what those records say (so one bad run
+/// from a remote never makes a local note invalid). A note on a commit not fetched yet is
+/// merged as text; readers check it when they read it.
+fn incoming_blocks(
+    repo: &Repository,
+    commit: Oid,
+    bytes: &[u8],
+) -> Result<Result<Vec<Block>, Violation>> {
+    let blocks = match frame(bytes, commit) {
+        Ok(blocks) => blocks,
+        Err(v) => return Ok(Err(v)),
+    };
+    if repo.find_commit(commit).is_ok() {
+        match check_bytes(repo, commit, bytes) {
+            Ok(NoteRead::Invalid(v)) => return Ok(Err(v)),
+            Ok(_) | Err(Error::MissingObject { .. }) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(Ok(blocks))
+}
+
+/// Whether `from_ref` may simply replace `into_ref` (a fast-forward): every note on it may be
+/// merged ([`incoming_blocks`]), and every local run is still there, line for line.
+pub fn keeps_every_local_run(repo: &Repository, into_ref: &str, from_ref: &str) -> Result<bool> {
+    let mut theirs_of = std::collections::HashMap::new();
+    for c in noted_commits(repo, from_ref) {
+        let Some(bytes) = note_bytes(repo, from_ref, c) else {
+            continue;
+        };
+        match incoming_blocks(repo, c, &bytes)? {
+            Ok(blocks) => theirs_of.insert(c, blocks),
+            Err(_) => return Ok(false),
+        };
+    }
+    Ok(noted_commits(repo, into_ref).into_iter().all(|c| {
+        let Some(Ok(ours)) = note_bytes(repo, into_ref, c).map(|b| frame(&b, c)) else {
+            return true;
+        };
+        let theirs = theirs_of.get(&c).map_or(&[][..], Vec::as_slice);
+        ours.iter().all(|run| theirs.contains(run))
+    }))
 }
 
 /// The repository's identity for notes commits, or a neutral one when git has none.

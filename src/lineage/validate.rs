@@ -104,6 +104,14 @@ pub enum Violation {
     NoteSchema(String),
     #[error("[malformed] {0}")]
     Malformed(String),
+    #[error("[note-record] the note names record {} @{named}, but the commit holds {}", quote::path(.record), .held.as_deref().map_or("no such file".to_string(), |h| format!("@{}", &h[..12.min(h.len())])))]
+    NoteRecord {
+        record: String,
+        named: String,
+        held: Option<String>,
+    },
+    #[error("[note-text] run {run} of the note ({}) does not say what its record says", quote::path(.record))]
+    NoteRun { run: usize, record: String },
     #[error("[note-text] line {line} of the note says {}, but its records say {}", quote::path(.says), quote::path(.records))]
     NoteText {
         line: usize,
@@ -129,7 +137,8 @@ impl Violation {
             Violation::NoteCommit { .. } => "note-commit",
             Violation::NoteSchema(_) => "note-schema",
             Violation::Malformed(_) => "malformed",
-            Violation::NoteText { .. } => "note-text",
+            Violation::NoteText { .. } | Violation::NoteRun { .. } => "note-text",
+            Violation::NoteRecord { .. } => "note-record",
             Violation::Replay { .. } => "replay",
         }
     }

@@ -83,6 +83,21 @@ impl Repo {
             .expect("git runs")
     }
 
+    /// Sets (replacing) a commit's note on `refs/notes/contextcore` to `text`, exactly.
+    pub fn set_note(&self, rev: &str, text: &str) {
+        let file = self.join(".git/note-text");
+        std::fs::write(&file, text).unwrap();
+        self.git(&[
+            "notes",
+            "--ref=refs/notes/contextcore",
+            "add",
+            "-f",
+            "-F",
+            file.to_str().unwrap(),
+            rev,
+        ]);
+    }
+
     /// The contextcore binary, run in the work tree.
     pub fn cc(&self) -> Command {
         let mut cmd = Command::cargo_bin("contextcore").unwrap();
