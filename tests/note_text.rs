@@ -185,6 +185,15 @@ fn a_v2_note_that_says_what_its_records_do_not_is_tampered() {
             "malformed",
         ),
         (
+            "a-run-left-out",
+            format!(
+                "{}\n{}\n",
+                lines[0].replace("2 runs", "1 run"),
+                lines[1..4].join("\n")
+            ),
+            "note-missing-run",
+        ),
+        (
             "escape-in-a-line",
             truth.replacen("  in  ", "  in  \u{1b}[2J", 1),
             "malformed",

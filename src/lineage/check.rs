@@ -331,7 +331,8 @@ fn diff_trees(
     Ok(())
 }
 
-/// A note must pass validation: among its rules, it describes the records the commit holds.
+/// A note must pass validation: among its rules, it describes the records the commit holds,
+/// and every one the commit added or changed.
 fn check_note(repo: &Repository, notes_ref: &str, commit: Oid) -> Result<Vec<Finding>> {
     let short_commit = commit.to_string()[..12].to_string();
     Ok(match super::notes::load_note(repo, notes_ref, commit)? {

@@ -54,6 +54,29 @@ pub struct NoteFile {
 /// The note a commit should carry: runs recorded by files it added or changed. `None` when
 /// the commit touches no run record.
 pub fn note_for_commit(repo: &Repository, commit_id: Oid) -> Result<Option<NotePayload>> {
+    let mut runs = Vec::new();
+    for (path, id) in changed_records(repo, commit_id)? {
+        // The note must pass the validation its readers apply: the record's own path too.
+        validate::repo_path(&path).map_err(|problem| Error::Untrusted {
+            path: path.clone(),
+            violation: Violation::Path {
+                field: "record".into(),
+                value: path.clone(),
+                problem,
+            },
+        })?;
+        runs.push(run_of_record(&path, &repo.find_blob(id)?)?);
+    }
+    Ok((!runs.is_empty()).then(|| NotePayload {
+        schema: note_text::SCHEMA.into(),
+        commit: commit_id.to_string(),
+        runs,
+    }))
+}
+
+/// The run records a commit added or changed against its first parent, as (record text of
+/// the path, blob id), sorted by path: the runs its note must carry.
+pub fn changed_records(repo: &Repository, commit_id: Oid) -> Result<Vec<(String, Oid)>> {
     let commit = repo.find_commit(commit_id)?;
     let tree = commit.tree()?;
     let parent_tree = match commit.parents().next() {
@@ -61,7 +84,7 @@ pub fn note_for_commit(repo: &Repository, commit_id: Oid) -> Result<Option<NoteP
         None => None,
     };
     let diff = repo.diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), None)?;
-    let mut runs = Vec::new();
+    let mut records = Vec::new();
     for delta in diff.deltas() {
         let Some(path) = delta.new_file().path_bytes() else {
             continue;
@@ -72,25 +95,10 @@ pub fn note_for_commit(repo: &Repository, commit_id: Oid) -> Result<Option<NoteP
         {
             continue;
         }
-        let path = crate::path_bytes::encode(path);
-        // The note must pass the validation its readers apply: the record's own path too.
-        validate::repo_path(&path).map_err(|problem| Error::Untrusted {
-            path: path.clone(),
-            violation: Violation::Path {
-                field: "record".into(),
-                value: path.clone(),
-                problem,
-            },
-        })?;
-        let blob = repo.find_blob(delta.new_file().id())?;
-        runs.push(run_of_record(&path, &blob)?);
+        records.push((crate::path_bytes::encode(path), delta.new_file().id()));
     }
-    runs.sort_by(|a, b| a.record.cmp(&b.record));
-    Ok((!runs.is_empty()).then(|| NotePayload {
-        schema: note_text::SCHEMA.into(),
-        commit: commit_id.to_string(),
-        runs,
-    }))
+    records.sort();
+    Ok(records)
 }
 
 /// A run as a note carries it, from its record's blob.
@@ -171,13 +179,30 @@ fn check_bytes(repo: &Repository, commit: Oid, bytes: &[u8]) -> Result<NoteRead>
         Ok(text) => text,
         Err(v) => return Ok(NoteRead::Invalid(v)),
     };
-    if is_json(text) {
-        return check_json(repo, commit, text);
-    }
-    match frame(bytes, commit) {
-        Ok(blocks) => resolve(repo, commit, &blocks, text),
-        Err(v) => Ok(NoteRead::Invalid(v)),
-    }
+    let read = if is_json(text) {
+        check_json(repo, commit, text)?
+    } else {
+        match frame(bytes, commit) {
+            Ok(blocks) => resolve(repo, commit, &blocks, text)?,
+            Err(v) => NoteRead::Invalid(v),
+        }
+    };
+    let NoteRead::Valid(note) = read else {
+        return Ok(read);
+    };
+    // A note that leaves out a run the commit adds hides it from reviewers of `git log`.
+    let missing = changed_records(repo, commit)?
+        .into_iter()
+        .find(|(path, id)| {
+            !note
+                .runs
+                .iter()
+                .any(|r| &r.record == path && r.record_blob == id.to_string())
+        });
+    Ok(match missing {
+        Some((record, _)) => NoteRead::Invalid(Violation::NoteMissingRun { record }),
+        None => NoteRead::Valid(note),
+    })
 }
 
 /// A v1 note: valid JSON of schema v1 whose every run is what its record says.

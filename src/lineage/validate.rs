@@ -110,6 +110,8 @@ pub enum Violation {
         named: String,
         held: Option<String>,
     },
+    #[error("[note-missing-run] the note leaves out {}, a run record the commit adds or changes", quote::path(.record))]
+    NoteMissingRun { record: String },
     #[error("[note-text] run {run} of the note ({}) does not say what its record says", quote::path(.record))]
     NoteRun { run: usize, record: String },
     #[error("[note-text] line {line} of the note says {}, but its records say {}", quote::path(.says), quote::path(.records))]
@@ -139,6 +141,7 @@ impl Violation {
             Violation::Malformed(_) => "malformed",
             Violation::NoteText { .. } | Violation::NoteRun { .. } => "note-text",
             Violation::NoteRecord { .. } => "note-record",
+            Violation::NoteMissingRun { .. } => "note-missing-run",
             Violation::Replay { .. } => "replay",
         }
     }
