@@ -65,131 +65,169 @@ pub const fn opt(name: &'static str, shape: Shape) -> Field {
 
 /// Checks `node` against `shape`, appending one diagnostic per problem.
 pub fn check(node: &Node, shape: &Shape, file: &str, at: &str, out: &mut Vec<Diagnostic>) {
-    let wrong = |expected: &str, out: &mut Vec<Diagnostic>| {
-        out.push(Diagnostic::error(
-            file,
-            node.pos,
-            format!("{at}: expected {expected}, found {}", node.type_name()),
-        ));
+    let mut c = Checking {
+        node,
+        file,
+        at,
+        out,
     };
+    let value = &node.value;
     match shape {
         Shape::Any => {}
-        Shape::Str => {
-            if !matches!(node.value, Value::Str(_)) {
-                wrong(&quoted("a string", node), out);
-            }
+        Shape::Str => c.expect(matches!(value, Value::Str(_)), &quoted("a string", node)),
+        Shape::OneOf(allowed) => c.one_of(allowed),
+        Shape::Check(f) => c.text(*f),
+        Shape::Number => c.expect(matches!(value, Value::Int(_) | Value::Float(_)), "a number"),
+        Shape::Integer => c.expect(matches!(value, Value::Int(_)), "a whole number"),
+        Shape::Range(min, max) => c.range(*min, *max),
+        Shape::Bool => c.expect(matches!(value, Value::Bool(_)), "true or false"),
+        Shape::List(item) => c.list(item),
+        Shape::NonEmptyList(item) => c.non_empty_list(item),
+        Shape::Rule(inner, rule) => c.rule(inner, *rule),
+        Shape::MapOf(each) => c.map_of(each),
+        Shape::Map(fields) => c.map(fields),
+    }
+}
+
+/// One value being checked: its file and path, and where its problems go.
+struct Checking<'a> {
+    node: &'a Node,
+    file: &'a str,
+    at: &'a str,
+    out: &'a mut Vec<Diagnostic>,
+}
+
+impl Checking<'_> {
+    fn error(&mut self, pos: Pos, message: String) {
+        self.out.push(Diagnostic::error(self.file, pos, message));
+    }
+
+    /// An error at the value, after its path.
+    fn problem(&mut self, what: &str) {
+        self.error(self.node.pos, format!("{}: {what}", self.at));
+    }
+
+    /// The value is not of the type the shape wants.
+    fn wrong(&mut self, expected: &str) {
+        let found = self.node.type_name();
+        self.problem(&format!("expected {expected}, found {found}"));
+    }
+
+    fn expect(&mut self, ok: bool, expected: &str) {
+        if !ok {
+            self.wrong(expected);
         }
-        Shape::OneOf(allowed) => match &node.value {
+    }
+
+    /// A string naming one of `allowed`.
+    fn one_of(&mut self, allowed: &[&str]) {
+        match &self.node.value {
             Value::Str(s) if allowed.contains(&s.as_str()) => {}
-            Value::Str(s) => out.push(Diagnostic::error(
-                file,
-                node.pos,
-                format!("{at}: '{s}' is not one of {}", allowed.join(", ")),
-            )),
-            _ => wrong(&format!("one of {}", allowed.join(", ")), out),
-        },
-        Shape::Check(f) => match (&node.value, node.as_scalar_string()) {
+            Value::Str(s) => {
+                self.problem(&format!("'{s}' is not one of {}", allowed.join(", ")));
+            }
+            _ => self.wrong(&format!("one of {}", allowed.join(", "))),
+        }
+    }
+
+    /// A string `f` accepts.
+    fn text(&mut self, f: fn(&str) -> Result<(), String>) {
+        match (&self.node.value, self.node.as_scalar_string()) {
             (Value::Str(_), Some(s)) => {
                 if let Err(why) = f(&s) {
-                    out.push(Diagnostic::error(file, node.pos, format!("{at}: {why}")));
+                    self.problem(&why);
                 }
             }
             // An unquoted number: say what is wrong with its text, else that it needs quotes.
             (_, Some(s)) => match f(&s) {
-                Err(why) => out.push(Diagnostic::error(file, node.pos, format!("{at}: {why}"))),
-                Ok(()) => wrong(&quoted("a string", node), out),
+                Err(why) => self.problem(&why),
+                Ok(()) => self.wrong(&quoted("a string", self.node)),
             },
-            _ => wrong("a string", out),
-        },
-        Shape::Number => {
-            if !matches!(node.value, Value::Int(_) | Value::Float(_)) {
-                wrong("a number", out);
-            }
+            _ => self.wrong("a string"),
         }
-        Shape::Integer => {
-            if !matches!(node.value, Value::Int(_)) {
-                wrong("a whole number", out);
-            }
+    }
+
+    /// A number, or a string holding one, within `min..=max`.
+    fn range(&mut self, min: f64, max: f64) {
+        let number = match &self.node.value {
+            Value::Int(i) => Some(*i as f64),
+            Value::Float(f) => Some(*f),
+            Value::Str(s) => s.trim().parse::<f64>().ok(),
+            _ => None,
+        };
+        match number {
+            Some(v) if v >= min && v <= max => {}
+            Some(_) => self.problem(&format!(
+                "{} is out of range; allowed: a number from {min} to {max}",
+                self.node.as_scalar_string().unwrap_or_default()
+            )),
+            None => self.wrong(&format!("a number from {min} to {max}")),
         }
-        Shape::Range(min, max) => {
-            let number = match &node.value {
-                Value::Int(i) => Some(*i as f64),
-                Value::Float(f) => Some(*f),
-                Value::Str(s) => s.trim().parse::<f64>().ok(),
-                _ => None,
-            };
-            match number {
-                Some(v) if v >= *min && v <= *max => {}
-                Some(_) => out.push(Diagnostic::error(
-                    file,
-                    node.pos,
-                    format!(
-                        "{at}: {} is out of range; allowed: a number from {min} to {max}",
-                        node.as_scalar_string().unwrap_or_default()
-                    ),
-                )),
-                None => wrong(&format!("a number from {min} to {max}"), out),
-            }
-        }
-        Shape::Bool => {
-            if !matches!(node.value, Value::Bool(_)) {
-                wrong("true or false", out);
-            }
-        }
-        Shape::List(item) => match &node.value {
+    }
+
+    /// A list whose items each fit `item`.
+    fn list(&mut self, item: &Shape) {
+        match &self.node.value {
             Value::Seq(items) => {
                 for (i, it) in items.iter().enumerate() {
-                    check(it, item, file, &format!("{at}[{i}]"), out);
+                    check(it, item, self.file, &format!("{}[{i}]", self.at), self.out);
                 }
             }
-            _ => wrong("a list", out),
-        },
-        Shape::NonEmptyList(item) => match &node.value {
-            Value::Seq(items) if items.is_empty() => out.push(Diagnostic::error(
-                file,
-                node.pos,
-                format!("{at}: must list at least one item"),
-            )),
-            _ => check(node, &Shape::List(item), file, at, out),
-        },
-        Shape::Rule(inner, rule) => {
-            check(node, inner, file, at, out);
-            for (pos, message) in rule(node, at) {
-                out.push(Diagnostic::error(file, pos, message));
+            _ => self.wrong("a list"),
+        }
+    }
+
+    fn non_empty_list(&mut self, item: &'static Shape) {
+        match &self.node.value {
+            Value::Seq(items) if items.is_empty() => self.problem("must list at least one item"),
+            _ => check(self.node, &Shape::List(item), self.file, self.at, self.out),
+        }
+    }
+
+    /// The inner shape, then the rule's problems at their own positions.
+    fn rule(&mut self, inner: &Shape, rule: Rule) {
+        check(self.node, inner, self.file, self.at, self.out);
+        for (pos, message) in rule(self.node, self.at) {
+            self.error(pos, message);
+        }
+    }
+
+    /// A mapping whose values each fit `value`.
+    fn map_of(&mut self, value: &Shape) {
+        match &self.node.value {
+            Value::Map(entries) => {
+                for (k, v) in entries {
+                    check(v, value, self.file, &join(self.at, &k.name), self.out);
+                }
+            }
+            _ => self.wrong("a mapping"),
+        }
+    }
+
+    /// A mapping with `fields`: each known key checked, unknown keys warned about, missing
+    /// required keys reported.
+    fn map(&mut self, fields: &[Field]) {
+        let Value::Map(entries) = &self.node.value else {
+            self.wrong("a mapping");
+            return;
+        };
+        for (k, v) in entries {
+            let at = join(self.at, &k.name);
+            match fields.iter().find(|f| f.name == k.name) {
+                Some(f) => check(v, &f.shape, self.file, &at, self.out),
+                None => self.out.push(Diagnostic::warning(
+                    self.file,
+                    k.pos,
+                    format!("{at}: unknown key, ignored"),
+                )),
             }
         }
-        Shape::MapOf(value) => match &node.value {
-            Value::Map(entries) => {
-                for (k, v) in entries {
-                    check(v, value, file, &join(at, &k.name), out);
-                }
+        for f in fields.iter().filter(|f| f.required) {
+            if !entries.iter().any(|(k, _)| k.name == f.name) {
+                let at = join(self.at, f.name);
+                self.error(self.node.pos, format!("{at}: required key is missing"));
             }
-            _ => wrong("a mapping", out),
-        },
-        Shape::Map(fields) => match &node.value {
-            Value::Map(entries) => {
-                for (k, v) in entries {
-                    match fields.iter().find(|f| f.name == k.name) {
-                        Some(f) => check(v, &f.shape, file, &join(at, &k.name), out),
-                        None => out.push(Diagnostic::warning(
-                            file,
-                            k.pos,
-                            format!("{}: unknown key, ignored", join(at, &k.name)),
-                        )),
-                    }
-                }
-                for f in fields.iter().filter(|f| f.required) {
-                    if !entries.iter().any(|(k, _)| k.name == f.name) {
-                        out.push(Diagnostic::error(
-                            file,
-                            node.pos,
-                            format!("{}: required key is missing", join(at, f.name)),
-                        ));
-                    }
-                }
-            }
-            _ => wrong("a mapping", out),
-        },
+        }
     }
 }
 

@@ -516,13 +516,36 @@ fn resolve_options(
         flag_pair(a.emit_onboarding, a.no_onboarding),
         true,
     );
+    let json_format = a.format == DocFormat::Json;
+    record_document_options(a, workspace, config, json_format);
+    let environment = resolve_environment(a, policy, config);
+    let min_coverage = resolve_min_coverage(a, policy, config, &environment)?;
+    record_profile_options(a, config);
+    record_input_options(a, workspace, policy, config);
+    Ok(Options {
+        deterministic,
+        emit_quality,
+        emit_onboarding,
+        json_format,
+        environment,
+        min_coverage,
+    })
+}
+
+/// Records `--emit-provenance`, the format, the namespace, the manifest and the output
+/// directory.
+fn record_document_options(
+    a: &ExportArgs,
+    workspace: &Workspace,
+    config: &mut ConfigSnapshot,
+    json_format: bool,
+) {
     config.record(
         "emit_provenance",
         a.emit_provenance,
         Source::flag_or_default(a.emit_provenance),
     );
     // Values equal to the built-in default are recorded as defaults (clap fills them in).
-    let json_format = a.format == DocFormat::Json;
     config.record(
         "format",
         if json_format { "json" } else { "yaml" },
@@ -541,7 +564,11 @@ fn resolve_options(
         &output_dir,
         Source::flag_or_default(a.output_dir_arg.is_some()),
     );
-    let environment = match &a.environment {
+}
+
+/// `--environment`, else the policy's `default_environment`, else `dev`.
+fn resolve_environment(a: &ExportArgs, policy: &Policy, config: &mut ConfigSnapshot) -> String {
+    match &a.environment {
         Some(e) => {
             config.record("environment", e, Source::Flag);
             e.clone()
@@ -551,39 +578,59 @@ fn resolve_options(
             .as_str()
             .unwrap_or("dev")
             .to_string(),
-    };
+    }
+}
+
+/// `--min-coverage` (0 to 100), else the environment's threshold in
+/// `coverage_thresholds_by_env`.
+fn resolve_min_coverage(
+    a: &ExportArgs,
+    policy: &Policy,
+    config: &mut ConfigSnapshot,
+    environment: &str,
+) -> Result<f64> {
     let thresholds = policy.value(config, "coverage_thresholds_by_env");
-    let min_coverage = match a.min_coverage {
+    match a.min_coverage {
         Some(v) if (0.0..=100.0).contains(&v) => {
             config.record("min_coverage", v, Source::Flag);
-            v
+            Ok(v)
         }
-        Some(v) => {
-            return Err(Error::Usage(format!(
-                "--min-coverage {v}: must be between 0 and 100"
-            )));
-        }
-        None => {
-            let Some(v) = thresholds.get(&environment).and_then(Json::as_f64) else {
-                let known: Vec<&str> = thresholds
-                    .as_object()
-                    .map(|o| o.keys().map(String::as_str).collect())
-                    .unwrap_or_default();
-                return Err(Error::Usage(format!(
-                    "environment '{environment}' has no coverage threshold; coverage_thresholds_by_env has: {}",
-                    known.join(", ")
-                )));
-            };
-            // The threshold comes from the policy file only if it sets the table.
-            let source = if policy.get("coverage_thresholds_by_env").is_some() {
-                Source::Policy
-            } else {
-                Source::Default
-            };
-            config.record("min_coverage", v, source);
-            v
-        }
+        Some(v) => Err(Error::Usage(format!(
+            "--min-coverage {v}: must be between 0 and 100"
+        ))),
+        None => environment_threshold(policy, config, &thresholds, environment),
+    }
+}
+
+/// The threshold `thresholds` sets for `environment`, recorded with where the table came from.
+fn environment_threshold(
+    policy: &Policy,
+    config: &mut ConfigSnapshot,
+    thresholds: &Json,
+    environment: &str,
+) -> Result<f64> {
+    let Some(v) = thresholds.get(environment).and_then(Json::as_f64) else {
+        let known: Vec<&str> = thresholds
+            .as_object()
+            .map(|o| o.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        return Err(Error::Usage(format!(
+            "environment '{environment}' has no coverage threshold; coverage_thresholds_by_env has: {}",
+            known.join(", ")
+        )));
     };
+    // The threshold comes from the policy file only if it sets the table.
+    let source = if policy.get("coverage_thresholds_by_env").is_some() {
+        Source::Policy
+    } else {
+        Source::Default
+    };
+    config.record("min_coverage", v, source);
+    Ok(v)
+}
+
+/// Records the profile, `--embed-provenance` and `--project-id`.
+fn record_profile_options(a: &ExportArgs, config: &mut ConfigSnapshot) {
     config.record(
         "profile",
         &a.profile,
@@ -598,6 +645,16 @@ fn resolve_options(
         // Replays need it: it names the output files.
         config.record("project_id", id, Source::Flag);
     }
+}
+
+/// Records the input files given: task mapping, service metadata, existing artifacts and
+/// the directories scanned for them.
+fn record_input_options(
+    a: &ExportArgs,
+    workspace: &Workspace,
+    policy: &Policy,
+    config: &mut ConfigSnapshot,
+) {
     let recorded = |p: &Path| workspace.record_path(p, &a.output_dir);
     if let Some(p) = &a.task_mapping {
         config.record("task_mapping", recorded(p), Source::Flag);
@@ -622,21 +679,9 @@ fn resolve_options(
         } else {
             Source::Flag
         };
-        let dirs: Vec<String> = a
-            .scan_existing
-            .iter()
-            .map(|d| workspace.record_path(d, &a.output_dir))
-            .collect();
+        let dirs: Vec<String> = a.scan_existing.iter().map(|d| recorded(d)).collect();
         config.record("scan_existing", dirs, source);
     }
-    Ok(Options {
-        deterministic,
-        emit_quality,
-        emit_onboarding,
-        json_format,
-        environment,
-        min_coverage,
-    })
 }
 
 /// The run's report files by the earlier keys, and every derived artifact with the digests of

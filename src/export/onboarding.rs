@@ -305,43 +305,15 @@ pub fn build(
     task_mapping: Option<&Map<String, Json>>,
 ) -> OnboardingMetadata {
     let profile = input.profile.as_str();
+    let gate = |section: &str, value: Json| gated(profile, section, value);
     let types = types_present(artifacts);
     let services = services(input, artifacts);
     let rules = derivation_rules(artifacts);
     let (matrix, summary, _) = resolvability(artifacts);
     let guidance = guidance(input.document);
-    let open_questions: Vec<Json> = guidance["questions"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|q| q.get("status").and_then(Json::as_str).unwrap_or("open") == "open")
-        .cloned()
-        .collect();
-    let mut gaps: Vec<String> = artifacts
-        .iter()
-        .filter(|a| a.status != "exists")
-        .map(|a| a.id.clone())
-        .collect();
-    gaps.sort();
-    let version = if profile == "full" {
-        SCHEMA_VERSION
-    } else {
-        "1.1.0"
-    };
-    let by_type = |f: fn(&TypeEntry) -> Json, all: bool| -> BTreeMap<String, Json> {
-        let list: Vec<&TypeEntry> = if all {
-            CATALOG.iter().collect()
-        } else {
-            types.clone()
-        };
-        list.into_iter()
-            .map(|e| (e.artifact_type.to_string(), f(e)))
-            .collect()
-    };
-    let contracts: Map<String, Json> = types
-        .iter()
-        .map(|e| (e.artifact_type.to_string(), output_contract(e)))
-        .collect();
+    let open_questions = open_questions(&guidance);
+    let gaps = coverage_gaps(artifacts);
+    let version = schema_version(profile);
     OnboardingMetadata {
         version: version.into(),
         schema_version: version.into(),
@@ -352,15 +324,9 @@ pub fn build(
         project_context_path: export_names::project_context(project),
         crd_reference: export_names::project_context(project),
         generated_at: input.generated_at.clone(),
-        artifact_types: by_type(artifact_type_info, false),
-        output_path_conventions: by_type(|e| Json::Object(conventions(e)), true),
-        parameter_schema: CATALOG
-            .iter()
-            .map(|e| {
-                let keys = e.parameter_keys().iter().map(|k| k.to_string()).collect();
-                (e.artifact_type.to_string(), keys)
-            })
-            .collect(),
+        artifact_types: per_type(types.iter().copied(), artifact_type_info),
+        output_path_conventions: per_type(CATALOG, |e| Json::Object(conventions(e))),
+        parameter_schema: parameter_schema(),
         coverage: OnboardingCoverage {
             coverage,
             gaps: gaps.clone(),
@@ -369,58 +335,18 @@ pub fn build(
         provenance: input.legacy_provenance.clone(),
         guidance,
         capabilities: capabilities(),
-        derivation_rules: gated(profile, "derivation_rules", Json::Object(rules.clone())),
-        artifact_dependency_graph: gated(
-            profile,
-            "artifact_dependency_graph",
-            json!(
-                artifacts
-                    .iter()
-                    .filter(|a| !a.depends_on.is_empty())
-                    .map(|a| (a.id.clone(), json!(a.depends_on)))
-                    .collect::<Map<String, Json>>()
-            ),
-        ),
-        expected_output_contracts: gated(
-            profile,
-            "expected_output_contracts",
-            Json::Object(contracts),
-        ),
-        design_calibration_hints: gated(
-            profile,
+        derivation_rules: gate("derivation_rules", Json::Object(rules.clone())),
+        artifact_dependency_graph: gate("artifact_dependency_graph", dependency_graph(artifacts)),
+        expected_output_contracts: gate("expected_output_contracts", output_contracts(&types)),
+        design_calibration_hints: gate(
             "design_calibration_hints",
             calibration_hints(&types, &services),
         ),
-        objectives: input
-            .document
-            .pointer("/strategy/objectives")
-            .cloned()
-            .unwrap_or(json!([])),
-        resolved_artifact_parameters: artifacts
-            .iter()
-            .map(|a| {
-                let params: Map<String, Json> = a
-                    .parameters
-                    .as_object()
-                    .into_iter()
-                    .flatten()
-                    .filter(|(_, v)| !v.is_null())
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect();
-                (a.id.clone(), Json::Object(params))
-            })
-            .collect(),
-        parameter_resolvability: gated(
-            profile,
-            "parameter_resolvability",
-            serde_json::to_value(&matrix).unwrap_or_default(),
-        ),
-        parameter_resolvability_summary: gated(
-            profile,
-            "parameter_resolvability",
-            serde_json::to_value(&summary).unwrap_or_default(),
-        ),
-        open_questions: (!open_questions.is_empty()).then(|| json!(open_questions)),
+        objectives: objectives(input.document),
+        resolved_artifact_parameters: resolved_parameters(artifacts),
+        parameter_resolvability: gate("parameter_resolvability", to_json(&matrix)),
+        parameter_resolvability_summary: gate("parameter_resolvability", to_json(&summary)),
+        open_questions,
         requirements_hints: requirements_hints(&rules),
         instrumentation_hints: instrumentation_hints(&services),
         service_metadata: services,
@@ -430,9 +356,115 @@ pub fn build(
         artifact_task_mapping: task_mapping.cloned().map(Json::Object),
         file_ownership: file_ownership(artifacts, task_mapping),
         source_path_relative: input.source_path_relative.clone(),
-        parameter_sources: by_type(parameter_sources, false),
-        example_artifacts: by_type(example, false),
+        parameter_sources: per_type(types.iter().copied(), parameter_sources),
+        example_artifacts: per_type(types.iter().copied(), example),
         coverage_gaps: gaps,
         run_provenance: crate::paths::RUN_RECORD.into(),
     }
+}
+
+/// The full profile has the current schema version; the narrower profiles keep 1.1.0.
+fn schema_version(profile: &str) -> &'static str {
+    if profile == "full" {
+        SCHEMA_VERSION
+    } else {
+        "1.1.0"
+    }
+}
+
+/// The guidance questions still open, if any.
+fn open_questions(guidance: &Json) -> Option<Json> {
+    let open: Vec<Json> = guidance["questions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|q| q.get("status").and_then(Json::as_str).unwrap_or("open") == "open")
+        .cloned()
+        .collect();
+    (!open.is_empty()).then(|| json!(open))
+}
+
+/// The ids of the artifacts that do not exist yet, sorted.
+fn coverage_gaps(artifacts: &[Artifact]) -> Vec<String> {
+    let mut gaps: Vec<String> = artifacts
+        .iter()
+        .filter(|a| a.status != "exists")
+        .map(|a| a.id.clone())
+        .collect();
+    gaps.sort();
+    gaps
+}
+
+/// `f` of each artifact type, by type name.
+fn per_type<'a>(
+    entries: impl IntoIterator<Item = &'a TypeEntry>,
+    f: impl Fn(&TypeEntry) -> Json,
+) -> BTreeMap<String, Json> {
+    entries
+        .into_iter()
+        .map(|e| (e.artifact_type.to_string(), f(e)))
+        .collect()
+}
+
+/// The parameter keys of every catalog type.
+fn parameter_schema() -> BTreeMap<String, Vec<String>> {
+    CATALOG
+        .iter()
+        .map(|e| {
+            let keys = e.parameter_keys().iter().map(|k| k.to_string()).collect();
+            (e.artifact_type.to_string(), keys)
+        })
+        .collect()
+}
+
+/// What each artifact depends on, for the artifacts that depend on something.
+fn dependency_graph(artifacts: &[Artifact]) -> Json {
+    json!(
+        artifacts
+            .iter()
+            .filter(|a| !a.depends_on.is_empty())
+            .map(|a| (a.id.clone(), json!(a.depends_on)))
+            .collect::<Map<String, Json>>()
+    )
+}
+
+/// The output contract of each artifact type present.
+fn output_contracts(types: &[&TypeEntry]) -> Json {
+    Json::Object(
+        types
+            .iter()
+            .map(|e| (e.artifact_type.to_string(), output_contract(e)))
+            .collect(),
+    )
+}
+
+/// The manifest's strategy objectives (an empty list when it has none).
+fn objectives(document: &Json) -> Json {
+    document
+        .pointer("/strategy/objectives")
+        .cloned()
+        .unwrap_or(json!([]))
+}
+
+/// Each artifact's parameters that have a value.
+fn resolved_parameters(artifacts: &[Artifact]) -> BTreeMap<String, Json> {
+    artifacts
+        .iter()
+        .map(|a| {
+            let params: Map<String, Json> = a
+                .parameters
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            (a.id.clone(), Json::Object(params))
+        })
+        .collect()
+}
+
+/// A value as JSON (null if it cannot be one).
+fn to_json(value: &impl serde::Serialize) -> Json {
+    serde_json::to_value(value).unwrap_or_default()
 }

@@ -2,6 +2,8 @@
 //! list items, table rows and front-matter lines, each with its line range and the headings it
 //! sits under. Code blocks are skipped. Inference works on these blocks, never on raw text.
 
+use std::ops::Range;
+
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
 /// What a block is.
@@ -92,162 +94,250 @@ impl Outline {
     fn texts(&self) -> Vec<String> {
         self.0.iter().map(|(_, t)| t.clone()).collect()
     }
+    /// The innermost heading's text (empty before the first heading).
+    fn section(&self) -> String {
+        self.0.last().map(|(_, t)| t.clone()).unwrap_or_default()
+    }
+}
+
+/// Where each line of a source starts, to give the 1-based line of a byte offset.
+struct LineIndex(Vec<usize>);
+
+impl LineIndex {
+    fn of(source: &str) -> Self {
+        LineIndex(
+            std::iter::once(0)
+                .chain(source.match_indices('\n').map(|(i, _)| i + 1))
+                .collect(),
+        )
+    }
+    fn line_of(&self, offset: usize) -> usize {
+        self.0.partition_point(|&s| s <= offset)
+    }
+}
+
+/// The table being read: its header cells, the current row's cells and the open cell.
+#[derive(Default)]
+struct Table {
+    header: Vec<String>,
+    cells: Vec<String>,
+    cell: Option<String>,
+    in_head: bool,
+}
+
+/// What the walk over a document's events has seen so far, and the blocks it has made.
+struct Reader {
+    lines: LineIndex,
+    out: Vec<Block>,
+    outline: Outline,
+    /// Blocks begun and not yet ended, innermost last.
+    stack: Vec<Open>,
+    /// For each list the walk is inside, whether it is ordered.
+    lists: Vec<bool>,
+    table: Table,
+    in_code: bool,
+    in_meta: bool,
+    /// Level of the last real heading: a bold line standing alone is a heading one below it.
+    heading_level: u8,
 }
 
 /// Splits a document into blocks.
 pub fn blocks(source: &str) -> Vec<Block> {
-    let line_starts: Vec<usize> = std::iter::once(0)
-        .chain(source.match_indices('\n').map(|(i, _)| i + 1))
-        .collect();
-    let line_of = |offset: usize| line_starts.partition_point(|&s| s <= offset);
-    let mut out = Vec::new();
-    let mut outline = Outline::default();
-    let mut stack: Vec<Open> = Vec::new();
-    let mut lists: Vec<bool> = Vec::new();
-    let mut header: Vec<String> = Vec::new();
-    let mut cells: Vec<String> = Vec::new();
-    let mut cell: Option<String> = None;
-    let mut in_head = false;
-    let mut in_code = false;
-    let mut in_meta = false;
-    // Level of the last real heading: a bold line standing alone is a heading one below it.
-    let mut heading_level = 0u8;
+    let mut reader = Reader::new(source);
     let options = Options::ENABLE_TABLES | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS;
     for (event, range) in Parser::new_ext(source, options).into_offset_iter() {
-        let is_code = matches!(event, Event::Code(_));
+        reader.read(event, range);
+    }
+    reader.out
+}
+
+impl Reader {
+    fn new(source: &str) -> Self {
+        Reader {
+            lines: LineIndex::of(source),
+            out: Vec::new(),
+            outline: Outline::default(),
+            stack: Vec::new(),
+            lists: Vec::new(),
+            table: Table::default(),
+            in_code: false,
+            in_meta: false,
+            heading_level: 0,
+        }
+    }
+
+    /// Takes one event, at its byte range in the source.
+    fn read(&mut self, event: Event, range: Range<usize>) {
         match event {
-            Event::Start(Tag::CodeBlock(_)) => in_code = true,
-            Event::End(TagEnd::CodeBlock) => in_code = false,
-            Event::Start(Tag::MetadataBlock(_)) => in_meta = true,
-            Event::End(TagEnd::MetadataBlock(_)) => in_meta = false,
-            Event::Text(t) if in_meta => {
-                out.extend(meta_lines(&t, line_of(range.start), &outline));
+            Event::Start(Tag::CodeBlock(_)) => self.in_code = true,
+            Event::End(TagEnd::CodeBlock) => self.in_code = false,
+            Event::Start(Tag::MetadataBlock(_)) => self.in_meta = true,
+            Event::End(TagEnd::MetadataBlock(_)) => self.in_meta = false,
+            Event::Text(t) if self.in_meta => {
+                let first_line = self.lines.line_of(range.start);
+                self.out.extend(meta_lines(&t, first_line, &self.outline));
             }
             Event::Start(Tag::Heading { level, .. }) => {
-                stack.push(Open::new(Kind::Heading(level as u8), range.start))
+                self.begin(Kind::Heading(level as u8), range.start)
             }
-            Event::Start(Tag::List(first)) => lists.push(first.is_some()),
+            Event::Start(Tag::List(first)) => self.lists.push(first.is_some()),
             Event::End(TagEnd::List(_)) => {
-                lists.pop();
+                self.lists.pop();
             }
-            Event::Start(Tag::Item) => {
-                let ordered = lists.last().copied().unwrap_or(false);
-                let depth = lists.len();
-                stack.push(Open::new(Kind::Item { ordered, depth }, range.start));
+            Event::Start(Tag::Item) => self.begin_item(range.start),
+            Event::Start(Tag::Paragraph) if self.stack.is_empty() => {
+                self.begin(Kind::Paragraph, range.start)
             }
-            Event::Start(Tag::Paragraph) if stack.is_empty() => {
-                stack.push(Open::new(Kind::Paragraph, range.start))
-            }
-            Event::Start(Tag::Strong) => {
-                if let Some(top) = stack.last_mut() {
-                    top.strong = Some(String::new());
-                }
-            }
-            Event::End(TagEnd::Strong) => {
-                if let Some(top) = stack.last_mut()
-                    && let Some(strong) = top.strong.take()
-                    && top.lead.is_none()
-                    && squash(&top.raw).starts_with(squash(&strong).as_str())
-                {
-                    top.lead = Some(squash(&strong));
-                }
-            }
-            Event::End(TagEnd::Heading(_) | TagEnd::Item) | Event::End(TagEnd::Paragraph) => {
-                let is_paragraph = matches!(event, Event::End(TagEnd::Paragraph));
-                if is_paragraph
-                    && !matches!(
-                        stack.last(),
-                        Some(Open {
-                            kind: Some(Kind::Paragraph),
-                            ..
-                        })
-                    )
-                {
-                    // A paragraph inside a list item belongs to the item.
-                    if let Some(top) = stack.last_mut() {
-                        top.raw.push(' ');
-                    }
-                    continue;
-                }
-                if let Some(mut open) = stack.pop() {
-                    let text = squash(&open.raw);
-                    if open.kind == Some(Kind::Paragraph) && is_pseudo_heading(&text, &open.lead) {
-                        open.kind = Some(Kind::Heading((heading_level + 1).min(6)));
-                    } else if let Some(Kind::Heading(level)) = open.kind {
-                        heading_level = level;
-                    }
-                    if let Some(Kind::Heading(level)) = open.kind {
-                        outline.enter(level, &text);
-                    }
-                    let end = range.end.saturating_sub(1).max(open.start);
-                    out.push(Block {
-                        kind: open.kind.unwrap_or(Kind::Paragraph),
-                        section: outline.0.last().map(|(_, t)| t.clone()).unwrap_or_default(),
-                        line_start: line_of(open.start),
-                        line_end: line_of(end),
-                        text,
-                        outline: outline.texts(),
-                        lines: open.raw.split('\n').map(squash).collect(),
-                        code: open.code,
-                        lead: open.lead,
-                    });
-                }
-            }
-            Event::Start(Tag::TableHead) => {
-                in_head = true;
-                header.clear();
-            }
-            Event::End(TagEnd::TableHead) => in_head = false,
-            Event::Start(Tag::TableRow) => cells.clear(),
-            Event::Start(Tag::TableCell) => cell = Some(String::new()),
-            Event::End(TagEnd::TableCell) => {
-                let text = squash(&cell.take().unwrap_or_default());
-                if in_head {
-                    header.push(text)
-                } else {
-                    cells.push(text)
-                }
-            }
-            Event::End(TagEnd::TableRow) => {
-                let line = line_of(range.start);
-                let text = cells.join(" | ");
-                out.push(Block {
-                    kind: Kind::Row {
-                        header: header.clone(),
-                        cells: cells.clone(),
-                    },
-                    section: outline.0.last().map(|(_, t)| t.clone()).unwrap_or_default(),
-                    line_start: line,
-                    line_end: line,
-                    lines: vec![text.clone()],
-                    text,
-                    outline: outline.texts(),
-                    code: Vec::new(),
-                    lead: None,
-                });
-            }
-            Event::Text(t) | Event::Code(t) if !in_code => {
-                if let Some(c) = cell.as_mut() {
-                    c.push_str(&t);
-                } else if let Some(top) = stack.last_mut() {
-                    top.raw.push_str(&t);
-                    if let Some(strong) = top.strong.as_mut() {
-                        strong.push_str(&t);
-                    }
-                    if is_code {
-                        top.code.push(t.to_string());
-                    }
-                }
-            }
+            Event::Start(Tag::Strong) => self.begin_strong(),
+            Event::End(TagEnd::Strong) => self.end_strong(),
+            Event::End(TagEnd::Paragraph) => self.end_paragraph(range.end),
+            Event::End(TagEnd::Heading(_) | TagEnd::Item) => self.end_block(range.end),
+            Event::Start(Tag::TableHead) => self.table.begin_head(),
+            Event::End(TagEnd::TableHead) => self.table.in_head = false,
+            Event::Start(Tag::TableRow) => self.table.cells.clear(),
+            Event::Start(Tag::TableCell) => self.table.cell = Some(String::new()),
+            Event::End(TagEnd::TableCell) => self.table.end_cell(),
+            Event::End(TagEnd::TableRow) => self.end_row(range.start),
+            Event::Text(t) if !self.in_code => self.text(&t, false),
+            Event::Code(t) if !self.in_code => self.text(&t, true),
             Event::SoftBreak | Event::HardBreak => {
-                if let Some(top) = stack.last_mut() {
+                if let Some(top) = self.stack.last_mut() {
                     top.raw.push('\n');
                 }
             }
             _ => {}
         }
     }
-    out
+
+    fn begin(&mut self, kind: Kind, start: usize) {
+        self.stack.push(Open::new(kind, start));
+    }
+
+    /// A list item, ordered as its list is and as deep as the lists it sits in.
+    fn begin_item(&mut self, start: usize) {
+        let ordered = self.lists.last().copied().unwrap_or(false);
+        let depth = self.lists.len();
+        self.begin(Kind::Item { ordered, depth }, start);
+    }
+
+    fn begin_strong(&mut self) {
+        if let Some(top) = self.stack.last_mut() {
+            top.strong = Some(String::new());
+        }
+    }
+
+    /// A bold span the open block's text starts with is its lead.
+    fn end_strong(&mut self) {
+        if let Some(top) = self.stack.last_mut()
+            && let Some(strong) = top.strong.take()
+            && top.lead.is_none()
+            && squash(&top.raw).starts_with(squash(&strong).as_str())
+        {
+            top.lead = Some(squash(&strong));
+        }
+    }
+
+    /// Text goes to the open table cell, else to the open block (and its bold span).
+    fn text(&mut self, text: &str, is_code: bool) {
+        if let Some(c) = self.table.cell.as_mut() {
+            c.push_str(text);
+        } else if let Some(top) = self.stack.last_mut() {
+            top.raw.push_str(text);
+            if let Some(strong) = top.strong.as_mut() {
+                strong.push_str(text);
+            }
+            if is_code {
+                top.code.push(text.to_string());
+            }
+        }
+    }
+
+    /// Ends a paragraph block; a paragraph inside a list item belongs to the item.
+    fn end_paragraph(&mut self, end: usize) {
+        let in_paragraph = matches!(
+            self.stack.last(),
+            Some(Open {
+                kind: Some(Kind::Paragraph),
+                ..
+            })
+        );
+        if in_paragraph {
+            self.end_block(end);
+        } else if let Some(top) = self.stack.last_mut() {
+            top.raw.push(' ');
+        }
+    }
+
+    /// Ends the innermost open block (it ends at byte `end`, exclusive) and makes it a block.
+    fn end_block(&mut self, end: usize) {
+        let Some(mut open) = self.stack.pop() else {
+            return;
+        };
+        let text = squash(&open.raw);
+        self.settle_heading(&mut open, &text);
+        let end = end.saturating_sub(1).max(open.start);
+        self.out.push(Block {
+            kind: open.kind.unwrap_or(Kind::Paragraph),
+            section: self.outline.section(),
+            line_start: self.lines.line_of(open.start),
+            line_end: self.lines.line_of(end),
+            text,
+            outline: self.outline.texts(),
+            lines: open.raw.split('\n').map(squash).collect(),
+            code: open.code,
+            lead: open.lead,
+        });
+    }
+
+    /// Makes a lone bold paragraph a heading one below the last real one, and enters a
+    /// heading into the outline.
+    fn settle_heading(&mut self, open: &mut Open, text: &str) {
+        if open.kind == Some(Kind::Paragraph) && is_pseudo_heading(text, &open.lead) {
+            open.kind = Some(Kind::Heading((self.heading_level + 1).min(6)));
+        } else if let Some(Kind::Heading(level)) = open.kind {
+            self.heading_level = level;
+        }
+        if let Some(Kind::Heading(level)) = open.kind {
+            self.outline.enter(level, text);
+        }
+    }
+
+    /// A table row, with its table's header cells.
+    fn end_row(&mut self, start: usize) {
+        let line = self.lines.line_of(start);
+        let text = self.table.cells.join(" | ");
+        self.out.push(Block {
+            kind: Kind::Row {
+                header: self.table.header.clone(),
+                cells: self.table.cells.clone(),
+            },
+            section: self.outline.section(),
+            line_start: line,
+            line_end: line,
+            lines: vec![text.clone()],
+            text,
+            outline: self.outline.texts(),
+            code: Vec::new(),
+            lead: None,
+        });
+    }
+}
+
+impl Table {
+    fn begin_head(&mut self) {
+        self.in_head = true;
+        self.header.clear();
+    }
+
+    /// The cell's text goes to the header or to the current row.
+    fn end_cell(&mut self) {
+        let text = squash(&self.cell.take().unwrap_or_default());
+        if self.in_head {
+            self.header.push(text)
+        } else {
+            self.cells.push(text)
+        }
+    }
 }
 
 /// A paragraph that is one short bold phrase (`**Risks**`) is used as a heading.
