@@ -11,10 +11,16 @@ pub const OUTSIDE: &str = "<outside>";
 
 /// Whether a record path is the `<outside>/name` form (of any name, quoted or not).
 pub fn names_outside(record_path: &str) -> bool {
-    crate::path_bytes::decode(record_path).is_some_and(|b| {
+    let outside = |b: &[u8]| {
         b.strip_prefix(OUTSIDE.as_bytes())
             .is_some_and(|r| r.starts_with(b"/"))
-    })
+    };
+    // Only a quoted text needs decoding (and a copy); the hook asks this of every input.
+    if record_path.starts_with('"') {
+        crate::path_bytes::decode(record_path).is_some_and(|b| outside(&b))
+    } else {
+        outside(record_path.as_bytes())
+    }
 }
 
 /// The place a command runs in.

@@ -107,9 +107,6 @@ fn missing_object(e: git2::Error, id: Oid, path: &str) -> Error {
 /// Whether a repository path names a run record.
 /// (A record in a directory whose name is not UTF-8 has a quoted path: its name is decoded.)
 pub fn is_record_path(path: &str) -> bool {
-    if !path.contains("run-provenance") {
-        return false;
-    }
     if path.starts_with('"') {
         let Some(bytes) = crate::path_bytes::decode(path) else {
             return false;
@@ -117,6 +114,7 @@ pub fn is_record_path(path: &str) -> bool {
         let name = bytes.rsplit(|&b| b == b'/').next().unwrap_or(&bytes);
         return std::str::from_utf8(name).is_ok_and(is_run_record_name);
     }
+    // Only the file name is looked at, `.json` first: the hook asks this of every index path.
     path.ends_with(".json") && is_run_record_name(path.rsplit('/').next().unwrap_or(path))
 }
 
@@ -156,6 +154,8 @@ pub fn load_records<'a>(
 pub struct Records {
     pub valid: Vec<RecordFile>,
     pub broken: Vec<Finding>,
+    /// Run id → index in `valid` (a monorepo has a thousand records: no pairwise search).
+    seen: std::collections::HashMap<String, usize>,
 }
 
 impl Records {
@@ -173,20 +173,18 @@ impl Records {
     /// Adds a record read already (parsed, or from the claims cache); a run id seen before
     /// makes it tampered, wherever the first came from.
     pub fn add_file(&mut self, file: RecordFile) {
-        if let Some(first) = self
-            .valid
-            .iter()
-            .find(|r| r.record.run_id == file.record.run_id)
-        {
+        if let Some(&first) = self.seen.get(&file.record.run_id) {
             let violation = Violation::DuplicateRunId {
                 run_id: file.record.run_id.clone(),
-                first: first.path.clone(),
+                first: self.valid[first].path.clone(),
                 second: file.path.clone(),
             };
             return self
                 .broken
                 .push(broken_record(&file.path, &untrusted(&file.path, violation)));
         }
+        self.seen
+            .insert(file.record.run_id.clone(), self.valid.len());
         self.valid.push(file);
     }
 }
