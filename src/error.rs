@@ -9,11 +9,6 @@ pub const EXIT_CHECK_FAILED: i32 = 1;
 /// Exit code: bad usage or bad input; nothing was written.
 pub const EXIT_BAD_INPUT: i32 = 2;
 
-/// A file system path as a message shows it: git's quoting of its bytes.
-fn shown(path: &std::path::Path) -> String {
-    crate::quote::path(&crate::path_bytes::text_of(path))
-}
-
 /// Everything that can stop a command.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -25,7 +20,7 @@ pub enum Error {
     Usage(String),
     /// Reading or writing a file failed. The path is shown as git shows it (quoted when it
     /// is not UTF-8 or holds control characters).
-    #[error("{}: {source}", shown(.path))]
+    #[error("{}: {source}", crate::quote::fs_path(.path))]
     Io {
         path: PathBuf,
         #[source]
@@ -33,7 +28,7 @@ pub enum Error {
     },
     /// Another run holds the output directory's lock.
     #[error(
-        "{}: locked by another contextcore run; wait for it to finish, or remove the lock file if no run is active", shown(.0)
+        "{}: locked by another contextcore run; wait for it to finish, or remove the lock file if no run is active", crate::quote::fs_path(.0)
     )]
     Locked(PathBuf),
     /// A path would resolve outside the directory it must stay in.

@@ -217,7 +217,7 @@ pub fn create_dir(dir: &Path) -> Result<()> {
     if dir.exists() && !dir.is_dir() {
         return Err(Error::Usage(format!(
             "{}: is a file, not a directory; name another output directory",
-            dir.display()
+            crate::quote::fs_path(dir)
         )));
     }
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))

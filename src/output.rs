@@ -339,6 +339,6 @@ impl Outputs<'_> {
 fn lock_display(workspace: &Workspace, lock: &Path) -> String {
     match &workspace.repo_root {
         Some(root) => workspace.record_path(lock, root),
-        None => lock.display().to_string(),
+        None => crate::quote::fs_path(lock),
     }
 }

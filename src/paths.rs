@@ -36,7 +36,10 @@ impl WriteStrategy {
 /// is not Unicode has no bytes of its own and is refused rather than written under another name.
 pub fn file_name_of(path: &Path) -> Result<OsString> {
     let Some(name) = path.file_name() else {
-        return Err(Error::Usage(format!("{}: not a file path", path.display())));
+        return Err(Error::Usage(format!(
+            "{}: not a file path",
+            crate::quote::fs_path(path)
+        )));
     };
     if cfg!(not(unix)) && name.to_str().is_none() {
         return Err(Error::Usage(format!(
@@ -131,7 +134,7 @@ pub fn resolve(dir: &Path, name: impl AsRef<OsStr>, strategy: WriteStrategy) -> 
     {
         return Err(Error::Escape(format!(
             "{}/{}",
-            dir.display(),
+            crate::quote::fs_path(dir),
             crate::quote::path(&crate::path_bytes::encode(&bytes))
         )));
     }
@@ -160,7 +163,7 @@ fn refuse_symlink(path: &Path) -> Result<()> {
     match path.symlink_metadata() {
         Ok(meta) if meta.file_type().is_symlink() => Err(Error::Escape(format!(
             "{} is a symbolic link; remove it so the output can be written in place",
-            path.display()
+            crate::quote::fs_path(path)
         ))),
         _ => Ok(()),
     }

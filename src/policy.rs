@@ -138,7 +138,7 @@ impl Policy {
             if !path.is_file() {
                 return Err(Error::Usage(format!(
                     "{}: policy file not found",
-                    path.display()
+                    crate::quote::fs_path(path)
                 )));
             }
             return Self::load(path);
@@ -266,13 +266,13 @@ impl Policy {
         {
             return Err(Error::Usage(format!(
                 "{}: already exists and the policy forbids overwriting it (forbid_manifest_overwrite)",
-                path.display()
+                crate::quote::fs_path(path)
             )));
         }
         if !force {
             return Err(Error::Usage(format!(
                 "{}: already exists; pass --force to replace it (the old content is kept as a backup)",
-                path.display()
+                crate::quote::fs_path(path)
             )));
         }
         Ok(())

@@ -25,6 +25,12 @@ fn is_quoted_path(s: &str) -> bool {
     s.starts_with('"') && crate::path_bytes::decode(s).is_some()
 }
 
+/// A file system path as messages show it: the record text of its bytes (git's quoted form
+/// when it is not UTF-8), quoted as [`path`] quotes. An ordinary path is shown as it is.
+pub fn fs_path(p: &std::path::Path) -> String {
+    path(&crate::path_bytes::text_of(p))
+}
+
 /// `s` with every non-printable character escaped as [`path`] escapes it, without adding
 /// quotes: the safety net for whole lines of text that embed untrusted values.
 pub fn line(s: &str) -> String {

@@ -101,7 +101,7 @@ impl Workspace {
         if !abs.starts_with(root) {
             return Err(Error::Usage(format!(
                 "{}: outside the repository; name a directory in the work tree (records name files by their repository path)",
-                dir.display()
+                crate::quote::fs_path(dir)
             )));
         }
         self.refuse_git_dir(dir)
@@ -118,7 +118,7 @@ impl Workspace {
         if inside_git_dir(dir, &git_dirs) {
             return Err(Error::Usage(format!(
                 "{}: refused, it is inside the repository's git directory (writing there corrupts refs and objects); choose an output directory in the work tree",
-                dir.display()
+                crate::quote::fs_path(dir)
             )));
         }
         Ok(())
@@ -149,7 +149,7 @@ pub fn files_under(dir: &Path, what: &str) -> Result<Vec<PathBuf>> {
     if !dir.is_dir() {
         return Err(Error::Usage(format!(
             "{what} {}: not a directory",
-            dir.display()
+            crate::quote::fs_path(dir)
         )));
     }
     let mut files = Vec::new();

@@ -396,6 +396,20 @@ fn the_export_gate_finds_outputs_in_a_directory_whose_name_is_not_utf8() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(!stderr(&out).contains('\u{fffd}'), "{}", stderr(&out));
+    // A missing manifest: named as git names it, and the hint is a word a shell reads back.
+    let out = repo
+        .cc()
+        .args(["export", "-p"])
+        .arg(std::ffi::OsStr::from_bytes(b"missing\xfe.yaml"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(r#""missing\376.yaml": no such manifest"#)
+            && stderr(&out).contains(r#"manifest init -p $'missing\376.yaml'"#),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[cfg(unix)]

@@ -98,7 +98,7 @@ fn emit<T: Serialize>(
         + "\n";
     if let Some(file) = file {
         write_report(file, rendered.as_bytes())?;
-        let note = format!("Report written to {}", file.display());
+        let note = format!("Report written to {}", crate::quote::fs_path(file));
         if json {
             eprintln!("{note}");
         } else {

@@ -263,7 +263,7 @@ fn report(
         if site.workspace.is_outside(&a.output_dir) {
             eprintln!(
                 "note: {} is outside the repository; lineage (hook, status, verify) cannot check these outputs",
-                a.output_dir.display()
+                crate::quote::fs_path(&a.output_dir)
             );
         }
     }

@@ -157,7 +157,7 @@ fn write_and_record(
     run: &Generation,
 ) -> Result<crate::output::Finished> {
     let (workspace, policy) = (&site.workspace, &site.policy);
-    let context_fp = Fingerprint::of_file(&a.context, &a.context.display().to_string())?;
+    let context_fp = Fingerprint::of_file(&a.context, &crate::quote::fs_path(&a.context))?;
     let mut names: Vec<&str> = run.artifacts.iter().map(|g| g.name.as_str()).collect();
     names.extend([GENERATION_REPORT, RUN_RECORD]);
     let mut outputs = Outputs::open(workspace, &a.output, strategy, policy, a.dry_run, &names)?;
@@ -252,7 +252,7 @@ fn locate_context(a: &GenerateArgs, workspace: &Workspace) -> Result<(PathBuf, P
     if !context.is_file() {
         return Err(Error::Usage(format!(
             "{}: not exported yet; run `contextcore export` first (or pass -c FILE)",
-            context.display()
+            crate::quote::fs_path(&context)
         )));
     }
     let output = a

@@ -31,8 +31,9 @@ pub fn manifest(given: Option<&Path>, repo_root: Option<&Path>) -> Result<Locate
     };
     if !manifest.is_file() {
         return Err(Error::Usage(format!(
-            "{0}: no such manifest; create it with `contextcore manifest init -p {0}`",
-            manifest.display()
+            "{}: no such manifest; create it with `contextcore manifest init -p {}`",
+            crate::quote::fs_path(&manifest),
+            crate::lineage::rerun::shell_path(&crate::path_bytes::text_of(&manifest))
         )));
     }
     let dir = match manifest.parent() {

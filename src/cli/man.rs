@@ -44,7 +44,7 @@ pub fn run(out_dir: Option<&Path>) -> Result<i32> {
     }
     println!(
         "{written} man page(s) in {}; `git contextcore --help` opens git-contextcore(1) when that directory is on MANPATH",
-        dir.display()
+        crate::quote::fs_path(dir)
     );
     Ok(0)
 }

@@ -90,7 +90,7 @@ impl Names {
                 }) {
                     return Err(Error::Usage(format!(
                         "--report-out {}: the report is written beside the manifest; give a file name",
-                        p.display()
+                        crate::quote::fs_path(p)
                     )));
                 }
                 crate::paths::file_name_of(p)?
@@ -183,7 +183,7 @@ fn begin(
 fn refuse_insufficient(a: &InitFromPlanArgs, inferred: &infer::Inferred) {
     eprintln!(
         "error: {}: not enough to infer a manifest (verdict insufficient, {} of {} core fields):",
-        a.plan.display(),
+        crate::quote::fs_path(&a.plan),
         inferred.core_inferred_count,
         infer::CORE_FIELDS.len()
     );

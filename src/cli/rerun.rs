@@ -44,7 +44,7 @@ pub fn run(a: RerunArgs) -> Result<i32> {
             if workspace.is_outside(&p) {
                 return Err(Error::Usage(format!(
                     "{}: outside the repository",
-                    p.display()
+                    crate::quote::fs_path(&p)
                 )));
             }
             Ok(workspace.record_path(&p, &root))

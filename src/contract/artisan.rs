@@ -12,7 +12,7 @@ use super::layers::{either, json_object, matching, name_of};
 
 /// Question 3's checks on an artisan workflow output directory.
 pub fn checks(dir: &Path, export: &ExportDir) -> Vec<CheckResult> {
-    let shown = dir.display().to_string();
+    let shown = crate::quote::fs_path(dir);
     let mut checks = vec![check(
         "artisan-output-exists",
         true,

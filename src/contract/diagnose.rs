@@ -306,7 +306,7 @@ fn later_question(
         return question(number, QuestionStatus::Skipped, checks, &advice);
     };
     if !dir.is_dir() {
-        let detail = format!("{}: no such directory.", dir.display());
+        let detail = format!("{}: no such directory.", crate::quote::fs_path(dir));
         let advice = format!("Run the {stem} step first, then point {flag} at its output.");
         let checks = vec![check(
             &format!("{stem}-output-exists"),

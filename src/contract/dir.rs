@@ -29,7 +29,7 @@ impl ExportDir {
     /// Reads the directory; a missing directory or onboarding metadata, or a JSON file that
     /// does not parse, is bad input (the error names the file, and line:col for JSON).
     pub fn load(root: &Path) -> Result<Self> {
-        let shown_root = root.display().to_string();
+        let shown_root = crate::quote::fs_path(root);
         match std::fs::metadata(root) {
             Ok(meta) if meta.is_dir() => {}
             Ok(_) => return Err(Error::Usage(format!("{shown_root}: not a directory"))),
@@ -39,7 +39,7 @@ impl ExportDir {
         if !onboarding.is_file() {
             return Err(Error::Usage(format!(
                 "{}: not found; run 'contextcore manifest export -o {shown_root}' first (it writes the onboarding metadata)",
-                onboarding.display()
+                crate::quote::fs_path(&onboarding)
             )));
         }
         let metadata = read(&onboarding)?;
@@ -58,7 +58,7 @@ impl ExportDir {
 
     /// The directory as shown in reports and messages.
     pub fn shown(&self) -> String {
-        self.root.display().to_string()
+        crate::quote::fs_path(&self.root)
     }
 
     /// The project id the metadata names, if any.
@@ -122,13 +122,13 @@ pub fn contained(relative: &str) -> Option<PathBuf> {
 
 /// The sha256 of a file, streamed (outputs may be large); `None` when it cannot be read.
 pub fn sha256_of(path: &Path) -> Option<String> {
-    crate::fingerprint::Fingerprint::of_file(path, &path.display().to_string())
+    crate::fingerprint::Fingerprint::of_file(path, &crate::quote::fs_path(path))
         .ok()
         .and_then(|f| f.sha256)
 }
 
 fn read(path: &Path) -> Result<Json> {
-    crate::source::read_json(path, &path.display().to_string())
+    crate::source::read_json(path, &crate::quote::fs_path(path))
 }
 
 fn read_optional(path: &Path) -> Result<Option<Json>> {

@@ -13,7 +13,7 @@ use super::layers::{either, json_object, matching, name_of, names};
 
 /// Question 2's checks on a plan-ingestion output directory.
 pub fn checks(dir: &Path, export: &ExportDir) -> Vec<CheckResult> {
-    let shown = dir.display().to_string();
+    let shown = crate::quote::fs_path(dir);
     let mut checks = vec![check(
         "ingestion-output-exists",
         true,

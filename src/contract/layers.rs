@@ -52,7 +52,7 @@ pub(super) fn names(paths: &[PathBuf], limit: usize) -> String {
 
 /// A JSON object from a file, or `None` when it cannot be read, parsed, or is not an object.
 pub(super) fn json_object(path: &Path) -> Option<Json> {
-    crate::source::read_json(path, &path.display().to_string())
+    crate::source::read_json(path, &crate::quote::fs_path(path))
         .ok()
         .filter(Json::is_object)
 }

@@ -187,7 +187,7 @@ fn merge_shared(
     let Some(shared) = candidates.iter().find(|p| p.is_file()) else {
         return Err(Error::Git(format!(
             "{}: split index names {name}, which is missing; run 'git update-index --no-split-index' to rewrite the index",
-            index.display()
+            crate::quote::fs_path(index)
         )));
     };
     let bytes = std::fs::read(shared).map_err(|e| Error::io(shared, e))?;
@@ -196,7 +196,7 @@ fn merge_shared(
         .ok_or_else(|| {
             Error::Git(format!(
                 "{}: split index does not match {name}; run 'git update-index --no-split-index'",
-                index.display()
+                crate::quote::fs_path(index)
             ))
         })
 }

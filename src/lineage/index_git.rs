@@ -28,14 +28,14 @@ pub fn entries(repo: &Repository, index: &Path) -> Result<Vec<IndexEntry>> {
     if !out.status.success() {
         return Err(Error::Git(format!(
             "{}: git cannot read this index either: {}",
-            index.display(),
+            crate::quote::fs_path(index),
             String::from_utf8_lossy(&out.stderr).trim()
         )));
     }
     parse(&out.stdout).ok_or_else(|| {
         Error::Git(format!(
             "{}: unexpected 'git ls-files --debug' output",
-            index.display()
+            crate::quote::fs_path(index)
         ))
     })
 }
