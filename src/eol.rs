@@ -3,6 +3,11 @@
 //! `git hash-object <file>` and `git add` give, not the id of the working file's raw bytes.
 //! Only CRLF → LF is ever applied, so content without a CR is returned as it is, without
 //! looking at attributes or configuration.
+//!
+//! Conversions only git can apply — a clean filter driver (`filter=lfs` and the like), `ident`,
+//! `working-tree-encoding` — are left to git: for such a path the blob id is what
+//! `git hash-object --path` says ([`git_blob_of`]), and the sha256 stays that of the working
+//! file (what a reader of the directory sees).
 
 use std::borrow::Cow;
 use std::path::Path;
@@ -70,6 +75,113 @@ pub fn clean_file<'b>(file: &Path, bytes: &'b [u8]) -> Cow<'b, [u8]> {
         Cow::Borrowed(_) => Cow::Borrowed(bytes),
         Cow::Owned(v) => Cow::Owned(v),
     }
+}
+
+/// Whether git runs `rel` through a conversion this module does not apply when it stores it:
+/// a `filter` whose driver has a `clean` or `process` command, `ident`, or a
+/// `working-tree-encoding`.
+pub fn filtered(repo: &Repository, rel: &str) -> bool {
+    let attr = |name: &str| {
+        repo.get_attr(
+            &crate::path_bytes::path_or_text(rel),
+            name,
+            AttrCheckFlags::FILE_THEN_INDEX,
+        )
+        .ok()
+        .flatten()
+        .and_then(|v| match AttrValue::from_string(Some(v)) {
+            AttrValue::True => Some(String::new()),
+            AttrValue::String(s) => Some(s.to_string()),
+            _ => None,
+        })
+    };
+    if attr("ident").is_some() || attr("working-tree-encoding").is_some_and(|e| !e.is_empty()) {
+        return true;
+    }
+    let Some(driver) = attr("filter").filter(|d| !d.is_empty()) else {
+        return false;
+    };
+    let config = repo.config().ok();
+    ["clean", "process"].iter().any(|key| {
+        config
+            .as_ref()
+            .and_then(|c| c.get_string(&format!("filter.{driver}.{key}")).ok())
+            .is_some_and(|cmd| !cmd.trim().is_empty())
+    })
+}
+
+/// The blob id git stores for `rel` (repository-relative) with working-tree content `bytes`
+/// (or, without them, the file itself): `git hash-object --path`, which applies every
+/// conversion the path's attributes ask for. `None` when git fails (a filter that errors).
+pub fn git_blob_of(repo: &Repository, rel: &str, bytes: Option<&[u8]>) -> Option<Oid> {
+    use std::io::Write;
+    let root = repo.workdir()?;
+    let path = crate::path_bytes::path_or_text(rel);
+    let mut path_arg = std::ffi::OsString::from("--path=");
+    path_arg.push(path.as_os_str());
+    let mut cmd = std::process::Command::new("git");
+    cmd.current_dir(root)
+        .arg("hash-object")
+        .arg(path_arg)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null());
+    let out = match bytes {
+        Some(bytes) => {
+            let mut child = cmd
+                .arg("--stdin")
+                .stdin(std::process::Stdio::piped())
+                .spawn()
+                .ok()?;
+            let mut stdin = child.stdin.take()?;
+            let fed = stdin.write_all(bytes);
+            drop(stdin);
+            let out = child.wait_with_output().ok()?;
+            fed.ok()?;
+            out
+        }
+        None => cmd.arg("--").arg(root.join(&path)).output().ok()?,
+    };
+    if !out.status.success() {
+        return None;
+    }
+    Oid::from_str(std::str::from_utf8(&out.stdout).ok()?.trim()).ok()
+}
+
+/// The blob id git stores for a file named by its path on disk, when only git can say it
+/// ([`filtered`]); `None` for every other file (and outside a repository).
+pub fn filtered_blob_of_file(file: &Path, bytes: Option<&[u8]>) -> Option<Oid> {
+    let abs = crate::workspace::absolute(file);
+    let (repo, root) = repository_of(abs.parent().unwrap_or(&abs))?;
+    if !abs.starts_with(&root) {
+        return None;
+    }
+    let rel = crate::workspace::relative_to(&root, &abs);
+    if !filtered(&repo, &rel) {
+        return None;
+    }
+    git_blob_of(&repo, &rel, bytes)
+}
+
+/// The repository holding `dir` and its work tree, opened once per directory per process
+/// (a command fingerprints many files in few directories).
+fn repository_of(dir: &Path) -> Option<(std::rc::Rc<Repository>, std::path::PathBuf)> {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    type Opened = Option<(std::rc::Rc<Repository>, std::path::PathBuf)>;
+    thread_local! {
+        static OPENED: RefCell<HashMap<std::path::PathBuf, Opened>> = RefCell::new(HashMap::new());
+    }
+    OPENED.with(|opened| {
+        opened
+            .borrow_mut()
+            .entry(dir.to_path_buf())
+            .or_insert_with(|| {
+                let repo = crate::workspace::open_repository(dir)?;
+                let root = repo.workdir()?.canonicalize().ok()?;
+                Some((std::rc::Rc::new(repo), root))
+            })
+            .clone()
+    })
 }
 
 /// The path's mode from its `text` (or legacy `crlf`) and `eol` attributes, then

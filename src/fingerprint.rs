@@ -72,7 +72,19 @@ impl Fingerprint {
     }
 
     /// The fingerprint of bytes read from `file`, normalized as git would store them.
+    /// A path git runs through a clean filter, `ident` or an encoding keeps the sha256 of its
+    /// working bytes and takes its blob id from git (`eol::filtered_blob_of_file`).
     fn of_disk_bytes(file: &Path, bytes: &[u8], shown: &str, mtime: Option<String>) -> Self {
+        if let Some(id) = crate::eol::filtered_blob_of_file(file, Some(bytes)) {
+            return Self {
+                path: shown.to_string(),
+                exists: true,
+                size: Some(bytes.len() as u64),
+                mtime,
+                sha256: Some(Digests::of_bytes(bytes).sha256),
+                git_blob: Some(id.to_string()),
+            };
+        }
         let stored = crate::eol::clean_file(file, bytes);
         let d = Digests::of_bytes(&stored);
         Self {
@@ -124,13 +136,16 @@ impl Fingerprint {
             ));
         }
         let d = Digests::finish(sha256, sha1);
+        // A large file is the likeliest to be in LFS: git says what it stores.
+        let git_blob =
+            crate::eol::filtered_blob_of_file(file, None).map_or(d.git_blob, |id| id.to_string());
         Ok(Self {
             path: shown.to_string(),
             exists: true,
             size: Some(meta.len()),
             mtime,
             sha256: Some(d.sha256),
-            git_blob: Some(d.git_blob),
+            git_blob: Some(git_blob),
         })
     }
 

@@ -705,3 +705,49 @@ fn rerun_hints_are_shell_quoted() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("-o 'my out'"), "{}", stderr(&out));
 }
+
+/// A clean filter driver on the outputs (as LFS is): git stores what the filter makes of a
+/// file, so the record's blob ids come from git; the hook lets the export through, catches a
+/// hand edit, and verify and --reproduce agree.
+#[test]
+fn outputs_under_a_clean_filter_are_recorded_as_git_stores_them() {
+    let repo = Repo::new();
+    repo.git(&["config", "filter.upper.clean", "tr a-z A-Z"]);
+    repo.git(&["config", "filter.upper.smudge", "cat"]);
+    repo.write(".gitattributes", "out/*.yaml filter=upper\n");
+    repo.copy_fixture("checkout.contextcore.yaml", ".contextcore.yaml");
+    assert!(repo.run(&["hook", "install"]).status.success());
+    assert!(repo.run(&["export"]).status.success());
+    repo.git(&["add", "-A"]);
+    let out = repo.git_output(&["commit", "-qm", "export"]);
+    assert!(out.status.success(), "the export commits: {}", stderr(&out));
+    let record = common::json(&repo, "out/run-provenance.json");
+    let context = record["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["path"] == "out/checkout-service-projectcontext.yaml")
+        .unwrap();
+    assert_eq!(
+        context["git_blob"],
+        repo.git(&["rev-parse", "HEAD:out/checkout-service-projectcontext.yaml"]),
+        "the blob id is the filtered content's"
+    );
+    let out = repo.run(&["provenance", "verify", "--reproduce", "HEAD"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let out = repo.run(&["provenance", "status"]);
+    assert!(stdout(&out).contains(" 0 modified"), "{}", stdout(&out));
+
+    let path = "out/checkout-service-projectcontext.yaml";
+    repo.write(path, &(repo.read(path) + "# hand edit\n"));
+    let out = repo.run(&["provenance", "status"]);
+    assert!(stdout(&out).contains("1 modified"), "{}", stdout(&out));
+    repo.git(&["add", "-A"]);
+    let out = repo.git_output(&["commit", "-qm", "hand edit"]);
+    assert!(!out.status.success(), "the hand edit is refused");
+    assert!(
+        stderr(&out).contains("modified after run"),
+        "{}",
+        stderr(&out)
+    );
+}

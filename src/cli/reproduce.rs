@@ -322,6 +322,19 @@ fn compare(
         .as_deref()
         .and_then(|b| Oid::from_str(b).ok())
         .and_then(|id| repo.find_blob(id).ok());
+    // What the replay wrote is working-tree content; where git stores a path through a
+    // clean filter (LFS, ident, an encoding), git says which blob that content becomes.
+    if let Some(blob) = &recorded_blob
+        && crate::eol::filtered(repo, path)
+    {
+        let stored = crate::eol::git_blob_of(repo, path, Some(&reproduced));
+        return Ok((stored != Some(blob.id())).then(|| Difference {
+            path: path.clone(),
+            line: None,
+            recorded: None,
+            reproduced: Some(String::new()),
+        }));
+    }
     match recorded_blob {
         Some(blob) if blob.content() == reproduced.as_slice() => Ok(None),
         Some(blob) => Ok(Some(first_difference(path, blob.content(), &reproduced))),

@@ -258,6 +258,9 @@ impl View for WorktreeView<'_> {
         {
             return Some(entry.id.to_string());
         }
+        if crate::eol::filtered(self.repo, path) {
+            return crate::eol::git_blob_of(self.repo, path, None).map(|id| id.to_string());
+        }
         let bytes = std::fs::read(&file).ok()?;
         let clean = crate::eol::clean(self.repo, path, &bytes, || entry.map(|e| e.id));
         Some(Digests::of_bytes(&clean).git_blob)
