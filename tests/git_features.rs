@@ -751,3 +751,28 @@ fn outputs_under_a_clean_filter_are_recorded_as_git_stores_them() {
         stderr(&out)
     );
 }
+
+/// `git.dirty` in a record is never a clean tree the run did not see: with a split index
+/// (which libgit2 cannot read) a changed tracked file still makes it true.
+#[test]
+fn a_record_says_dirty_under_a_split_index() {
+    let repo = Repo::new();
+    repo.git(&["config", "core.splitIndex", "true"]);
+    repo.copy_fixture("checkout.contextcore.yaml", ".contextcore.yaml");
+    repo.write("notes.txt", "a\n");
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-qm", "base"]);
+    repo.git(&["update-index", "--split-index"]);
+    assert!(repo.run(&["export"]).status.success());
+    assert_eq!(
+        common::json(&repo, "out/run-provenance.json")["git"]["dirty"],
+        false,
+        "nothing tracked changed"
+    );
+    repo.write("notes.txt", "a\nb\n");
+    assert!(repo.run(&["export", "--force-record"]).status.success());
+    assert_eq!(
+        common::json(&repo, "out/run-provenance.json")["git"]["dirty"],
+        true
+    );
+}
