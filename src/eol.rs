@@ -81,6 +81,9 @@ pub fn clean_file<'b>(file: &Path, bytes: &'b [u8]) -> Cow<'b, [u8]> {
 /// a `filter` whose driver has a `clean` or `process` command, `ident`, or a
 /// `working-tree-encoding`.
 pub fn filtered(repo: &Repository, rel: &str) -> bool {
+    if !may_filter(repo, rel) {
+        return false;
+    }
     let attr = |name: &str| {
         repo.get_attr(
             &crate::path_bytes::path_or_text(rel),
@@ -108,6 +111,59 @@ pub fn filtered(repo: &Repository, rel: &str) -> bool {
             .and_then(|c| c.get_string(&format!("filter.{driver}.{key}")).ok())
             .is_some_and(|cmd| !cmd.trim().is_empty())
     })
+}
+
+/// The words that make an attributes file worth asking libgit2 about.
+const FILTERING: [&str; 3] = ["filter", "ident", "working-tree-encoding"];
+
+/// Whether an attributes file that can apply to `rel` mentions a conversion only git applies:
+/// `.gitattributes` in its directory and each parent up to the work tree's root,
+/// `info/attributes`, `core.attributesFile` (or the XDG default) and `/etc/gitattributes`. A
+/// cheap no for almost every repository, read once per directory per process, before
+/// libgit2's attribute lookup (which loads and checksums the whole index: at 100,000 files,
+/// more than the rest of an export).
+fn may_filter(repo: &Repository, rel: &str) -> bool {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    use std::path::PathBuf;
+    thread_local! {
+        static FILES: RefCell<HashMap<PathBuf, bool>> = RefCell::new(HashMap::new());
+    }
+    let mentions = |file: PathBuf| {
+        FILES.with(|files| {
+            *files.borrow_mut().entry(file).or_insert_with_key(|f| {
+                std::fs::read(f).is_ok_and(|text| {
+                    FILTERING
+                        .iter()
+                        .any(|w| text.windows(w.len()).any(|x| x == w.as_bytes()))
+                })
+            })
+        })
+    };
+    let Some(root) = repo.workdir() else {
+        return false;
+    };
+    let rel = crate::path_bytes::path_or_text(rel);
+    let mut dirs: Vec<PathBuf> = rel.ancestors().skip(1).map(|d| root.join(d)).collect();
+    dirs.dedup();
+    let user = repo
+        .config()
+        .ok()
+        .and_then(|c| c.get_path("core.attributesFile").ok())
+        .or_else(|| {
+            let base = std::env::var_os("XDG_CONFIG_HOME")
+                .map(PathBuf::from)
+                .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
+            Some(base.join("git/attributes"))
+        });
+    dirs.into_iter()
+        .map(|d| d.join(".gitattributes"))
+        .chain([
+            repo.path().join("info/attributes"),
+            PathBuf::from("/etc/gitattributes"),
+        ])
+        .chain(user)
+        .any(mentions)
 }
 
 /// The blob id git stores for `rel` (repository-relative) with working-tree content `bytes`
