@@ -61,6 +61,7 @@ def table(work, md_path, json_path):
     row(f"pre-commit, unrelated staged change, cold cache {m}", "mono_cold.json", "contextcore", "contextcore", "first run after clone", other="mono_unrelated.json", shown="warm hook")
     row(f"pre-commit, regenerated output staged {m}", "mono_regenerated.json", "contextcore", "diff", "<= 2x", shown="git diff --cached --name-only")
     row(f"provenance status {m}", "mono_status.json", "contextcore", "status", "<= 1.5x", shown="git status --porcelain")
+    row(f"manifest export of one service {m}", "mono_export.json", "contextcore", "status", "<= 1.5x", shown="git status -uno")
     row(f"provenance verify --range, 1,000 commits {m}", "mono_verify.json", "contextcore", "floor", "<= 1 s", shown="git log --format=%H")
     for c in ["example", "t30", "t300", "t3000"]:
         row(f"manifest export {c}", "export.json", c, "floor", "example < 20 ms" if c == "example" else "linear")
