@@ -84,24 +84,39 @@ pub fn filtered(repo: &Repository, rel: &str) -> bool {
     if !may_filter(repo, rel) {
         return false;
     }
-    let attr = |name: &str| {
-        repo.get_attr(
-            &crate::path_bytes::path_or_text(rel),
-            name,
-            AttrCheckFlags::FILE_THEN_INDEX,
-        )
-        .ok()
-        .flatten()
-        .and_then(|v| match AttrValue::from_string(Some(v)) {
-            AttrValue::True => Some(String::new()),
-            AttrValue::String(s) => Some(s.to_string()),
-            _ => None,
-        })
+    let Some(root) = repo.workdir() else {
+        return false;
     };
-    if attr("ident").is_some() || attr("working-tree-encoding").is_some_and(|e| !e.is_empty()) {
+    // git's own reading of the attributes (linked worktrees, the index, macros), asked only
+    // when an attributes file mentions one of them.
+    let out = std::process::Command::new("git")
+        .current_dir(root)
+        .args([
+            "check-attr",
+            "-z",
+            "filter",
+            "ident",
+            "working-tree-encoding",
+            "--",
+        ])
+        .arg(crate::path_bytes::path_or_text(rel))
+        .stderr(std::process::Stdio::null())
+        .output();
+    let Ok(out) = out else {
+        return false;
+    };
+    let fields: Vec<&[u8]> = out.stdout.split(|&b| b == 0).collect();
+    let value = |name: &str| {
+        fields
+            .chunks(3)
+            .find(|c| c.len() == 3 && c[1] == name.as_bytes())
+            .map(|c| c[2])
+            .filter(|v| !matches!(*v, b"unspecified" | b"unset"))
+    };
+    if value("ident").is_some() || value("working-tree-encoding").is_some() {
         return true;
     }
-    let Some(driver) = attr("filter").filter(|d| !d.is_empty()) else {
+    let Some(driver) = value("filter").and_then(|d| std::str::from_utf8(d).ok()) else {
         return false;
     };
     let config = repo.config().ok();
@@ -113,15 +128,58 @@ pub fn filtered(repo: &Repository, rel: &str) -> bool {
     })
 }
 
-/// The words that make an attributes file worth asking libgit2 about.
+/// Whether `blob` (the stored form of `rel`) is what a file with sha256 `sha256` becomes when git
+/// stores it: an LFS pointer naming that sha256, or content that git's checkout conversions
+/// for the path (`git cat-file --filters`: smudge filters, `ident`, encodings) turn into bytes
+/// with that sha256. LFS smudging is skipped (it could fetch over the network); the pointer
+/// already names the content's sha256.
+pub fn checks_out_as(repo: &Repository, rel: &str, blob: &git2::Blob, sha256: &str) -> bool {
+    if lfs_pointer_oid(blob.content()).is_some_and(|oid| oid == sha256) {
+        return true;
+    }
+    let Some(root) = repo.workdir() else {
+        return false;
+    };
+    let mut path_arg = std::ffi::OsString::from("--path=");
+    path_arg.push(crate::path_bytes::path_or_text(rel).as_os_str());
+    let out = std::process::Command::new("git")
+        .current_dir(root)
+        .env("GIT_LFS_SKIP_SMUDGE", "1")
+        .args(["cat-file", "--filters"])
+        .arg(path_arg)
+        .arg(blob.id().to_string())
+        .stderr(std::process::Stdio::null())
+        .output();
+    match out {
+        Ok(out) if out.status.success() => {
+            use sha2::{Digest, Sha256};
+            crate::fingerprint::hex(&Sha256::digest(&out.stdout)) == sha256
+        }
+        _ => false,
+    }
+}
+
+/// The sha256 an LFS pointer file names (`oid sha256:<hex>`), if `content` is one.
+fn lfs_pointer_oid(content: &[u8]) -> Option<&str> {
+    if content.len() > 1024 {
+        return None;
+    }
+    let text = std::str::from_utf8(content).ok()?;
+    if !text.starts_with("version https://git-lfs.github.com/spec/v1\n") {
+        return None;
+    }
+    let oid = text.lines().find_map(|l| l.strip_prefix("oid sha256:"))?;
+    (oid.len() == 64 && oid.bytes().all(|b| b.is_ascii_hexdigit())).then_some(oid)
+}
+
+/// The words that make an attributes file worth asking git about.
 const FILTERING: [&str; 3] = ["filter", "ident", "working-tree-encoding"];
 
 /// Whether an attributes file that can apply to `rel` mentions a conversion only git applies:
 /// `.gitattributes` in its directory and each parent up to the work tree's root,
-/// `info/attributes`, `core.attributesFile` (or the XDG default) and `/etc/gitattributes`. A
-/// cheap no for almost every repository, read once per directory per process, before
-/// libgit2's attribute lookup (which loads and checksums the whole index: at 100,000 files,
-/// more than the rest of an export).
+/// `info/attributes` of the common directory (linked worktrees share it),
+/// `core.attributesFile` (or the XDG default) and `/etc/gitattributes`. A cheap no for almost
+/// every repository, each file read once per process, before git is asked.
 fn may_filter(repo: &Repository, rel: &str) -> bool {
     use std::cell::RefCell;
     use std::collections::HashMap;
@@ -159,7 +217,7 @@ fn may_filter(repo: &Repository, rel: &str) -> bool {
     dirs.into_iter()
         .map(|d| d.join(".gitattributes"))
         .chain([
-            repo.path().join("info/attributes"),
+            repo.commondir().join("info/attributes"),
             PathBuf::from("/etc/gitattributes"),
         ])
         .chain(user)
@@ -318,6 +376,17 @@ fn crlf_to_lf(bytes: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_lfs_pointer_names_its_content_sha256() {
+        let oid = "4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393";
+        let pointer =
+            format!("version https://git-lfs.github.com/spec/v1\noid sha256:{oid}\nsize 12345\n");
+        assert_eq!(lfs_pointer_oid(pointer.as_bytes()), Some(oid));
+        assert_eq!(lfs_pointer_oid(b"oid sha256:abc\n"), None);
+        let short = pointer.replace(oid, "abc");
+        assert_eq!(lfs_pointer_oid(short.as_bytes()), None);
+    }
 
     #[test]
     fn crlf_pairs_become_lf_and_lone_cr_is_binary() {

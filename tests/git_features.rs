@@ -708,13 +708,15 @@ fn rerun_hints_are_shell_quoted() {
 
 /// A clean filter driver on the outputs (as LFS is): git stores what the filter makes of a
 /// file, so the record's blob ids come from git; the hook lets the export through, catches a
-/// hand edit, and verify and --reproduce agree.
+/// hand edit, and verify and --reproduce agree; a record whose sha256 no longer describes
+/// what the blob checks out as is still tampered.
 #[test]
 fn outputs_under_a_clean_filter_are_recorded_as_git_stores_them() {
     let repo = Repo::new();
-    repo.git(&["config", "filter.upper.clean", "tr a-z A-Z"]);
-    repo.git(&["config", "filter.upper.smudge", "cat"]);
-    repo.write(".gitattributes", "out/*.yaml filter=upper\n");
+    // A filter git can undo (as LFS or git-crypt): each line reversed on the way in and out.
+    repo.git(&["config", "filter.rev.clean", "rev"]);
+    repo.git(&["config", "filter.rev.smudge", "rev"]);
+    repo.write(".gitattributes", "out/*.yaml filter=rev\n");
     repo.copy_fixture("checkout.contextcore.yaml", ".contextcore.yaml");
     assert!(repo.run(&["hook", "install"]).status.success());
     assert!(repo.run(&["export"]).status.success());
@@ -775,4 +777,70 @@ fn a_record_says_dirty_under_a_split_index() {
         common::json(&repo, "out/run-provenance.json")["git"]["dirty"],
         true
     );
+}
+
+/// The tree check holds a record's sha256 to what the blob checks out as. An attributes file
+/// (committed or not) naming `ident` or an encoding for the path cannot silence it: a hand edit
+/// whose record got the new blob id but kept the old sha256 stays tampered.
+#[test]
+fn an_attributes_file_does_not_silence_the_digest_check() {
+    let repo = Repo::new();
+    repo.copy_fixture("checkout.contextcore.yaml", ".contextcore.yaml");
+    assert!(repo.run(&["export"]).status.success());
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-qm", "export"]);
+    let path = "out/checkout-service-projectcontext.yaml";
+    repo.write(path, &(repo.read(path) + "# hand edit\n"));
+    let edited = repo.git(&["hash-object", path]);
+    let mut record = common::json(&repo, "out/run-provenance.json");
+    for o in record["outputs"].as_array_mut().unwrap() {
+        if o["path"] == path {
+            o["git_blob"] = edited.clone().into();
+        }
+    }
+    repo.write(
+        "out/run-provenance.json",
+        &serde_json::to_string_pretty(&record).unwrap(),
+    );
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "forged"]);
+    let tampered = |repo: &Repo| {
+        let out = repo.run(&["provenance", "verify", "HEAD"]);
+        out.status.code() == Some(1) && stdout(&out).contains("tampered")
+    };
+    assert!(tampered(&repo), "the forged record is caught");
+    for attributes in [
+        "out/*.yaml ident\n",
+        "out/*.yaml working-tree-encoding=UTF-16\n",
+    ] {
+        repo.write(".gitattributes", attributes);
+        assert!(tampered(&repo), "{attributes}: still caught");
+    }
+}
+
+/// A filter declared in the repository's `info/attributes` applies in a linked worktree too
+/// (they share the common directory): an export there commits through the hook.
+#[test]
+fn a_filter_in_info_attributes_applies_in_a_linked_worktree() {
+    let repo = Repo::new();
+    repo.git(&["commit", "-q", "--allow-empty", "-m", "root"]);
+    repo.git(&["config", "filter.rev.clean", "rev"]);
+    repo.git(&["config", "filter.rev.smudge", "rev"]);
+    std::fs::create_dir_all(repo.join(".git/info")).unwrap();
+    std::fs::write(repo.join(".git/info/attributes"), "out/*.yaml filter=rev\n").unwrap();
+    let outer = tempfile::tempdir().unwrap();
+    let wt = outer.path().join("linked");
+    repo.git(&["worktree", "add", "-q", wt.to_str().unwrap()]);
+    std::fs::copy(
+        common::fixture("checkout.contextcore.yaml"),
+        wt.join(".contextcore.yaml"),
+    )
+    .unwrap();
+    let out = run_in(&wt, "contextcore", &["hook", "install", "--force"], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run_in(&wt, "contextcore", &["export"], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    run_in(&wt, "git", &["add", "-A"], &[]);
+    let out = run_in(&wt, "git", &["commit", "-qm", "export in worktree"], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
 }

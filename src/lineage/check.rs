@@ -406,11 +406,11 @@ fn inconsistent_digests(
             // skipping it would be a silent "ok".
             let content = super::view::find_blob(repo, id, &fp.path)?;
             let actual = crate::fingerprint::hex(&Sha256::digest(content.content()));
-            // A path git stores through a clean filter (LFS, ident, an encoding) has a blob
-            // that is not its working bytes, so its sha256 cannot be held to the blob (its blob
-            // id still is, and `verify --reproduce` checks its content through git). Asked only
-            // on a mismatch: attribute lookups are slow at this scale.
-            if &actual != sha256 && !crate::eol::filtered(repo, &fp.path) {
+            // A path git stores through a clean filter (LFS, ident, an encoding) is recorded
+            // with the sha256 of its working bytes: it is held to what git checks the blob out
+            // as (asked only on a mismatch). Never skipped on the word of an attributes file: a
+            // hostile `.gitattributes` must not be able to silence this check.
+            if &actual != sha256 && !crate::eol::checks_out_as(repo, &fp.path, &content, sha256) {
                 out.push(Finding {
                     path: fp.path.clone(),
                     verdict: Verdict::Tampered,
