@@ -113,3 +113,42 @@ fn git_fetch_still_works_after_hook_install_when_the_remote_has_no_notes() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(repo.run(&["doctor"]).status.code(), Some(0));
 }
+
+#[test]
+fn a_missing_or_forged_note_on_head_is_a_problem_with_its_fix() {
+    let repo = set_up();
+    repo.copy_fixture("checkout.contextcore.yaml", ".contextcore.yaml");
+    assert!(repo.run(&["export"]).status.success());
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-qm", "export"]);
+    let out = repo.run(&["doctor"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("ok       note on HEAD: 1 run(s), each what its record says"),
+        "{}",
+        stdout(&out)
+    );
+    let head = repo.git(&["rev-parse", "HEAD"]);
+    let fix = format!("fix: contextcore notes attach {}", &head[..12]);
+
+    repo.git(&["notes", "--ref=refs/notes/contextcore", "remove", "HEAD"]);
+    let out = repo.run(&["doctor"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("HEAD adds 1 run record(s) and has no note"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(stdout(&out).contains(&fix), "{}", stdout(&out));
+
+    assert!(repo.run(&["notes", "attach"]).status.success());
+    let note = repo.git(&["notes", "--ref=refs/notes/contextcore", "show", "HEAD"]);
+    repo.set_note(
+        "HEAD",
+        &note.replacen("manifest export run", "generate run", 1),
+    );
+    let out = repo.run(&["doctor"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(stdout(&out).contains("[note-text]"), "{}", stdout(&out));
+    assert!(stdout(&out).contains(&fix), "{}", stdout(&out));
+}

@@ -63,6 +63,7 @@ pub fn run(repo: &Repository, policy: Result<String, String>) -> Vec<Check> {
     checks.extend(notes_config(repo, &notes_ref));
     checks.extend(remote_refspecs(repo, &notes_ref));
     checks.push(records_in_head(repo));
+    checks.push(note_on_head(repo, &notes_ref));
     checks
 }
 
@@ -201,6 +202,48 @@ fn records_in_head(repo: &Repository) -> Check {
             format!("{} does not parse as a run record", broken.join(", ")),
             "rerun the command that wrote it (see `contextcore provenance verify`)",
         )
+    }
+}
+
+/// HEAD's lineage note: there when HEAD adds run records, and valid (what its records say).
+fn note_on_head(repo: &Repository, notes_ref: &str) -> Check {
+    use super::notes::{self, NoteRead};
+    const CHECK: &str = "note on HEAD";
+    let Ok(head) = repo.head().and_then(|h| h.peel_to_commit()) else {
+        return Check::ok(CHECK, "no commit yet");
+    };
+    let id = head.id().to_string();
+    let fix = format!("contextcore notes attach {}", &id[..12]);
+    let read = notes::load_note(repo, notes_ref, head.id()).and_then(|read| match read {
+        NoteRead::Absent => {
+            notes::changed_records(repo, head.id()).map(|added| (read, added.len()))
+        }
+        read => Ok((read, 0)),
+    });
+    match read {
+        Err(e) => Check::problem(
+            CHECK,
+            e.to_string(),
+            "fetch the objects it names, then run doctor again",
+        ),
+        Ok((NoteRead::Invalid(v), _)) => Check::problem(CHECK, v.to_string(), fix),
+        Ok((NoteRead::Absent, 0)) => Check::ok(CHECK, "HEAD adds no run record"),
+        Ok((NoteRead::Absent, added)) => Check::problem(
+            CHECK,
+            format!("HEAD adds {added} run record(s) and has no note on {notes_ref}"),
+            fix,
+        ),
+        Ok((NoteRead::Valid(note), _)) if note.schema == notes::NOTE_SCHEMA => Check::ok(
+            CHECK,
+            format!(
+                "{} run(s), in the JSON form of earlier releases (still read; `{fix}` rewrites it as text)",
+                note.runs.len()
+            ),
+        ),
+        Ok((NoteRead::Valid(note), _)) => Check::ok(
+            CHECK,
+            format!("{} run(s), each what its record says", note.runs.len()),
+        ),
     }
 }
 
