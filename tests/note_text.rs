@@ -130,7 +130,13 @@ fn a_v1_json_note_is_still_read_and_attach_rewrites_it() {
         stdout(&out)
     );
 
-    assert!(repo.run(&["notes", "attach"]).status.success());
+    let out = repo.run(&["notes", "attach", "--range", "HEAD~1..HEAD"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("noted 2 run(s) on "),
+        "{}",
+        stdout(&out)
+    );
     assert_eq!(note_text(&repo), v2, "attach writes the v2 form");
     let out = repo.run(&["provenance", "report", "--range", "HEAD~1..HEAD"]);
     assert!(

@@ -153,8 +153,15 @@ pub struct ReportArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum NotesCommand {
-    /// Compute a commit's note from the run records it added or changed (default HEAD).
-    Attach { rev: Option<String> },
+    /// Compute a commit's note from the run records it added or changed (default HEAD), or
+    /// every note of a range (after a squash merge, or to rewrite notes of earlier releases).
+    Attach {
+        #[arg(conflicts_with = "range")]
+        rev: Option<String>,
+        /// Every commit of A..B.
+        #[arg(long, value_name = "A..B")]
+        range: Option<String>,
+    },
     /// Push the notes ref, merging by run id first if the remote moved.
     Push {
         #[arg(default_value = "origin")]

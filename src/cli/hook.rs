@@ -239,24 +239,29 @@ fn reproduce_staged(repo: &Repository, mode: LineageMode) -> Result<i32> {
     Ok(EXIT_CHECK_FAILED)
 }
 
-/// `notes attach [REV]`.
-pub fn notes_attach(rev: Option<&str>) -> Result<i32> {
+/// `notes attach [REV | --range A..B]`.
+pub fn notes_attach(rev: Option<&str>, range: Option<&str>) -> Result<i32> {
     let repo = open_repo()?;
-    let policy = repo_policy(&repo)?;
-    let commit = resolve_commit(&repo, rev.unwrap_or("HEAD"))?;
-    match notes::attach(&repo, &policy.notes_ref(), commit)? {
-        Some(note) => println!(
-            "noted {} run(s) on {} in {}",
-            note.runs.len(),
-            short(&commit.to_string()),
-            policy.notes_ref()
-        ),
-        None => println!(
-            "{}: adds or changes no run record; no note",
-            short(&commit.to_string())
-        ),
+    let notes_ref = repo_policy(&repo)?.notes_ref();
+    let commits = match range {
+        Some(range) => crate::lineage::check::commits_in_range(&repo, range)?,
+        None => vec![resolve_commit(&repo, rev.unwrap_or("HEAD"))?],
+    };
+    let mut refused = 0;
+    for commit in commits {
+        let at = short(&commit.to_string()).to_string();
+        match notes::attach(&repo, &notes_ref, commit) {
+            Ok(Some(note)) => println!("noted {} run(s) on {at} in {notes_ref}", note.runs.len()),
+            Ok(None) => println!("{at}: adds or changes no run record; no note"),
+            // One commit's tampered record does not stop a range: it is named, and counted.
+            Err(e @ Error::Untrusted { .. }) if range.is_some() => {
+                eprintln!("contextcore: {at}: not noted: {e}");
+                refused += 1;
+            }
+            Err(e) => return Err(e),
+        }
     }
-    Ok(0)
+    Ok(if refused == 0 { 0 } else { EXIT_CHECK_FAILED })
 }
 
 /// `notes fetch [REMOTE]`: fetch into a side ref, validate, merge by run id, join the

@@ -72,7 +72,9 @@ fn run(cli: Cli) -> Result<i32, Error> {
             Ok(0)
         }
         Command::Man { out_dir } => man::run(out_dir.as_deref()),
-        Command::Notes(NotesCommand::Attach { rev }) => hook::notes_attach(rev.as_deref()),
+        Command::Notes(NotesCommand::Attach { rev, range }) => {
+            hook::notes_attach(rev.as_deref(), range.as_deref())
+        }
         Command::Notes(NotesCommand::Push { remote }) => hook::notes_push(&remote),
         Command::Notes(NotesCommand::Fetch { remote }) => hook::notes_fetch(&remote),
         Command::Hook(HookCommand::Install(a)) => hook::install(a),
