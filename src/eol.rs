@@ -84,35 +84,8 @@ pub fn filtered(repo: &Repository, rel: &str) -> bool {
     if !may_filter(repo, rel) {
         return false;
     }
-    let Some(root) = repo.workdir() else {
-        return false;
-    };
-    // git's own reading of the attributes (linked worktrees, the index, macros), asked only
-    // when an attributes file mentions one of them.
-    let out = std::process::Command::new("git")
-        .current_dir(root)
-        .args([
-            "check-attr",
-            "-z",
-            "filter",
-            "ident",
-            "working-tree-encoding",
-            "--",
-        ])
-        .arg(crate::path_bytes::path_or_text(rel))
-        .stderr(std::process::Stdio::null())
-        .output();
-    let Ok(out) = out else {
-        return false;
-    };
-    let fields: Vec<&[u8]> = out.stdout.split(|&b| b == 0).collect();
-    let value = |name: &str| {
-        fields
-            .chunks(3)
-            .find(|c| c.len() == 3 && c[1] == name.as_bytes())
-            .map(|c| c[2])
-            .filter(|v| !matches!(*v, b"unspecified" | b"unset"))
-    };
+    let attrs = check_attr(repo, rel, &["filter", "ident", "working-tree-encoding"]);
+    let value = |name: &str| attrs.iter().find(|(n, _)| n == name).map(|(_, v)| v);
     if value("ident").is_some() || value("working-tree-encoding").is_some() {
         return true;
     }
@@ -128,14 +101,53 @@ pub fn filtered(repo: &Repository, rel: &str) -> bool {
     })
 }
 
-/// Whether `blob` (the stored form of `rel`) is what a file with sha256 `sha256` becomes when git
-/// stores it: an LFS pointer naming that sha256, or content that git's checkout conversions
-/// for the path (`git cat-file --filters`: smudge filters, `ident`, encodings) turn into bytes
-/// with that sha256. LFS smudging is skipped (it could fetch over the network); the pointer
-/// already names the content's sha256.
-pub fn checks_out_as(repo: &Repository, rel: &str, blob: &git2::Blob, sha256: &str) -> bool {
-    if lfs_pointer_oid(blob.content()).is_some_and(|oid| oid == sha256) {
-        return true;
+/// The attributes among `names` that are set for `rel`, with their values, as git reads them
+/// (`git check-attr`: linked worktrees, the index, macros); none outside a work tree.
+fn check_attr(repo: &Repository, rel: &str, names: &[&str]) -> Vec<(String, Vec<u8>)> {
+    let Some(root) = repo.workdir() else {
+        return Vec::new();
+    };
+    let out = std::process::Command::new("git")
+        .current_dir(root)
+        .args(["check-attr", "-z"])
+        .args(names)
+        .arg("--")
+        .arg(crate::path_bytes::path_or_text(rel))
+        .stderr(std::process::Stdio::null())
+        .output();
+    let Ok(out) = out else {
+        return Vec::new();
+    };
+    // `-z`: path NUL attribute NUL value NUL, for each attribute asked.
+    let fields: Vec<&[u8]> = out.stdout.split(|&b| b == 0).collect();
+    fields
+        .chunks(3)
+        .filter(|c| c.len() == 3 && !matches!(c[2], b"unspecified" | b"unset"))
+        .filter_map(|c| Some((String::from_utf8(c[1].to_vec()).ok()?, c[2].to_vec())))
+        .collect()
+}
+
+/// Whether `blob` (the stored form of `rel`) is what a file with sha256 `sha256` (and `size`
+/// bytes) becomes when git stores it: for a path git-lfs tracks (`filter=lfs`, git's word), a
+/// well-formed pointer naming that sha256 and size; otherwise content that git's checkout
+/// conversions for the path (`git cat-file --filters`: smudge filters, `ident`, encodings)
+/// turn into bytes with that sha256. LFS smudging is never run (it could fetch over the
+/// network). Outside a work tree nothing is accepted (a false alarm, never a false "ok").
+pub fn checks_out_as(
+    repo: &Repository,
+    rel: &str,
+    blob: &git2::Blob,
+    sha256: &str,
+    size: Option<u64>,
+) -> bool {
+    if !may_filter(repo, rel) {
+        return false;
+    }
+    if let Some((oid, pointer_size)) = lfs_pointer(blob.content()) {
+        let lfs = check_attr(repo, rel, &["filter"])
+            .iter()
+            .any(|(_, v)| v.as_slice() == b"lfs");
+        return lfs && oid == sha256 && Some(pointer_size) == size;
     }
     let Some(root) = repo.workdir() else {
         return false;
@@ -159,17 +171,17 @@ pub fn checks_out_as(repo: &Repository, rel: &str, blob: &git2::Blob, sha256: &s
     }
 }
 
-/// The sha256 an LFS pointer file names (`oid sha256:<hex>`), if `content` is one.
-fn lfs_pointer_oid(content: &[u8]) -> Option<&str> {
-    if content.len() > 1024 {
-        return None;
-    }
+/// The sha256 and size a git-lfs pointer names, if `content` is exactly one (spec v1: the
+/// version line, `oid sha256:` with 64 lower-case hex digits, `size`, in that order, and
+/// nothing else).
+fn lfs_pointer(content: &[u8]) -> Option<(&str, u64)> {
     let text = std::str::from_utf8(content).ok()?;
-    if !text.starts_with("version https://git-lfs.github.com/spec/v1\n") {
-        return None;
-    }
-    let oid = text.lines().find_map(|l| l.strip_prefix("oid sha256:"))?;
-    (oid.len() == 64 && oid.bytes().all(|b| b.is_ascii_hexdigit())).then_some(oid)
+    let rest = text.strip_prefix("version https://git-lfs.github.com/spec/v1\noid sha256:")?;
+    let (oid, rest) = rest.split_once('\n')?;
+    let size = rest.strip_prefix("size ")?.strip_suffix('\n')?;
+    let hex = oid.len() == 64 && oid.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    let digits = !size.is_empty() && size.bytes().all(|b| b.is_ascii_digit());
+    (hex && digits).then_some((oid, size.parse().ok()?))
 }
 
 /// The words that make an attributes file worth asking git about.
@@ -378,14 +390,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_lfs_pointer_names_its_content_sha256() {
+    fn only_an_exact_lfs_pointer_names_a_sha256() {
         let oid = "4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393";
         let pointer =
             format!("version https://git-lfs.github.com/spec/v1\noid sha256:{oid}\nsize 12345\n");
-        assert_eq!(lfs_pointer_oid(pointer.as_bytes()), Some(oid));
-        assert_eq!(lfs_pointer_oid(b"oid sha256:abc\n"), None);
-        let short = pointer.replace(oid, "abc");
-        assert_eq!(lfs_pointer_oid(short.as_bytes()), None);
+        assert_eq!(lfs_pointer(pointer.as_bytes()), Some((oid, 12345)));
+        for bad in [
+            "oid sha256:abc\n".to_string(),
+            pointer.replace(oid, "abc"),
+            pointer.replace(oid, &oid.to_uppercase()),
+            pointer.replace("\noid", "\nEVIL PAYLOAD\noid"),
+            pointer.clone() + "more\n",
+            pointer.replace("size 12345", "size x"),
+        ] {
+            assert_eq!(lfs_pointer(bad.as_bytes()), None, "{bad:?}");
+        }
     }
 
     #[test]

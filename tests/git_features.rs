@@ -844,3 +844,43 @@ fn a_filter_in_info_attributes_applies_in_a_linked_worktree() {
     let out = run_in(&wt, "git", &["commit", "-qm", "export in worktree"], &[]);
     assert!(out.status.success(), "{}", stderr(&out));
 }
+
+/// An output replaced by text shaped like a git-lfs pointer naming the recorded sha256 is
+/// still tampered: a pointer counts only for a path git-lfs tracks, and only when exact.
+#[test]
+fn a_blob_shaped_like_an_lfs_pointer_does_not_pass_for_the_content() {
+    let repo = Repo::new();
+    repo.copy_fixture("checkout.contextcore.yaml", ".contextcore.yaml");
+    assert!(repo.run(&["export"]).status.success());
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-qm", "export"]);
+    let path = "out/checkout-service-projectcontext.yaml";
+    let mut record = common::json(&repo, "out/run-provenance.json");
+    let output = record["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|o| o["path"] == path)
+        .unwrap();
+    let sha256 = record["outputs"][output]["sha256"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let size = record["outputs"][output]["size"].as_u64().unwrap();
+    for pointer in [
+        format!("version https://git-lfs.github.com/spec/v1\nEVIL\noid sha256:{sha256}\nsize 1\n"),
+        format!("version https://git-lfs.github.com/spec/v1\noid sha256:{sha256}\nsize {size}\n"),
+    ] {
+        repo.write(path, &pointer);
+        record["outputs"][output]["git_blob"] = repo.git(&["hash-object", path]).into();
+        repo.write(
+            "out/run-provenance.json",
+            &serde_json::to_string_pretty(&record).unwrap(),
+        );
+        repo.git(&["add", "-A"]);
+        repo.git(&["commit", "-q", "--no-verify", "-m", "pointer"]);
+        let out = repo.run(&["provenance", "verify", "HEAD"]);
+        assert_eq!(out.status.code(), Some(1), "{pointer}: {}", stdout(&out));
+        assert!(stdout(&out).contains("tampered"), "{}", stdout(&out));
+    }
+}

@@ -410,7 +410,9 @@ fn inconsistent_digests(
             // with the sha256 of its working bytes: it is held to what git checks the blob out
             // as (asked only on a mismatch). Never skipped on the word of an attributes file: a
             // hostile `.gitattributes` must not be able to silence this check.
-            if &actual != sha256 && !crate::eol::checks_out_as(repo, &fp.path, &content, sha256) {
+            if &actual != sha256
+                && !crate::eol::checks_out_as(repo, &fp.path, &content, sha256, fp.size)
+            {
                 out.push(Finding {
                     path: fp.path.clone(),
                     verdict: Verdict::Tampered,
