@@ -101,19 +101,32 @@ pub fn filtered(repo: &Repository, rel: &str) -> bool {
     })
 }
 
+/// `git` run in the work tree at `root`, its stderr discarded (a failure is an answer of `None`
+/// or `false` to the caller, never a message of git's on ours).
+fn git_in(root: &Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new("git");
+    cmd.current_dir(root).stderr(std::process::Stdio::null());
+    cmd
+}
+
+/// `--path=<rel>`: the path whose attributes git applies to content given another way.
+fn path_option(rel: &str) -> std::ffi::OsString {
+    let mut arg = std::ffi::OsString::from("--path=");
+    arg.push(crate::path_bytes::path_or_text(rel).as_os_str());
+    arg
+}
+
 /// The attributes among `names` that are set for `rel`, with their values, as git reads them
 /// (`git check-attr`: linked worktrees, the index, macros); none outside a work tree.
 fn check_attr(repo: &Repository, rel: &str, names: &[&str]) -> Vec<(String, Vec<u8>)> {
     let Some(root) = repo.workdir() else {
         return Vec::new();
     };
-    let out = std::process::Command::new("git")
-        .current_dir(root)
+    let out = git_in(root)
         .args(["check-attr", "-z"])
         .args(names)
         .arg("--")
         .arg(crate::path_bytes::path_or_text(rel))
-        .stderr(std::process::Stdio::null())
         .output();
     let Ok(out) = out else {
         return Vec::new();
@@ -152,15 +165,11 @@ pub fn checks_out_as(
     let Some(root) = repo.workdir() else {
         return false;
     };
-    let mut path_arg = std::ffi::OsString::from("--path=");
-    path_arg.push(crate::path_bytes::path_or_text(rel).as_os_str());
-    let out = std::process::Command::new("git")
-        .current_dir(root)
+    let out = git_in(root)
         .env("GIT_LFS_SKIP_SMUDGE", "1")
         .args(["cat-file", "--filters"])
-        .arg(path_arg)
+        .arg(path_option(rel))
         .arg(blob.id().to_string())
-        .stderr(std::process::Stdio::null())
         .output();
     match out {
         Ok(out) if out.status.success() => {
@@ -242,15 +251,10 @@ fn may_filter(repo: &Repository, rel: &str) -> bool {
 pub fn git_blob_of(repo: &Repository, rel: &str, bytes: Option<&[u8]>) -> Option<Oid> {
     use std::io::Write;
     let root = repo.workdir()?;
-    let path = crate::path_bytes::path_or_text(rel);
-    let mut path_arg = std::ffi::OsString::from("--path=");
-    path_arg.push(path.as_os_str());
-    let mut cmd = std::process::Command::new("git");
-    cmd.current_dir(root)
-        .arg("hash-object")
-        .arg(path_arg)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null());
+    let mut cmd = git_in(root);
+    cmd.arg("hash-object")
+        .arg(path_option(rel))
+        .stdout(std::process::Stdio::piped());
     let out = match bytes {
         Some(bytes) => {
             let mut child = cmd
@@ -265,7 +269,11 @@ pub fn git_blob_of(repo: &Repository, rel: &str, bytes: Option<&[u8]>) -> Option
             fed.ok()?;
             out
         }
-        None => cmd.arg("--").arg(root.join(&path)).output().ok()?,
+        None => cmd
+            .arg("--")
+            .arg(root.join(crate::path_bytes::path_or_text(rel)))
+            .output()
+            .ok()?,
     };
     if !out.status.success() {
         return None;

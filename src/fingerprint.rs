@@ -75,22 +75,21 @@ impl Fingerprint {
     /// A path git runs through a clean filter, `ident` or an encoding keeps the sha256 of its
     /// working bytes and takes its blob id from git (`eol::filtered_blob_of_file`).
     fn of_disk_bytes(file: &Path, bytes: &[u8], shown: &str, mtime: Option<String>) -> Self {
-        if let Some(id) = crate::eol::filtered_blob_of_file(file, Some(bytes)) {
-            return Self {
-                path: shown.to_string(),
-                exists: true,
-                size: Some(bytes.len() as u64),
-                mtime,
-                sha256: Some(Digests::of_bytes(bytes).sha256),
-                git_blob: Some(id.to_string()),
-            };
-        }
-        let stored = crate::eol::clean_file(file, bytes);
-        let d = Digests::of_bytes(&stored);
+        let (d, size) = match crate::eol::filtered_blob_of_file(file, Some(bytes)) {
+            Some(id) => {
+                let d = Digests::of_bytes(bytes);
+                let git_blob = id.to_string();
+                (Digests { git_blob, ..d }, bytes.len())
+            }
+            None => {
+                let stored = crate::eol::clean_file(file, bytes);
+                (Digests::of_bytes(&stored), stored.len())
+            }
+        };
         Self {
             path: shown.to_string(),
             exists: true,
-            size: Some(stored.len() as u64),
+            size: Some(size as u64),
             mtime,
             sha256: Some(d.sha256),
             git_blob: Some(d.git_blob),

@@ -361,16 +361,7 @@ fn runs_of_records<'a>(
     Ok(Ok(runs))
 }
 
-/// Writes (replacing) a commit's note in the v2 text form.
-pub fn write_note(
-    repo: &Repository,
-    notes_ref: &str,
-    commit: Oid,
-    payload: &NotePayload,
-) -> Result<()> {
-    write_text(repo, notes_ref, commit, &note_text::render(payload))
-}
-
+/// Writes (replacing) a commit's note text.
 fn write_text(repo: &Repository, notes_ref: &str, commit: Oid, text: &str) -> Result<()> {
     let sig = signature(repo)?;
     repo.note(&sig, &sig, Some(notes_ref), commit, text, true)?;
