@@ -1,6 +1,6 @@
 //! The one writer of user files: atomic replace (temp file in the same directory, fsync,
-//! rename, fsync the directory), skip when byte-identical, one backup of the replaced
-//! content, the replaced file's mode kept, and an exclusive lock per output directory.
+//! rename, fsync the directory), skip when byte-identical, a backup of the replaced content
+//! (the last [`BACKUPS_KEPT`] kept), the replaced file's mode kept, and an exclusive lock per output directory.
 //! It never knows what it writes.
 
 use std::fs::{File, OpenOptions};
@@ -115,8 +115,64 @@ fn write_backup(target: &Path, bytes: &[u8], backups: &Backups) -> Result<PathBu
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
     }
+    rotate_backups(&path)?;
     replace(&path, bytes, None)?;
     Ok(path)
+}
+
+/// How many backups of one file are kept: the newest at the backup path, the older ones
+/// beside it as `<backup>.~1~` (the one before) to `<backup>.~9~` (the oldest).
+pub const BACKUPS_KEPT: usize = 10;
+
+/// The `n`-th older backup beside `backup` (`n` ≥ 1).
+fn numbered(backup: &Path, n: usize) -> PathBuf {
+    let mut name = backup.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".~{n}~"));
+    backup.with_file_name(name)
+}
+
+/// Makes room for a new backup at `backup` without losing the one there: each older backup
+/// moves one number up and the oldest beyond [`BACKUPS_KEPT`] is dropped. Renames only, oldest
+/// first, so an interruption can leave a gap in the numbers but never loses a newer backup.
+fn rotate_backups(backup: &Path) -> Result<()> {
+    if !backup.exists() {
+        return Ok(());
+    }
+    for n in (1..BACKUPS_KEPT - 1).rev() {
+        let from = numbered(backup, n);
+        if from.exists() {
+            let to = numbered(backup, n + 1);
+            std::fs::rename(&from, &to).map_err(|e| Error::io(&to, e))?;
+        }
+    }
+    let to = numbered(backup, 1);
+    std::fs::rename(backup, &to).map_err(|e| Error::io(&to, e))
+}
+
+/// The backups (newest paths) under `dir` that hold [`BACKUPS_KEPT`] versions, so the next
+/// replacement of their file drops the oldest: what `doctor` reports.
+pub fn files_at_backup_bound(dir: &Path) -> Vec<PathBuf> {
+    let oldest = format!(".~{}~", BACKUPS_KEPT - 1);
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                stack.push(path);
+                continue;
+            }
+            let name = entry.file_name();
+            if let Some(base) = name.to_str().and_then(|n| n.strip_suffix(&oldest)) {
+                out.push(d.join(base));
+            }
+        }
+    }
+    out.sort();
+    out
 }
 
 /// Temp file, write, fsync, rename, fsync directory.
@@ -308,6 +364,32 @@ mod tests {
             std::fs::metadata(&p).unwrap().permissions().mode() & 0o777,
             0o640
         );
+    }
+
+    #[test]
+    fn every_backup_is_kept_up_to_the_bound_newest_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.txt");
+        for n in 0..=BACKUPS_KEPT + 2 {
+            write_atomic(&p, format!("v{n}\n").as_bytes(), &Backups::Beside).unwrap();
+        }
+        let backup = dir.path().join("a.txt.bak");
+        let last = BACKUPS_KEPT + 2;
+        assert_eq!(
+            std::fs::read_to_string(&backup).unwrap(),
+            format!("v{}\n", last - 1)
+        );
+        for n in 1..BACKUPS_KEPT {
+            let older = numbered(&backup, n);
+            assert_eq!(
+                std::fs::read_to_string(&older).unwrap(),
+                format!("v{}\n", last - 1 - n),
+                "{}",
+                older.display()
+            );
+        }
+        assert!(!numbered(&backup, BACKUPS_KEPT).exists());
+        assert_eq!(files_at_backup_bound(dir.path()), vec![backup]);
     }
 
     #[test]

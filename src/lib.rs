@@ -21,6 +21,7 @@ pub mod plan;
 pub mod policy;
 pub mod provenance;
 pub mod quote;
+pub mod refname;
 pub mod schema;
 pub mod schemas;
 pub mod source;

@@ -51,6 +51,76 @@ const FIELDS: &[Field] = &[
     ),
 ];
 
+/// The checks of values the schema's shapes cannot express: a policy arrives in pull
+/// requests, so every value that names a ref, a path or an environment variable is checked
+/// before anything uses it (SPEC §6; docs/RELIABILITY.md, "a pull request checked out").
+fn check_values(node: &Node, shown: &str, diagnostics: &mut Vec<Diagnostic>) {
+    let mut error = |at: &Node, message: String| {
+        diagnostics.push(Diagnostic::error(shown, at.pos, message));
+    };
+    if let Some(r) = node.get("lineage").and_then(|l| l.get("notes_ref"))
+        && let Value::Str(name) = &r.value
+        && let Err(why) = crate::refname::check_notes_ref(name)
+    {
+        error(
+            r,
+            format!(
+                "lineage.notes_ref {} {why}; use a name like {DEFAULT_NOTES_REF}",
+                crate::quote::path(name)
+            ),
+        );
+    }
+    for key in ["scan_existing_default", "scan_path_allowlist"] {
+        let Some(Value::Seq(items)) = node.get(key).map(|n| &n.value) else {
+            continue;
+        };
+        for item in items {
+            if let Value::Str(dir) = &item.value
+                && let Err(problem) = repo_dir(dir)
+            {
+                error(
+                    item,
+                    format!(
+                        "{key}: {} is not a directory inside the repository ({problem})",
+                        crate::quote::path(dir)
+                    ),
+                );
+            }
+        }
+    }
+    if let Some(v) = node.get("ci_bootstrap_env_var")
+        && let Value::Str(name) = &v.value
+        && !is_env_name(name)
+    {
+        error(
+            v,
+            format!(
+                "ci_bootstrap_env_var {} is not an environment variable name (letters, digits and '_', not starting with a digit)",
+                crate::quote::path(name)
+            ),
+        );
+    }
+}
+
+/// A repository-relative directory as the policy names one (`.` is the root).
+fn repo_dir(dir: &str) -> std::result::Result<(), String> {
+    if dir == "." {
+        return Ok(());
+    }
+    let trimmed = dir.trim_end_matches('/');
+    match crate::lineage::validate::repo_path(trimmed) {
+        Ok(crate::lineage::validate::RepoPath::Inside) => Ok(()),
+        Ok(crate::lineage::validate::RepoPath::Outside) => Err("it lies outside".into()),
+        Err(problem) => Err(problem.to_string()),
+    }
+}
+
+fn is_env_name(name: &str) -> bool {
+    (1..=128).contains(&name.len())
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
 /// Where a resolved value came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -169,6 +239,7 @@ impl Policy {
     fn from_node(node: &Node, shown: &str, path: &Path) -> Result<Self> {
         let mut diagnostics = Vec::new();
         schema::check(node, &Shape::Map(FIELDS), shown, "", &mut diagnostics);
+        check_values(node, shown, &mut diagnostics);
         if diagnostics.iter().any(Diagnostic::is_error) {
             return Err(Error::Input(diagnostics));
         }
@@ -469,6 +540,40 @@ mod tests {
             s.0["emit_run_provenance"].source,
             "policy:allow_no_run_provenance_in_strict"
         );
+    }
+
+    #[test]
+    fn values_that_name_refs_paths_or_variables_are_checked_with_position() {
+        for (text, at) in [
+            (
+                "lineage:\n  notes_ref: \"--receive-pack=id #\"\n",
+                "p.yaml:2:14: error: lineage.notes_ref",
+            ),
+            (
+                "lineage:\n  notes_ref: refs/heads/main\n",
+                "p.yaml:2:14: error: lineage.notes_ref",
+            ),
+            (
+                "scan_existing_default: [ok, ../up]\n",
+                "p.yaml:1:29: error: scan_existing_default",
+            ),
+            (
+                "scan_path_allowlist:\n  - /etc\n",
+                "p.yaml:2:5: error: scan_path_allowlist",
+            ),
+            (
+                "ci_bootstrap_env_var: \"A B\"\n",
+                "p.yaml:1:23: error: ci_bootstrap_env_var",
+            ),
+        ] {
+            let node = crate::yaml::parse(text).unwrap();
+            let err = Policy::from_node(&node, "p.yaml", Path::new("p.yaml")).unwrap_err();
+            assert!(err.to_string().starts_with(at), "{text}: {err}");
+        }
+        let p = policy(
+            "lineage:\n  notes_ref: refs/notes/lineage\nscan_existing_default: [dashboards/, .]\n",
+        );
+        assert_eq!(p.notes_ref(), "refs/notes/lineage");
     }
 
     #[test]

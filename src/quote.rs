@@ -111,6 +111,47 @@ fn longest_backtick_run(s: &str) -> usize {
     longest
 }
 
+/// `s` as one POSIX shell word: as it is when it needs no quoting, else single-quoted (a `'`
+/// inside becomes `'\''`), so a hint can be pasted into a shell as printed; a word holding a
+/// control or invisible character becomes a `$'…'` word, so none reaches the terminal.
+pub fn shell_word(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_-./:=@%+,".contains(&b));
+    if plain {
+        s.to_string()
+    } else if s.chars().any(is_unprintable) {
+        dollar_word(s.as_bytes())
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// A record path as one shell word naming its bytes: a path in git's quoted form (a name that
+/// is not UTF-8, see [`crate::path_bytes`]) becomes a `$'…'` word with octal escapes (bash,
+/// zsh, ksh and POSIX.1-2024 sh); any other path is [`shell_word`].
+pub fn shell_path(text: &str) -> String {
+    match crate::path_bytes::decode(text) {
+        Some(bytes) if text.starts_with('"') => dollar_word(&bytes),
+        _ => shell_word(text),
+    }
+}
+
+/// Bytes as a `$'…'` shell word with octal escapes for everything but printable ASCII.
+fn dollar_word(bytes: &[u8]) -> String {
+    let mut word = String::from("$'");
+    for &b in bytes {
+        match b {
+            b'\'' => word.push_str("\\'"),
+            b'\\' => word.push_str("\\\\"),
+            0x20..=0x7e => word.push(char::from(b)),
+            _ => word.push_str(&format!("\\{b:03o}")),
+        }
+    }
+    word.push('\'');
+    word
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -32,12 +32,14 @@ pub fn install(a: InstallArgs) -> Result<i32> {
             None => println!("  installed    {path}"),
         }
     }
+    let shown_ref = quote::path(&notes_ref);
     println!(
-        "notes: {notes_ref} follows amend and rebase (notes.rewriteRef) and shows in git log (notes.displayRef)"
+        "notes: {shown_ref} follows amend and rebase (notes.rewriteRef) and shows in git log (notes.displayRef)"
     );
     for remote in hooks::add_notes_refspecs(&repo, &notes_ref)? {
         println!(
-            "notes: git fetch from {remote} now brings its {notes_ref} (merged by `contextcore notes fetch`)"
+            "notes: git fetch from {} now brings its {shown_ref} (merged by `contextcore notes fetch`)",
+            quote::path(&remote)
         );
     }
     Ok(0)
@@ -61,11 +63,16 @@ pub fn doctor(json: bool) -> Result<i32> {
         for c in &checks {
             match &c.fix {
                 Some(fix) if !c.ok => println!(
-                    "problem  {}: {}
-         fix: {fix}",
-                    c.check, c.detail
+                    "problem  {}: {}\n         fix: {}",
+                    quote::line(&c.check),
+                    quote::line(&c.detail),
+                    quote::line(fix)
                 ),
-                _ => println!("ok       {}: {}", c.check, c.detail),
+                _ => println!(
+                    "ok       {}: {}",
+                    quote::line(&c.check),
+                    quote::line(&c.detail)
+                ),
             }
         }
         println!(
@@ -251,7 +258,11 @@ pub fn notes_attach(rev: Option<&str>, range: Option<&str>) -> Result<i32> {
     for commit in commits {
         let at = short(&commit.to_string()).to_string();
         match notes::attach(&repo, &notes_ref, commit) {
-            Ok(Some(note)) => println!("noted {} run(s) on {at} in {notes_ref}", note.runs.len()),
+            Ok(Some(note)) => println!(
+                "noted {} run(s) on {at} in {}",
+                note.runs.len(),
+                quote::path(&notes_ref)
+            ),
             Ok(None) => println!("{at}: adds or changes no run record; no note"),
             // One commit's tampered record does not stop a range: it is named, and counted.
             Err(e @ Error::Untrusted { .. }) if range.is_some() => {
@@ -268,11 +279,13 @@ pub fn notes_attach(rev: Option<&str>, range: Option<&str>) -> Result<i32> {
 /// histories. Exit 1 when a remote note was refused (the valid ones are still merged).
 pub fn notes_fetch(remote: &str) -> Result<i32> {
     let repo = open_repo()?;
+    require_remote(&repo, remote)?;
     let notes_ref = repo_policy(&repo)?.notes_ref();
     let merged = fetch_and_merge(&repo, remote, &notes_ref)?;
     report_rejected(&merged);
     println!(
-        "fetched {notes_ref} from {}; {} note(s) new or merged",
+        "fetched {} from {}; {} note(s) new or merged",
+        quote::path(&notes_ref),
         quote::path(remote),
         merged.changed
     );
@@ -299,22 +312,42 @@ pub fn notes_push(remote: &str) -> Result<i32> {
     require_remote(&repo, remote)?;
     let notes_ref = repo_policy(&repo)?.notes_ref();
     let refspec = format!("{notes_ref}:{notes_ref}");
-    if git(&repo, &["push", "--quiet", remote, &refspec]).is_err() {
+    if git(
+        &repo,
+        &["push", "--quiet", "--end-of-options", remote, &refspec],
+    )
+    .is_err()
+    {
         report_rejected(&fetch_and_merge(&repo, remote, &notes_ref)?);
-        git(&repo, &["push", "--quiet", remote, &refspec])?;
+        git(
+            &repo,
+            &["push", "--quiet", "--end-of-options", remote, &refspec],
+        )?;
     }
-    println!("pushed {notes_ref} to {}", quote::path(remote));
+    println!(
+        "pushed {} to {}",
+        quote::path(&notes_ref),
+        quote::path(remote)
+    );
     Ok(0)
 }
 
-/// A usage error naming the fix when `remote` is not a configured remote.
-/// A URL or a path is taken as given, as git takes it.
+/// A usage error naming the fix when `remote` is not a configured remote. A URL or a path is
+/// taken as given, as git takes it; nothing that git could read as an option is.
 fn require_remote(repo: &Repository, remote: &str) -> Result<()> {
+    if remote.starts_with('-') || remote.chars().any(quote::is_unprintable) {
+        return Err(Error::Usage(format!(
+            "{}: not a remote name, URL or path",
+            quote::path(remote)
+        )));
+    }
     if remote.contains(['/', ':']) || repo.find_remote(remote).is_ok() {
         return Ok(());
     }
     Err(Error::Usage(format!(
-        "no remote named {remote:?}; add it with `git remote add {remote} URL` or name another remote"
+        "no remote named {}; add it with `git remote add {} URL` or name another remote",
+        quote::path(remote),
+        quote::shell_word(remote)
     )))
 }
 
@@ -322,12 +355,14 @@ fn require_remote(repo: &Repository, remote: &str) -> Result<()> {
 /// it is only when that loses nothing (every note valid, every local run kept); otherwise
 /// its valid notes are merged note by note and the histories joined.
 fn fetch_and_merge(repo: &Repository, remote: &str, notes_ref: &str) -> Result<notes::Merged> {
-    let incoming = format!("refs/contextcore/incoming/{remote}");
+    let incoming = incoming_ref(remote);
     git(
         repo,
         &[
             "fetch",
             "--quiet",
+            "--no-write-fetch-head",
+            "--end-of-options",
             remote,
             &format!("+{notes_ref}:{incoming}"),
         ],
@@ -337,6 +372,20 @@ fn fetch_and_merge(repo: &Repository, remote: &str, notes_ref: &str) -> Result<n
         let _ = r.delete();
     }
     result
+}
+
+/// The side ref a remote's notes are fetched into: the remote's name, or a hash of a URL or
+/// path given instead (which need not make a valid ref name).
+fn incoming_ref(remote: &str) -> String {
+    let plain = remote
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"_-".contains(&b));
+    if plain {
+        format!("refs/contextcore/incoming/{remote}")
+    } else {
+        let digest = crate::fingerprint::Digests::of_bytes(remote.as_bytes()).sha256;
+        format!("refs/contextcore/incoming/url-{}", &digest[..16])
+    }
 }
 
 fn merge_incoming(repo: &Repository, notes_ref: &str, incoming: &str) -> Result<notes::Merged> {
@@ -395,7 +444,10 @@ fn git(repo: &Repository, args: &[&str]) -> Result<()> {
     } else {
         Err(Error::Git(format!(
             "git {}: {}",
-            args.join(" "),
+            args.iter()
+                .map(|a| quote::shell_word(a))
+                .collect::<Vec<_>>()
+                .join(" "),
             String::from_utf8_lossy(&out.stderr).trim()
         )))
     }

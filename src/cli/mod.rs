@@ -202,8 +202,18 @@ fn report(e: &Error) {
                 eprintln!("{}", line(&d.to_string()));
             }
         }
-        Error::CheckFailed(message) => eprintln!("{}", line(message)),
+        Error::CheckFailed(message) => eprintln!("{}", lines(message)),
         Error::Untrusted { .. } => eprintln!("tampered: {}", line(&e.to_string())),
-        other => eprintln!("error: {}", line(&other.to_string())),
+        other => eprintln!("error: {}", lines(&other.to_string())),
     }
+}
+
+/// A message of several lines, each line's control characters escaped: a message's own line
+/// breaks stay line breaks (values inside it were quoted where they were put in).
+fn lines(message: &str) -> String {
+    message
+        .split('\n')
+        .map(crate::quote::line)
+        .collect::<Vec<_>>()
+        .join("\n")
 }

@@ -62,6 +62,8 @@ pub fn run(repo: &Repository, policy: Result<String, String>) -> Vec<Check> {
     };
     checks.extend(notes_config(repo, &notes_ref));
     checks.extend(remote_refspecs(repo, &notes_ref));
+    checks.push(foreign_notes_config(repo));
+    checks.push(backups(repo));
     checks.push(records_in_head(repo));
     checks.push(note_on_head(repo, &notes_ref));
     checks
@@ -96,7 +98,7 @@ fn hook_checks(repo: &Repository) -> Vec<Check> {
                 return Check::problem(
                     &name,
                     format!("{shown}: not executable"),
-                    format!("chmod +x {shown}"),
+                    format!("chmod +x {}", crate::quote::shell_word(&shown)),
                 );
             }
             match called_binary(&script) {
@@ -130,13 +132,124 @@ fn notes_config(repo: &Repository, notes_ref: &str) -> Vec<Check> {
             Some(v) if v == want => Check::ok(&name, format!("{key} = {v}")),
             Some(v) => Check::problem(
                 &name,
-                format!("{key} is {v:?}, not {want:?}"),
-                format!("git config {key} {want}"),
+                format!(
+                    "{key} is {}, not {}",
+                    crate::quote::path(&v),
+                    crate::quote::path(want)
+                ),
+                format!("git config {key} {}", crate::quote::shell_word(want)),
             ),
             None => Check::problem(&name, format!("{key} is not set"), INSTALL),
         });
     }
     out
+}
+
+/// Notes configuration that points outside `refs/notes/`: `notes.rewriteRef`,
+/// `notes.displayRef`, and the fetch refspecs that bring notes into `refs/contextcore/` — an
+/// earlier release wrote the policy's `notes_ref` there unchecked, so a pull request could
+/// leave a branch in them after the developer left it.
+fn foreign_notes_config(repo: &Repository) -> Check {
+    const CHECK: &str = "notes refs in git config";
+    let Ok(config) = repo.config().and_then(|mut c| c.snapshot()) else {
+        return Check::ok(CHECK, "no git configuration to read");
+    };
+    let mut found: Vec<(String, String)> = Vec::new();
+    if let Ok(mut entries) = config.entries(Some(
+        r"^(notes\.(rewriteref|displayref)|remote\..*\.fetch)$",
+    )) {
+        while let Some(Ok(entry)) = entries.next() {
+            let (Ok(name), Ok(value)) = (entry.name(), entry.value()) else {
+                continue;
+            };
+            let source = if name.starts_with("remote.") {
+                // Only the refspecs that bring notes into contextcore's side refs.
+                match value.split_once(':') {
+                    Some((src, dst)) if dst.starts_with("refs/contextcore/") => {
+                        src.trim_start_matches('+').trim_end_matches('*')
+                    }
+                    _ => continue,
+                }
+            } else {
+                value
+            };
+            if !source.starts_with(crate::refname::NOTES_PREFIX) {
+                found.push((name.to_string(), value.to_string()));
+            }
+        }
+    }
+    if found.is_empty() {
+        return Check::ok(CHECK, "every notes ref in git config is under refs/notes/");
+    }
+    let detail = found
+        .iter()
+        .map(|(k, v)| format!("{k} = {}", crate::quote::path(v)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let fix = found
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "git config --unset {} {}",
+                crate::quote::shell_word(k),
+                crate::quote::shell_word(&format!("^{}$", regex_escape(v)))
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" && ");
+    Check::problem(
+        CHECK,
+        format!("{detail}: outside refs/notes/"),
+        format!("{fix}, then {INSTALL}"),
+    )
+}
+
+/// `s` as a POSIX extended regular expression matching exactly `s`.
+fn regex_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if r"\.^$|?*+()[]{}".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Backups of replaced files: how many files have reached the number of backups kept.
+fn backups(repo: &Repository) -> Check {
+    const CHECK: &str = "backups";
+    let dir = repo.path().join("contextcore").join("backups");
+    let full = crate::fsio::files_at_backup_bound(&dir);
+    if full.is_empty() {
+        return Check::ok(
+            CHECK,
+            format!(
+                "no file has reached the {} backups kept",
+                crate::fsio::BACKUPS_KEPT
+            ),
+        );
+    }
+    let shown: Vec<String> = full
+        .iter()
+        .take(5)
+        .map(|p| hooks::shown(repo, p))
+        .map(|p| crate::quote::path(&p))
+        .collect();
+    Check::problem(
+        CHECK,
+        format!(
+            "{} file(s) have {} backups, the most kept; the next replacement drops the oldest ({}{})",
+            full.len(),
+            crate::fsio::BACKUPS_KEPT,
+            shown.join(", "),
+            if full.len() > 5 { ", …" } else { "" }
+        ),
+        format!(
+            "copy what you need out of {}; older backups are removed as newer ones arrive",
+            crate::quote::shell_word(&hooks::shown(repo, &dir))
+        ),
+    )
 }
 
 /// Each remote fetches the notes ref, so `git fetch` brings other clones' lineage.
@@ -159,13 +272,18 @@ fn remote_refspecs(repo: &Repository, notes_ref: &str) -> Vec<Check> {
                         .unwrap_or(false)
                 })
                 .unwrap_or(false);
+            let remote_shown = crate::quote::path(remote);
             if fetches {
-                Check::ok(&name, format!("{remote} fetches {notes_ref}"))
+                Check::ok(&name, format!("{remote_shown} fetches {notes_ref}"))
             } else {
                 Check::problem(
                     &name,
-                    format!("{remote} does not fetch {notes_ref}"),
-                    format!("git config --add remote.{remote}.fetch '{wanted}'"),
+                    format!("{remote_shown} does not fetch {notes_ref}"),
+                    format!(
+                        "git config --add {} {}",
+                        crate::quote::shell_word(&format!("remote.{remote}.fetch")),
+                        crate::quote::shell_word(&wanted)
+                    ),
                 )
             }
         })

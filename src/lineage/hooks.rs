@@ -40,7 +40,14 @@ pub fn hooks_dir(repo: &Repository) -> Result<PathBuf> {
 
 /// Writes the hook scripts and sets the notes configuration.
 pub fn install(repo: &Repository, notes_ref: &str, force: bool) -> Result<Vec<Installed>> {
+    crate::refname::check_notes_ref(notes_ref).map_err(|why| {
+        Error::Usage(format!(
+            "notes ref {}: {why}",
+            crate::quote::path(notes_ref)
+        ))
+    })?;
     let dir = hooks_dir(repo)?;
+    refuse_tracked(repo, &dir)?;
     fsio::create_dir(&dir)?;
     let exe = std::env::current_exe()
         .ok()
@@ -81,6 +88,40 @@ pub fn install(repo: &Repository, notes_ref: &str, force: bool) -> Result<Vec<In
     config.set_str("notes.rewriteMode", "ignore")?;
     config.set_str("notes.displayRef", notes_ref)?;
     Ok(done)
+}
+
+/// Refuses a hooks directory that git tracks (`core.hooksPath` pointing at `.githooks/` in
+/// the work tree): its hooks are the team's, and ours would put this machine's binary path in
+/// them for `git add -A` to commit. The message says how to chain from the tracked hooks.
+fn refuse_tracked(repo: &Repository, dir: &Path) -> Result<()> {
+    let (Some(root), Ok(index)) = (repo.workdir(), repo.index()) else {
+        return Ok(());
+    };
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let abs = crate::workspace::absolute(dir);
+    let abs = abs.canonicalize().unwrap_or(abs);
+    let Ok(rel) = abs.strip_prefix(&root) else {
+        return Ok(());
+    };
+    let prefix = crate::path_bytes::text_of(rel);
+    let tracked = index.iter().any(|e| {
+        let path = crate::path_bytes::encode(&e.path);
+        prefix.is_empty() || crate::path_bytes::is_at_or_under(&path, &prefix)
+    });
+    if !tracked {
+        return Ok(());
+    }
+    let shown = crate::quote::path(&prefix);
+    let lines: Vec<String> = HOOKS
+        .iter()
+        .map(|h| format!("  {shown}/{h}:  contextcore hook run {h} \"$@\""))
+        .collect();
+    Err(Error::Usage(format!(
+        "{shown}: git tracks this hooks directory (core.hooksPath), so its hooks are the team's; nothing was written.\n\
+         Chain from the tracked hooks instead, committing a line like these (post-rewrite also needs git's list on stdin):\n{}\n\
+         or use the pre-commit framework: contextcore hook install --print-pre-commit-config",
+        lines.join("\n")
+    )))
 }
 
 /// A path as the user sees it: relative to the work tree when it is inside it.

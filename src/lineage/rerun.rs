@@ -52,39 +52,7 @@ fn scalar(v: &Json) -> String {
     )
 }
 
-/// `s` as one POSIX shell word: as it is when it needs no quoting, else single-quoted (a `'`
-/// inside becomes `'\''`), so a hint can be pasted into a shell as printed.
-pub fn shell_word(s: &str) -> String {
-    let plain = !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"_-./:=@%+,".contains(&b));
-    if plain {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
-    }
-}
-
-/// A record path as one shell word naming its bytes: a path in git's quoted form (a name that
-/// is not UTF-8, see [`crate::path_bytes`]) becomes a `$'…'` word with octal escapes (bash,
-/// zsh, ksh and POSIX.1-2024 sh); any other path is [`shell_word`].
-pub fn shell_path(text: &str) -> String {
-    let bytes = match crate::path_bytes::decode(text) {
-        Some(bytes) if text.starts_with('"') => bytes,
-        _ => return shell_word(text),
-    };
-    let mut word = String::from("$'");
-    for b in bytes {
-        match b {
-            b'\'' => word.push_str("\\'"),
-            b'\\' => word.push_str("\\\\"),
-            0x20..=0x7e => word.push(char::from(b)),
-            _ => word.push_str(&format!("\\{b:03o}")),
-        }
-    }
-    word.push('\'');
-    word
-}
+pub use crate::quote::{shell_path, shell_word};
 
 /// The command line that reruns `r`.
 pub fn command(r: &LineageRecord) -> String {
