@@ -253,7 +253,7 @@ pub fn flag_pair(yes: bool, no: bool) -> Option<bool> {
     }
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Args, Clone)]
 pub struct InitArgs {
     /// Manifest to write.
     #[arg(short, long, default_value = ".contextcore.yaml")]
@@ -308,7 +308,7 @@ pub enum DocFormat {
     Json,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Args, Clone)]
 pub struct ExportArgs {
     /// Manifest to export [default: the nearest .contextcore.yaml, here or in a parent directory
     /// up to the repository root].
@@ -400,7 +400,7 @@ pub struct ExportArgs {
     pub write: WriteArgs,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Args, Clone)]
 pub struct GenerateArgs {
     /// The exported project context ({project}-projectcontext.yaml) [default: the one the
     /// nearest manifest's export wrote, out/{project}-projectcontext.yaml beside it].
@@ -454,7 +454,7 @@ pub struct GenerateArgs {
     pub write: WriteArgs,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Args, Clone)]
 pub struct InitFromPlanArgs {
     /// The plan (Markdown).
     #[arg(long)]

@@ -304,26 +304,50 @@ fn report_rejected(merged: &notes::Merged) {
             quote::line(&violation.to_string())
         );
     }
+    for (commit, violation) in &merged.replaced {
+        eprintln!(
+            "contextcore: tampered: local note on {} fails now that its commit is here, replaced by the note its records give: {}",
+            short(&commit.to_string()),
+            quote::line(&violation.to_string())
+        );
+    }
 }
 
-/// `notes push [REMOTE]`: push; if the remote moved, fetch and merge, then push again.
+/// `notes push [REMOTE]`: fetch and merge the remote's notes, check every note that the push
+/// would add to the remote, then push. Nothing is pushed while one fails validation or is on
+/// a commit this clone does not have (exit 1).
 pub fn notes_push(remote: &str) -> Result<i32> {
     let repo = open_repo()?;
     require_remote(&repo, remote)?;
     let notes_ref = repo_policy(&repo)?.notes_ref();
+    let incoming = fetch_incoming(&repo, remote, &notes_ref, true)?;
+    let checked = (|| {
+        if let Some(incoming) = &incoming {
+            report_rejected(&merge_incoming(&repo, &notes_ref, incoming)?);
+        }
+        notes::unpushable(&repo, &notes_ref, incoming.as_deref())
+    })();
+    drop_side_ref(&repo, incoming.as_deref());
+    let unpushable = checked?;
+    if !unpushable.is_empty() {
+        for (commit, why) in &unpushable {
+            eprintln!(
+                "contextcore: not pushed: note on {}: {}",
+                short(&commit.to_string()),
+                quote::line(why)
+            );
+        }
+        eprintln!(
+            "contextcore: nothing pushed: {} note(s) cannot be vouched for; `contextcore notes attach <commit>` rewrites a note from its commit's records",
+            unpushable.len()
+        );
+        return Ok(EXIT_CHECK_FAILED);
+    }
     let refspec = format!("{notes_ref}:{notes_ref}");
-    if git(
+    git(
         &repo,
         &["push", "--quiet", "--end-of-options", remote, &refspec],
-    )
-    .is_err()
-    {
-        report_rejected(&fetch_and_merge(&repo, remote, &notes_ref)?);
-        git(
-            &repo,
-            &["push", "--quiet", "--end-of-options", remote, &refspec],
-        )?;
-    }
+    )?;
     println!(
         "pushed {} to {}",
         quote::path(&notes_ref),
@@ -355,8 +379,24 @@ fn require_remote(repo: &Repository, remote: &str) -> Result<()> {
 /// it is only when that loses nothing (every note valid, every local run kept); otherwise
 /// its valid notes are merged note by note and the histories joined.
 fn fetch_and_merge(repo: &Repository, remote: &str, notes_ref: &str) -> Result<notes::Merged> {
+    let Some(incoming) = fetch_incoming(repo, remote, notes_ref, false)? else {
+        return Ok(notes::Merged::default());
+    };
+    let result = merge_incoming(repo, notes_ref, &incoming);
+    drop_side_ref(repo, Some(&incoming));
+    result
+}
+
+/// Fetches the remote's notes ref into its side ref ([`incoming_ref`]) and names it; `None`
+/// when the remote has no notes yet and `missing_ok`.
+fn fetch_incoming(
+    repo: &Repository,
+    remote: &str,
+    notes_ref: &str,
+    missing_ok: bool,
+) -> Result<Option<String>> {
     let incoming = incoming_ref(remote);
-    git(
+    let fetched = git(
         repo,
         &[
             "fetch",
@@ -366,12 +406,18 @@ fn fetch_and_merge(repo: &Repository, remote: &str, notes_ref: &str) -> Result<n
             remote,
             &format!("+{notes_ref}:{incoming}"),
         ],
-    )?;
-    let result = merge_incoming(repo, notes_ref, &incoming);
-    if let Ok(mut r) = repo.find_reference(&incoming) {
+    );
+    match fetched {
+        Ok(()) => Ok(Some(incoming)),
+        Err(Error::Git(e)) if missing_ok && e.contains("couldn't find remote ref") => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+fn drop_side_ref(repo: &Repository, side: Option<&str>) {
+    if let Some(mut r) = side.and_then(|s| repo.find_reference(s).ok()) {
         let _ = r.delete();
     }
-    result
 }
 
 /// The side ref a remote's notes are fetched into: the remote's name, or a hash of a URL or
@@ -388,7 +434,17 @@ fn incoming_ref(remote: &str) -> String {
     }
 }
 
+/// Merges the fetched notes at `incoming` into `notes_ref`. First every local note that
+/// differs from the remote's and is on a commit this clone has is checked against its
+/// records: one merged as text before its commit arrived never wins over the remote's.
 fn merge_incoming(repo: &Repository, notes_ref: &str, incoming: &str) -> Result<notes::Merged> {
+    let replaced = notes::replace_invalid_local(repo, notes_ref, incoming)?;
+    let mut merged = merge_checked(repo, notes_ref, incoming)?;
+    merged.replaced = replaced;
+    Ok(merged)
+}
+
+fn merge_checked(repo: &Repository, notes_ref: &str, incoming: &str) -> Result<notes::Merged> {
     let theirs = repo.refname_to_id(incoming)?;
     let ours = repo.refname_to_id(notes_ref).ok();
     if let Some(ours) = ours

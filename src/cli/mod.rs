@@ -101,6 +101,7 @@ fn session(
 /// policy, and (for a reproduction) the document time to render with. A command run from the
 /// command line gets [`Site::current`]; a replay builds one for the working tree or a scratch
 /// directory.
+#[derive(Clone)]
 pub(crate) struct Site {
     pub workspace: crate::workspace::Workspace,
     pub policy: crate::policy::Policy,

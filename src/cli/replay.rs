@@ -355,6 +355,54 @@ fn init_from_plan_args(r: &Recorded) -> std::result::Result<InitFromPlanArgs, St
 }
 
 impl Replay {
+    /// The record paths this replay would write — its files and its own record — found by
+    /// running it as a dry run under `site`: nothing is written. A replay that stops early
+    /// (a failed check) plans nothing.
+    pub fn planned_writes(&self, site: &Site) -> Result<Vec<String>> {
+        let invocation = match &self.invocation {
+            Invocation::Export(a) => Invocation::Export(Box::new(ExportArgs {
+                dry_run: true,
+                ..(**a).clone()
+            })),
+            Invocation::Generate(a) => Invocation::Generate(Box::new(GenerateArgs {
+                dry_run: true,
+                ..(**a).clone()
+            })),
+            Invocation::InitFromPlan(a) => Invocation::InitFromPlan(Box::new(InitFromPlanArgs {
+                dry_run: true,
+                ..(**a).clone()
+            })),
+            // `manifest init` writes its manifest and the record beside it, nothing else.
+            Invocation::Init(a) => {
+                let dir = a.path.parent().unwrap_or(Path::new(""));
+                let record = dir.join(crate::paths::INIT_RUN_RECORD);
+                return Ok([&a.path, &record]
+                    .iter()
+                    .map(|p| site.workspace.record_path(p, dir))
+                    .collect());
+            }
+        };
+        let quiet = Site {
+            quiet: true,
+            ..site.clone()
+        };
+        let dry = Replay {
+            invocation,
+            policy: None,
+        };
+        let ran = dry.run(&quiet)?;
+        Ok(ran
+            .finished
+            .map(|f| {
+                f.files
+                    .into_iter()
+                    .chain(f.record.map(|(o, _)| o))
+                    .map(|o| o.shown)
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
     /// The policy the run read, as it is now under the root; the built-in defaults when the
     /// run read none.
     pub fn load_policy(&self) -> Result<Policy> {
@@ -373,6 +421,73 @@ impl Replay {
             Invocation::InitFromPlan(a) => super::plan::run_at(site, *a),
         }
     }
+}
+
+/// Refuses a replay of the record at `record_path` that would write what the record does not
+/// own, before anything is written (rerun, the hook's fix mode and `--reproduce` alike): an
+/// export or generate record lives in the directory it writes to, and every file the replay
+/// would write (`planned`, record paths) is the record itself, one of its recorded outputs, or
+/// a file that did not exist before the replay (`existed`); no file another record claims
+/// (`other_claimant`) is written at all. A record cannot point a replay at a tracked file
+/// nobody claims, nor at one of its own inputs.
+pub fn check_owned(
+    record_path: &str,
+    record: &LineageRecord,
+    planned: &[String],
+    existed: &dyn Fn(&str) -> bool,
+    other_claimant: &dyn Fn(&str) -> Option<String>,
+) -> std::result::Result<(), String> {
+    let shown = crate::quote::path;
+    if matches!(
+        record.workflow_or_command.as_str(),
+        "manifest export" | "generate"
+    ) {
+        // Compared as the bytes the record texts name (a path that is not UTF-8 is quoted).
+        let bytes = |text: &str| crate::path_bytes::decode(text).unwrap_or_default();
+        let record_bytes = bytes(record_path);
+        let dir = record_bytes
+            .iter()
+            .rposition(|&b| b == b'/')
+            .map_or(&[][..], |i| &record_bytes[..i]);
+        let output_dir = record
+            .config_snapshot
+            .0
+            .get("output_dir")
+            .and_then(|s| s.value.as_str());
+        let named = output_dir.map(|d| {
+            let mut d = bytes(d);
+            while d.last() == Some(&b'/') {
+                d.pop();
+            }
+            if d == b"." { Vec::new() } else { d }
+        });
+        if named.as_deref() != Some(dir) {
+            let dir_text = crate::path_bytes::encode(dir);
+            return Err(format!(
+                "it names {} as its output directory, but a {} run writes its record into its output directory and this record is in {}",
+                shown(output_dir.unwrap_or("(none)")),
+                record.workflow_or_command,
+                shown(if dir.is_empty() { "." } else { &dir_text })
+            ));
+        }
+    }
+    for path in planned {
+        if let Some(other) = other_claimant(path) {
+            return Err(format!(
+                "the replay would write {}, which {} claims as its output",
+                shown(path),
+                shown(&other)
+            ));
+        }
+        let own = path == record_path || record.outputs.iter().any(|o| &o.fingerprint.path == path);
+        if !own && existed(path) {
+            return Err(format!(
+                "the replay would replace {}, which the record does not list among its outputs",
+                shown(path)
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

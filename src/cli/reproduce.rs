@@ -284,6 +284,23 @@ fn reproduce(repo: &Repository, blobs: &HashMap<String, Oid>, rf: &RecordFile) -
             ));
         }
     };
+    // What the replay wrote must be the record's own: not an input copied in, not a file
+    // the record does not claim (a scratch directory holds only the inputs).
+    let written: Vec<String> = ran
+        .finished
+        .iter()
+        .flat_map(|f| f.files.iter().chain(f.record.iter().map(|(o, _)| o)))
+        .map(|o| o.shown.clone())
+        .collect();
+    let was_input = |path: &str| {
+        rf.record
+            .inputs
+            .iter()
+            .any(|i| i.fingerprint.exists && i.fingerprint.path == path)
+    };
+    if let Err(why) = replay::check_owned(&rf.path, &rf.record, &written, &was_input, &|_| None) {
+        return Ok(verdict(rf, Outcome::Differs, Some(why)));
+    }
     let mut check = verdict(rf, Outcome::Reproduced, None);
     if ran.code != 0 {
         check.reason = Some(format!("the replay exited {}", ran.code));

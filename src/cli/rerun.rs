@@ -11,6 +11,7 @@ use crate::error::{EXIT_CHECK_FAILED, Error, Result};
 use crate::fsio::Action;
 use crate::lineage::check::{check_worktree_records, open_repo, repo_policy};
 use crate::lineage::{Finding, RecordFile, SEED_COMMANDS, Verdict, order, rerun, tracked_globs};
+use crate::quote;
 use crate::workspace::Workspace;
 
 use super::args::RerunArgs;
@@ -192,15 +193,43 @@ pub(crate) fn rerun_where(
             names.join(", ")
         ))
     })?;
+    // Who claims each output, so no replay writes a file another record owns.
+    let mut claims: std::collections::HashMap<&str, Vec<&str>> = Default::default();
+    for rf in &records {
+        for o in &rf.record.outputs {
+            claims
+                .entry(o.fingerprint.path.as_str())
+                .or_default()
+                .push(rf.path.as_str());
+        }
+    }
+    let checker = Owned {
+        root: &root,
+        claims: &claims,
+    };
     let mut replays = Vec::new();
     let mut refused = Vec::new();
     for &i in &planned {
+        let rf = &records[i];
         // The claims cache keeps only what lineage checks; a replay needs the whole record.
-        let full = full_record(&root, &records[i].path)?;
-        match replay::from_record(&full, &root, replay::Mode::Rerun) {
-            Ok(r) => replays.push((i, full, r)),
-            Err(why) => refused.push(format!("{}: {why}", records[i].path)),
+        let full = full_record(&root, &rf.path)?;
+        let replay = match replay::from_record(&full, &root, replay::Mode::Rerun) {
+            Ok(r) => r,
+            Err(why) => {
+                refused.push(format!("{}: {why}", quote::path(&rf.path)));
+                continue;
+            }
+        };
+        let site = rerun_site(repo, &root, rf, &replay, &problems(rf), quiet)?;
+        // A run reading what an earlier rerun rewrites may not plan yet (its input is
+        // missing); it is checked again just before it runs.
+        if let Ok(writes) = replay.planned_writes(&site)
+            && let Err(why) = checker.check(&rf.path, &full, &writes)
+        {
+            refused.push(format!("{}: {why}", quote::path(&rf.path)));
+            continue;
         }
+        replays.push((i, full, replay, site));
     }
     if !refused.is_empty() {
         return Err(Error::Usage(format!(
@@ -210,7 +239,7 @@ pub(crate) fn rerun_where(
         )));
     }
     let mut out = Vec::new();
-    for (i, full, replay) in replays {
+    for (i, full, replay, site) in replays {
         let rf = &records[i];
         let own = problems(rf);
         let reason = match own.first() {
@@ -236,21 +265,18 @@ pub(crate) fn rerun_where(
             out.push(rerun);
             continue;
         }
+        if !out.is_empty() {
+            let writes = replay.planned_writes(&site)?;
+            if let Err(why) = checker.check(&rf.path, &full, &writes) {
+                return Err(Error::Usage(format!(
+                    "{}: cannot replay: {why}; the runs before it were rerun, this one and those after it were not",
+                    quote::path(&rf.path)
+                )));
+            }
+        }
         if !quiet {
             println!("rerun {} ({}): {}", rerun.record, rerun.reason, rerun.hint);
         }
-        // A run whose inputs are all fresh is rerun to restore edited or deleted outputs: at
-        // its recorded document time they come back byte for byte, and its record still holds.
-        let restoring = !own.is_empty() && own.iter().all(|f| f.verdict != Verdict::Stale);
-        let site = super::Site {
-            workspace: Workspace::discover(&root),
-            policy: replay.load_policy()?,
-            document_time: restoring
-                .then(|| super::reproduce::document_time(repo, rf))
-                .flatten(),
-            quiet,
-            recorded: Some(rf.record.config_snapshot.clone()),
-        };
         let ran = replay.run(&site)?;
         rerun.code = Some(ran.code);
         rerun.changed = ran
@@ -272,6 +298,57 @@ pub(crate) fn rerun_where(
         }
     }
     Ok(out)
+}
+
+/// The ownership check of replays in the working tree: what each record claims.
+struct Owned<'a> {
+    root: &'a std::path::Path,
+    claims: &'a std::collections::HashMap<&'a str, Vec<&'a str>>,
+}
+
+impl Owned<'_> {
+    fn check(
+        &self,
+        record_path: &str,
+        record: &crate::lineage::LineageRecord,
+        writes: &[String],
+    ) -> std::result::Result<(), String> {
+        let other = |path: &str| {
+            self.claims
+                .get(path)
+                .and_then(|c| c.iter().find(|r| **r != record_path))
+                .map(|r| r.to_string())
+        };
+        let exists = |path: &str| {
+            self.root
+                .join(crate::path_bytes::path_or_text(path))
+                .exists()
+        };
+        replay::check_owned(record_path, record, writes, &exists, &other)
+    }
+}
+
+/// Where a rerun of `rf` runs: the working tree, the policy the run read, and — for a run
+/// whose inputs are all fresh, rerun to restore edited or deleted outputs — its recorded
+/// document time, so they come back byte for byte and its record still holds.
+fn rerun_site(
+    repo: &Repository,
+    root: &std::path::Path,
+    rf: &RecordFile,
+    replay: &replay::Replay,
+    own: &[&Finding],
+    quiet: bool,
+) -> Result<super::Site> {
+    let restoring = !own.is_empty() && own.iter().all(|f| f.verdict != Verdict::Stale);
+    Ok(super::Site {
+        workspace: Workspace::discover(root),
+        policy: replay.load_policy()?,
+        document_time: restoring
+            .then(|| super::reproduce::document_time(repo, rf))
+            .flatten(),
+        quiet,
+        recorded: Some(rf.record.config_snapshot.clone()),
+    })
 }
 
 /// Whether `rf` reads an output of the run recorded at `upstream`.

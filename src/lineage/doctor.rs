@@ -115,12 +115,22 @@ fn hook_checks(repo: &Repository) -> Vec<Check> {
         .collect()
 }
 
-/// `notes.rewriteRef`, `notes.rewriteMode` and `notes.displayRef`, as `hook install` sets them.
+/// `notes.rewriteRef`, `notes.rewriteMode` and `notes.displayRef`, as `hook install` sets them:
+/// every value of each (git reads them all), so a stale one left by an earlier release — one
+/// that named a branch, say — is found too.
 fn notes_config(repo: &Repository, notes_ref: &str) -> Vec<Check> {
-    let Ok(config) = repo.config() else {
+    let Ok(config) = repo.config().and_then(|mut c| c.snapshot()) else {
         return Vec::new();
     };
-    let get = |key: &str| config.get_string(key).ok();
+    let values = |key: &str| -> Vec<String> {
+        let mut out = Vec::new();
+        if let Ok(mut entries) = config.multivar(key, None) {
+            while let Some(Ok(e)) = entries.next() {
+                out.extend(e.value().ok().map(String::from));
+            }
+        }
+        out
+    };
     let mut out = Vec::new();
     for (key, want) in [
         ("notes.rewriteRef", notes_ref),
@@ -128,50 +138,51 @@ fn notes_config(repo: &Repository, notes_ref: &str) -> Vec<Check> {
         ("notes.displayRef", notes_ref),
     ] {
         let name = format!("git config {key}");
-        out.push(match get(key) {
-            Some(v) if v == want => Check::ok(&name, format!("{key} = {v}")),
-            Some(v) => Check::problem(
+        let found = values(key);
+        let shown: Vec<String> = found.iter().map(|v| crate::quote::path(v)).collect();
+        out.push(if found.is_empty() {
+            Check::problem(&name, format!("{key} is not set"), INSTALL)
+        } else if found.iter().all(|v| v == want) {
+            Check::ok(&name, format!("{key} = {}", shown.join(", ")))
+        } else {
+            Check::problem(
                 &name,
                 format!(
                     "{key} is {}, not {}",
-                    crate::quote::path(&v),
+                    shown.join(", "),
                     crate::quote::path(want)
                 ),
-                format!("git config {key} {}", crate::quote::shell_word(want)),
-            ),
-            None => Check::problem(&name, format!("{key} is not set"), INSTALL),
+                format!(
+                    "git config --replace-all {key} {}",
+                    crate::quote::shell_word(want)
+                ),
+            )
         });
     }
     out
 }
 
-/// Notes configuration that points outside `refs/notes/`: `notes.rewriteRef`,
-/// `notes.displayRef`, and the fetch refspecs that bring notes into `refs/contextcore/` — an
-/// earlier release wrote the policy's `notes_ref` there unchecked, so a pull request could
-/// leave a branch in them after the developer left it.
+/// Fetch refspecs that bring something other than notes into `refs/contextcore/`: an earlier
+/// release wrote the policy's `notes_ref` there unchecked, so a pull request could leave a
+/// branch in every remote's refspecs after the developer left it. (`notes.displayRef` and
+/// `notes.rewriteRef` are checked against the policy's ref by [`notes_config`].)
 fn foreign_notes_config(repo: &Repository) -> Check {
-    const CHECK: &str = "notes refs in git config";
+    const CHECK: &str = "notes refspecs";
     let Ok(config) = repo.config().and_then(|mut c| c.snapshot()) else {
         return Check::ok(CHECK, "no git configuration to read");
     };
     let mut found: Vec<(String, String)> = Vec::new();
-    if let Ok(mut entries) = config.entries(Some(
-        r"^(notes\.(rewriteref|displayref)|remote\..*\.fetch)$",
-    )) {
+    if let Ok(mut entries) = config.entries(Some(r"^remote\..*\.fetch$")) {
         while let Some(Ok(entry)) = entries.next() {
             let (Ok(name), Ok(value)) = (entry.name(), entry.value()) else {
                 continue;
             };
-            let source = if name.starts_with("remote.") {
-                // Only the refspecs that bring notes into contextcore's side refs.
-                match value.split_once(':') {
-                    Some((src, dst)) if dst.starts_with("refs/contextcore/") => {
-                        src.trim_start_matches('+').trim_end_matches('*')
-                    }
-                    _ => continue,
+            // Only the refspecs that bring notes into contextcore's side refs.
+            let source = match value.split_once(':') {
+                Some((src, dst)) if dst.starts_with("refs/contextcore/") => {
+                    src.trim_start_matches('+')
                 }
-            } else {
-                value
+                _ => continue,
             };
             if !source.starts_with(crate::refname::NOTES_PREFIX) {
                 found.push((name.to_string(), value.to_string()));
@@ -179,7 +190,10 @@ fn foreign_notes_config(repo: &Repository) -> Check {
         }
     }
     if found.is_empty() {
-        return Check::ok(CHECK, "every notes ref in git config is under refs/notes/");
+        return Check::ok(
+            CHECK,
+            "every refspec into refs/contextcore/ fetches from refs/notes/",
+        );
     }
     let detail = found
         .iter()
@@ -190,9 +204,9 @@ fn foreign_notes_config(repo: &Repository) -> Check {
         .iter()
         .map(|(k, v)| {
             format!(
-                "git config --unset {} {}",
+                "git config --fixed-value --unset {} {}",
                 crate::quote::shell_word(k),
-                crate::quote::shell_word(&format!("^{}$", regex_escape(v)))
+                crate::quote::shell_word(v)
             )
         })
         .collect::<Vec<_>>()
@@ -202,18 +216,6 @@ fn foreign_notes_config(repo: &Repository) -> Check {
         format!("{detail}: outside refs/notes/"),
         format!("{fix}, then {INSTALL}"),
     )
-}
-
-/// `s` as a POSIX extended regular expression matching exactly `s`.
-fn regex_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if r"\.^$|?*+()[]{}".contains(c) {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// Backups of replaced files: how many files have reached the number of backups kept.

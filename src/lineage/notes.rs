@@ -410,6 +410,92 @@ pub struct Merged {
     pub changed: usize,
     /// Incoming notes refused (and local notes left alone because they are invalid).
     pub rejected: Vec<(Oid, Violation)>,
+    /// Local notes that failed validation once their commit was here (merged as text from
+    /// another remote earlier), replaced by the note the commit's records give.
+    pub replaced: Vec<(Oid, Violation)>,
+}
+
+/// Each commit's note blob on `notes_ref` (none when the ref does not exist).
+fn note_ids(repo: &Repository, notes_ref: &str) -> std::collections::HashMap<Oid, Oid> {
+    match repo.notes(Some(notes_ref)) {
+        Ok(iter) => iter
+            .filter_map(|n| n.ok())
+            .map(|(note, commit)| (commit, note))
+            .collect(),
+        Err(_) => Default::default(),
+    }
+}
+
+/// The commits whose note on `ours` is not the same blob as on `theirs` (or `theirs` has
+/// none): what `ours` would add to `theirs`.
+fn differing(repo: &Repository, ours: &str, theirs: Option<&str>) -> Vec<Oid> {
+    let theirs = theirs.map(|t| note_ids(repo, t)).unwrap_or_default();
+    let mut out: Vec<Oid> = note_ids(repo, ours)
+        .into_iter()
+        .filter(|(commit, note)| theirs.get(commit) != Some(note))
+        .map(|(commit, _)| commit)
+        .collect();
+    out.sort();
+    out
+}
+
+/// Checks, for every commit whose note differs between `into_ref` and `from_ref` and that this
+/// clone has, the local note against the commit's records; one that fails (a note merged as
+/// text before its commit arrived) is replaced by the note those records give — never kept
+/// over an incoming note that holds. Returns what was replaced.
+pub fn replace_invalid_local(
+    repo: &Repository,
+    into_ref: &str,
+    from_ref: &str,
+) -> Result<Vec<(Oid, Violation)>> {
+    let mut replaced = Vec::new();
+    for commit in differing(repo, into_ref, Some(from_ref)) {
+        if repo.find_commit(commit).is_err() {
+            continue;
+        }
+        if let NoteRead::Invalid(v) = load_note(repo, into_ref, commit)? {
+            match attach(repo, into_ref, commit) {
+                Ok(_) => replaced.push((commit, v)),
+                // A commit whose own record is tampered gets no note from us; the bad note
+                // goes, so no reader takes it for the commit's word.
+                Err(Error::Untrusted { .. }) => {
+                    let sig = signature(repo)?;
+                    repo.note_delete(commit, Some(into_ref), &sig, &sig)?;
+                    replaced.push((commit, v));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    Ok(replaced)
+}
+
+/// The notes on `notes_ref` that must not be pushed to a remote whose notes are `remote_ref`
+/// (`None`: it has none): among the notes that differ from the remote's, each one that fails
+/// validation against its commit's records, and each one on a commit this clone does not
+/// have (it cannot be checked here, and the remote would hand it to every clone).
+pub fn unpushable(
+    repo: &Repository,
+    notes_ref: &str,
+    remote_ref: Option<&str>,
+) -> Result<Vec<(Oid, String)>> {
+    let mut out = Vec::new();
+    for commit in differing(repo, notes_ref, remote_ref) {
+        if repo.find_commit(commit).is_err() {
+            out.push((
+                commit,
+                "its commit is not in this clone, so the note cannot be checked; fetch the commit, or drop the note with `git notes --ref=<ref> remove <commit>`".to_string(),
+            ));
+            continue;
+        }
+        match load_note(repo, notes_ref, commit) {
+            Ok(NoteRead::Invalid(v)) => out.push((commit, v.to_string())),
+            Ok(_) => {}
+            Err(e @ Error::MissingObject { .. }) => out.push((commit, e.to_string())),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(out)
 }
 
 /// Merges every note of `from_ref` into `into_ref`, run by run. An incoming note that fails
