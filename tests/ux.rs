@@ -216,7 +216,7 @@ fn messages_name_the_operation_and_the_fix() {
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out)
-            .contains("no remote named \"origin\"; add it with `git remote add origin URL`"),
+            .contains("no remote named origin; add it with `git remote add origin URL`"),
         "{}",
         stderr(&out)
     );
