@@ -272,16 +272,16 @@ fn record_corpus() -> Vec<(&'static str, Vec<u8>, &'static str)> {
     ]
 }
 
-/// A repo holding every corpus record at `cases/<name>/run-provenance.json`, plus one valid
-/// record, committed with `--no-verify`.
+/// A repo holding every corpus record at `out/<name>-run-provenance.json` (beside the output
+/// the base record names), plus one valid record, committed with `--no-verify`.
 fn corpus_repo() -> Repo {
     let repo = Repo::new();
     repo.write(
-        "a-valid/run-provenance.json",
+        "out/a-valid-run-provenance.json",
         &base("valid-run").to_string(),
     );
     for (name, bytes, _) in record_corpus() {
-        let path = repo.join(&format!("cases/{name}/run-provenance.json"));
+        let path = repo.join(&format!("out/{name}-run-provenance.json"));
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, bytes).unwrap();
     }
@@ -310,7 +310,7 @@ fn assert_corpus_verdicts(rules: &BTreeMap<String, String>, what: &str) {
     let corpus = record_corpus();
     assert!(corpus.len() >= 30);
     for (name, _, rule) in &corpus {
-        let path = format!("cases/{name}/run-provenance.json");
+        let path = format!("out/{name}-run-provenance.json");
         assert_eq!(
             rules.get(&path).map(String::as_str),
             Some(*rule),
@@ -318,7 +318,7 @@ fn assert_corpus_verdicts(rules: &BTreeMap<String, String>, what: &str) {
         );
     }
     assert!(
-        !rules.contains_key("a-valid/run-provenance.json"),
+        !rules.contains_key("out/a-valid-run-provenance.json"),
         "{what}: valid record"
     );
     assert_eq!(
@@ -374,7 +374,7 @@ fn every_hostile_record_is_tampered_in_status_and_blocks_the_hook() {
 
     // Staged again (one byte added to each), the hook refuses the commit in strict mode.
     for (name, _, _) in record_corpus() {
-        let rel = format!("cases/{name}/run-provenance.json");
+        let rel = format!("out/{name}-run-provenance.json");
         let mut bytes = std::fs::read(repo.join(&rel)).unwrap();
         bytes.push(b'\n');
         std::fs::write(repo.join(&rel), bytes).unwrap();
@@ -424,8 +424,8 @@ fn show_refuses_a_hostile_record_file_as_tampered() {
         "{}",
         stderr(&out)
     );
-    repo.write("ok.json", &base("ok-1").to_string());
-    let out = repo.run(&["provenance", "show", "ok.json"]);
+    repo.write("out/ok-run-provenance.json", &base("ok-1").to_string());
+    let out = repo.run(&["provenance", "show", "out/ok-run-provenance.json"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
 
@@ -551,7 +551,7 @@ fn every_hostile_note_is_tampered_naming_its_rule() {
 /// A commit subject and a (valid) record path made of Markdown and HTML payloads.
 const HOSTILE_SUBJECT: &str = "![pixel](https://evil.example/p.png) <img src=x onerror=alert(1)> [click](https://evil.example) @octocat | x ` y";
 const HOSTILE_PATH: &str =
-    "out/](https:/evil.example)<img src=x onerror=alert(1)>@octocat|`x``.yaml";
+    "out/](https:evil.example)<img src=x onerror=alert(1)>@octocat|`x``.yaml";
 
 #[test]
 fn the_report_of_a_hostile_commit_renders_no_link_image_html_or_mention() {

@@ -215,8 +215,7 @@ fn messages_name_the_operation_and_the_fix() {
     let out = repo.run(&["notes", "push"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr(&out)
-            .contains("no remote named origin; add it with `git remote add origin URL`"),
+        stderr(&out).contains("no remote named origin; add it with `git remote add origin URL`"),
         "{}",
         stderr(&out)
     );

@@ -302,22 +302,21 @@ fn short_blob(b: &Option<String>) -> &str {
 /// for every input file; one that parses but breaks a rule of `validate` (an unsafe path, a
 /// forged id, over the size limit) is tampered (exit 1).
 fn load_checked_record(target: &str) -> Result<crate::provenance::RunRecord> {
-    use crate::lineage::validate::{self, MAX_RECORD_BYTES, Violation};
     let json = crate::source::read_json(Path::new(target), target)?;
-    let record = crate::provenance::RunRecord::from_json(json.clone(), target)?;
-    let untrusted = |violation| Error::Untrusted {
-        path: target.to_string(),
-        violation,
-    };
-    let size = std::fs::metadata(target).map_or(0, |m| m.len() as usize);
-    if size > MAX_RECORD_BYTES {
-        return Err(untrusted(Violation::TooLarge {
-            what: "run record",
-            size,
-            limit: MAX_RECORD_BYTES,
-        }));
-    }
-    validate::record(&json).map_err(untrusted)?;
+    let record = crate::provenance::RunRecord::from_json(json, target)?;
+    // The one reader of records decides, from the bytes (a duplicate key is malformed there,
+    // where a JSON value would keep the last one), and from the record's place in the
+    // repository.
+    let bytes = std::fs::read(target).map_err(|e| Error::io(target, e))?;
+    let workspace = crate::workspace::Workspace::current();
+    let path = workspace.record_path(Path::new(target), Path::new("."));
+    crate::lineage::view::parse_record(&bytes, &path).map_err(|e| match e {
+        Error::Untrusted { violation, .. } => Error::Untrusted {
+            path: target.to_string(),
+            violation,
+        },
+        other => other,
+    })?;
     Ok(record)
 }
 
@@ -455,12 +454,9 @@ pub fn export_statement(target: Option<&str>) -> Result<i32> {
     }
     for path in paths {
         let blob = crate::lineage::view::find_blob(&repo, map.blobs[path], path)?;
+        crate::lineage::view::parse_record(blob.content(), path)?;
         let json = crate::source::decode(blob.content(), path)
             .and_then(|text| crate::source::parse_json(&text, path))?;
-        crate::lineage::validate::record(&json).map_err(|violation| Error::Untrusted {
-            path: path.to_string(),
-            violation,
-        })?;
         let record = crate::provenance::RunRecord::from_json(json, path)?;
         println!(
             "{}",

@@ -218,12 +218,17 @@ fn advance(
     diff_trees(repo, Some(&old), Some(tree), b"", &mut changes)?;
     let mut touched = false;
     let mut records_changed = false;
-    for (path, new_id) in changes {
+    for Changed { path, id, other } in changes {
         records_changed |= is_record_path(&path);
         touched |= prev.relevant.contains(path.as_str())
             || tracked.is_match(&path)
             || is_record_path(&path);
-        match new_id {
+        if other {
+            prev.map.other.insert(path.clone());
+        } else {
+            prev.map.other.remove(&path);
+        }
+        match id {
             Some(id) => prev.map.blobs.insert(path, id),
             None => prev.map.blobs.remove(&path),
         };
@@ -250,24 +255,49 @@ fn advance(
 /// The blobs that differ between two trees, as (path, new id or `None` if removed). Both
 /// entry lists are sorted in git's tree order, so one merge pass pairs them; subtrees with
 /// equal ids are skipped without being read, so a one-file change reads one path of trees.
+/// What a tree entry is, for lineage: only regular files (mode 100644 or 100755) have content
+/// a record can vouch for; a symbolic link or a submodule at a recorded path is a problem.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Tree,
+    Regular,
+    Other,
+}
+
+fn kind_of(e: &git2::TreeEntry) -> Kind {
+    match (e.kind(), e.filemode()) {
+        (Some(git2::ObjectType::Tree), _) => Kind::Tree,
+        (Some(git2::ObjectType::Blob), 0o100644 | 0o100755) => Kind::Regular,
+        _ => Kind::Other,
+    }
+}
+
+/// One path a diff of two trees changed: its new blob id when it is a regular file, `None`
+/// when it is gone; `other` when what is there now is not a regular file.
+struct Changed {
+    path: String,
+    id: Option<Oid>,
+    other: bool,
+}
+
 fn diff_trees(
     repo: &Repository,
     old: Option<&Tree>,
     new: Option<&Tree>,
     prefix: &[u8],
-    out: &mut Vec<(String, Option<Oid>)>,
+    out: &mut Vec<Changed>,
 ) -> Result<()> {
-    let list = |t: Option<&Tree>| -> Vec<(Vec<u8>, Oid, bool)> {
-        let mut v: Vec<(Vec<u8>, Oid, bool)> = t
+    let list = |t: Option<&Tree>| -> Vec<(Vec<u8>, Oid, Kind)> {
+        let mut v: Vec<(Vec<u8>, Oid, Kind)> = t
             .into_iter()
             .flat_map(|t| t.iter())
             .map(|e| {
-                let is_tree = e.kind() == Some(git2::ObjectType::Tree);
+                let kind = kind_of(&e);
                 let mut key = e.name_bytes().to_vec();
-                if is_tree {
+                if kind == Kind::Tree {
                     key.push(b'/'); // git orders a tree as if its name ended with '/'
                 }
-                (key, e.id(), is_tree)
+                (key, e.id(), kind)
             })
             .collect();
         v.sort_unstable_by(|a, b| a.0.cmp(&b.0));
@@ -296,8 +326,10 @@ fn diff_trees(
                 (a.get(i - 1), b.get(j - 1))
             }
         };
+        // The same id in another mode (a file turned into a symlink to the same text) changed.
         if let (Some(x), Some(y)) = (before, after)
             && x.1 == y.1
+            && x.2 == y.2
         {
             continue;
         }
@@ -306,9 +338,9 @@ fn diff_trees(
         let path_bytes = [prefix, name].concat();
         // Record text: paths are compared with the paths records hold.
         let path = crate::path_bytes::encode(&path_bytes);
-        let sub = |e: Option<&(Vec<u8>, Oid, bool)>| -> Result<Option<Tree<'_>>> {
+        let sub = |e: Option<&(Vec<u8>, Oid, Kind)>| -> Result<Option<Tree<'_>>> {
             match e {
-                Some((_, id, true)) => Ok(Some(super::view::find_tree(repo, *id, &path)?)),
+                Some((_, id, Kind::Tree)) => Ok(Some(super::view::find_tree(repo, *id, &path)?)),
                 _ => Ok(None),
             }
         };
@@ -323,8 +355,21 @@ fn diff_trees(
             )?;
         }
         match (before, after) {
-            (_, Some((_, id, false))) => out.push((path, Some(*id))),
-            (Some((_, _, false)), _) => out.push((path, None)),
+            (_, Some((_, id, Kind::Regular))) => out.push(Changed {
+                path,
+                id: Some(*id),
+                other: false,
+            }),
+            (_, Some((_, _, Kind::Other))) => out.push(Changed {
+                path,
+                id: None,
+                other: true,
+            }),
+            (Some((_, _, Kind::Regular | Kind::Other)), _) => out.push(Changed {
+                path,
+                id: None,
+                other: false,
+            }),
             _ => {}
         }
     }

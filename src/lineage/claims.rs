@@ -30,7 +30,7 @@ use crate::fsio::Action;
 use crate::provenance::{InputRecord, OutputRecord};
 
 /// First line of the file: the format and the version whose parser produced the claims.
-const HEADER: &str = concat!("contextcore-claims 1 ", env!("CARGO_PKG_VERSION"));
+const HEADER: &str = concat!("contextcore-claims 2 ", env!("CARGO_PKG_VERSION"));
 /// The last line starts with this, followed by the sha256 of everything before it.
 const TRAILER: &str = "sha256\t";
 
@@ -180,24 +180,23 @@ impl ClaimsCache {
 /// `record_holds_agrees_with_classify`.
 pub fn record_holds(rf: &RecordFile, view: &dyn View) -> bool {
     let r = &rf.record;
-    let inputs_hold = SEED_COMMANDS.contains(&r.workflow_or_command.as_str())
+    let seed_run = SEED_COMMANDS.contains(&r.workflow_or_command.as_str());
+    let inputs_hold = seed_run
         || r.inputs.iter().all(|input| {
             let fp = &input.fingerprint;
             if crate::workspace::names_outside(&fp.path) {
                 return true;
             }
             let actual = view.blob(&fp.path);
-            let checkable = actual.is_some() || (fp.exists && view.is_worktree());
-            !checkable || actual == fp.git_blob
+            (actual.is_none() && !fp.exists) || actual == fp.git_blob
         });
     inputs_hold
         && r.outputs.iter().all(|output| {
             let fp = &output.fingerprint;
-            if SEED_ROLES.contains(&output.role.as_str()) {
+            if seed_run && SEED_ROLES.contains(&output.role.as_str()) {
                 return true;
             }
-            let actual = view.blob(&fp.path);
-            !(actual.is_none() && fp.exists) && actual == fp.git_blob
+            super::output_verdict(fp, view.blob(&fp.path)) == super::Verdict::Fresh
         })
 }
 

@@ -90,6 +90,9 @@ impl Verdict {
     }
 }
 
+/// The rule a finding names when a recorded path holds something other than a regular file.
+pub const NOT_REGULAR: &str = "not-a-regular-file";
+
 /// One classified file.
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
@@ -124,7 +127,12 @@ impl Finding {
 
     fn raw_line(&self) -> String {
         let run = self.run_id.as_deref().map(short).unwrap_or("");
-        let path = crate::quote::path(&self.path);
+        let mut path = crate::quote::path(&self.path);
+        if self.rule == Some(NOT_REGULAR) {
+            path.push_str(
+                " (a symbolic link, submodule or directory, not the regular file recorded)",
+            );
+        }
         let record = self.record.as_deref().map(crate::quote::path);
         match self.verdict {
             Verdict::Stale => format!(
@@ -229,12 +237,12 @@ pub fn classify(
                 ));
                 continue;
             }
-            // Only repository inputs can be checked; files outside git are not in any view.
-            let checkable = view.contains(&fp.path) || (fp.exists && view.is_worktree());
-            if !checkable {
+            // A recorded input missing from the view is stale (deleted, or never committed):
+            // the record cannot vouch for outputs made from a file the commit lacks.
+            let actual = view.blob(&fp.path);
+            if actual.is_none() && !fp.exists {
                 continue;
             }
-            let actual = view.blob(&fp.path);
             let verdict = if actual == fp.git_blob {
                 Verdict::Fresh
             } else {
@@ -253,15 +261,13 @@ pub fn classify(
         for output in &r.outputs {
             let fp = &output.fingerprint;
             claimed.insert(fp.path.as_str());
-            if SEED_ROLES.contains(&output.role.as_str()) {
+            // Only the manifest a seed command wrote is people's to edit (`validate::shape`
+            // holds every other role to its command).
+            if seed_run && SEED_ROLES.contains(&output.role.as_str()) {
                 continue;
             }
             let actual = view.blob(&fp.path);
-            let verdict = match &actual {
-                None if fp.exists => Verdict::Missing,
-                _ if actual == fp.git_blob => Verdict::Fresh,
-                _ => Verdict::Modified,
-            };
+            let verdict = output_verdict(fp, actual.clone());
             findings.push(finding(
                 rf,
                 &fp.path,
@@ -271,6 +277,16 @@ pub fn classify(
                 &fp.git_blob,
                 actual,
             ));
+        }
+    }
+    // Only regular files are recorded; a path that reads as absent because something else is
+    // there says so.
+    for f in findings
+        .iter_mut()
+        .filter(|f| f.is_problem() && f.actual_blob.is_none())
+    {
+        if view.not_regular(&f.path) {
+            f.rule = Some(NOT_REGULAR);
         }
     }
     // The rerun command is only built for records with a problem (the hook's common case is
@@ -304,6 +320,17 @@ pub fn classify(
         }
     }
     findings
+}
+
+/// An output's verdict from its recorded fingerprint and its blob in a view: an output
+/// recorded as not existing that is present is `modified` (its record cannot vouch for it).
+pub fn output_verdict(fp: &crate::fingerprint::Fingerprint, actual: Option<String>) -> Verdict {
+    match (&actual, fp.exists) {
+        (None, true) => Verdict::Missing,
+        (Some(_), false) => Verdict::Modified,
+        _ if actual == fp.git_blob => Verdict::Fresh,
+        _ => Verdict::Modified,
+    }
 }
 
 fn finding(

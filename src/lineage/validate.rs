@@ -120,6 +120,9 @@ pub enum Violation {
         says: String,
         records: String,
     },
+    /// The record claims something its own command does not do (see [`shape`]).
+    #[error("[{rule}] {detail}")]
+    Shape { rule: &'static str, detail: String },
     #[error("[replay] option {} = {} cannot be replayed: {reason}", quote::path(.key), quote::path(.value))]
     Replay {
         key: String,
@@ -143,6 +146,7 @@ impl Violation {
             Violation::NoteRecord { .. } => "note-record",
             Violation::NoteMissingRun { .. } => "note-missing-run",
             Violation::Replay { .. } => "replay",
+            Violation::Shape { rule, .. } => rule,
         }
     }
 }
@@ -314,6 +318,102 @@ pub fn lineage(r: &LineageRecord) -> Checked {
         }
     }
     super::replay::snapshot_paths(r)
+}
+
+/// The output roles each command writes. A record's labels are checked against its command:
+/// a role is never taken from the record's word alone.
+pub const WRITES: &[(&str, &[&str])] = &[
+    (
+        "manifest export",
+        &[
+            "project_context",
+            "artifact_manifest",
+            "onboarding_metadata",
+            "validation_report",
+            "quality_report",
+            "legacy_provenance",
+        ],
+    ),
+    (
+        "generate",
+        &[
+            "service_monitor",
+            "prometheus_rule",
+            "dashboard",
+            "generation_report",
+        ],
+    ),
+    ("manifest init", &["manifest"]),
+    (
+        "manifest init-from-plan",
+        &["manifest", "init_from_plan_report"],
+    ),
+];
+
+/// Checks what a record says about itself against what its command does, so no label in it
+/// can reduce what readers check (#26): the command is one contextcore runs; every output
+/// has a role that command writes and lies in the record's own directory (every command
+/// writes its record beside its outputs); a seed command (`manifest init`,
+/// `init-from-plan`) writes exactly one manifest — the one output people edit afterwards;
+/// no path is both an input and an output of the run. `record_path` is the record's
+/// repository path as record text.
+pub fn shape(record_path: &str, r: &LineageRecord) -> Checked {
+    let command = r.workflow_or_command.as_str();
+    let Some((_, roles)) = WRITES.iter().find(|(c, _)| *c == command) else {
+        return Err(Violation::Shape {
+            rule: "unknown-command",
+            detail: format!(
+                "{} is not a command contextcore runs, so nothing it claims can be checked",
+                quote::path(command)
+            ),
+        });
+    };
+    let dir_of = |path: &str| {
+        let bytes = crate::path_bytes::decode(path).unwrap_or_default();
+        let cut = bytes.iter().rposition(|&b| b == b'/').unwrap_or(0);
+        bytes[..cut].to_vec()
+    };
+    let own_dir = dir_of(record_path);
+    for (i, o) in r.outputs.iter().enumerate() {
+        let path = &o.fingerprint.path;
+        if !roles.contains(&o.role.as_str()) {
+            return Err(Violation::Shape {
+                rule: "foreign-role",
+                detail: format!(
+                    "outputs[{i}] {} has role {}, which `{command}` never writes",
+                    quote::path(path),
+                    quote::path(&o.role)
+                ),
+            });
+        }
+        if dir_of(path) != own_dir {
+            return Err(Violation::Shape {
+                rule: "output-elsewhere",
+                detail: format!(
+                    "outputs[{i}] {} is not beside the record ({} runs write their record into the directory of their outputs)",
+                    quote::path(path),
+                    command
+                ),
+            });
+        }
+        if r.inputs.iter().any(|i| &i.fingerprint.path == path) {
+            return Err(Violation::Shape {
+                rule: "input-is-output",
+                detail: format!(
+                    "{} is both an input and an output of the run",
+                    quote::path(path)
+                ),
+            });
+        }
+    }
+    let manifests = r.outputs.iter().filter(|o| o.role == "manifest").count();
+    if super::SEED_COMMANDS.contains(&command) && manifests != 1 {
+        return Err(Violation::Shape {
+            rule: "seed-manifest",
+            detail: format!("a `{command}` run writes one manifest; this record lists {manifests}"),
+        });
+    }
+    Ok(())
 }
 
 /// Bounds, parses and checks a run record's bytes: the entry point of every reader.

@@ -26,23 +26,46 @@ pub trait View {
     fn is_worktree(&self) -> bool {
         false
     }
+    /// Whether something other than a regular file is at `path` (a symbolic link, a
+    /// submodule, a directory). [`View::blob`] never answers for one: only a regular file's
+    /// content can be what a record says; this only names why a path reads as absent.
+    fn not_regular(&self, _path: &str) -> bool {
+        false
+    }
+}
+
+/// Whether an index or tree mode is a regular file's (100644, 100755).
+pub fn is_regular_mode(mode: u32) -> bool {
+    matches!(mode, 0o100644 | 0o100755)
 }
 
 impl View for IndexFile {
     fn blob(&self, path: &str) -> Option<String> {
-        self.get(path).map(|e| e.id.to_string())
+        self.get(path)
+            .filter(|e| is_regular_mode(e.mode))
+            .map(|e| e.id.to_string())
+    }
+
+    fn not_regular(&self, path: &str) -> bool {
+        self.get(path).is_some_and(|e| !is_regular_mode(e.mode))
     }
 }
 
-/// Path → blob id of a tree.
+/// Path → blob id of a tree's regular files, and the paths where something else is.
 #[derive(Debug, Default)]
 pub struct BlobMap {
     pub blobs: HashMap<String, Oid>,
+    /// Symbolic links and submodules.
+    pub other: std::collections::HashSet<String>,
 }
 
 impl View for BlobMap {
     fn blob(&self, path: &str) -> Option<String> {
         self.blobs.get(path).map(Oid::to_string)
+    }
+
+    fn not_regular(&self, path: &str) -> bool {
+        self.other.contains(path)
     }
 }
 
@@ -51,32 +74,30 @@ impl BlobMap {
     /// git's quoted form, see [`crate::path_bytes`]); the walk never stops early: a subtree that cannot be read is an error,
     /// never an omission.
     pub fn of_tree(repo: &Repository, tree: &Tree) -> Result<Self> {
-        let mut blobs = HashMap::new();
-        collect_blobs(repo, tree, b"", &mut blobs)?;
-        Ok(Self { blobs })
+        let mut map = Self::default();
+        map.collect(repo, tree, b"")?;
+        Ok(map)
     }
-}
 
-fn collect_blobs(
-    repo: &Repository,
-    tree: &Tree,
-    prefix: &[u8],
-    blobs: &mut HashMap<String, Oid>,
-) -> Result<()> {
-    for entry in tree.iter() {
-        let path = [prefix, entry.name_bytes()].concat();
-        match entry.kind() {
-            Some(git2::ObjectType::Blob) => {
-                blobs.insert(crate::path_bytes::encode(&path), entry.id());
+    fn collect(&mut self, repo: &Repository, tree: &Tree, prefix: &[u8]) -> Result<()> {
+        for entry in tree.iter() {
+            let path = [prefix, entry.name_bytes()].concat();
+            match entry.kind() {
+                Some(git2::ObjectType::Blob) if is_regular_mode(entry.filemode() as u32) => {
+                    self.blobs
+                        .insert(crate::path_bytes::encode(&path), entry.id());
+                }
+                Some(git2::ObjectType::Tree) => {
+                    let sub = find_tree(repo, entry.id(), &crate::path_bytes::encode(&path))?;
+                    self.collect(repo, &sub, &[path.as_slice(), b"/"].concat())?;
+                }
+                _ => {
+                    self.other.insert(crate::path_bytes::encode(&path));
+                }
             }
-            Some(git2::ObjectType::Tree) => {
-                let sub = find_tree(repo, entry.id(), &crate::path_bytes::encode(&path))?;
-                collect_blobs(repo, &sub, &[path.as_slice(), b"/"].concat(), blobs)?;
-            }
-            _ => {}
         }
+        Ok(())
     }
-    Ok(())
 }
 
 /// A tree by id; a missing one (a partial or shallow clone) says what to do.
@@ -209,10 +230,13 @@ pub fn broken_record(path: &str, error: &Error) -> Finding {
     }
 }
 
-/// Bounds, parses and validates a run record's bytes (`validate::record_bytes`); `shown`
-/// names it in errors.
-pub fn parse_record(bytes: &[u8], shown: &str) -> Result<LineageRecord> {
-    validate::record_bytes(bytes).map_err(|violation| untrusted(shown, violation))
+/// Bounds, parses and validates a run record's bytes (`validate::record_bytes`), and checks
+/// what it says about itself against its command and its place (`validate::shape`): the
+/// one reader of records. `path` is its repository path, as record text.
+pub fn parse_record(bytes: &[u8], path: &str) -> Result<LineageRecord> {
+    validate::record_bytes(bytes)
+        .and_then(|r| validate::shape(path, &r).map(|()| r))
+        .map_err(|violation| untrusted(path, violation))
 }
 
 fn untrusted(path: &str, violation: Violation) -> Error {
@@ -252,7 +276,7 @@ impl View for WorktreeView<'_> {
         if !meta.is_file() {
             return None;
         }
-        if let Some(entry) = entry
+        if let Some(entry) = entry.filter(|e| is_regular_mode(e.mode))
             && stat_matches(&meta, entry)
             && !self.racy(entry)
         {
@@ -268,6 +292,11 @@ impl View for WorktreeView<'_> {
 
     fn is_worktree(&self) -> bool {
         true
+    }
+
+    fn not_regular(&self, path: &str) -> bool {
+        let file = self.root.join(crate::path_bytes::path_or_text(path));
+        std::fs::symlink_metadata(file).is_ok_and(|m| !m.is_file())
     }
 }
 

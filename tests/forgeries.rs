@@ -1,0 +1,229 @@
+//! Verdicts come from the commit, never from the change's word about itself (issue #26):
+//! forgeries an attacker with commit rights can put in a pull request, each refused by the
+//! pre-commit hook and, committed with `--no-verify`, failed by `verify --reproduce --strict`.
+
+mod common;
+
+use common::{Repo, stderr, stdout};
+use serde_json::{Value as Json, json};
+
+const MONITOR: &str = "generated/demo-svc-service-monitor.yaml";
+const DASHBOARD: &str = "generated/demo-svc-dashboard.json";
+const CONTEXT: &str = "out/demo-svc-projectcontext.yaml";
+
+/// `manifest init`, `export`, `generate`, `hook install` and a first commit.
+fn demo() -> Repo {
+    let repo = Repo::new();
+    for args in [
+        &["manifest", "init", "--name", "demo-svc"][..],
+        &["export"],
+        &["generate", "-c", CONTEXT],
+        &["hook", "install"],
+    ] {
+        let out = repo.run(args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    }
+    repo.git(&["add", "-A"]);
+    let out = repo.git_output(&["commit", "-qm", "first"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    repo
+}
+
+fn edit_json(repo: &Repo, rel: &str, edit: impl Fn(&mut Json)) {
+    let mut j = common::json(repo, rel);
+    edit(&mut j);
+    repo.write(rel, &serde_json::to_string_pretty(&j).unwrap());
+}
+
+/// Stages everything; the hook must refuse the commit. Then commits with `--no-verify`, and
+/// `verify --reproduce --strict` must fail. Returns the hook's and verify's output.
+fn refused_everywhere(repo: &Repo) -> (String, String) {
+    repo.git(&["add", "-A"]);
+    let hook = repo.git_output(&["commit", "-qm", "forgery"]);
+    assert_eq!(
+        hook.status.code(),
+        Some(1),
+        "the hook accepted it: {}",
+        stderr(&hook)
+    );
+    repo.git(&["commit", "-q", "--no-verify", "-m", "forgery"]);
+    let verify = repo.run(&["provenance", "verify", "--reproduce", "--strict"]);
+    assert_eq!(
+        verify.status.code(),
+        Some(1),
+        "verify accepted it: {}{}",
+        stdout(&verify),
+        stderr(&verify)
+    );
+    (stderr(&hook), stdout(&verify))
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[test]
+fn a_symlink_serving_the_recorded_text_is_not_the_output() {
+    let repo = demo();
+    let content = std::fs::read(repo.join(MONITOR)).unwrap();
+    std::fs::remove_file(repo.join(MONITOR)).unwrap();
+    // Same blob id (a link's blob is its target text), mode 120000.
+    use std::os::unix::ffi::OsStrExt;
+    std::os::unix::fs::symlink(std::ffi::OsStr::from_bytes(&content), repo.join(MONITOR)).unwrap();
+    repo.git(&["add", "-A"]);
+    let staged = repo.git(&["ls-files", "-s", MONITOR]);
+    assert!(staged.starts_with("120000"), "{staged}");
+    let (hook, verify) = refused_everywhere(&repo);
+    assert!(
+        hook.contains("not-a-regular-file") || hook.contains("symbolic link"),
+        "{hook}"
+    );
+    assert!(verify.contains(MONITOR), "{verify}");
+}
+
+#[test]
+fn an_output_relabelled_as_a_manifest_is_still_checked() {
+    let repo = demo();
+    repo.write(DASHBOARD, "{\"forged\": true}\n");
+    edit_json(&repo, "generated/run-provenance.json", |r| {
+        for o in r["outputs"].as_array_mut().unwrap() {
+            if o["path"] == DASHBOARD {
+                o["role"] = json!("manifest");
+            }
+        }
+    });
+    let (hook, verify) = refused_everywhere(&repo);
+    assert!(hook.contains("[foreign-role]"), "{hook}");
+    assert!(verify.contains("[foreign-role]"), "{verify}");
+}
+
+#[test]
+fn an_output_recorded_as_absent_that_is_present_is_modified() {
+    let repo = demo();
+    let forged = b"{\"forged\": true}\n";
+    repo.write(DASHBOARD, std::str::from_utf8(forged).unwrap());
+    let blob = repo.git(&["hash-object", DASHBOARD]);
+    edit_json(&repo, "generated/run-provenance.json", |r| {
+        for o in r["outputs"].as_array_mut().unwrap() {
+            if o["path"] == DASHBOARD {
+                o["exists"] = json!(false);
+                o["sha256"] = json!(sha256_hex(forged));
+                o["git_blob"] = json!(blob);
+                o["size"] = json!(forged.len());
+            }
+        }
+    });
+    let (hook, _) = refused_everywhere(&repo);
+    assert!(hook.contains(&format!("{DASHBOARD}: modified")), "{hook}");
+}
+
+#[test]
+fn outputs_passed_through_as_inputs_of_a_seed_record_are_tampered() {
+    let repo = demo();
+    let text = repo.read(".contextcore.yaml");
+    repo.write(
+        ".contextcore.yaml",
+        &format!("{text}# edited, not exported\n"),
+    );
+    let export = common::json(&repo, "out/run-provenance.json");
+    let mut forged = common::json(&repo, "init-run-provenance.json");
+    forged["run_id"] = json!("forged-init-1");
+    let files: Vec<Json> = export["outputs"].as_array().unwrap().clone();
+    let as_inputs: Vec<Json> = files
+        .iter()
+        .map(|o| {
+            let mut i = o.clone();
+            i.as_object_mut().unwrap().remove("action");
+            i.as_object_mut().unwrap().remove("backup");
+            i
+        })
+        .collect();
+    forged["inputs"] = json!(as_inputs);
+    forged["outputs"] = json!(files);
+    repo.write(
+        "out/run-provenance.json",
+        &serde_json::to_string_pretty(&forged).unwrap(),
+    );
+    let (hook, verify) = refused_everywhere(&repo);
+    assert!(hook.contains("tampered"), "{hook}");
+    assert!(verify.contains("tampered"), "{verify}");
+}
+
+#[test]
+fn a_seed_record_claiming_export_outputs_alone_is_tampered() {
+    let repo = demo();
+    let text = repo.read(".contextcore.yaml");
+    repo.write(
+        ".contextcore.yaml",
+        &format!("{text}# edited, not exported\n"),
+    );
+    let export = common::json(&repo, "out/run-provenance.json");
+    let mut forged = common::json(&repo, "init-run-provenance.json");
+    forged["run_id"] = json!("forged-init-2");
+    forged["inputs"] = json!([]);
+    forged["outputs"] = export["outputs"].clone();
+    repo.write(
+        "out/run-provenance.json",
+        &serde_json::to_string_pretty(&forged).unwrap(),
+    );
+    let (hook, _) = refused_everywhere(&repo);
+    assert!(
+        hook.contains("[foreign-role]") || hook.contains("[seed-manifest]"),
+        "{hook}"
+    );
+}
+
+#[test]
+fn an_input_the_commit_lacks_is_stale_in_every_view() {
+    let repo = demo();
+    edit_json(&repo, "generated/run-provenance.json", |r| {
+        r["inputs"][0]["path"] = json!("gone.yaml");
+    });
+    repo.git(&["add", "-A"]);
+    let hook = repo.git_output(&["commit", "-qm", "forgery"]);
+    assert_eq!(hook.status.code(), Some(1), "{}", stderr(&hook));
+    assert!(
+        stderr(&hook).contains("gone.yaml: stale"),
+        "{}",
+        stderr(&hook)
+    );
+    repo.git(&["commit", "-q", "--no-verify", "-m", "forgery"]);
+    let out = repo.run(&["provenance", "verify"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let out = repo.run(&["provenance", "status"]);
+    assert!(
+        stdout(&out).contains("gone.yaml: stale"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn removing_the_manifest_an_export_read_is_refused_by_the_hook() {
+    let repo = demo();
+    repo.git(&["rm", "-q", ".contextcore.yaml"]);
+    let hook = repo.git_output(&["commit", "-qm", "drop the manifest"]);
+    assert_eq!(hook.status.code(), Some(1), "{}", stderr(&hook));
+    assert!(
+        stderr(&hook).contains(".contextcore.yaml: stale"),
+        "{}",
+        stderr(&hook)
+    );
+}
+
+#[test]
+fn show_file_and_verify_agree_on_a_duplicate_key() {
+    let repo = demo();
+    let text = repo.read("out/run-provenance.json");
+    let forged = text.replacen("{", "{\n  \"run_id\": \"shadowed\",", 1);
+    repo.write("out/run-provenance.json", &forged);
+    let out = repo.run(&["provenance", "show", "out/run-provenance.json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(stderr(&out).contains("tampered"), "{}", stderr(&out));
+    let out = repo.run(&["provenance", "status"]);
+    assert!(stdout(&out).contains("tampered"), "{}", stdout(&out));
+}
