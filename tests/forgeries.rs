@@ -227,3 +227,27 @@ fn show_file_and_verify_agree_on_a_duplicate_key() {
     let out = repo.run(&["provenance", "status"]);
     assert!(stdout(&out).contains("tampered"), "{}", stdout(&out));
 }
+
+#[test]
+fn reproduction_compares_both_ways_with_the_commit() {
+    let repo = demo();
+    // A record that leaves out an output: the hook cannot tell (nothing it claims changed),
+    // the replay writes a file the record does not claim.
+    edit_json(&repo, "generated/run-provenance.json", |r| {
+        r["outputs"]
+            .as_array_mut()
+            .unwrap()
+            .retain(|o| o["path"] != DASHBOARD);
+    });
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "drop a claim"]);
+    let out = repo.run(&["provenance", "verify", "--reproduce", "--strict"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains(&format!(
+            "{DASHBOARD}: (written by the replay, claimed by no output of the record)"
+        )),
+        "{}",
+        stdout(&out)
+    );
+}

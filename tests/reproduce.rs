@@ -147,20 +147,22 @@ fn generate_reproduces_and_a_forged_dashboard_is_caught() {
 }
 
 #[test]
-fn init_reproduces_and_a_forged_manifest_is_caught() {
+fn init_reproduces_and_its_manifest_is_left_to_people_to_edit() {
     let repo = Repo::new();
     let out = repo.run(&["manifest", "init", "--name", "demo-svc"]);
     assert!(out.status.success(), "{}", stderr(&out));
     commit(&repo, "init");
     assert_reproduces(&repo, "init-run-provenance.json");
+    // The manifest a seed command writes is edited afterwards (#26 point 3): the replay is
+    // checked to write it at its path, never compared with it.
     forge(
         &repo,
         "init-run-provenance.json",
         ".contextcore.yaml",
-        |t| t.replacen("demo-svc", "demo-forged", 1),
+        |t| t.replacen("demo-svc", "demo-edited", 1),
     );
-    commit(&repo, "forged");
-    assert_forgery_caught(&repo, "init-run-provenance.json", ".contextcore.yaml");
+    commit(&repo, "edited");
+    assert_reproduces(&repo, "init-run-provenance.json");
 }
 
 #[test]

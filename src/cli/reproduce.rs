@@ -102,8 +102,12 @@ impl RunCheck {
                             d.path,
                             short(&self.run_id)
                         ),
-                        (None, _, _) => format!(
-                            "  {}: not what run {} produces (its sha256 differs from the recorded one)",
+                        (None, Some(note), _) => format!("  {}: {note}", d.path),
+                        (None, None, Some(note)) if !note.is_empty() => {
+                            format!("  {}: {note}", d.path)
+                        }
+                        (None, None, _) => format!(
+                            "  {}: not what run {} produces (the commit's blob differs)",
                             d.path,
                             short(&self.run_id)
                         ),
@@ -289,26 +293,62 @@ fn reproduce(repo: &Repository, blobs: &HashMap<String, Oid>, rf: &RecordFile) -
     let written: Vec<String> = ran
         .finished
         .iter()
-        .flat_map(|f| f.files.iter().chain(f.record.iter().map(|(o, _)| o)))
+        .flat_map(|f| f.files.iter())
         .map(|o| o.shown.clone())
         .collect();
+    let record_written = ran
+        .finished
+        .iter()
+        .filter_map(|f| f.record.as_ref())
+        .map(|(o, _)| o.shown.clone());
+    let all: Vec<String> = written.iter().cloned().chain(record_written).collect();
     let was_input = |path: &str| {
         rf.record
             .inputs
             .iter()
             .any(|i| i.fingerprint.exists && i.fingerprint.path == path)
     };
-    if let Err(why) = replay::check_owned(&rf.path, &rf.record, &written, &was_input, &|_| None) {
+    if let Err(why) = replay::check_owned(&rf.path, &rf.record, &all, &was_input, &|_| None) {
         return Ok(verdict(rf, Outcome::Differs, Some(why)));
     }
     let mut check = verdict(rf, Outcome::Reproduced, None);
     if ran.code != 0 {
         check.reason = Some(format!("the replay exited {}", ran.code));
     }
-    for o in rf.record.outputs.iter().filter(|o| o.fingerprint.exists) {
+    let seed = crate::lineage::SEED_COMMANDS.contains(&rf.record.workflow_or_command.as_str());
+    for o in &rf.record.outputs {
+        let path = &o.fingerprint.path;
+        let wrote = written.contains(path);
+        // The manifest a seed command wrote is people's to edit: it is checked to be the
+        // manifest that command writes, not compared.
+        let edited_seed = seed && crate::lineage::SEED_ROLES.contains(&o.role.as_str());
+        if edited_seed || !o.fingerprint.exists {
+            if wrote != o.fingerprint.exists {
+                check.differences.push(not_written(path, wrote));
+            }
+            continue;
+        }
         check.compared += 1;
-        if let Some(d) = compare(repo, &root, o)? {
+        if let Some(d) = compare(repo, &root, blobs, path)? {
             check.differences.push(d);
+        }
+    }
+    // Both ways: a file the replay writes that the record does not claim differs too.
+    for path in &written {
+        if !rf
+            .record
+            .outputs
+            .iter()
+            .any(|o| &o.fingerprint.path == path)
+        {
+            check.differences.push(Difference {
+                path: path.clone(),
+                line: None,
+                recorded: None,
+                reproduced: Some(
+                    "(written by the replay, claimed by no output of the record)".into(),
+                ),
+            });
         }
     }
     if !check.differences.is_empty() || ran.code != 0 {
@@ -317,57 +357,51 @@ fn reproduce(repo: &Repository, blobs: &HashMap<String, Oid>, rf: &RecordFile) -
     Ok(check)
 }
 
-/// Compares one recorded output with what the replay wrote: with the content of its recorded
-/// blob when the object store has it, else with its recorded sha256.
+/// A claimed output the replay did not write (or, recorded as absent, did write).
+fn not_written(path: &str, wrote: bool) -> Difference {
+    Difference {
+        path: path.to_string(),
+        line: None,
+        recorded: None,
+        reproduced: wrote.then(|| "(written, though the record says it does not exist)".into()),
+    }
+}
+
+/// Compares one recorded output as the replay wrote it with the **commit's** blob at that
+/// path (never with what the record says the blob is): the record vouches for nothing.
 fn compare(
     repo: &Repository,
     root: &Path,
-    o: &crate::provenance::OutputRecord,
+    blobs: &HashMap<String, Oid>,
+    path: &str,
 ) -> Result<Option<Difference>> {
-    let path = &o.fingerprint.path;
     let Ok(reproduced) = std::fs::read(root.join(crate::path_bytes::path_or_text(path))) else {
+        return Ok(Some(not_written(path, false)));
+    };
+    let Some(&at_commit) = blobs.get(path) else {
         return Ok(Some(Difference {
-            path: path.clone(),
+            path: path.to_string(),
             line: None,
-            recorded: None,
-            reproduced: None,
+            recorded: Some("(not in the commit as a regular file)".into()),
+            reproduced: Some(String::new()),
         }));
     };
-    let recorded_blob = o
-        .fingerprint
-        .git_blob
-        .as_deref()
-        .and_then(|b| Oid::from_str(b).ok())
-        .and_then(|id| repo.find_blob(id).ok());
     // What the replay wrote is working-tree content; where git stores a path through a
     // clean filter (LFS, ident, an encoding), git says which blob that content becomes.
-    if let Some(blob) = &recorded_blob
-        && crate::eol::filtered(repo, path)
-    {
+    if crate::eol::filtered(repo, path) {
         let stored = crate::eol::git_blob_of(repo, path, Some(&reproduced));
-        return Ok((stored != Some(blob.id())).then(|| Difference {
-            path: path.clone(),
+        return Ok((stored != Some(at_commit)).then(|| Difference {
+            path: path.to_string(),
             line: None,
             recorded: None,
             reproduced: Some(String::new()),
         }));
     }
-    match recorded_blob {
-        Some(blob) if blob.content() == reproduced.as_slice() => Ok(None),
-        Some(blob) => Ok(Some(first_difference(path, blob.content(), &reproduced))),
-        None => {
-            let digest = crate::fingerprint::Digests::of_bytes(&reproduced).sha256;
-            if o.fingerprint.sha256.as_deref() == Some(digest.as_str()) {
-                Ok(None)
-            } else {
-                Ok(Some(Difference {
-                    path: path.clone(),
-                    line: None,
-                    recorded: None,
-                    reproduced: Some(String::new()),
-                }))
-            }
-        }
+    let blob = crate::lineage::view::find_blob(repo, at_commit, path)?;
+    if blob.content() == reproduced.as_slice() {
+        Ok(None)
+    } else {
+        Ok(Some(first_difference(path, blob.content(), &reproduced)))
     }
 }
 

@@ -75,7 +75,8 @@ pub fn check_index(
         return Ok(None);
     }
     let head = repo.head().ok().and_then(|h| h.peel_to_tree().ok());
-    let staged = |path: &str| index.get(path) != head_blob(head.as_ref(), path);
+    // A mode change with the same blob id (a file turned into a symlink to its text) is staged.
+    let staged = |path: &str| index.entry(path) != head_entry(head.as_ref(), path);
     let mut cache = ClaimsCache::open(repo);
     let (mut records, broken) = cache.load_records(repo, record_entries.into_iter())?;
     let tracked_staged: Vec<String> = if tracked.is_empty() {
@@ -116,11 +117,12 @@ fn discard(index: StagedIds, cache: ClaimsCache, records: Vec<RecordFile>) {
     std::mem::forget(records);
 }
 
-fn head_blob(head: Option<&Tree>, path: &str) -> Option<Oid> {
+/// HEAD's entry at `path`: its id and whether it is a regular file.
+fn head_entry(head: Option<&Tree>, path: &str) -> Option<(Oid, bool)> {
     head?
         .get_path(&crate::path_bytes::path_or_text(path))
         .ok()
-        .map(|e| e.id())
+        .map(|e| (e.id(), super::view::is_regular_mode(e.filemode() as u32)))
 }
 
 /// What the range check keeps between a commit and its child.

@@ -16,6 +16,9 @@ use crate::error::{Error, Result};
 pub struct StagedIds {
     paths: String,
     entries: Vec<(u32, u32, Oid)>,
+    /// Paths whose entry is not a regular file (a symbolic link, a submodule): rare, so kept
+    /// apart instead of widening every entry.
+    other: Vec<String>,
 }
 
 impl StagedIds {
@@ -41,6 +44,15 @@ impl StagedIds {
             .map(|i| self.entries[i].2)
     }
 
+    /// The staged entry of `path`: its blob id and whether it is a regular file.
+    pub fn entry(&self, path: &str) -> Option<(Oid, bool)> {
+        self.get(path).map(|id| (id, !self.is_other(path)))
+    }
+
+    fn is_other(&self, path: &str) -> bool {
+        !self.other.is_empty() && self.other.iter().any(|p| p == path)
+    }
+
     /// Every staged (path, blob id), sorted by path.
     pub fn iter(&self) -> impl Iterator<Item = (&str, Oid)> {
         self.entries.iter().map(|e| (self.path_of(e), e.2))
@@ -51,12 +63,15 @@ impl StagedIds {
     }
 
     /// Adds an entry named by its path's bytes, as they are in the index.
-    fn push(&mut self, path: &[u8], id: Oid) -> Option<()> {
-        self.push_text(&crate::path_bytes::as_text(path), id)
+    fn push(&mut self, path: &[u8], id: Oid, mode: u32) -> Option<()> {
+        self.push_text(&crate::path_bytes::as_text(path), id, mode)
     }
 
     /// Adds an entry named by its record text.
-    fn push_text(&mut self, path: &str, id: Oid) -> Option<()> {
+    fn push_text(&mut self, path: &str, id: Oid, mode: u32) -> Option<()> {
+        if !super::view::is_regular_mode(mode) {
+            self.other.push(path.to_string());
+        }
         let start = u32::try_from(self.paths.len()).ok()?;
         self.paths.push_str(path);
         let len = u32::try_from(self.paths.len()).ok()? - start;
@@ -69,7 +84,7 @@ impl From<IndexFile> for StagedIds {
     fn from(index: IndexFile) -> Self {
         let mut ids = Self::default();
         for e in &index.entries {
-            ids.push_text(&e.path, e.id);
+            ids.push_text(&e.path, e.id, e.mode);
         }
         ids
     }
@@ -77,7 +92,13 @@ impl From<IndexFile> for StagedIds {
 
 impl View for StagedIds {
     fn blob(&self, path: &str) -> Option<String> {
-        self.get(path).map(|id| id.to_string())
+        self.entry(path)
+            .filter(|(_, regular)| *regular)
+            .map(|(id, _)| id.to_string())
+    }
+
+    fn not_regular(&self, path: &str) -> bool {
+        self.is_other(path)
     }
 }
 
@@ -97,6 +118,7 @@ fn scan(b: &[u8]) -> Option<StagedIds> {
         // An entry takes at least 62 bytes: a corrupt count cannot make us allocate more.
         paths: String::with_capacity(count.min(b.len() / 62) * 32),
         entries: Vec::with_capacity(count.min(b.len() / 62)),
+        other: Vec::new(),
     };
     let mut at = 12;
     let mut previous = Vec::<u8>::new();
@@ -113,7 +135,7 @@ fn scan(b: &[u8]) -> Option<StagedIds> {
         let stage = (flags >> 12) & 0x3;
         let intent_to_add = extended & 0x2000 != 0;
         if stage == 0 && !intent_to_add {
-            ids.push(path, id)?;
+            ids.push(path, id, mode)?;
         }
     }
     // Extensions: a split index (`link`) or an unknown mandatory one goes the long way.
