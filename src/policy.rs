@@ -18,6 +18,11 @@ use crate::yaml::{Node, Value};
 
 /// The policy file's name.
 pub const POLICY_FILE: &str = ".contextcore-quality.yaml";
+/// Reasons a run may be unverifiable that follow from a documented choice, which a policy can
+/// allow (`lineage.unverifiable_allowed`, none by default): inputs outside the repository, and
+/// the earlier tool's provenance block (`--emit-provenance`/`--embed-provenance`) of an export.
+/// Every other reason is one a record gives itself, and always fails.
+pub const UNVERIFIABLE_CHOICES: &[&str] = &["outside_inputs", "legacy_provenance"];
 /// The default notes ref.
 pub const DEFAULT_NOTES_REF: &str = "refs/notes/contextcore";
 
@@ -47,6 +52,10 @@ const FIELDS: &[Field] = &[
             opt("tracked_outputs", Shape::List(&Shape::Str)),
             opt("notes_ref", Shape::Str),
             opt("backup", Shape::OneOf(&["git-dir", "beside"])),
+            opt(
+                "unverifiable_allowed",
+                Shape::List(&Shape::OneOf(UNVERIFIABLE_CHOICES)),
+            ),
         ]),
     ),
 ];
@@ -236,6 +245,13 @@ impl Policy {
         Self::from_node(&node, &shown, path)
     }
 
+    /// Checks a policy file's content read from elsewhere (a commit's blob), named `shown`.
+    pub fn from_bytes(bytes: &[u8], shown: &str, path: &Path) -> Result<Self> {
+        let text = source::decode(bytes, shown)?;
+        let node = crate::yaml::parse(&text).map_err(|e| Error::at(shown, e.pos, e.message))?;
+        Self::from_node(&node, shown, path)
+    }
+
     fn from_node(node: &Node, shown: &str, path: &Path) -> Result<Self> {
         let mut diagnostics = Vec::new();
         schema::check(node, &Shape::Map(FIELDS), shown, "", &mut diagnostics);
@@ -387,6 +403,18 @@ impl Policy {
             Some("hook") => "hook",
             _ => "ci",
         }
+    }
+
+    /// The unverifiable reasons this policy allows (`lineage.unverifiable_allowed`).
+    pub fn unverifiable_allowed(&self) -> Vec<String> {
+        self.get("lineage.unverifiable_allowed")
+            .and_then(Json::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// Whether backups go beside files rather than into the git directory.

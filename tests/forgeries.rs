@@ -251,3 +251,94 @@ fn reproduction_compares_both_ways_with_the_commit() {
         stdout(&out)
     );
 }
+
+/// `ci/lineage-check.sh BASE` as the shipped CI runs it (CI=true): its exit code and report.
+fn ci_check(repo: &Repo, base: &str) -> (Option<i32>, String, String) {
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("ci/lineage-check.sh");
+    let out = std::process::Command::new("bash")
+        .arg(script)
+        .args([base, "HEAD", "report"])
+        .current_dir(repo.path())
+        .envs(common::git_env())
+        .env("PATH", common::path_with_binary())
+        .env("CI", "true")
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        stdout(&out) + &stderr(&out),
+        repo.read("report/lineage.md"),
+    )
+}
+
+#[test]
+fn a_record_that_makes_itself_unverifiable_fails_ci() {
+    let repo = demo();
+    repo.git(&["branch", "base"]);
+    repo.write(DASHBOARD, "{\"forged\": true}\n");
+    let blob = repo.git(&["hash-object", DASHBOARD]);
+    edit_json(&repo, "generated/run-provenance.json", |r| {
+        r["config_snapshot"]["emit_provenance"] = json!({"value": true, "source": "flag"});
+        for o in r["outputs"].as_array_mut().unwrap() {
+            if o["path"] == DASHBOARD {
+                o["sha256"] = json!(sha256_hex(b"{\"forged\": true}\n"));
+                o["git_blob"] = json!(blob);
+            }
+        }
+    });
+    repo.git(&["add", "-A"]);
+    repo.git(&[
+        "commit",
+        "-q",
+        "--no-verify",
+        "-m",
+        "unverifiable by its own say-so",
+    ]);
+    let (code, out, report) = ci_check(&repo, "base");
+    assert_eq!(code, Some(1), "{out}\n{report}");
+    assert!(!out.contains(": ok ("), "{out}");
+    assert!(!report.contains('✅'), "{report}");
+    assert!(
+        out.contains("claims an option `generate` does not have"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_pull_request_cannot_turn_off_its_own_reproduction() {
+    let repo = demo();
+    repo.git(&["branch", "base"]);
+    // The pull request lowers scrutiny, reruns honestly, then forges an output and its digests.
+    repo.write(
+        ".contextcore-quality.yaml",
+        "lineage:\n  reproduce: \"off\"\n",
+    );
+    for args in [&["export"][..], &["generate", "-c", CONTEXT]] {
+        assert!(repo.run(args).status.success());
+    }
+    repo.git(&["add", "-A"]);
+    let out = repo.git_output(&["commit", "-qm", "policy"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let forged = b"{\"forged\": true}\n";
+    repo.write(DASHBOARD, std::str::from_utf8(forged).unwrap());
+    let blob = repo.git(&["hash-object", DASHBOARD]);
+    edit_json(&repo, "generated/run-provenance.json", |r| {
+        for o in r["outputs"].as_array_mut().unwrap() {
+            if o["path"] == DASHBOARD {
+                o["sha256"] = json!(sha256_hex(forged));
+                o["git_blob"] = json!(blob);
+                o["size"] = json!(forged.len());
+            }
+        }
+    });
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "forged"]);
+    let (code, out, report) = ci_check(&repo, "base");
+    assert_eq!(code, Some(1), "{out}\n{report}");
+    assert!(
+        out.contains("checked under the settings of the base"),
+        "{out}"
+    );
+    assert!(out.contains(&format!("{DASHBOARD}: not what run")), "{out}");
+    assert!(report.contains("changes in"), "{report}");
+}

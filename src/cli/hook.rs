@@ -169,7 +169,7 @@ fn pre_commit(repo: &Repository, policy: &crate::policy::Policy) -> Result<i32> 
         Ok(Some(findings)) => findings,
         // Nothing staged touches lineage, or every staged record holds its claims; a staged
         // record may still be a forgery that only replaying it shows.
-        Ok(None) if policy.reproduce() == "hook" => return reproduce_staged(repo, mode),
+        Ok(None) if policy.reproduce() == "hook" => return reproduce_staged(repo, policy),
         Ok(None) => return Ok(0),
         // In warn mode nothing blocks a commit, not even a check that could not run.
         Err(e) if mode == LineageMode::Warn => {
@@ -184,7 +184,7 @@ fn pre_commit(repo: &Repository, policy: &crate::policy::Policy) -> Result<i32> 
     let problems: Vec<_> = findings.iter().filter(|f| f.is_problem()).collect();
     if problems.is_empty() {
         if policy.reproduce() == "hook" {
-            return reproduce_staged(repo, mode);
+            return reproduce_staged(repo, policy);
         }
         return Ok(0);
     }
@@ -214,7 +214,9 @@ fn pre_commit(repo: &Repository, policy: &crate::policy::Policy) -> Result<i32> 
 /// `lineage.reproduce: hook`: the staged runs (records that differ from HEAD's) are
 /// re-derived from the index's blobs; an output that comes out different refuses the commit
 /// (in warn mode it is printed). A run that cannot be reproduced is a warning.
-fn reproduce_staged(repo: &Repository, mode: LineageMode) -> Result<i32> {
+fn reproduce_staged(repo: &Repository, policy: &crate::policy::Policy) -> Result<i32> {
+    let mode = policy.lineage_mode();
+    let allowed = policy.unverifiable_allowed();
     let (blobs, records) = super::lineage::index_snapshot(repo)?;
     let head = repo.head().ok().and_then(|h| h.peel_to_tree().ok());
     let staged: Vec<_> = records
@@ -228,7 +230,7 @@ fn reproduce_staged(repo: &Repository, mode: LineageMode) -> Result<i32> {
         })
         .collect();
     let runs = super::reproduce::Reproducer::default().check(repo, &blobs, &staged)?;
-    let failing: Vec<_> = runs.iter().filter(|r| r.fails(false)).collect();
+    let failing: Vec<_> = runs.iter().filter(|r| r.fails(false, &allowed)).collect();
     for r in &runs {
         if r.outcome != super::reproduce::Outcome::Reproduced {
             for line in r.lines() {

@@ -86,15 +86,22 @@ fn counts(findings: &[Finding]) -> serde_json::Value {
 
 /// `provenance verify`: the index, one commit, or a range; exit 1 on any violation. With
 /// `--reproduce` (or in CI when the policy's `lineage.reproduce` is `ci` or `hook`), every run
-/// is also re-derived and its outputs compared byte for byte.
+/// is also re-derived and its outputs compared byte for byte. For a range, the settings come
+/// from the policy in the base commit's tree ([`checking_policy`]).
 pub fn verify(a: VerifyArgs) -> Result<i32> {
     let repo = open_repo()?;
-    let policy = repo_policy(&repo)?;
+    let (policy, policy_change) = checking_policy(&repo, a.range.as_deref())?;
     let tracked = tracked_globs(&policy.tracked_outputs())?;
     let notes_ref = policy.notes_ref();
+    let allowed = policy.unverifiable_allowed();
     let reproduce = a.reproduce || (in_ci() && policy.reproduce() != "off");
     let mut reproducer = Reproducer::default();
     let mut results: Vec<(String, Rc<Vec<Finding>>, Vec<RunCheck>)> = Vec::new();
+    if let Some(change) = &policy_change
+        && !a.json
+    {
+        eprintln!("note: {}", quote::line(change));
+    }
     if a.staged {
         let findings = check_index(&repo, &tracked, false)?.unwrap_or_default();
         let runs = if reproduce {
@@ -127,14 +134,15 @@ pub fn verify(a: VerifyArgs) -> Result<i32> {
         }
         progress.done();
     }
-    let failed = results.iter().any(|(_, f, runs)| {
-        f.iter().any(Finding::is_problem) || runs.iter().any(|r| r.fails(a.strict))
-    });
+    let fails = |f: &[Finding], runs: &[RunCheck]| {
+        f.iter().any(Finding::is_problem) || runs.iter().any(|r| r.fails(a.strict, &allowed))
+    };
+    let failed = results.iter().any(|(_, f, runs)| fails(f, runs));
     if a.json {
         let out: Vec<_> = results
             .iter()
             .map(|(at, f, runs)| {
-                let mut entry = json!({"at": at, "ok": !f.iter().any(Finding::is_problem) && !runs.iter().any(|r| r.fails(a.strict)), "problems": f.iter().filter(|x| x.is_problem()).collect::<Vec<_>>()});
+                let mut entry = json!({"at": at, "ok": !fails(f, runs), "problems": f.iter().filter(|x| x.is_problem()).collect::<Vec<_>>()});
                 if reproduce {
                     entry["reproduce"] = json!(runs);
                 }
@@ -143,41 +151,32 @@ pub fn verify(a: VerifyArgs) -> Result<i32> {
             .collect();
         println!(
             "{}",
-            serde_json::to_string_pretty(
-                &json!({"ok": !failed, "reproduce": reproduce, "checked": out})
-            )
+            serde_json::to_string_pretty(&json!({
+                "ok": !failed,
+                "reproduce": reproduce,
+                "policy_change": policy_change,
+                "checked": out
+            }))
             .unwrap_or_default()
         );
     } else {
         for (at, findings, runs) in &results {
-            let problems: Vec<&Finding> = findings.iter().filter(|f| f.is_problem()).collect();
             let label = if at == "index" {
                 "index".to_string()
             } else {
                 short(at).to_string()
             };
-            let fresh = findings
-                .iter()
-                .filter(|f| f.verdict == Verdict::Fresh)
-                .count();
-            if findings.is_empty() {
-                // Never a bare "ok": say that nothing was there to check.
-                println!("{label}: nothing checked (no run record)");
-            } else if problems.is_empty() {
-                println!("{label}: ok ({fresh} file(s) fresh)");
-            } else {
-                println!("{label}: {} problem(s)", problems.len());
-                for p in problems {
-                    println!("  {}", p.line());
-                }
+            println!("{label}: {}", commit_verdict(findings, runs));
+            for p in findings.iter().filter(|f| f.is_problem()) {
+                println!("  {}", p.line());
             }
             for run in runs {
                 for line in run.lines() {
                     println!("  {line}");
                 }
-                if run.outcome == Outcome::Unverifiable && !a.strict {
+                if run.outcome == Outcome::Unverifiable && !run.fails(a.strict, &allowed) {
                     eprintln!(
-                        "warning: {label}: {} cannot be reproduced: {} (--strict makes this fail)",
+                        "warning: {label}: {} cannot be reproduced: {} (allowed by lineage.unverifiable_allowed; --strict makes this fail)",
                         run.record,
                         run.reason.as_deref().unwrap_or("")
                     );
@@ -186,6 +185,89 @@ pub fn verify(a: VerifyArgs) -> Result<i32> {
         }
     }
     Ok(if failed { EXIT_CHECK_FAILED } else { 0 })
+}
+
+/// A commit's verdict in one phrase. Never a bare "ok": not when nothing was there to check,
+/// and not while a run could not be reproduced, whether or not the policy allows it.
+fn commit_verdict(findings: &[Finding], runs: &[RunCheck]) -> String {
+    let problems = findings.iter().filter(|f| f.is_problem()).count();
+    let fresh = findings
+        .iter()
+        .filter(|f| f.verdict == Verdict::Fresh)
+        .count();
+    let unverifiable = runs
+        .iter()
+        .filter(|r| r.outcome == Outcome::Unverifiable)
+        .count();
+    let differs = runs
+        .iter()
+        .filter(|r| r.outcome == Outcome::Differs)
+        .count();
+    if problems > 0 {
+        format!("{problems} problem(s)")
+    } else if differs > 0 {
+        format!("{differs} run(s) do not reproduce")
+    } else if unverifiable > 0 {
+        format!("unverified ({fresh} file(s) fresh; {unverifiable} run(s) cannot be reproduced)")
+    } else if findings.is_empty() {
+        "nothing checked (no run record)".to_string()
+    } else {
+        format!("ok ({fresh} file(s) fresh)")
+    }
+}
+
+/// The policy that decides how strictly commits are checked, and a sentence when the range
+/// changes it. For a range `A..B` it is the policy in commit `A`'s tree (the base), at the
+/// path the work tree's policy has (the default name when there is none), with the built-in
+/// defaults when `A` has none: a change under review never sets its own scrutiny (#26 point
+/// 5). Otherwise (one commit, the index) it is the work tree's, as for the hook.
+pub(crate) fn checking_policy(
+    repo: &Repository,
+    range: Option<&str>,
+) -> Result<(crate::policy::Policy, Option<String>)> {
+    use crate::policy::{POLICY_FILE, Policy};
+    let local = repo_policy(repo)?;
+    let Some(range) = range.filter(|r| r.contains("..")) else {
+        return Ok((local, None));
+    };
+    let spec = repo
+        .revparse(range)
+        .map_err(|e| Error::Usage(format!("{range}: not a commit range ({})", e.message())))?;
+    let (Some(base), Some(tip)) = (
+        spec.from().and_then(|o| o.peel_to_commit().ok()),
+        spec.to().and_then(|o| o.peel_to_commit().ok()),
+    ) else {
+        return Ok((local, None));
+    };
+    let root = repo.workdir().and_then(|w| w.canonicalize().ok());
+    let rel = local
+        .file
+        .as_ref()
+        .and_then(|f| {
+            let f = crate::workspace::absolute(f);
+            let f = f.canonicalize().unwrap_or(f);
+            root.as_ref()
+                .and_then(|r| f.strip_prefix(r).ok().map(|p| p.to_path_buf()))
+        })
+        .unwrap_or_else(|| Path::new(POLICY_FILE).to_path_buf());
+    let read = |c: &git2::Commit| -> Option<Vec<u8>> {
+        let entry = c.tree().ok()?.get_path(&rel).ok()?;
+        Some(repo.find_blob(entry.id()).ok()?.content().to_vec())
+    };
+    let base_id = short(&base.id().to_string()).to_string();
+    let shown = format!("{base_id}:{}", crate::path_bytes::text_of(&rel));
+    let at_base = read(&base);
+    let policy = match &at_base {
+        Some(bytes) => Policy::from_bytes(bytes, &shown, &rel)?,
+        None => Policy::default(),
+    };
+    let change = (read(&tip) != at_base).then(|| {
+        format!(
+            "{} changes in {range}; every commit is checked under the settings of the base, {base_id}",
+            quote::path(&crate::path_bytes::text_of(&rel))
+        )
+    });
+    Ok((policy, change))
 }
 
 /// Whether this runs in CI (`CI` set to anything but `false`/`0`/empty).
@@ -353,14 +435,18 @@ fn print_note(note: &NotePayload) {
 /// break or mention can form from it when CI posts the comment.
 pub fn report(range: &str) -> Result<i32> {
     let repo = open_repo()?;
-    let policy = repo_policy(&repo)?;
+    let (policy, policy_change) = checking_policy(&repo, Some(range))?;
     let tracked = tracked_globs(&policy.tracked_outputs())?;
     let commits = commits_in_range(&repo, range)?;
     let notes_ref = policy.notes_ref();
-    let mut md = format!(
-        "## contextcore lineage for {}\n\n| commit | runs | verdict |\n| --- | --- | --- |\n",
-        quote::code(range)
-    );
+    let allowed = policy.unverifiable_allowed();
+    let reproduce = in_ci() && policy.reproduce() != "off";
+    let mut reproducer = Reproducer::default();
+    let mut md = format!("## contextcore lineage for {}\n\n", quote::code(range));
+    if let Some(change) = &policy_change {
+        md.push_str(&format!("> ⚠️ {}\n\n", quote::code(change)));
+    }
+    md.push_str("| commit | runs | verdict |\n| --- | --- | --- |\n");
     let mut details = String::new();
     let mut failed = false;
     let checking = Progress::new(true, "checking commit", commits.len());
@@ -371,15 +457,25 @@ pub fn report(range: &str) -> Result<i32> {
     for (c, findings) in &checked {
         let commit = repo.find_commit(*c)?;
         let problems: Vec<&Finding> = findings.iter().filter(|f| f.is_problem()).collect();
-        failed |= !problems.is_empty();
+        let checks = if reproduce {
+            let (blobs, records) = commit_snapshot(&repo, *c)?;
+            reproducer.check(&repo, &blobs, &records)?
+        } else {
+            Vec::new()
+        };
+        let run_fails = checks.iter().any(|r| r.fails(false, &allowed));
+        failed |= !problems.is_empty() || run_fails;
         // An invalid note is a finding already; the runs shown then come from the tree.
         let note = notes::read_note(&repo, &notes_ref, *c)
             .or_else(|| notes::note_for_commit(&repo, *c).ok().flatten());
         let runs = note.as_ref().map_or(0, |n| n.runs.len());
-        let verdict = if problems.is_empty() {
-            "✅ fresh".to_string()
+        let unverified = checks.iter().any(|r| r.outcome == Outcome::Unverifiable);
+        let verdict = if !problems.is_empty() || run_fails {
+            format!("❌ {}", commit_verdict(findings, &checks))
+        } else if unverified {
+            format!("⚠️ {}", commit_verdict(findings, &checks))
         } else {
-            format!("❌ {} problem(s)", problems.len())
+            "✅ fresh".to_string()
         };
         let subject = String::from_utf8_lossy(commit.summary_bytes().unwrap_or_default());
         let id = short(&c.to_string()).to_string();
@@ -395,6 +491,13 @@ pub fn report(range: &str) -> Result<i32> {
         }
         for p in problems {
             details.push_str(&format!("- ❌ {}\n", quote::code(&p.line())));
+        }
+        for line in checks
+            .iter()
+            .filter(|r| r.outcome != Outcome::Reproduced)
+            .flat_map(RunCheck::lines)
+        {
+            details.push_str(&format!("- ⚠️ {}\n", quote::code(&line)));
         }
     }
     print!("{md}{details}");

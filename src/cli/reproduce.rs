@@ -51,15 +51,24 @@ pub struct RunCheck {
     /// Outputs compared.
     pub compared: usize,
     pub differences: Vec<Difference>,
+    /// For an unverifiable run, the documented choice behind it
+    /// ([`crate::policy::UNVERIFIABLE_CHOICES`]), which a policy may allow; `None` when the
+    /// reason is one the record gives itself, which nothing allows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub choice: Option<&'static str>,
 }
 
 impl RunCheck {
-    /// Whether this verdict fails the check (`unverifiable` only under `--strict`).
-    pub fn fails(&self, strict: bool) -> bool {
+    /// Whether this verdict fails the check: a run that differs; an unverifiable run under
+    /// `--strict`, for a reason the record gives itself, or for a documented choice that
+    /// `allowed` (the policy's `lineage.unverifiable_allowed`) does not list.
+    pub fn fails(&self, strict: bool, allowed: &[String]) -> bool {
         match self.outcome {
             Outcome::Reproduced => false,
             Outcome::Differs => true,
-            Outcome::Unverifiable => strict,
+            Outcome::Unverifiable => {
+                strict || self.choice.is_none_or(|c| !allowed.iter().any(|a| a == c))
+            }
         }
     }
 
@@ -181,19 +190,26 @@ fn verdict(rf: &RecordFile, outcome: Outcome, reason: Option<String>) -> RunChec
         recorded_by: rf.record.contextcore_version.clone(),
         compared: 0,
         differences: Vec::new(),
+        choice: None,
     }
 }
 
-/// Why a run cannot be reproduced from a snapshot, if it cannot.
-fn unverifiable(blobs: &HashMap<String, Oid>, rf: &RecordFile) -> Option<String> {
+/// Why a run cannot be reproduced from a snapshot, if it cannot, with the documented choice
+/// behind it (`None`: a reason the record gives itself).
+fn unverifiable(
+    blobs: &HashMap<String, Oid>,
+    rf: &RecordFile,
+) -> Option<(Option<&'static str>, String)> {
     let r = &rf.record;
+    let by_record = |why: String| Some((None, why));
     for i in r.inputs.iter().filter(|i| i.fingerprint.exists) {
         let path = &i.fingerprint.path;
         if let Err(why) = checked_path(path) {
-            return Some(format!("input {why}"));
+            let choice = crate::workspace::names_outside(path).then_some("outside_inputs");
+            return Some((choice, format!("input {why}")));
         }
         if !blobs.contains_key(path) {
-            return Some(format!(
+            return by_record(format!(
                 "input {path} ({}) is not in the commit, so there is no version of it to replay from",
                 i.role
             ));
@@ -201,15 +217,21 @@ fn unverifiable(blobs: &HashMap<String, Oid>, rf: &RecordFile) -> Option<String>
     }
     for o in &r.outputs {
         if let Err(why) = checked_path(&o.fingerprint.path) {
-            return Some(format!("output {why}"));
+            return by_record(format!("output {why}"));
         }
     }
     let on = |key: &str| r.config_snapshot.0.get(key).and_then(|s| s.value.as_bool()) == Some(true);
     if on("emit_provenance") || on("embed_provenance") {
-        return Some(
-            "the legacy provenance block (--emit-provenance/--embed-provenance) holds the original command line and git state, which no replay has"
-                .into(),
-        );
+        let why = "the legacy provenance block (--emit-provenance/--embed-provenance) holds the original command line and git state, which no replay has";
+        // Only an export has these options: on any other record they are the record's word.
+        return if r.workflow_or_command == "manifest export" {
+            Some((Some("legacy_provenance"), why.into()))
+        } else {
+            by_record(format!(
+                "it claims an option `{}` does not have ({why})",
+                r.workflow_or_command
+            ))
+        };
     }
     None
 }
@@ -233,8 +255,10 @@ pub(crate) fn document_time(repo: &Repository, rf: &RecordFile) -> Option<String
 }
 
 fn reproduce(repo: &Repository, blobs: &HashMap<String, Oid>, rf: &RecordFile) -> Result<RunCheck> {
-    if let Some(why) = unverifiable(blobs, rf) {
-        return Ok(verdict(rf, Outcome::Unverifiable, Some(why)));
+    if let Some((choice, why)) = unverifiable(blobs, rf) {
+        let mut check = verdict(rf, Outcome::Unverifiable, Some(why));
+        check.choice = choice;
+        return Ok(check);
     }
     let scratch = tempfile::Builder::new()
         .prefix("contextcore-reproduce-")
