@@ -139,7 +139,7 @@ pub fn resolve(dir: &Path, name: impl AsRef<OsStr>, strategy: WriteStrategy) -> 
         )));
     }
     let canonical = dir.join(name);
-    refuse_symlink(&canonical)?;
+    refuse_non_file(&canonical)?;
     match strategy {
         WriteStrategy::UpdateExisting => Ok(canonical),
         WriteStrategy::NewOutput => {
@@ -159,10 +159,17 @@ pub fn resolve(dir: &Path, name: impl AsRef<OsStr>, strategy: WriteStrategy) -> 
     }
 }
 
-fn refuse_symlink(path: &Path) -> Result<()> {
+/// Refuses an output path where something other than a regular file is: a symbolic link
+/// (never written through), a directory or a device. Every name a run writes is resolved
+/// before the first write, so this stops the run with nothing written.
+fn refuse_non_file(path: &Path) -> Result<()> {
     match path.symlink_metadata() {
         Ok(meta) if meta.file_type().is_symlink() => Err(Error::Escape(format!(
             "{} is a symbolic link; remove it so the output can be written in place",
+            crate::quote::fs_path(path)
+        ))),
+        Ok(meta) if !meta.is_file() => Err(Error::Usage(format!(
+            "{}: is a directory or another non-file where an output goes; move it aside (nothing was written)",
             crate::quote::fs_path(path)
         ))),
         _ => Ok(()),

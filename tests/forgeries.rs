@@ -342,3 +342,114 @@ fn a_pull_request_cannot_turn_off_its_own_reproduction() {
     assert!(out.contains(&format!("{DASHBOARD}: not what run")), "{out}");
     assert!(report.contains("changes in"), "{report}");
 }
+
+/// A branch `skipped` off `demo()` whose one commit edits the manifest without rerunning the
+/// export (made with `--no-verify`), and `main` one honest commit ahead of the fork point.
+fn branches() -> Repo {
+    let repo = demo();
+    repo.git(&["checkout", "-q", "-b", "skipped"]);
+    let text = repo.read(".contextcore.yaml");
+    repo.write(
+        ".contextcore.yaml",
+        &format!("{text}# edited, export not rerun\n"),
+    );
+    repo.git(&["commit", "-q", "--no-verify", "-am", "skip the hook"]);
+    repo.git(&["checkout", "-q", "main"]);
+    repo.write("notes.txt", "unrelated\n");
+    repo.git(&["add", "notes.txt"]);
+    repo.git(&["commit", "-qm", "unrelated"]);
+    repo
+}
+
+#[test]
+fn a_merge_that_leaves_an_export_stale_is_refused() {
+    let repo = branches();
+    let before = repo.git(&["rev-parse", "HEAD"]);
+    let out = repo.git_output(&["merge", "--no-ff", "-m", "merge", "skipped"]);
+    assert!(!out.status.success(), "the merge was committed");
+    assert!(
+        stderr(&out).contains(".contextcore.yaml: stale"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(repo.git(&["rev-parse", "HEAD"]), before);
+}
+
+#[test]
+fn a_merge_commit_gets_its_note() {
+    let repo = demo();
+    repo.git(&["checkout", "-q", "-b", "honest"]);
+    let text = repo.read(".contextcore.yaml");
+    repo.write(".contextcore.yaml", &text.replace("99.9", "99.5"));
+    assert!(repo.run(&["rerun"]).status.success());
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-qm", "honest change"]);
+    repo.git(&["checkout", "-q", "main"]);
+    repo.write("notes.txt", "unrelated\n");
+    repo.git(&["add", "notes.txt"]);
+    repo.git(&["commit", "-qm", "unrelated"]);
+    let out = repo.git_output(&["merge", "--no-ff", "-m", "merge honest", "honest"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let note = repo.git_output(&["notes", "--ref=refs/notes/contextcore", "show", "HEAD"]);
+    assert!(note.status.success(), "the merge commit has no note");
+    assert!(
+        stdout(&note).contains("manifest export run"),
+        "{}",
+        stdout(&note)
+    );
+}
+
+#[test]
+fn cherry_pick_and_rebase_say_what_they_left_stale() {
+    let repo = branches();
+    let skipped = repo.git(&["rev-parse", "skipped"]);
+    let out = repo.git_output(&["cherry-pick", &skipped]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("lineage problem(s)"), "{err}");
+    assert!(err.contains(".contextcore.yaml: stale"), "{err}");
+    assert!(err.contains("contextcore rerun"), "{err}");
+    repo.git(&["reset", "-q", "--hard", "HEAD~1"]);
+    repo.git(&["checkout", "-q", "skipped"]);
+    let out = repo.git_output(&["rebase", "-q", "main"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(".contextcore.yaml: stale"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn git_am_of_a_stale_patch_is_refused() {
+    let repo = branches();
+    let patch = repo.git(&["format-patch", "-1", "skipped", "-o", ".git/patches"]);
+    let before = repo.git(&["rev-parse", "HEAD"]);
+    let out = repo.git_output(&["am", &patch]);
+    assert!(!out.status.success(), "the patch was committed");
+    assert_eq!(repo.git(&["rev-parse", "HEAD"]), before);
+    let _ = repo.git_output(&["am", "--abort"]);
+}
+
+#[test]
+fn an_output_path_that_is_a_directory_stops_the_run_before_any_write() {
+    let repo = demo();
+    let text = repo.read(CONTEXT);
+    repo.write(CONTEXT, &format!("{text}# edited\n"));
+    std::fs::remove_file(repo.join("generated/generation-report.json")).unwrap();
+    std::fs::create_dir(repo.join("generated/generation-report.json")).unwrap();
+    let before = repo.snapshot();
+    let out = repo.run(&["generate", "-c", CONTEXT]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("generated/generation-report.json: is a directory"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("nothing was written"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(repo.snapshot(), before, "every file as it was");
+}

@@ -440,14 +440,19 @@ fn an_interrupted_run_is_named_as_such_and_rerun_finishes_it() {
     assert!(repo.run(&["export"]).status.success());
     repo.git(&["add", "-A"]);
     repo.git(&["commit", "-qm", "export"]);
-    // The run stops half-way: one output cannot be replaced.
+    // The run stops half-way: an I/O error after its first file was replaced (a directory
+    // at an output path no longer does: it is found before the first write).
     let text = repo
         .read(".contextcore.yaml")
         .replace("name: Tiny", "name: Tiny 2");
     repo.write(".contextcore.yaml", &text);
-    std::fs::remove_file(repo.join("out/validation-report.json")).unwrap();
-    std::fs::create_dir(repo.join("out/validation-report.json")).unwrap();
-    assert_eq!(repo.run(&["export"]).status.code(), Some(2));
+    let out = repo
+        .cc()
+        .arg("export")
+        .env("CONTEXTCORE_FAULT_INJECT", "after-rename")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let status = stdout(&repo.run(&["status"]));
     assert!(
         status.contains("interrupted the run writing out (started"),
@@ -458,7 +463,6 @@ fn an_interrupted_run_is_named_as_such_and_rerun_finishes_it() {
         "{status}"
     );
 
-    std::fs::remove_dir(repo.join("out/validation-report.json")).unwrap();
     let out = repo.run(&["rerun"]);
     assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
     let status = stdout(&repo.run(&["status"]));

@@ -201,7 +201,13 @@ pub struct InstallArgs {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum HookName {
     PreCommit,
+    /// An automatic merge commit: checked like a commit.
+    PreMergeCommit,
+    /// A patch applied by `git am`: checked like a commit.
+    PreApplypatch,
     PostCommit,
+    /// After a merge or pull: the merge commit gets its note.
+    PostMerge,
     PostRewrite,
 }
 

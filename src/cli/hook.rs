@@ -96,10 +96,15 @@ pub fn run(hook: HookName) -> Result<i32> {
     let repo = open_repo()?;
     let policy = repo_policy(&repo)?;
     match hook {
-        HookName::PreCommit => pre_commit(&repo, &policy),
-        HookName::PostCommit => {
+        HookName::PreCommit | HookName::PreMergeCommit | HookName::PreApplypatch => {
+            pre_commit(&repo, &policy)
+        }
+        HookName::PostCommit | HookName::PostMerge => {
             if let Ok(head) = repo.head().and_then(|h| h.peel_to_commit()) {
                 notes::attach(&repo, &policy.notes_ref(), head.id())?;
+                // A commit git made without our pre-commit check (cherry-pick, a merge with
+                // conflicts resolved, --no-verify) says at once what it left stale.
+                tell_verdict(&repo, &policy, &[head.id()]);
             }
             Ok(0)
         }
@@ -118,11 +123,64 @@ pub fn run(hook: HookName) -> Result<i32> {
             } else {
                 rewritten
             };
-            for oid in rewritten {
+            for &oid in &rewritten {
                 notes::attach(&repo, &policy.notes_ref(), oid)?;
             }
+            tell_verdict(&repo, &policy, &rewritten);
             Ok(0)
         }
+    }
+}
+
+/// Prints, on stderr, the lineage problems of commits just made (a post-commit, post-merge
+/// or post-rewrite hook cannot refuse them any more) and the commands that fix them. Silent
+/// when they hold, when lineage is off, or when the check cannot run.
+fn tell_verdict(repo: &Repository, policy: &crate::policy::Policy, commits: &[git2::Oid]) {
+    if policy.lineage_mode() == LineageMode::Off || commits.is_empty() {
+        return;
+    }
+    let Ok(tracked) = tracked_globs(&policy.tracked_outputs()) else {
+        return;
+    };
+    // Right after a commit or merge the index is the new commit's tree: the index check
+    // (blob ids from the index, records from the claims cache) gives its verdict without
+    // walking the tree. A rewrite made several commits: each tree is checked.
+    let head = repo.head().ok().and_then(|h| h.target());
+    let checked: Vec<(git2::Oid, Vec<crate::lineage::Finding>)> = match commits {
+        [one] if Some(*one) == head => match check_index(repo, &tracked, false) {
+            Ok(findings) => vec![(*one, findings.unwrap_or_default())],
+            Err(_) => return,
+        },
+        _ => match crate::lineage::check::check_range(
+            repo,
+            commits,
+            &tracked,
+            &policy.notes_ref(),
+            &mut |_, _| {},
+        ) {
+            Ok(checked) => checked
+                .into_iter()
+                .map(|(c, f)| (c, f.as_ref().clone()))
+                .collect(),
+            Err(_) => return,
+        },
+    };
+    for (commit, findings) in checked {
+        let problems: Vec<_> = findings.iter().filter(|f| f.is_problem()).collect();
+        if problems.is_empty() {
+            continue;
+        }
+        eprintln!(
+            "contextcore: commit {} has {} lineage problem(s):",
+            short(&commit.to_string()),
+            problems.len()
+        );
+        for p in problems {
+            eprintln!("contextcore:   {}", p.line());
+        }
+        eprintln!(
+            "contextcore: fix: `contextcore rerun`, `git add` what it regenerated, then `git commit --amend` (or a new commit)"
+        );
     }
 }
 

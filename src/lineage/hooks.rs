@@ -10,7 +10,18 @@ use crate::error::{Error, Result};
 use crate::fsio::{self, Backups};
 
 /// The hooks contextcore installs.
-pub const HOOKS: &[&str] = &["pre-commit", "post-commit", "post-rewrite"];
+/// Every way git makes a commit has a hook here: `pre-commit`, `pre-merge-commit` (an
+/// automatic merge) and `pre-applypatch` (`git am`) check the index before the commit;
+/// `post-commit`, `post-merge` and `post-rewrite` (amend, rebase; cherry-pick runs
+/// post-commit) note the new commits and print their verdict.
+pub const HOOKS: &[&str] = &[
+    "pre-commit",
+    "pre-merge-commit",
+    "pre-applypatch",
+    "post-commit",
+    "post-merge",
+    "post-rewrite",
+];
 /// Marks a hook script as ours.
 pub const MARKER: &str = "# installed by contextcore hook install";
 /// Suffix of a foreign hook we moved aside and chain to.
@@ -212,7 +223,7 @@ fn make_executable(_: &Path) -> Result<()> {
 
 /// The snippet for a `.pre-commit-config.yaml` that uses the pre-commit framework.
 pub const PRE_COMMIT_CONFIG: &str = "\
-default_install_hook_types: [pre-commit, post-commit, post-rewrite]
+default_install_hook_types: [pre-commit, pre-merge-commit, post-commit, post-merge, post-rewrite]
 repos:
   - repo: local
     hooks:
@@ -222,7 +233,14 @@ repos:
         language: system
         pass_filenames: false
         always_run: true
-        stages: [pre-commit]
+        stages: [pre-commit, pre-merge-commit]
+      - id: contextcore-notes-merge
+        name: contextcore notes (the merge commit's run records)
+        entry: contextcore hook run post-merge
+        language: system
+        pass_filenames: false
+        always_run: true
+        stages: [post-merge]
       - id: contextcore-notes
         name: contextcore notes (attach the commit's run records)
         entry: contextcore hook run post-commit
