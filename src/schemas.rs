@@ -56,7 +56,7 @@ pub fn all() -> Vec<(&'static str, Schema)> {
         ),
         (
             "lineage-note.schema.json",
-            schema_of::<NotePayload>("lineage-note/v2"),
+            schema_of::<NotePayload>("lineage-note/v3"),
         ),
         (
             "pipeline-check-report.schema.json",

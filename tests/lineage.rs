@@ -59,7 +59,7 @@ fn commit_with_fresh_outputs_gets_a_note_with_every_blob_id() {
     }
     assert!(
         repo.git(&["log", "-1"])
-            .contains("contextcore lineage v2 · "),
+            .contains("contextcore lineage v3 · "),
         "git log shows the note"
     );
 }

@@ -54,8 +54,14 @@ fn git_log_shows_ten_runs_in_eleven_lines_and_show_has_full_ids() {
     assert!(
         lines[0]
             .trim_start()
-            .starts_with("contextcore lineage v2 · ")
+            .starts_with("contextcore lineage v3 · ")
             && lines[0].ends_with(" · 10 runs"),
+        "{lines:#?}"
+    );
+    // Every run line names what the run read, with its blob id (#26 point 10).
+    let input = repo.git(&["rev-parse", "HEAD:svc0/.contextcore.yaml"]);
+    assert!(
+        lines[1].contains(&format!("← svc0/.contextcore.yaml {}", &input[..7])),
         "{lines:#?}"
     );
     assert!(
@@ -68,7 +74,7 @@ fn git_log_shows_ten_runs_in_eleven_lines_and_show_has_full_ids() {
     );
     // Full ids come from the records.
     let shown = show_json(&repo, "HEAD");
-    assert_eq!(shown["schema"], "contextcore.io/lineage-note/v2");
+    assert_eq!(shown["schema"], "contextcore.io/lineage-note/v3");
     assert_eq!(shown["runs"].as_array().unwrap().len(), 10);
     let blob = repo.git(&["rev-parse", "HEAD:svc3/out/run-provenance.json"]);
     assert_eq!(shown["runs"][3]["record_blob"], blob.as_str());
@@ -266,4 +272,47 @@ fn a_v2_note_that_says_what_its_records_do_not_is_tampered() {
     repo.set_note("HEAD", &truth);
     let out = repo.run(&["provenance", "verify", "HEAD"]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+}
+
+/// The v2 text of a v3 note: the header's version, and run lines without `← …`.
+fn as_v2(v3: &str) -> String {
+    v3.lines()
+        .map(|l| {
+            if let Some(rest) = l.strip_prefix("contextcore lineage v3") {
+                format!("contextcore lineage v2{rest}")
+            } else if let (Some(a), Some(b)) = (l.find(" ← "), l.rfind(" (")) {
+                format!("{}{}", &l[..a], &l[b..])
+            } else {
+                l.to_string()
+            }
+        })
+        .map(|l| l + "\n")
+        .collect()
+}
+
+#[test]
+fn v2_notes_stay_valid_and_attach_rewrites_them_as_v3() {
+    let repo = services_repo(2);
+    let v3 = note_text(&repo);
+    let v2 = as_v2(&v3);
+    assert!(v2.starts_with("contextcore lineage v2 · "), "{v2}");
+    assert!(!v2.contains('←'), "{v2}");
+    repo.set_note("HEAD", &v2);
+    let out = repo.run(&["provenance", "show", "HEAD", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("contextcore.io/lineage-note/v2"),
+        "{}",
+        stdout(&out)
+    );
+    let out = repo.run(&["provenance", "verify", "HEAD"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    // A v2 note that says something its records do not is still refused.
+    repo.set_note("HEAD", &v2.replacen("2 runs", "3 runs", 1));
+    let out = repo.run(&["provenance", "verify", "HEAD"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    repo.set_note("HEAD", &v2);
+    let out = repo.run(&["notes", "attach", "--range", "HEAD~1..HEAD"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(note_text(&repo), v3);
 }

@@ -1,15 +1,18 @@
-//! The text form of a lineage note (grammar v2): what `git log` shows under
-//! `Notes (contextcore):`, short enough to read there, and still exact.
+//! The text form of a lineage note (grammar v3, `docs/schemas/lineage-note-v3.md`): what `git
+//! log` shows under `Notes (contextcore):`, short enough to read there, and still exact.
 //!
 //! ```text
-//! contextcore lineage v2 · <commit id> · <N> run(s)
-//! <command> run <run id, 12>: <record path> @<record blob, 12> (<I> input(s) → <O> output(s))
+//! contextcore lineage v3 · <commit id> · <N> run(s)
+//! <command> run <run id, 12>: <record path> @<record blob, 12> ← <path> <blob, 7>, … [+K more] (<I> input(s) → <O> output(s))
 //!   in  <path> <blob, 7>, …
 //!   out [<dir>/: ]<path> <blob, 7>, …
 //! ```
 //!
-//! The `in`/`out` lines are written only when the commit has at most [`DETAILED_RUNS`] runs,
-//! so a commit with ten runs shows eleven lines. A reader takes from the text only the commit
+//! Every run line names what the run read (at most [`INPUTS_ON_RUN_LINE`] inputs, then
+//! `+K more`), whatever the number of runs; the `in`/`out` lines are written only when the
+//! commit has at most [`DETAILED_RUNS`] runs, so a commit with ten runs shows eleven lines.
+//! Notes of v2 (the same without `← …` on the run line) are still read and checked against
+//! their own rendering; new notes are v3. A reader takes from the text only the commit
 //! and each run's record path and blob id prefix ([`parse`]); everything else comes from the
 //! record blob in the object store, and the note is accepted only when rendering what was
 //! read gives back the note byte for byte ([`render`]). A line that says anything the record
@@ -18,10 +21,44 @@
 use super::notes::{NoteFile, NotePayload, NoteRun};
 use super::short;
 
-/// The first words of every v2 note.
-pub const HEADER: &str = "contextcore lineage v2";
-/// The schema id of a note read from the v2 text (what `provenance show --json` prints).
-pub const SCHEMA: &str = "contextcore.io/lineage-note/v2";
+/// A version of the text form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Version {
+    V2,
+    V3,
+}
+
+impl Version {
+    /// The first words of every note of this version.
+    pub fn header(self) -> &'static str {
+        match self {
+            Version::V2 => "contextcore lineage v2",
+            Version::V3 => "contextcore lineage v3",
+        }
+    }
+
+    /// The schema id of a note read from this text (what `provenance show --json` prints).
+    pub fn schema(self) -> &'static str {
+        match self {
+            Version::V2 => "contextcore.io/lineage-note/v2",
+            Version::V3 => "contextcore.io/lineage-note/v3",
+        }
+    }
+
+    /// The version a payload's schema names, if it names a text version.
+    pub fn of_schema(schema: &str) -> Option<Self> {
+        [Version::V2, Version::V3]
+            .into_iter()
+            .find(|v| v.schema() == schema)
+    }
+}
+
+/// The version notes are written in.
+pub const CURRENT: Version = Version::V3;
+/// The schema id of notes written now.
+pub const SCHEMA: &str = "contextcore.io/lineage-note/v3";
+/// Inputs named on a v3 run line before `+K more`.
+pub const INPUTS_ON_RUN_LINE: usize = 3;
 /// Commits with at most this many runs list each run's files.
 pub const DETAILED_RUNS: usize = 3;
 /// Hex digits of the record blob id on a run line: enough to find it, short enough to read.
@@ -42,20 +79,25 @@ pub struct Block {
     pub run: RunRef,
     pub line: String,
     pub details: [String; 2],
+    pub version: Version,
 }
 
-/// The note text of a payload.
+/// The note text of a payload, in the version its schema names (notes written now: v3).
 pub fn render(note: &NotePayload) -> String {
-    assemble(
-        &note.commit,
-        &note.runs.iter().map(block).collect::<Vec<_>>(),
-    )
+    let version = Version::of_schema(&note.schema).unwrap_or(CURRENT);
+    let blocks: Vec<Block> = note.runs.iter().map(|r| block_as(r, version)).collect();
+    assemble_as(&note.commit, &blocks, version)
 }
 
-/// The note text of a commit's runs, in the order given.
+/// The note text of a commit's runs, in the order given, in the version of the blocks.
 pub fn assemble(commit: &str, blocks: &[Block]) -> String {
+    let version = blocks.first().map_or(CURRENT, |b| b.version);
+    assemble_as(commit, blocks, version)
+}
+
+fn assemble_as(commit: &str, blocks: &[Block], version: Version) -> String {
     let n = blocks.len();
-    let mut text = format!("{HEADER} · {commit} · {}\n", count(n, "run"));
+    let mut text = format!("{} · {commit} · {}\n", version.header(), count(n, "run"));
     for b in blocks {
         text.push_str(&b.line);
         text.push('\n');
@@ -69,16 +111,26 @@ pub fn assemble(commit: &str, blocks: &[Block]) -> String {
     text
 }
 
-/// The lines of one run.
+/// The lines of one run, as notes are written now.
 pub fn block(run: &NoteRun) -> Block {
+    block_as(run, CURRENT)
+}
+
+/// The lines of one run in a given version.
+pub fn block_as(run: &NoteRun, version: Version) -> Block {
     let blob_prefix = run
         .record_blob
         .get(..RECORD_ID_LEN)
         .unwrap_or(&run.record_blob)
         .to_string();
+    let read = match version {
+        Version::V2 => String::new(),
+        Version::V3 => format!(" ← {}", inputs_summary(&run.inputs)),
+    };
     Block {
+        version,
         line: format!(
-            "{} run {}: {} @{blob_prefix} ({} → {})",
+            "{} run {}: {} @{blob_prefix}{read} ({} → {})",
             run.workflow_or_command,
             short(&run.run_id),
             run.record,
@@ -95,6 +147,28 @@ pub fn block(run: &NoteRun) -> Block {
             run_id: short(&run.run_id).to_string(),
         },
     }
+}
+
+/// The first [`INPUTS_ON_RUN_LINE`] inputs as `path blob7`, then `+K more`; `none`.
+fn inputs_summary(inputs: &[NoteFile]) -> String {
+    if inputs.is_empty() {
+        return "none".into();
+    }
+    let mut parts: Vec<String> = inputs
+        .iter()
+        .take(INPUTS_ON_RUN_LINE)
+        .map(|f| format!("{} {}", f.path, blob7(f)))
+        .collect();
+    if inputs.len() > INPUTS_ON_RUN_LINE {
+        parts.push(format!("+{} more", inputs.len() - INPUTS_ON_RUN_LINE));
+    }
+    parts.join(", ")
+}
+
+fn blob7(f: &NoteFile) -> &str {
+    f.git_blob
+        .as_deref()
+        .map_or("-", |b| b.get(..7).unwrap_or(b))
 }
 
 /// `path blob7, …`; outputs all beside the record are named from its directory (`dir/: a, b`).
@@ -117,11 +191,7 @@ fn file_list(run: &NoteRun, files: &[NoteFile], outputs: bool) -> String {
             } else {
                 f.path.clone()
             };
-            let blob = f
-                .git_blob
-                .as_deref()
-                .map_or("-", |b| b.get(..7).unwrap_or(b));
-            format!("{shown} {blob}")
+            format!("{shown} {}", blob7(f))
         })
         .collect::<Vec<_>>()
         .join(", ");
@@ -135,16 +205,21 @@ fn count(n: usize, what: &str) -> String {
     format!("{n} {what}{}", if n == 1 { "" } else { "s" })
 }
 
-/// The commit a v2 note claims and its runs' lines. The framing is exact (header count, the
-/// `in`/`out` lines present exactly when the note is short, nothing else); whether each run's
-/// lines say what its record says is for the reader to check with [`render`].
+/// The commit a v2 or v3 note claims and its runs' lines. The framing is exact (header count,
+/// the `in`/`out` lines present exactly when the note is short, nothing else); whether each
+/// run's lines say what its record says is for the reader to check with [`render`].
 pub fn parse(text: &str) -> Result<(String, Vec<Block>), String> {
     let mut lines = text.split_terminator('\n');
     let header = lines.next().unwrap_or_default();
-    let rest = header
-        .strip_prefix(HEADER)
-        .and_then(|r| r.strip_prefix(" · "))
-        .ok_or("the first line is not a contextcore lineage v2 header")?;
+    let (version, rest) = [Version::V3, Version::V2]
+        .into_iter()
+        .find_map(|v| {
+            header
+                .strip_prefix(v.header())
+                .and_then(|r| r.strip_prefix(" · "))
+                .map(|r| (v, r))
+        })
+        .ok_or("the first line is not a contextcore lineage v2 or v3 header")?;
     let (commit, _) = rest
         .split_once(" · ")
         .ok_or("the header does not name a commit and a run count")?;
@@ -161,7 +236,7 @@ pub fn parse(text: &str) -> Result<(String, Vec<Block>), String> {
                     i + 1
                 )
             };
-            let run = run_ref(chunk[0]).ok_or_else(bad)?;
+            let run = run_ref(chunk[0], version).ok_or_else(bad)?;
             let details = match chunk {
                 [_, i, o] if i.starts_with("  in  ") && o.starts_with("  out ") => {
                     [i.to_string(), o.to_string()]
@@ -173,34 +248,44 @@ pub fn parse(text: &str) -> Result<(String, Vec<Block>), String> {
                 run,
                 line: chunk[0].to_string(),
                 details,
+                version,
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
-    if assemble(commit, &blocks) != text {
+    if assemble_as(commit, &blocks, version) != text {
         return Err(format!(
-            "the note's lines are not in the v2 layout (a header counting the runs, then {} line(s) per run)",
+            "the note's lines are not in the layout of its version (a header counting the runs, then {} line(s) per run)",
             if blocks.len() <= DETAILED_RUNS { 3 } else { 1 }
         ));
     }
     Ok((commit.to_string(), blocks))
 }
 
-fn run_ref(line: &str) -> Option<RunRef> {
-    if line.starts_with(' ') {
+/// The record and blob prefix a run line names: the record path runs from after the run id's
+/// `: ` to the first ` @` followed by 12 hex digits and then ` (` (v2) or ` ← ` (v3). Paths
+/// holding the grammar's separators still parse; the reader's byte-for-byte comparison with
+/// the rendering decides the rest.
+fn run_ref(line: &str, version: Version) -> Option<RunRef> {
+    if line.starts_with(' ') || !line.ends_with(')') {
         return None;
     }
-    let (head, _counts) = line.strip_suffix(')')?.rsplit_once(" (")?;
-    let (head, blob) = head.rsplit_once(" @")?;
-    let (command_and_id, record) = head.split_once(": ")?;
+    let (command_and_id, rest) = line.split_once(": ")?;
     let (_, run_id) = command_and_id.rsplit_once(" run ")?;
-    let hex = blob.len() == RECORD_ID_LEN
-        && blob
+    let next = match version {
+        Version::V2 => " (",
+        Version::V3 => " ← ",
+    };
+    rest.match_indices(" @").find_map(|(at, _)| {
+        let blob = rest.get(at + 2..at + 2 + RECORD_ID_LEN)?;
+        let hex = blob
             .bytes()
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-    hex.then(|| RunRef {
-        record: record.to_string(),
-        blob_prefix: blob.to_string(),
-        run_id: run_id.to_string(),
+        let follows = rest.get(at + 2 + RECORD_ID_LEN..)?.starts_with(next);
+        (hex && follows).then(|| RunRef {
+            record: rest[..at].to_string(),
+            blob_prefix: blob.to_string(),
+            run_id: run_id.to_string(),
+        })
     })
 }
 
@@ -232,7 +317,7 @@ mod tests {
 
     fn note(runs: Vec<NoteRun>) -> NotePayload {
         NotePayload {
-            schema: SCHEMA.into(),
+            schema: Version::V2.schema().into(),
             commit: "c".repeat(40),
             runs,
         }
@@ -302,11 +387,42 @@ mod tests {
     }
 
     #[test]
+    fn v3_names_what_each_run_read_on_its_line_whatever_the_number_of_runs() {
+        let mut many = run("out/run-provenance.json", vec![file("out/x.yaml", "2")]);
+        many.inputs = (0..5).map(|i| file(&format!("in/{i}.yaml"), "4")).collect();
+        let mut payload = note(vec![many]);
+        payload.schema = SCHEMA.into();
+        let text = render(&payload);
+        let line = text.lines().nth(1).unwrap();
+        assert_eq!(
+            line,
+            "manifest export run 84860c84-e2a: out/run-provenance.json @bbbbbbbbbbbb ← in/0.yaml 4444444, in/1.yaml 4444444, in/2.yaml 4444444, +2 more (5 inputs → 1 output)"
+        );
+        let (_, blocks) = parse(&text).unwrap();
+        assert_eq!(blocks[0].version, Version::V3);
+        assert_eq!(assemble(&"c".repeat(40), &blocks), text);
+        let runs: Vec<NoteRun> = (0..10)
+            .map(|i| run(&format!("s{i}/run-provenance.json"), vec![]))
+            .collect();
+        let mut payload = note(runs);
+        payload.schema = SCHEMA.into();
+        let text = render(&payload);
+        assert_eq!(text.lines().count(), 11);
+        assert!(
+            text.lines()
+                .skip(1)
+                .all(|l| l.contains("← .contextcore.yaml 1111111")),
+            "{text}"
+        );
+    }
+
+    #[test]
     fn other_text_is_refused() {
         for bad in [
             "",
             "{\"schema\": 1}",
-            "contextcore lineage v3 · x · 1 run\n",
+            "contextcore lineage v4 · x · 1 run\n",
+            "contextcore lineage v3 · c · 1 run\ngenerate run x: r @bbbbbbbbbbbb (1 input → 1 output)\n",
             "contextcore lineage v2 · nocount\n",
             "contextcore lineage v2 · c · 1 run\ngenerate run x: r @XYZ (1 input → 1 output)\n",
             "contextcore lineage v2 · c · 1 run\ngenerate run x r @bbbbbbbbbbbb (1 input → 1 output)\n",

@@ -20,8 +20,8 @@ use super::view::parse_record;
 pub const NOTE_SCHEMA: &str = "contextcore.io/lineage-note/v1";
 
 /// A commit's lineage note as its readers see it, with full ids: what `provenance show
-/// --json` prints, and the JSON stored in a v1 note. A v2 note's payload has the schema
-/// `contextcore.io/lineage-note/v2`.
+/// --json` prints, and the JSON stored in a v1 note. A text note's payload has the schema of
+/// its version, `contextcore.io/lineage-note/v3` (or `…/v2` for notes written before v3).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct NotePayload {
     pub schema: String,
@@ -289,8 +289,10 @@ fn resolve(repo: &Repository, commit: Oid, blocks: &[Block], text: &str) -> Resu
         Ok(runs) => runs,
         Err(v) => return Ok(NoteRead::Invalid(v)),
     };
+    // Each note is held to the rendering of its own version (a v2 note stays valid).
+    let version = blocks.first().map_or(note_text::CURRENT, |b| b.version);
     let payload = NotePayload {
-        schema: note_text::SCHEMA.into(),
+        schema: version.schema().into(),
         commit: commit.to_string(),
         runs,
     };
@@ -519,6 +521,16 @@ pub fn merge_refs(repo: &Repository, into_ref: &str, from_ref: &str) -> Result<M
         let local = note_bytes(repo, into_ref, commit);
         let merged = match local.as_deref().map(|t| frame(t, commit)) {
             None => theirs,
+            // Notes of two versions cannot share a text: the commit's records give the note
+            // when the commit is here; otherwise ours stays until it is.
+            Some(Ok(ours))
+                if ours.first().map(|b| b.version) != theirs.first().map(|b| b.version) =>
+            {
+                if repo.find_commit(commit).is_ok() && attach(repo, into_ref, commit).is_ok() {
+                    out.changed += usize::from(note_bytes(repo, into_ref, commit) != local);
+                }
+                continue;
+            }
             Some(Ok(ours)) => union(ours, theirs),
             Some(Err(v)) => {
                 out.rejected.push((commit, v));

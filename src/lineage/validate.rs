@@ -463,7 +463,7 @@ pub fn note_text(text: &str, commit: &str) -> Result<NotePayload, Violation> {
 
 /// Checks a parsed note: its schema, the commit it claims, and every run and file in it.
 pub fn note_payload(note: &NotePayload, commit: &str) -> Checked {
-    if note.schema != NOTE_SCHEMA && note.schema != note_text::SCHEMA {
+    if note.schema != NOTE_SCHEMA && note_text::Version::of_schema(&note.schema).is_none() {
         return Err(Violation::NoteSchema(note.schema.clone()));
     }
     if note.commit != commit {
