@@ -111,6 +111,30 @@ fn check_values(node: &Node, shown: &str, diagnostics: &mut Vec<Diagnostic>) {
     }
 }
 
+/// `lineage.mode: off` and `lineage.reproduce: off` as written: a YAML 1.1 reader takes a
+/// bare `off` (or `no`, `false`) for the boolean false, and the documentation names `off`
+/// unquoted, so for these two keys false means `off`. Anything else stays as it is.
+fn off_as_written(node: &Node) -> Node {
+    let mut node = node.clone();
+    if let Value::Map(entries) = &mut node.value {
+        for (k, v) in entries.iter_mut() {
+            if k.name != "lineage" {
+                continue;
+            }
+            if let Value::Map(inner) = &mut v.value {
+                for (ik, iv) in inner.iter_mut() {
+                    if matches!(ik.name.as_str(), "mode" | "reproduce")
+                        && matches!(iv.value, Value::Bool(false))
+                    {
+                        iv.value = Value::Str("off".into());
+                    }
+                }
+            }
+        }
+    }
+    node
+}
+
 /// A repository-relative directory as the policy names one (`.` is the root).
 fn repo_dir(dir: &str) -> std::result::Result<(), String> {
     if dir == "." {
@@ -253,6 +277,7 @@ impl Policy {
     }
 
     fn from_node(node: &Node, shown: &str, path: &Path) -> Result<Self> {
+        let node = &off_as_written(node);
         let mut diagnostics = Vec::new();
         schema::check(node, &Shape::Map(FIELDS), shown, "", &mut diagnostics);
         check_values(node, shown, &mut diagnostics);
@@ -602,6 +627,15 @@ mod tests {
             "lineage:\n  notes_ref: refs/notes/lineage\nscan_existing_default: [dashboards/, .]\n",
         );
         assert_eq!(p.notes_ref(), "refs/notes/lineage");
+    }
+
+    #[test]
+    fn off_unquoted_means_off() {
+        let p = policy("lineage:\n  reproduce: off\n  mode: off\n");
+        assert_eq!(p.reproduce(), "off");
+        assert_eq!(p.lineage_mode(), LineageMode::Off);
+        let node = crate::yaml::parse("lineage:\n  reproduce: on\n").unwrap();
+        assert!(Policy::from_node(&node, "p.yaml", Path::new("p.yaml")).is_err());
     }
 
     #[test]
