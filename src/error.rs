@@ -76,12 +76,6 @@ impl Error {
     }
 }
 
-impl From<git2::Error> for Error {
-    fn from(e: git2::Error) -> Self {
-        Error::Git(e.message().to_string())
-    }
-}
-
 fn render(diagnostics: &[Diagnostic]) -> String {
     diagnostics
         .iter()

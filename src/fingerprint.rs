@@ -75,14 +75,14 @@ impl Fingerprint {
     /// A path git runs through a clean filter, `ident` or an encoding keeps the sha256 of its
     /// working bytes and takes its blob id from git (`eol::filtered_blob_of_file`).
     fn of_disk_bytes(file: &Path, bytes: &[u8], shown: &str, mtime: Option<String>) -> Self {
-        let (d, size) = match crate::eol::filtered_blob_of_file(file, Some(bytes)) {
+        let (d, size) = match crate::git::filters::filtered_blob_of_file(file, Some(bytes)) {
             Some(id) => {
                 let d = Digests::of_bytes(bytes);
                 let git_blob = id.to_string();
                 (Digests { git_blob, ..d }, bytes.len())
             }
             None => {
-                let stored = crate::eol::clean_file(file, bytes);
+                let stored = crate::git::filters::clean_file(file, bytes);
                 (Digests::of_bytes(&stored), stored.len())
             }
         };
@@ -136,8 +136,8 @@ impl Fingerprint {
         }
         let d = Digests::finish(sha256, sha1);
         // A large file is the likeliest to be in LFS: git says what it stores.
-        let git_blob =
-            crate::eol::filtered_blob_of_file(file, None).map_or(d.git_blob, |id| id.to_string());
+        let git_blob = crate::git::filters::filtered_blob_of_file(file, None)
+            .map_or(d.git_blob, |id| id.to_string());
         Ok(Self {
             path: shown.to_string(),
             exists: true,

@@ -1,15 +1,14 @@
 //! contextcore: derive files from a service's context manifest, in place and atomically,
 //! and record the lineage of every run for git.
-
 pub mod cli;
 pub mod contract;
 pub mod diagnostic;
-pub mod eol;
 pub mod error;
 pub mod export;
 pub mod fingerprint;
 pub mod fsio;
 pub mod generate;
+pub mod git;
 pub mod init;
 pub mod intoto;
 pub mod lineage;

@@ -312,7 +312,7 @@ fn git_state(workspace: &Workspace) -> GitState {
     let Some(root) = &workspace.repo_root else {
         return state;
     };
-    let Some(repo) = crate::workspace::open_repository(root) else {
+    let Some(repo) = crate::git::repo::open_repository(root) else {
         return state;
     };
     if let Ok(head) = repo.head() {
@@ -329,33 +329,8 @@ fn git_state(workspace: &Workspace) -> GitState {
             .and_then(|t| t.strip_prefix("refs/heads/"))
             .map(String::from);
     }
-    state.dirty = is_dirty(&repo, root);
+    state.dirty = crate::git::status::is_dirty(&repo, root);
     state
-}
-
-/// Whether tracked files differ from HEAD (staged or not). libgit2 answers for an ordinary
-/// index; for a large one (over 2 MiB, about 20,000 files) or one libgit2 cannot read (split,
-/// some sparse ones) git's own `status` does: about five times faster at 100,000 files, and
-/// it takes no lock and rewrites nothing (`--no-optional-locks`). Unknown counts as dirty:
-/// a record never claims a clean tree it did not see.
-fn is_dirty(repo: &git2::Repository, root: &std::path::Path) -> bool {
-    let index_size = std::fs::metadata(repo.path().join("index")).map_or(0, |m| m.len());
-    if index_size < 2 << 20 {
-        let mut options = git2::StatusOptions::new();
-        options.include_untracked(false).include_ignored(false);
-        if let Ok(statuses) = repo.statuses(Some(&mut options)) {
-            return !statuses.is_empty();
-        }
-    }
-    let out = std::process::Command::new("git")
-        .args(["--no-optional-locks", "status", "--porcelain", "-uno", "-z"])
-        .current_dir(root)
-        .stderr(std::process::Stdio::null())
-        .output();
-    match out {
-        Ok(out) if out.status.success() => !out.stdout.is_empty(),
-        _ => true,
-    }
 }
 
 /// A random-enough unique id (UUID v4 layout) from time, process id and a counter.

@@ -39,7 +39,7 @@ impl Workspace {
     /// `GIT_WORK_TREE` and `GIT_COMMON_DIR` decide it as they decide it for git.
     pub fn discover(dir: &Path) -> Self {
         let start = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
-        match open_repository(&start) {
+        match crate::git::repo::open_repository(&start) {
             Some(repo) if repo.workdir().is_some() => Self {
                 repo_root: repo.workdir().and_then(|p| p.canonicalize().ok()),
                 git_dir: repo.path().canonicalize().ok(),
@@ -123,16 +123,6 @@ impl Workspace {
         }
         Ok(())
     }
-}
-
-/// Opens the repository git would use from `dir`: with `GIT_DIR` set, the one the
-/// environment names (and `GIT_WORK_TREE`, `GIT_COMMON_DIR`), as git does; else the
-/// repository containing `dir` (a linked worktree opens as itself, sharing its common dir).
-pub fn open_repository(dir: &Path) -> Option<git2::Repository> {
-    if std::env::var_os("GIT_DIR").is_some() {
-        return git2::Repository::open_from_env().ok();
-    }
-    git2::Repository::discover(dir).ok()
 }
 
 /// Whether `dir` lies inside a repository's git directory (its own or the common one, or

@@ -1,7 +1,6 @@
 //! `hook install`, `hook run …` and `notes attach|push|fetch`.
 
 use std::io::Read;
-use std::process::Command;
 
 use git2::Repository;
 
@@ -404,7 +403,7 @@ pub fn notes_push(remote: &str) -> Result<i32> {
         return Ok(EXIT_CHECK_FAILED);
     }
     let refspec = format!("{notes_ref}:{notes_ref}");
-    git(
+    crate::git::remote::run(
         &repo,
         &["push", "--quiet", "--end-of-options", remote, &refspec],
     )?;
@@ -456,7 +455,7 @@ fn fetch_incoming(
     missing_ok: bool,
 ) -> Result<Option<String>> {
     let incoming = incoming_ref(remote);
-    let fetched = git(
+    let fetched = crate::git::remote::run(
         repo,
         &[
             "fetch",
@@ -546,25 +545,4 @@ fn merge_checked(repo: &Repository, notes_ref: &str, incoming: &str) -> Result<n
         )?;
     }
     Ok(merged)
-}
-
-fn git(repo: &Repository, args: &[&str]) -> Result<()> {
-    let dir = repo.workdir().unwrap_or_else(|| repo.path());
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .map_err(|e| Error::Git(format!("running git: {e}")))?;
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(Error::Git(format!(
-            "git {}: {}",
-            args.iter()
-                .map(|a| quote::shell_word(a))
-                .collect::<Vec<_>>()
-                .join(" "),
-            String::from_utf8_lossy(&out.stderr).trim()
-        )))
-    }
 }

@@ -6,11 +6,11 @@ use std::rc::Rc;
 use serde_json::json;
 
 use crate::error::{EXIT_CHECK_FAILED, Error, Result};
+use crate::git::index::IndexFile;
 use crate::lineage::check::{
     check_index, check_range, check_worktree, commits_in_range, open_repo, repo_policy,
     resolve_commit,
 };
-use crate::lineage::index::IndexFile;
 use crate::lineage::notes::{self, NotePayload, NoteRead};
 use crate::lineage::view::{BlobMap, is_record_path, load_records};
 use crate::lineage::{Finding, RecordFile, Verdict, rerun, short, tracked_globs};

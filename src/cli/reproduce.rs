@@ -412,8 +412,8 @@ fn compare(
     };
     // What the replay wrote is working-tree content; where git stores a path through a
     // clean filter (LFS, ident, an encoding), git says which blob that content becomes.
-    if crate::eol::filtered(repo, path) {
-        let stored = crate::eol::git_blob_of(repo, path, Some(&reproduced));
+    if crate::git::filters::filtered(repo, path) {
+        let stored = crate::git::filters::git_blob_of(repo, path, Some(&reproduced));
         return Ok((stored != Some(at_commit)).then(|| Difference {
             path: path.to_string(),
             line: None,

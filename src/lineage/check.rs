@@ -8,21 +8,13 @@ use git2::{Oid, Repository, Tree};
 use globset::GlobSet;
 
 use super::claims::{ClaimsCache, record_holds};
-use super::index::IndexFile;
-use super::staged_ids::StagedIds;
 use super::view::{BlobMap, View, WorktreeView, is_record_path, parse_record};
 use super::{Finding, RecordFile, Verdict, classify};
 use crate::error::{Error, Result};
+use crate::git::index::IndexFile;
+pub use crate::git::repo::{commits_in_range, open_repo, resolve_commit};
+use crate::git::staged_ids::StagedIds;
 use crate::policy::Policy;
-
-/// Opens the repository containing the current directory.
-pub fn open_repo() -> Result<Repository> {
-    // Like git itself, trust the object store on read (`git fsck` checks it); re-hashing every
-    // record blob was a third of the pre-commit hook's work.
-    git2::opts::strict_hash_verification(false);
-    Repository::open_from_env()
-        .map_err(|_| Error::Usage("not inside a git repository (lineage commands need one)".into()))
-}
 
 /// The policy of a repository: nearest policy file from the current directory to the root.
 pub fn repo_policy(repo: &Repository) -> Result<Policy> {
@@ -458,7 +450,7 @@ fn inconsistent_digests(
             // as (asked only on a mismatch). Never skipped on the word of an attributes file: a
             // hostile `.gitattributes` must not be able to silence this check.
             if &actual != sha256
-                && !crate::eol::checks_out_as(repo, &fp.path, &content, sha256, fp.size)
+                && !crate::git::filters::checks_out_as(repo, &fp.path, &content, sha256, fp.size)
             {
                 out.push(Finding {
                     path: fp.path.clone(),
@@ -535,7 +527,7 @@ pub fn check_worktree_records(
         .to_path_buf();
     let index = IndexFile::read(repo)?;
     let view = WorktreeView::new(repo, &root, &index);
-    let untracked = untracked_files(repo, &root)?;
+    let untracked = crate::git::status::untracked_files(repo, &root)?;
     let mut record_paths: Vec<&str> = index
         .entries
         .iter()
@@ -603,65 +595,4 @@ fn read_bounded(file: &std::path::Path, path: &str) -> Result<Vec<u8>> {
         })
         .map_err(|e| Error::io(path, e))?;
     Ok(bytes)
-}
-
-/// Untracked, not ignored files, as `git ls-files` lists them: it walks the directories
-/// only, where libgit2's status also stats every tracked file (at 100,000 files that was most
-/// of `provenance status`), and it reads split and sparse indexes. Without git, libgit2.
-fn untracked_files(repo: &Repository, root: &std::path::Path) -> Result<Vec<String>> {
-    let listed = std::process::Command::new("git")
-        .args(["ls-files", "-z", "--others", "--exclude-standard"])
-        .current_dir(root)
-        .output();
-    let out = match listed {
-        Ok(out) => out,
-        Err(e) => {
-            let mut options = git2::StatusOptions::new();
-            options
-                .include_untracked(true)
-                .recurse_untracked_dirs(true)
-                .include_ignored(false);
-            let statuses = repo
-                .statuses(Some(&mut options))
-                .map_err(|_| Error::Git(format!("running git ls-files: {e}")))?;
-            return Ok(statuses
-                .iter()
-                .filter(|s| s.status().contains(git2::Status::WT_NEW))
-                .map(|s| crate::path_bytes::encode(s.path_bytes()))
-                .collect());
-        }
-    };
-    if !out.status.success() {
-        return Err(Error::Git(format!(
-            "git ls-files --others: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        )));
-    }
-    Ok(out
-        .stdout
-        .split(|&b| b == 0)
-        .filter(|p| !p.is_empty())
-        .map(crate::path_bytes::encode)
-        .collect())
-}
-
-/// Resolves a revision to a commit id.
-pub fn resolve_commit(repo: &Repository, rev: &str) -> Result<Oid> {
-    let object = repo
-        .revparse_single(rev)
-        .map_err(|_| Error::Usage(format!("{rev}: unknown revision")))?;
-    Ok(object.peel_to_commit()?.id())
-}
-
-/// The commits of `A..B`, oldest first.
-pub fn commits_in_range(repo: &Repository, range: &str) -> Result<Vec<Oid>> {
-    let mut walk = repo.revwalk()?;
-    if range.contains("..") {
-        walk.push_range(range)
-            .map_err(|e| Error::Usage(format!("{range}: not a commit range ({})", e.message())))?;
-    } else {
-        walk.push(resolve_commit(repo, range)?)?;
-    }
-    walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)?;
-    Ok(walk.filter_map(|c| c.ok()).collect())
 }

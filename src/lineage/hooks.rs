@@ -8,6 +8,7 @@ use git2::Repository;
 
 use crate::error::{Error, Result};
 use crate::fsio::{self, Backups};
+pub use crate::git::hooks::hooks_dir;
 
 /// The hooks contextcore installs.
 /// Every way git makes a commit has a hook here: `pre-commit`, `pre-merge-commit` (an
@@ -34,19 +35,6 @@ pub struct Installed {
     pub path: PathBuf,
     /// A foreign hook that is kept and now runs first.
     pub chained: Option<PathBuf>,
-}
-
-/// The hooks directory git runs hooks from (`git rev-parse --git-path hooks`):
-/// `core.hooksPath` (relative to the work tree), else `hooks` in the common git directory —
-/// a linked worktree shares its main repository's hooks; git never runs
-/// `.git/worktrees/<name>/hooks`.
-pub fn hooks_dir(repo: &Repository) -> Result<PathBuf> {
-    let configured = repo.config()?.get_path("core.hooksPath").ok();
-    Ok(match configured {
-        Some(p) if p.is_absolute() => p,
-        Some(p) => repo.workdir().unwrap_or_else(|| repo.path()).join(p),
-        None => repo.commondir().join("hooks"),
-    })
 }
 
 /// Writes the hook scripts and sets the notes configuration.

@@ -7,16 +7,11 @@ pub mod check;
 pub mod claims;
 pub mod doctor;
 pub mod hooks;
-pub mod index;
-pub mod index_git;
-pub mod mapped;
 pub mod note_text;
 pub mod notes;
 pub mod order;
 pub mod replay;
 pub mod rerun;
-pub mod split_index;
-pub mod staged_ids;
 pub mod validate;
 pub mod view;
 

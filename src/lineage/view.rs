@@ -2,16 +2,16 @@
 //! a commit's tree, or the working tree. Blob ids come from git; the working-tree view
 //! rehashes only files whose stat data differs from the index entry.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use git2::{Oid, Repository, Tree};
+use git2::{Oid, Repository};
 
-use super::index::{IndexEntry, IndexFile};
 use super::validate::{self, Violation};
 use super::{Finding, LineageRecord, RecordFile, Verdict};
 use crate::error::{Error, Result};
 use crate::fingerprint::Digests;
+use crate::git::index::{IndexEntry, IndexFile};
+pub use crate::git::objects::{BlobMap, find_blob, find_tree, is_regular_mode};
 use crate::paths::is_run_record_name;
 
 /// Something that knows the blob id of a repository path.
@@ -34,29 +34,28 @@ pub trait View {
     }
 }
 
-/// Whether an index or tree mode is a regular file's (100644, 100755).
-pub fn is_regular_mode(mode: u32) -> bool {
-    matches!(mode, 0o100644 | 0o100755)
+impl View for crate::git::staged_ids::StagedIds {
+    fn blob(&self, path: &str) -> Option<String> {
+        self.entry(path)
+            .filter(|(_, regular)| *regular)
+            .map(|(id, _)| id.to_string())
+    }
+
+    fn not_regular(&self, path: &str) -> bool {
+        self.is_other(path)
+    }
 }
 
 impl View for IndexFile {
     fn blob(&self, path: &str) -> Option<String> {
         self.get(path)
-            .filter(|e| is_regular_mode(e.mode))
+            .filter(|e| e.is_regular())
             .map(|e| e.id.to_string())
     }
 
     fn not_regular(&self, path: &str) -> bool {
-        self.get(path).is_some_and(|e| !is_regular_mode(e.mode))
+        self.get(path).is_some_and(|e| !e.is_regular())
     }
-}
-
-/// Path → blob id of a tree's regular files, and the paths where something else is.
-#[derive(Debug, Default)]
-pub struct BlobMap {
-    pub blobs: HashMap<String, Oid>,
-    /// Symbolic links and submodules.
-    pub other: std::collections::HashSet<String>,
 }
 
 impl View for BlobMap {
@@ -66,62 +65,6 @@ impl View for BlobMap {
 
     fn not_regular(&self, path: &str) -> bool {
         self.other.contains(path)
-    }
-}
-
-impl BlobMap {
-    /// Every blob of a tree, with `/`-joined paths as record text (a name that is not UTF-8 in
-    /// git's quoted form, see [`crate::path_bytes`]); the walk never stops early: a subtree that cannot be read is an error,
-    /// never an omission.
-    pub fn of_tree(repo: &Repository, tree: &Tree) -> Result<Self> {
-        let mut map = Self::default();
-        map.collect(repo, tree, b"")?;
-        Ok(map)
-    }
-
-    fn collect(&mut self, repo: &Repository, tree: &Tree, prefix: &[u8]) -> Result<()> {
-        for entry in tree.iter() {
-            let path = [prefix, entry.name_bytes()].concat();
-            match entry.kind() {
-                Some(git2::ObjectType::Blob) if is_regular_mode(entry.filemode() as u32) => {
-                    self.blobs
-                        .insert(crate::path_bytes::encode(&path), entry.id());
-                }
-                Some(git2::ObjectType::Tree) => {
-                    let sub = find_tree(repo, entry.id(), &crate::path_bytes::encode(&path))?;
-                    self.collect(repo, &sub, &[path.as_slice(), b"/"].concat())?;
-                }
-                _ => {
-                    self.other.insert(crate::path_bytes::encode(&path));
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
-/// A tree by id; a missing one (a partial or shallow clone) says what to do.
-pub fn find_tree<'r>(repo: &'r Repository, id: Oid, path: &str) -> Result<Tree<'r>> {
-    repo.find_tree(id).map_err(|e| missing_object(e, id, path))
-}
-
-/// A blob by id; a missing one (a partial clone) says what to do.
-pub fn find_blob<'r>(repo: &'r Repository, id: Oid, path: &str) -> Result<git2::Blob<'r>> {
-    repo.find_blob(id).map_err(|e| missing_object(e, id, path))
-}
-
-fn missing_object(e: git2::Error, id: Oid, path: &str) -> Error {
-    if e.code() == git2::ErrorCode::NotFound {
-        Error::MissingObject {
-            path: if path.is_empty() {
-                "/".into()
-            } else {
-                path.to_string()
-            },
-            id: id.to_string(),
-        }
-    } else {
-        e.into()
     }
 }
 
@@ -276,17 +219,18 @@ impl View for WorktreeView<'_> {
         if !meta.is_file() {
             return None;
         }
-        if let Some(entry) = entry.filter(|e| is_regular_mode(e.mode))
+        if let Some(entry) = entry.filter(|e| e.is_regular())
             && stat_matches(&meta, entry)
             && !self.racy(entry)
         {
             return Some(entry.id.to_string());
         }
-        if crate::eol::filtered(self.repo, path) {
-            return crate::eol::git_blob_of(self.repo, path, None).map(|id| id.to_string());
+        if crate::git::filters::filtered(self.repo, path) {
+            return crate::git::filters::git_blob_of(self.repo, path, None)
+                .map(|id| id.to_string());
         }
         let bytes = std::fs::read(&file).ok()?;
-        let clean = crate::eol::clean(self.repo, path, &bytes, || entry.map(|e| e.id));
+        let clean = crate::git::filters::clean(self.repo, path, &bytes, || entry.map(|e| e.id));
         Some(Digests::of_bytes(&clean).git_blob)
     }
 

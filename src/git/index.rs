@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 
 use git2::{Oid, Repository};
 
+use super::objects::find_tree;
 use super::split_index::{self, Link};
-use super::view::find_tree;
 use crate::error::{Error, Result};
 
 /// One index entry. `IndexFile` holds stage-0 entries with content only; the private fields
@@ -30,6 +30,14 @@ pub struct IndexEntry {
     pub(super) mode: u32,
     pub(super) stage: u16,
     pub(super) intent_to_add: bool,
+}
+
+impl IndexEntry {
+    /// Whether the entry is a regular file (mode 100644 or 100755), not a symbolic link or a
+    /// submodule.
+    pub fn is_regular(&self) -> bool {
+        super::objects::is_regular_mode(self.mode)
+    }
 }
 
 /// The entries of an index, sorted by path as git keeps them. Intent-to-add entries

@@ -56,7 +56,7 @@ pub fn clean_file<'b>(file: &Path, bytes: &'b [u8]) -> Cow<'b, [u8]> {
         return Cow::Borrowed(bytes);
     }
     let abs = crate::workspace::absolute(file);
-    let Some(repo) = crate::workspace::open_repository(abs.parent().unwrap_or(&abs)) else {
+    let Some(repo) = crate::git::repo::open_repository(abs.parent().unwrap_or(&abs)) else {
         return Cow::Borrowed(bytes);
     };
     let Some(root) = repo.workdir().and_then(|w| w.canonicalize().ok()) else {
@@ -67,7 +67,7 @@ pub fn clean_file<'b>(file: &Path, bytes: &'b [u8]) -> Cow<'b, [u8]> {
     }
     let rel = crate::workspace::relative_to(&root, &abs);
     let staged = || {
-        crate::lineage::index::IndexFile::read(&repo)
+        super::index::IndexFile::read(&repo)
             .ok()
             .and_then(|i| i.get(&rel).map(|e| e.id))
     };
@@ -310,7 +310,7 @@ fn repository_of(dir: &Path) -> Option<(std::rc::Rc<Repository>, std::path::Path
             .borrow_mut()
             .entry(dir.to_path_buf())
             .or_insert_with(|| {
-                let repo = crate::workspace::open_repository(dir)?;
+                let repo = crate::git::repo::open_repository(dir)?;
                 let root = repo.workdir()?.canonicalize().ok()?;
                 Some((std::rc::Rc::new(repo), root))
             })

@@ -8,7 +8,6 @@ use git2::{Oid, Repository};
 
 use super::index::{IndexFile, be32, index_path};
 use super::mapped::FileBytes;
-use super::view::View;
 use crate::error::{Error, Result};
 
 /// Staged entries (stage 0, not intent-to-add) as (path, blob id), sorted by path.
@@ -49,7 +48,8 @@ impl StagedIds {
         self.get(path).map(|id| (id, !self.is_other(path)))
     }
 
-    fn is_other(&self, path: &str) -> bool {
+    /// Whether the entry at `path` is not a regular file (a symbolic link, a submodule).
+    pub fn is_other(&self, path: &str) -> bool {
         !self.other.is_empty() && self.other.iter().any(|p| p == path)
     }
 
@@ -69,7 +69,7 @@ impl StagedIds {
 
     /// Adds an entry named by its record text.
     fn push_text(&mut self, path: &str, id: Oid, mode: u32) -> Option<()> {
-        if !super::view::is_regular_mode(mode) {
+        if !super::objects::is_regular_mode(mode) {
             self.other.push(path.to_string());
         }
         let start = u32::try_from(self.paths.len()).ok()?;
@@ -87,18 +87,6 @@ impl From<IndexFile> for StagedIds {
             ids.push_text(&e.path, e.id, e.mode);
         }
         ids
-    }
-}
-
-impl View for StagedIds {
-    fn blob(&self, path: &str) -> Option<String> {
-        self.entry(path)
-            .filter(|(_, regular)| *regular)
-            .map(|(id, _)| id.to_string())
-    }
-
-    fn not_regular(&self, path: &str) -> bool {
-        self.is_other(path)
     }
 }
 
