@@ -42,11 +42,12 @@ pub enum Error {
         "{path}: git object {id} is not present locally (a partial clone?); lineage works offline and fetches nothing: fetch it with 'git cat-file -e {id}', or every object a commit needs with 'git rev-list --objects --missing=print <commit> | sed -n s/^?//p | git cat-file --batch-check', then run the check again"
     )]
     MissingObject { path: String, id: String },
-    /// A run record or note breaks a rule of `lineage::validate`: it is treated as tampered.
+    /// A run record or note breaks a rule: it is treated as tampered. The rule is data the
+    /// error carries ([`BrokenRule`]); which rules exist is lineage's business, not this type's.
     #[error("{}: {violation}", crate::quote::path(.path))]
     Untrusted {
         path: String,
-        violation: crate::lineage::validate::Violation,
+        violation: Box<dyn BrokenRule>,
     },
     /// A check failed; the message lists each problem.
     #[error("{0}")]
@@ -82,6 +83,24 @@ fn render(diagnostics: &[Diagnostic]) -> String {
         .map(Diagnostic::to_string)
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// A rule a record or note breaks, as an error carries it: its stable name and its message.
+pub trait BrokenRule: std::fmt::Display + std::fmt::Debug + Send + Sync + 'static {
+    /// The rule's name (`parent-dir`, `note-text`, …).
+    fn rule(&self) -> &'static str;
+    /// The rule as its own type, for the module that defines it.
+    fn as_any(&self) -> &dyn std::any::Any;
+}
+
+impl Error {
+    /// A record or note at `path` that breaks `rule`.
+    pub fn untrusted(path: impl Into<String>, rule: impl BrokenRule) -> Self {
+        Error::Untrusted {
+            path: path.into(),
+            violation: Box::new(rule),
+        }
+    }
 }
 
 /// The library's result type.

@@ -6,7 +6,7 @@
 //! text, so comparing texts compares paths. Nothing else converts paths to or from record text.
 
 use std::borrow::Cow;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 /// The record text of a path's bytes: the bytes themselves when they are UTF-8 and do not
 /// start with `"`; else git's quoted form, with C escapes (`\t`, `\"`, `\\`) and every other
@@ -155,6 +155,75 @@ pub fn path_of_bytes(bytes: Vec<u8>) -> Option<PathBuf> {
     #[cfg(not(unix))]
     {
         String::from_utf8(bytes).ok().map(PathBuf::from)
+    }
+}
+
+/// An absolute, normalised path: the longest existing ancestor is canonicalised (resolving
+/// symlinks), the rest is appended lexically with `.` and `..` removed.
+pub fn absolute(path: &Path) -> PathBuf {
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .unwrap_or_else(|_| PathBuf::from("/"))
+            .join(path)
+    };
+    let mut existing = joined.clone();
+    let mut rest: Vec<std::ffi::OsString> = Vec::new();
+    loop {
+        if let Ok(canonical) = existing.canonicalize() {
+            let mut out = canonical;
+            for part in rest.iter().rev() {
+                match Path::new(part).components().next() {
+                    Some(Component::ParentDir) => {
+                        out.pop();
+                    }
+                    Some(Component::CurDir) | None => {}
+                    _ => out.push(part),
+                }
+            }
+            return out;
+        }
+        match (existing.file_name(), existing.parent()) {
+            (Some(name), Some(parent)) => {
+                rest.push(name.to_os_string());
+                existing = parent.to_path_buf();
+            }
+            _ => {
+                // `..` as the last component, or the root: normalise lexically.
+                let last = existing.components().next_back();
+                if matches!(last, Some(Component::ParentDir)) {
+                    rest.push("..".into());
+                    existing.pop();
+                    continue;
+                }
+                return joined;
+            }
+        }
+    }
+}
+
+/// `path` relative to `base`, with `/` separators, using `..` where it lies outside, as record
+/// text ([`crate::path_bytes::encode`]: a name that is not UTF-8 is in git's quoted form).
+pub fn relative_to(base: &Path, path: &Path) -> String {
+    let base: Vec<_> = base.components().collect();
+    let target: Vec<_> = path.components().collect();
+    let common = base
+        .iter()
+        .zip(target.iter())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut parts: Vec<std::borrow::Cow<'_, [u8]>> = Vec::new();
+    for _ in common..base.len() {
+        parts.push(std::borrow::Cow::Borrowed(b".."));
+    }
+    for c in &target[common..] {
+        parts.push(crate::path_bytes::bytes_of(Path::new(c.as_os_str())));
+    }
+    if parts.is_empty() {
+        ".".into()
+    } else {
+        crate::path_bytes::encode(&parts.join(&b'/'))
     }
 }
 

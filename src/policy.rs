@@ -442,6 +442,12 @@ impl Policy {
             .unwrap_or_default()
     }
 
+    /// This policy with `key` unset (its built-in default applies).
+    pub fn without(mut self, key: &str) -> Self {
+        self.values.remove(key);
+        self
+    }
+
     /// Whether backups go beside files rather than into the git directory.
     pub fn backup_beside(&self) -> bool {
         self.get("lineage.backup").and_then(Json::as_str) == Some("beside")

@@ -453,3 +453,98 @@ fn an_output_path_that_is_a_directory_stops_the_run_before_any_write() {
     );
     assert_eq!(repo.snapshot(), before, "every file as it was");
 }
+
+#[test]
+fn a_symlinked_policy_in_the_change_does_not_pick_the_settings() {
+    let repo = demo();
+    repo.write(
+        ".contextcore-quality.yaml",
+        "lineage:\n  tracked_outputs: [\"gen/**\"]\n",
+    );
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-qm", "track gen/"]);
+    repo.git(&["branch", "base"]);
+    repo.write("gen/x.yaml", "hand: made\n");
+    std::fs::remove_file(repo.join(".contextcore-quality.yaml")).unwrap();
+    repo.write("p2.yaml", "lineage:\n  reproduce: \"off\"\n");
+    std::os::unix::fs::symlink("p2.yaml", repo.join(".contextcore-quality.yaml")).unwrap();
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "the change"]);
+    let out = repo.run(&["provenance", "verify", "--range", "base..HEAD"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("gen/x.yaml: unowned"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn an_input_said_to_exist_without_a_blob_id_is_stale_when_absent() {
+    let repo = demo();
+    edit_json(&repo, "generated/run-provenance.json", |r| {
+        r["inputs"][0]["path"] = json!("ctx.yaml");
+        r["inputs"][0]["git_blob"] = json!(null);
+        r["inputs"][0]["sha256"] = json!(null);
+    });
+    repo.git(&["add", "-A"]);
+    let hook = repo.git_output(&["commit", "-qm", "forgery"]);
+    assert_eq!(hook.status.code(), Some(1), "{}", stderr(&hook));
+    assert!(
+        stderr(&hook).contains("ctx.yaml: stale"),
+        "{}",
+        stderr(&hook)
+    );
+}
+
+#[test]
+fn a_record_cannot_claim_another_records_file_as_its_output() {
+    let repo = demo();
+    edit_json(&repo, "generated/run-provenance.json", |r| {
+        r["outputs"][0]["path"] = json!("generated/generate-run-provenance.json");
+    });
+    repo.git(&["add", "-A"]);
+    let hook = repo.git_output(&["commit", "-qm", "forgery"]);
+    assert_eq!(hook.status.code(), Some(1), "{}", stderr(&hook));
+    assert!(
+        stderr(&hook).contains("[record-as-output]"),
+        "{}",
+        stderr(&hook)
+    );
+}
+
+#[test]
+fn a_replay_keeps_its_backups_in_the_git_directory_whatever_the_policy() {
+    let repo = demo();
+    repo.write(".contextcore-quality.yaml", "lineage:\n  backup: beside\n");
+    for args in [&["export"][..], &["generate", "-c", CONTEXT]] {
+        assert!(repo.run(args).status.success());
+    }
+    let record = common::json(&repo, "generated/run-provenance.json");
+    assert!(
+        record["inputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["role"] == "policy"),
+        "the run read the policy: {record}"
+    );
+    repo.write(
+        "generated/demo-svc-dashboard.json.bak",
+        "tracked, not a backup\n",
+    );
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "policy"]);
+    repo.write(DASHBOARD, "{\"edited\": true}\n");
+    let out = repo.run(&["rerun"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        repo.read("generated/demo-svc-dashboard.json.bak"),
+        "tracked, not a backup\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(repo.join(&format!(".git/contextcore/backups/{DASHBOARD}")))
+            .unwrap(),
+        "{\"edited\": true}\n"
+    );
+}

@@ -239,27 +239,51 @@ pub(crate) fn checking_policy(
     ) else {
         return Ok((local, None));
     };
+    // The policy is discovered in A's tree as it would be in a work tree checked out at A:
+    // from the current directory up to the root, regular files only. Nothing from the work
+    // tree (which holds the change under review) picks the file, not even a symlink's target.
     let root = repo.workdir().and_then(|w| w.canonicalize().ok());
-    let rel = local
-        .file
-        .as_ref()
-        .and_then(|f| {
-            let f = crate::workspace::absolute(f);
-            let f = f.canonicalize().unwrap_or(f);
-            root.as_ref()
-                .and_then(|r| f.strip_prefix(r).ok().map(|p| p.to_path_buf()))
-        })
-        .unwrap_or_else(|| Path::new(POLICY_FILE).to_path_buf());
+    let cwd = std::env::current_dir()
+        .ok()
+        .and_then(|d| d.canonicalize().ok());
+    let mut dir = match (&root, &cwd) {
+        (Some(r), Some(c)) => c.strip_prefix(r).map(Path::to_path_buf).unwrap_or_default(),
+        _ => Default::default(),
+    };
+    let find = |c: &git2::Commit, rel: &Path| -> Option<(Vec<u8>, u32)> {
+        let entry = c.tree().ok()?.get_path(rel).ok()?;
+        let blob = repo.find_blob(entry.id()).ok()?;
+        Some((blob.content().to_vec(), entry.filemode() as u32))
+    };
+    let rel = loop {
+        let candidate = dir.join(POLICY_FILE);
+        if find(&base, &candidate).is_some() {
+            break candidate;
+        }
+        if !dir.pop() {
+            break Path::new(POLICY_FILE).to_path_buf();
+        }
+    };
     let read = |c: &git2::Commit| -> Option<Vec<u8>> {
-        let entry = c.tree().ok()?.get_path(&rel).ok()?;
-        Some(repo.find_blob(entry.id()).ok()?.content().to_vec())
+        match find(c, &rel) {
+            Some((bytes, mode)) if crate::git::objects::is_regular_mode(mode) => Some(bytes),
+            Some(_) => Some(b"(not a regular file)".to_vec()),
+            None => None,
+        }
     };
     let base_id = short(&base.id().to_string()).to_string();
     let shown = format!("{base_id}:{}", crate::path_bytes::text_of(&rel));
     let at_base = read(&base);
-    let policy = match &at_base {
-        Some(bytes) => Policy::from_bytes(bytes, &shown, &rel)?,
-        None => Policy::default(),
+    let policy = match (&at_base, find(&base, &rel)) {
+        (Some(bytes), Some((_, mode))) if crate::git::objects::is_regular_mode(mode) => {
+            Policy::from_bytes(bytes, &shown, &rel)?
+        }
+        (Some(_), _) => {
+            return Err(Error::Usage(format!(
+                "{shown}: the base's policy is not a regular file; lineage settings cannot be read from it"
+            )));
+        }
+        (None, _) => Policy::default(),
     };
     let change = (read(&tip) != at_base).then(|| {
         format!(
@@ -359,10 +383,10 @@ pub fn show(a: ShowArgs) -> Result<i32> {
             )));
         }
         NoteRead::Invalid(violation) => {
-            return Err(Error::Untrusted {
-                path: format!("{notes_ref}:{}", short(&commit.to_string())),
+            return Err(Error::untrusted(
+                format!("{notes_ref}:{}", short(&commit.to_string())),
                 violation,
-            });
+            ));
         }
     };
     if a.json {

@@ -196,6 +196,11 @@ pub(crate) fn rerun_where(
     // Who claims each output, so no replay writes a file another record owns.
     let mut claims: std::collections::HashMap<&str, Vec<&str>> = Default::default();
     for rf in &records {
+        // A record is its own: no replay of another run may write it.
+        claims
+            .entry(rf.path.as_str())
+            .or_default()
+            .push(rf.path.as_str());
         for o in &rf.record.outputs {
             claims
                 .entry(o.fingerprint.path.as_str())
@@ -223,13 +228,17 @@ pub(crate) fn rerun_where(
         let site = rerun_site(repo, &root, rf, &replay, &problems(rf), quiet)?;
         // A run reading what an earlier rerun rewrites may not plan yet (its input is
         // missing); it is checked again just before it runs.
-        if let Ok(writes) = replay.planned_writes(&site)
-            && let Err(why) = checker.check(&rf.path, &full, &writes)
-        {
-            refused.push(format!("{}: {why}", quote::path(&rf.path)));
-            continue;
-        }
-        replays.push((i, full, replay, site));
+        let planned = match replay.planned_writes(&site) {
+            Ok(writes) => {
+                if let Err(why) = checker.check(&rf.path, &full, &writes) {
+                    refused.push(format!("{}: {why}", quote::path(&rf.path)));
+                    continue;
+                }
+                true
+            }
+            Err(_) => false,
+        };
+        replays.push((i, full, replay, site, planned));
     }
     if !refused.is_empty() {
         return Err(Error::Usage(format!(
@@ -239,7 +248,7 @@ pub(crate) fn rerun_where(
         )));
     }
     let mut out = Vec::new();
-    for (i, full, replay, site) in replays {
+    for (i, full, replay, site, planned) in replays {
         let rf = &records[i];
         let own = problems(rf);
         let reason = match own.first() {
@@ -265,7 +274,9 @@ pub(crate) fn rerun_where(
             out.push(rerun);
             continue;
         }
-        if !out.is_empty() {
+        // Checked again when it could not be planned before, or when earlier reruns may have
+        // changed what it reads (and so the names it writes).
+        if !planned || !out.is_empty() {
             let writes = replay.planned_writes(&site)?;
             if let Err(why) = checker.check(&rf.path, &full, &writes) {
                 return Err(Error::Usage(format!(
@@ -275,7 +286,12 @@ pub(crate) fn rerun_where(
             }
         }
         if !quiet {
-            println!("rerun {} ({}): {}", rerun.record, rerun.reason, rerun.hint);
+            println!(
+                "rerun {} ({}): {}",
+                quote::path(&rerun.record),
+                quote::line(&rerun.reason),
+                rerun.hint
+            );
         }
         let ran = replay.run(&site)?;
         rerun.code = Some(ran.code);
@@ -292,7 +308,8 @@ pub(crate) fn rerun_where(
             // Later runs would read what this one failed to write.
             eprintln!(
                 "error: {} exited {}; the runs after it were not rerun",
-                rf.path, ran.code
+                quote::path(&rf.path),
+                ran.code
             );
             break;
         }
@@ -340,9 +357,11 @@ fn rerun_site(
     quiet: bool,
 ) -> Result<super::Site> {
     let restoring = !own.is_empty() && own.iter().all(|f| f.verdict != Verdict::Stale);
+    // Backups of what a replay replaces stay under the git directory, whatever the policy
+    // says: a record's policy must not aim `<file>.bak` writes at files in the work tree.
     Ok(super::Site {
         workspace: Workspace::discover(root),
-        policy: replay.load_policy()?,
+        policy: replay.load_policy()?.without("lineage.backup"),
         document_time: restoring
             .then(|| super::reproduce::document_time(repo, rf))
             .flatten(),
@@ -394,7 +413,11 @@ pub(crate) fn fix(repo: &Repository, problems: &[&Finding]) -> Result<i32> {
         .map(String::as_str)
         .collect();
     for r in &runs {
-        eprintln!("contextcore: reran {} ({})", r.record, r.command);
+        eprintln!(
+            "contextcore: reran {} ({})",
+            quote::path(&r.record),
+            quote::line(&r.command)
+        );
     }
     if changed.is_empty() {
         eprintln!(
@@ -406,7 +429,7 @@ pub(crate) fn fix(repo: &Repository, problems: &[&Finding]) -> Result<i32> {
             changed.len()
         );
         for c in &changed {
-            eprintln!("  {c}");
+            eprintln!("  {}", quote::path(c));
         }
     }
     Ok(EXIT_CHECK_FAILED)

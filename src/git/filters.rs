@@ -55,7 +55,7 @@ pub fn clean_file<'b>(file: &Path, bytes: &'b [u8]) -> Cow<'b, [u8]> {
     if !bytes.contains(&b'\r') {
         return Cow::Borrowed(bytes);
     }
-    let abs = crate::workspace::absolute(file);
+    let abs = crate::path_bytes::absolute(file);
     let Some(repo) = crate::git::repo::open_repository(abs.parent().unwrap_or(&abs)) else {
         return Cow::Borrowed(bytes);
     };
@@ -65,7 +65,7 @@ pub fn clean_file<'b>(file: &Path, bytes: &'b [u8]) -> Cow<'b, [u8]> {
     if !abs.starts_with(&root) {
         return Cow::Borrowed(bytes);
     }
-    let rel = crate::workspace::relative_to(&root, &abs);
+    let rel = crate::path_bytes::relative_to(&root, &abs);
     let staged = || {
         super::index::IndexFile::read(&repo)
             .ok()
@@ -174,7 +174,7 @@ pub fn checks_out_as(
     match out {
         Ok(out) if out.status.success() => {
             use sha2::{Digest, Sha256};
-            crate::fingerprint::hex(&Sha256::digest(&out.stdout)) == sha256
+            super::hex(&Sha256::digest(&out.stdout)) == sha256
         }
         _ => false,
     }
@@ -284,12 +284,12 @@ pub fn git_blob_of(repo: &Repository, rel: &str, bytes: Option<&[u8]>) -> Option
 /// The blob id git stores for a file named by its path on disk, when only git can say it
 /// ([`filtered`]); `None` for every other file (and outside a repository).
 pub fn filtered_blob_of_file(file: &Path, bytes: Option<&[u8]>) -> Option<Oid> {
-    let abs = crate::workspace::absolute(file);
+    let abs = crate::path_bytes::absolute(file);
     let (repo, root) = repository_of(abs.parent().unwrap_or(&abs))?;
     if !abs.starts_with(&root) {
         return None;
     }
-    let rel = crate::workspace::relative_to(&root, &abs);
+    let rel = crate::path_bytes::relative_to(&root, &abs);
     if !filtered(&repo, &rel) {
         return None;
     }

@@ -20,3 +20,8 @@ impl From<git2::Error> for crate::error::Error {
         crate::error::Error::Git(e.message().to_string())
     }
 }
+
+/// Bytes as lower-case hex (an object id, a digest).
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

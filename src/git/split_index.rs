@@ -16,7 +16,7 @@ pub struct Link {
 impl Link {
     /// Parses the extension's payload; `None` if it is malformed.
     pub fn parse(b: &[u8]) -> Option<Self> {
-        let shared = crate::fingerprint::hex(b.get(..20)?);
+        let shared = super::hex(b.get(..20)?);
         let mut link = Link {
             shared,
             ..Link::default()

@@ -187,8 +187,7 @@ pub fn record_holds(rf: &RecordFile, view: &dyn View) -> bool {
             if crate::workspace::names_outside(&fp.path) {
                 return true;
             }
-            let actual = view.blob(&fp.path);
-            (actual.is_none() && !fp.exists) || actual == fp.git_blob
+            super::input_holds(fp, &view.blob(&fp.path))
         });
     inputs_hold
         && r.outputs.iter().all(|output| {

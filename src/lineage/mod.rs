@@ -238,7 +238,7 @@ pub fn classify(
             if actual.is_none() && !fp.exists {
                 continue;
             }
-            let verdict = if actual == fp.git_blob {
+            let verdict = if input_holds(fp, &actual) {
                 Verdict::Fresh
             } else {
                 Verdict::Stale
@@ -315,6 +315,12 @@ pub fn classify(
         }
     }
     findings
+}
+
+/// Whether a recorded input is what a view holds: present exactly when recorded as existing,
+/// with the recorded blob id (a record that says "exists" with no blob id vouches for nothing).
+pub fn input_holds(fp: &crate::fingerprint::Fingerprint, actual: &Option<String>) -> bool {
+    actual.is_some() == fp.exists && *actual == fp.git_blob
 }
 
 /// An output's verdict from its recorded fingerprint and its blob in a view: an output

@@ -57,13 +57,15 @@ pub fn note_for_commit(repo: &Repository, commit_id: Oid) -> Result<Option<NoteP
     let mut runs = Vec::new();
     for (path, id) in changed_records(repo, commit_id)? {
         // The note must pass the validation its readers apply: the record's own path too.
-        validate::repo_path(&path).map_err(|problem| Error::Untrusted {
-            path: path.clone(),
-            violation: Violation::Path {
-                field: "record".into(),
-                value: path.clone(),
-                problem,
-            },
+        validate::repo_path(&path).map_err(|problem| {
+            Error::untrusted(
+                path.clone(),
+                Violation::Path {
+                    field: "record".into(),
+                    value: path.clone(),
+                    problem,
+                },
+            )
         })?;
         runs.push(run_of_record(&path, &repo.find_blob(id)?)?);
     }
@@ -356,7 +358,12 @@ fn runs_of_records<'a>(
         let blob = super::view::find_blob(repo, blob_id, record)?;
         match run_of_record(record, &blob) {
             Ok(run) => runs.push(run),
-            Err(Error::Untrusted { violation, .. }) => return Ok(Err(violation)),
+            Err(Error::Untrusted { violation, .. }) => {
+                let ours = Violation::of(violation.as_ref()).cloned();
+                return Ok(Err(
+                    ours.unwrap_or_else(|| Violation::Malformed(violation.to_string()))
+                ));
+            }
             Err(e) => return Err(e),
         }
     }

@@ -151,6 +151,23 @@ impl Violation {
     }
 }
 
+impl crate::error::BrokenRule for Violation {
+    fn rule(&self) -> &'static str {
+        Violation::rule(self)
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+impl Violation {
+    /// The violation an [`crate::error::Error::Untrusted`] carries, if it is one of ours.
+    pub fn of(rule: &dyn crate::error::BrokenRule) -> Option<&Violation> {
+        rule.as_any().downcast_ref::<Violation>()
+    }
+}
+
 type Checked = Result<(), Violation>;
 
 /// Where a valid record path points.
@@ -383,6 +400,17 @@ pub fn shape(record_path: &str, r: &LineageRecord) -> Checked {
                     "outputs[{i}] {} has role {}, which `{command}` never writes",
                     quote::path(path),
                     quote::path(&o.role)
+                ),
+            });
+        }
+        let name = crate::path_bytes::decode(path).unwrap_or_default();
+        let name = name.rsplit(|&b| b == b'/').next().unwrap_or(&name);
+        if std::str::from_utf8(name).is_ok_and(crate::paths::is_run_record_name) {
+            return Err(Violation::Shape {
+                rule: "record-as-output",
+                detail: format!(
+                    "outputs[{i}] {} is a run record's name; no command writes another run's record",
+                    quote::path(path)
                 ),
             });
         }

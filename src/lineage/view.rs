@@ -183,10 +183,7 @@ pub fn parse_record(bytes: &[u8], path: &str) -> Result<LineageRecord> {
 }
 
 fn untrusted(path: &str, violation: Violation) -> Error {
-    Error::Untrusted {
-        path: path.to_string(),
-        violation,
-    }
+    Error::untrusted(path, violation)
 }
 
 /// The working tree: index ids where stat data says a file is unchanged, a fresh hash otherwise.
