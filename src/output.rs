@@ -117,6 +117,8 @@ pub fn interrupted_runs(workspace: &Workspace) -> Vec<(String, String)> {
 /// The output directory of one run.
 pub struct Outputs<'a> {
     workspace: &'a Workspace,
+    /// The run's policy: what it read of it goes into the record.
+    policy: &'a Policy,
     dir: PathBuf,
     strategy: WriteStrategy,
     backups: Backups,
@@ -133,7 +135,7 @@ impl<'a> Outputs<'a> {
         workspace: &'a Workspace,
         dir: &Path,
         strategy: WriteStrategy,
-        policy: &Policy,
+        policy: &'a Policy,
         dry_run: bool,
         names: &[impl AsRef<OsStr>],
     ) -> Result<Self> {
@@ -168,6 +170,7 @@ impl<'a> Outputs<'a> {
         };
         Ok(Self {
             workspace,
+            policy,
             dir: dir.to_path_buf(),
             strategy,
             backups,
@@ -239,10 +242,11 @@ impl<'a> Outputs<'a> {
     pub fn finish(
         self,
         record_name: &str,
-        recorder: Recorder,
+        mut recorder: Recorder,
         emit: bool,
         force: bool,
     ) -> Result<Finished> {
+        recorder.policy_read = self.policy.read_record();
         let files = self.outcomes.clone();
         let record = if emit {
             Some(self.write_record(record_name, recorder, force)?)

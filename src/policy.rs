@@ -219,6 +219,27 @@ pub struct Policy {
     values: BTreeMap<String, Json>,
     /// Unknown-key warnings, to print.
     pub warnings: Vec<Diagnostic>,
+    /// Where discovery started, repository-relative (`""`: the root); `None` for a policy
+    /// named with `--policy` or read outside a repository.
+    from: Option<String>,
+    /// Every key a run asked for, with the value it got (`null`: the built-in default): what
+    /// the run's outputs can depend on, recorded so that lineage compares keys, not files.
+    reads: std::cell::RefCell<BTreeMap<String, Json>>,
+}
+
+/// The policy keys a run read and their values, as its record keeps them (#30): a change to
+/// any other key of the policy file — or to the file's formatting — leaves the run fresh, and
+/// a policy file created later that sets one of these keys makes it stale.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, schemars::JsonSchema)]
+pub struct PolicyRead {
+    /// Where the run looked for `.contextcore-quality.yaml`, repository-relative (`""`: the
+    /// root); lineage looks again from there, up to the root. Absent for a `--policy FILE`
+    /// run, whose file is its recorded `policy` input.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// Key (`lineage.` keys are never recorded: they change no output) → value, `null` for a
+    /// key the policy did not set.
+    pub keys: BTreeMap<String, Json>,
 }
 
 /// Lineage enforcement mode.
@@ -247,19 +268,44 @@ impl Policy {
             return Self::load(path);
         }
         let mut dir = crate::workspace::absolute(start);
-        loop {
+        let from = stop
+            .and_then(|s| dir.strip_prefix(s).ok())
+            .map(crate::path_bytes::text_of);
+        let found = loop {
             let candidate = dir.join(POLICY_FILE);
             if candidate.is_file() {
-                return Self::load(&candidate);
+                break Self::load(&candidate)?;
             }
-            if stop.is_some_and(|s| dir == s) || !dir.pop() {
-                return Ok(Self::default());
-            }
-            if stop.is_none() {
+            if stop.is_some_and(|s| dir == s) || !dir.pop() || stop.is_none() {
                 // Outside a repository only the starting directory is searched.
-                return Ok(Self::default());
+                break Self::default();
             }
-        }
+        };
+        Ok(Self { from, ..found })
+    }
+
+    /// What a run read of this policy, for its record: `None` when it read no key.
+    pub fn read_record(&self) -> Option<PolicyRead> {
+        let keys = self.reads.borrow().clone();
+        (!keys.is_empty()).then(|| PolicyRead {
+            from: self.from.clone(),
+            keys,
+        })
+    }
+
+    /// The keys of `recorded` whose value under this policy differs from the recorded one.
+    pub fn changed_keys(&self, recorded: &BTreeMap<String, Json>) -> Vec<String> {
+        recorded
+            .iter()
+            .filter(|(k, v)| {
+                self.values
+                    .get(*k)
+                    .filter(|x| !x.is_null())
+                    .unwrap_or(&Json::Null)
+                    != *v
+            })
+            .map(|(k, _)| k.clone())
+            .collect()
     }
 
     /// Reads and checks a policy file.
@@ -302,12 +348,26 @@ impl Policy {
             file: Some(path.to_path_buf()),
             values,
             warnings: diagnostics,
+            ..Self::default()
         })
     }
 
-    /// The policy's own value for a key (`lineage.mode` for nested keys), if it sets one.
-    pub fn get(&self, key: &str) -> Option<&Json> {
+    /// A value without remembering it as read: for settings that shape a check, not a run's
+    /// outputs.
+    fn peek(&self, key: &str) -> Option<&Json> {
         self.values.get(key).filter(|v| !v.is_null())
+    }
+
+    /// The policy's own value for a key (`lineage.mode` for nested keys), if it sets one.
+    /// Every key but `lineage.*` is remembered as read ([`Policy::read_record`]).
+    pub fn get(&self, key: &str) -> Option<&Json> {
+        let value = self.peek(key);
+        if !key.starts_with("lineage.") {
+            self.reads
+                .borrow_mut()
+                .insert(key.to_string(), value.cloned().unwrap_or(Json::Null));
+        }
+        value
     }
 
     /// Resolves a boolean: flag > policy > default, recorded in `snapshot` under `key`.
@@ -371,8 +431,9 @@ impl Policy {
         if path.symlink_metadata().is_err() || strategy == WriteStrategy::NewOutput {
             return Ok(());
         }
+        // A guard: it refuses a run or not, and changes no output, so it is not a read.
         if self
-            .get("forbid_manifest_overwrite")
+            .peek("forbid_manifest_overwrite")
             .and_then(Json::as_bool)
             == Some(true)
         {
@@ -504,12 +565,12 @@ impl Policy {
             .unwrap_or("CONTEXTCORE_BOOTSTRAP_JOB")
             .to_string();
         let bootstrap = std::env::var(&bootstrap_var).is_ok_and(|v| !v.is_empty());
-        let ci_forces = in_ci
-            && !bootstrap
-            && self
-                .get("forbid_no_strict_quality_in_ci")
-                .and_then(Json::as_bool)
-                == Some(true);
+        // Read whether or not this is CI, so a run's record names the same keys everywhere.
+        let forbid = self
+            .get("forbid_no_strict_quality_in_ci")
+            .and_then(Json::as_bool)
+            == Some(true);
+        let ci_forces = in_ci && !bootstrap && forbid;
         let strict = if ci_forces {
             snapshot.record_with("strict_quality", true, "policy:ci");
             true

@@ -49,6 +49,9 @@ pub struct RunRecord {
     pub artifact_references: ArtifactReferences,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub artifact_inventory: Vec<crate::export::inventory::InventoryEntry>,
+    /// The policy keys the run read, with their values (lineage compares these, not the file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy_read: Option<crate::policy::PolicyRead>,
 }
 
 /// The earlier record's `environment`, without machine details: host and user are never
@@ -164,6 +167,7 @@ pub struct Recorder {
     pub quality_summary: Json,
     pub artifact_references: ArtifactReferences,
     pub artifact_inventory: Vec<crate::export::inventory::InventoryEntry>,
+    pub policy_read: Option<crate::policy::PolicyRead>,
 }
 
 impl Recorder {
@@ -179,6 +183,7 @@ impl Recorder {
             outputs: Vec::new(),
             quality_summary: Json::Null,
             artifact_references: ArtifactReferences::default(),
+            policy_read: None,
             artifact_inventory: Vec::new(),
         }
     }
@@ -245,6 +250,7 @@ impl Recorder {
             quality_summary: self.quality_summary,
             artifact_references: self.artifact_references,
             artifact_inventory: self.artifact_inventory,
+            policy_read: self.policy_read,
         }
     }
 }
@@ -292,6 +298,7 @@ impl RunRecord {
             && self.quality_summary == other.quality_summary
             && self.artifact_references == other.artifact_references
             && self.artifact_inventory == other.artifact_inventory
+            && self.policy_read == other.policy_read
     }
 
     /// The record as written: pretty JSON with a trailing newline.

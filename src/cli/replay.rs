@@ -43,6 +43,11 @@ pub struct Replay {
     pub invocation: Invocation,
     /// The policy file the run read (under the root), if it read one.
     pub policy: Option<PathBuf>,
+    /// Where the run looked for its policy, and the root it stopped at: a replay looks again
+    /// from there (a policy created since is found), as lineage does ([`PolicyRead`]).
+    ///
+    /// [`PolicyRead`]: crate::policy::PolicyRead
+    pub policy_from: Option<(PathBuf, PathBuf)>,
 }
 
 /// Checks one path a record names before a replay uses it: repository-relative, `/`-separated,
@@ -184,7 +189,16 @@ pub fn from_record(
         other => return Err(format!("`{other}` runs cannot be replayed")),
     };
     let policy = r.input("policy").map(|p| r.path(p)).transpose()?;
-    Ok(Replay { invocation, policy })
+    let policy_from = match record.policy_read.as_ref().and_then(|p| p.from.as_deref()) {
+        Some("") => Some((root.to_path_buf(), root.to_path_buf())),
+        Some(dir) => Some((r.path(dir)?, root.to_path_buf())),
+        None => None,
+    };
+    Ok(Replay {
+        invocation,
+        policy,
+        policy_from,
+    })
 }
 
 fn export_args(r: &Recorded) -> std::result::Result<ExportArgs, String> {
@@ -389,6 +403,7 @@ impl Replay {
         let dry = Replay {
             invocation,
             policy: None,
+            policy_from: None,
         };
         let ran = dry.run(&quiet)?;
         Ok(ran
@@ -406,6 +421,9 @@ impl Replay {
     /// The policy the run read, as it is now under the root; the built-in defaults when the
     /// run read none.
     pub fn load_policy(&self) -> Result<Policy> {
+        if let Some((from, root)) = &self.policy_from {
+            return Policy::discover(None, from, Some(root));
+        }
         match &self.policy {
             Some(p) if p.is_file() => Policy::load(p),
             _ => Ok(Policy::default()),

@@ -8,6 +8,7 @@ use git2::{Oid, Repository, Tree};
 use globset::GlobSet;
 
 use super::claims::{ClaimsCache, record_holds};
+use super::policy_reads::PolicyDrift;
 use super::view::{BlobMap, View, WorktreeView, is_record_path, parse_record};
 use super::{Finding, RecordFile, Verdict, classify};
 use crate::error::{Error, Result};
@@ -83,7 +84,16 @@ pub fn check_index(
             .collect()
     };
     let broken_staged = broken.iter().any(|f| staged(&f.path));
-    if fast && tracked_staged.is_empty() && !broken_staged {
+    // A policy file staged where there was none may set keys runs read: no fast path then.
+    // (A changed or deleted one is a recorded input of the runs that read it, so those runs
+    // are suspects already, and the full check compares their keys.)
+    let policy_staged = index.iter().any(|(p, _)| {
+        p.ends_with(crate::policy::POLICY_FILE)
+            && (p.len() == crate::policy::POLICY_FILE.len()
+                || p.as_bytes()[p.len() - crate::policy::POLICY_FILE.len() - 1] == b'/')
+            && staged(p)
+    });
+    if fast && tracked_staged.is_empty() && !broken_staged && !policy_staged {
         let suspects = records.iter().filter(|rf| !record_holds(rf, &index));
         if !recorded_paths(suspects).into_iter().any(staged) {
             cache.save();
@@ -91,10 +101,15 @@ pub fn check_index(
             return Ok(None);
         }
     }
-    let mut findings = classify(&records, &index, tracked, &tracked_staged);
-    if cache.complete(repo, &mut records, &findings)? {
-        findings = classify(&records, &index, tracked, &tracked_staged);
-    }
+    let mut findings = {
+        let drift = PolicyDrift::new(&index, |path: &str| blob_bytes(repo, index.get(path)?));
+        let drift = |rf: &RecordFile| drift.of(rf);
+        let mut findings = classify(&records, &index, tracked, &tracked_staged, &drift);
+        if cache.complete(repo, &mut records, &findings)? {
+            findings = classify(&records, &index, tracked, &tracked_staged, &drift);
+        }
+        findings
+    };
     cache.save();
     findings.extend(broken);
     discard(index, cache, records);
@@ -401,6 +416,7 @@ fn invalid_note(
             "the note on {short_commit} ({notes_ref}) is not trusted: {violation}; recompute it: contextcore notes attach {short_commit}"
         ),
         rule: Some(violation.rule()),
+        detail: None,
     }
 }
 
@@ -466,6 +482,7 @@ fn inconsistent_digests(
                         rf.path, super::short(sha256), super::short(blob), super::short(&actual), super::rerun::command(&rf.record)
                     ),
                     rule: Some("digest-mismatch"),
+                    detail: None,
                 });
             }
         }
@@ -482,7 +499,7 @@ fn classify_tree(
     tracked: &GlobSet,
 ) -> Result<Vec<Finding>> {
     loop {
-        let mut findings = classify_paths(map, records, tracked);
+        let mut findings = classify_paths(repo, map, records, tracked);
         let tampered = inconsistent_digests(repo, records, &findings)?;
         findings.extend(tampered);
         // Records with a problem are parsed in full for their rerun command, then classified
@@ -495,7 +512,12 @@ fn classify_tree(
     }
 }
 
-fn classify_paths(map: &BlobMap, records: &[RecordFile], tracked: &GlobSet) -> Vec<Finding> {
+fn classify_paths(
+    repo: &Repository,
+    map: &BlobMap,
+    records: &[RecordFile],
+    tracked: &GlobSet,
+) -> Vec<Finding> {
     let candidates: Vec<String> = if tracked.is_empty() {
         Vec::new()
     } else {
@@ -508,7 +530,13 @@ fn classify_paths(map: &BlobMap, records: &[RecordFile], tracked: &GlobSet) -> V
         c.sort();
         c
     };
-    classify(records, map, tracked, &candidates)
+    let drift = PolicyDrift::new(map, |path: &str| blob_bytes(repo, *map.blobs.get(path)?));
+    classify(records, map, tracked, &candidates, &|rf| drift.of(rf))
+}
+
+/// A blob's bytes (a small file lineage reads: a policy).
+fn blob_bytes(repo: &Repository, id: Oid) -> Option<Vec<u8>> {
+    Some(repo.find_blob(id).ok()?.content().to_vec())
 }
 
 /// Checks the working tree: records tracked or lying untracked on disk.
@@ -574,9 +602,13 @@ pub fn check_worktree_records(
         .filter(|p| tracked.is_match(p))
         .collect();
     candidates.sort();
-    let mut findings = classify(&records, &view, tracked, &candidates);
+    let drift = PolicyDrift::new(&view, |path: &str| {
+        std::fs::read(root.join(crate::path_bytes::path_or_text(path))).ok()
+    });
+    let drift = |rf: &RecordFile| drift.of(rf);
+    let mut findings = classify(&records, &view, tracked, &candidates, &drift);
     if cache.complete(repo, &mut records, &findings)? {
-        findings = classify(&records, &view, tracked, &candidates);
+        findings = classify(&records, &view, tracked, &candidates, &drift);
     }
     cache.save();
     findings.extend(broken);

@@ -30,7 +30,7 @@ use crate::fsio::Action;
 use crate::provenance::{InputRecord, OutputRecord};
 
 /// First line of the file: the format and the version whose parser produced the claims.
-const HEADER: &str = concat!("contextcore-claims 2 ", env!("CARGO_PKG_VERSION"));
+const HEADER: &str = concat!("contextcore-claims 3 ", env!("CARGO_PKG_VERSION"));
 /// The last line starts with this, followed by the sha256 of everything before it.
 const TRAILER: &str = "sha256\t";
 
@@ -221,6 +221,7 @@ fn lean(r: &LineageRecord) -> LineageRecord {
             .iter()
             .map(|o| output(lean_fingerprint(&o.fingerprint), o.role.clone()))
             .collect(),
+        policy_read: r.policy_read.clone(),
     }
 }
 
@@ -297,6 +298,13 @@ fn encode(entries: &HashMap<Oid, LineageRecord>) -> Vec<u8> {
                 f.path
             );
         }
+        // The policy keys as one line of JSON (its strings escape tabs and line breaks).
+        let policy = r
+            .policy_read
+            .as_ref()
+            .and_then(|p| serde_json::to_string(p).ok())
+            .unwrap_or_else(|| "-".into());
+        let _ = writeln!(out, "p\t{policy}");
     }
     let digest = hex(&Sha256::digest(out.as_bytes()));
     out.push_str(TRAILER);
@@ -337,6 +345,7 @@ fn decode(bytes: &[u8]) -> Option<HashMap<Oid, LineageRecord>> {
             config_snapshot: Default::default(),
             inputs: Vec::with_capacity(n_in),
             outputs: Vec::with_capacity(n_out),
+            policy_read: None,
         };
         for n in 0..n_in + n_out {
             let (side, role, fingerprint) = decode_file(lines.next()?)?;
@@ -346,6 +355,10 @@ fn decode(bytes: &[u8]) -> Option<HashMap<Oid, LineageRecord>> {
                 _ => return None,
             }
         }
+        record.policy_read = match lines.next()?.strip_prefix("p\t")? {
+            "-" => None,
+            json => Some(serde_json::from_str(json).ok()?),
+        };
         entries.insert(Oid::from_str(id).ok()?, record);
     }
     Some(entries)
@@ -412,6 +425,15 @@ mod tests {
                 ),
                 output(fp("svc/out/gone.json", None), "report".into()),
             ],
+            policy_read: Some(crate::policy::PolicyRead {
+                from: Some("svc".into()),
+                keys: [(
+                    "scan_path_allowlist".to_string(),
+                    serde_json::json!(["a\tb"]),
+                )]
+                .into_iter()
+                .collect(),
+            }),
         }
     }
 
@@ -471,6 +493,7 @@ mod tests {
                             &map,
                             &globset::GlobSet::empty(),
                             &[],
+                            &|_| None,
                         )
                         .iter()
                         .any(Finding::is_problem);

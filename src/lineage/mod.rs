@@ -10,6 +10,7 @@ pub mod hooks;
 pub mod note_text;
 pub mod notes;
 pub mod order;
+pub mod policy_reads;
 pub mod replay;
 pub mod rerun;
 pub mod validate;
@@ -49,6 +50,10 @@ pub struct LineageRecord {
     pub config_snapshot: ConfigSnapshot,
     pub inputs: Vec<InputRecord>,
     pub outputs: Vec<OutputRecord>,
+    /// The policy keys the run read and their values (records made before #30 have none:
+    /// their policy file is compared as a file).
+    #[serde(default)]
+    pub policy_read: Option<crate::policy::PolicyRead>,
 }
 
 /// What the engine concluded about one file.
@@ -106,6 +111,9 @@ pub struct Finding {
     /// For a tampered record or note: the rule of `validate` it broke.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rule: Option<&'static str>,
+    /// What changed, when a blob id does not say it (the policy keys a run read).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
 }
 
 impl Finding {
@@ -130,13 +138,20 @@ impl Finding {
         }
         let record = self.record.as_deref().map(crate::quote::path);
         match self.verdict {
-            Verdict::Stale => format!(
-                "{}: stale: input changed since run {run} (recorded {}, now {}); rerun: {}",
-                path,
-                short_opt(&self.recorded_blob),
-                short_opt(&self.actual_blob),
-                self.fix
-            ),
+            Verdict::Stale => match &self.detail {
+                Some(detail) => format!(
+                    "{path}: stale: {} since run {run}; rerun: {}",
+                    crate::quote::line(detail),
+                    self.fix
+                ),
+                None => format!(
+                    "{}: stale: input changed since run {run} (recorded {}, now {}); rerun: {}",
+                    path,
+                    short_opt(&self.recorded_blob),
+                    short_opt(&self.actual_blob),
+                    self.fix
+                ),
+            },
             Verdict::Modified => format!(
                 "{}: modified after run {run} (recorded {}, now {}); rerun: {} or restore it: git restore --source=HEAD --staged --worktree -- {}",
                 path,
@@ -211,6 +226,7 @@ pub fn classify(
     view: &dyn View,
     tracked: &GlobSet,
     candidates: &[String],
+    drift: &dyn Fn(&RecordFile) -> Option<policy_reads::Drift>,
 ) -> Vec<Finding> {
     let mut findings = Vec::new();
     let mut claimed: BTreeSet<&str> = BTreeSet::new();
@@ -218,7 +234,28 @@ pub fn classify(
         let r = &rf.record;
         claimed.insert(rf.path.as_str());
         let seed_run = SEED_COMMANDS.contains(&r.workflow_or_command.as_str());
-        for input in r.inputs.iter().filter(|_| !seed_run) {
+        // A run that recorded the policy keys it read is held to those keys, not to the
+        // policy file's bytes (#30).
+        let by_keys = r.policy_read.is_some();
+        if !seed_run && let Some(d) = drift(rf) {
+            let detail = d.detail();
+            let mut f = finding(
+                rf,
+                &d.path,
+                "input",
+                "policy",
+                Verdict::Stale,
+                &None,
+                d.blob,
+            );
+            f.detail = Some(detail);
+            findings.push(f);
+        }
+        for input in r
+            .inputs
+            .iter()
+            .filter(|i| !(seed_run || by_keys && i.role == "policy"))
+        {
             let fp = &input.fingerprint;
             if crate::workspace::names_outside(&fp.path) {
                 findings.push(finding(
@@ -311,6 +348,7 @@ pub fn classify(
                 actual_blob: view.blob(path),
                 fix: "generate it with contextcore (so a run record owns it) or narrow lineage.tracked_outputs".into(),
                 rule: None,
+                detail: None,
             });
         }
     }
@@ -354,5 +392,6 @@ fn finding(
         actual_blob: actual,
         fix: String::new(),
         rule: None,
+        detail: None,
     }
 }

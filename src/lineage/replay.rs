@@ -107,7 +107,7 @@ pub fn snapshot_paths(r: &LineageRecord) -> Checked {
 
 /// The first string in `v` holding a non-printable character; nesting deeper than 16
 /// levels counts as one (a snapshot is flat).
-fn first_unprintable(v: &Json, depth: usize) -> Option<&str> {
+pub(super) fn first_unprintable(v: &Json, depth: usize) -> Option<&str> {
     match v {
         Json::String(s) if s.chars().any(crate::quote::is_unprintable) => Some(s),
         _ if depth > 16 => Some("(nested too deeply)"),

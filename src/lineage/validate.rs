@@ -334,7 +334,41 @@ pub fn lineage(r: &LineageRecord) -> Checked {
             path_field(&format!("outputs[{i}].backup"), b)?;
         }
     }
-    super::replay::snapshot_paths(r)
+    super::replay::snapshot_paths(r)?;
+    policy_read(r)
+}
+
+/// The policy keys a record says its run read: a repository-relative directory (or the root)
+/// to look for the policy from, plain key names, values without control characters.
+fn policy_read(r: &LineageRecord) -> Checked {
+    let Some(p) = &r.policy_read else {
+        return Ok(());
+    };
+    if let Some(from) = p.from.as_deref().filter(|f| !f.is_empty())
+        && path_field("policy_read.from", from)? != RepoPath::Inside
+    {
+        return Err(Violation::Replay {
+            key: "policy_read.from".into(),
+            value: from.to_string(),
+            reason: "it lies outside the repository",
+        });
+    }
+    for (key, value) in &p.keys {
+        let plain = !key.is_empty()
+            && key.len() <= 64
+            && key
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        let printable = super::replay::first_unprintable(value, 0).is_none();
+        if !plain || !printable || key.starts_with("lineage") {
+            return Err(Violation::Replay {
+                key: format!("policy_read.{key}"),
+                value: value.to_string(),
+                reason: "not a plain policy key with a printable value",
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The output roles each command writes. A record's labels are checked against its command:

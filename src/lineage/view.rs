@@ -170,6 +170,7 @@ pub fn broken_record(path: &str, error: &Error) -> Finding {
         actual_blob: None,
         fix: format!("{error}; restore it from git or rerun the command that wrote it"),
         rule: Some(rule),
+        detail: None,
     }
 }
 

@@ -1,0 +1,107 @@
+//! The policy as lineage compares it (#30): a run that recorded the policy keys it read
+//! ([`PolicyRead`]) is stale when one of those keys now has another value in the policy file
+//! that applies to it — found in the view (index, tree or work tree) as the run found it, from
+//! the directory it started in up to the root — and only then. Another key, a comment or a
+//! reformatting changes nothing; a policy file created after the run that sets one of its keys
+//! makes it stale (the key was `null`, the built-in default).
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use super::{RecordFile, View};
+use crate::policy::{POLICY_FILE, Policy, PolicyRead};
+
+/// A run whose policy keys changed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Drift {
+    /// The policy file that applies (where it would be, when there is none).
+    pub path: String,
+    /// Its blob id in the view, if present.
+    pub blob: Option<String>,
+    /// The keys whose value changed.
+    pub keys: Vec<String>,
+}
+
+impl Drift {
+    /// The finding's words.
+    pub fn detail(&self) -> String {
+        format!("policy key(s) {} changed", self.keys.join(", "))
+    }
+}
+
+/// The bytes of a path in a view.
+type Reader<'a> = Box<dyn Fn(&str) -> Option<Vec<u8>> + 'a>;
+
+/// Finds drift against one view. `read` gives the bytes of a path in the view.
+pub struct PolicyDrift<'a> {
+    view: &'a dyn View,
+    read: Reader<'a>,
+    parsed: RefCell<HashMap<String, Option<Policy>>>,
+}
+
+impl<'a> PolicyDrift<'a> {
+    pub fn new(view: &'a dyn View, read: impl Fn(&str) -> Option<Vec<u8>> + 'a) -> Self {
+        Self {
+            view,
+            read: Box::new(read),
+            parsed: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// The drift of one run, if its record says which policy keys it read and one changed.
+    pub fn of(&self, rf: &RecordFile) -> Option<Drift> {
+        let recorded = rf.record.policy_read.as_ref()?;
+        let path = self.applying(rf, recorded)?;
+        let blob = self.view.blob(&path);
+        let keys = match self.policy(&path, blob.is_some()) {
+            Some(policy) => policy.changed_keys(&recorded.keys),
+            // A policy file that does not read as one: every key is in doubt.
+            None => vec!["(the file does not parse)".to_string()],
+        };
+        (!keys.is_empty()).then_some(Drift { path, blob, keys })
+    }
+
+    /// The policy file that applies to the run: the file a `--policy FILE` run recorded as its
+    /// input; else the nearest `.contextcore-quality.yaml` in the view from where the run
+    /// looked, up to the root (the root's, absent, when there is none).
+    fn applying(&self, rf: &RecordFile, recorded: &PolicyRead) -> Option<String> {
+        let Some(from) = &recorded.from else {
+            return rf
+                .record
+                .inputs
+                .iter()
+                .find(|i| i.role == "policy")
+                .map(|i| i.fingerprint.path.clone());
+        };
+        let mut dir = from.trim_end_matches('/').to_string();
+        loop {
+            let candidate = if dir.is_empty() {
+                POLICY_FILE.to_string()
+            } else {
+                format!("{dir}/{POLICY_FILE}")
+            };
+            if self.view.contains(&candidate) || dir.is_empty() {
+                return Some(candidate);
+            }
+            dir = dir
+                .rsplit_once('/')
+                .map_or(String::new(), |(d, _)| d.to_string());
+        }
+    }
+
+    /// The parsed policy at `path` (the built-in defaults when absent); `None` when it does
+    /// not parse. Each file is parsed once per view.
+    fn policy(&self, path: &str, present: bool) -> Option<Policy> {
+        if !present {
+            return Some(Policy::default());
+        }
+        self.parsed
+            .borrow_mut()
+            .entry(path.to_string())
+            .or_insert_with(|| {
+                let bytes = (self.read)(path)?;
+                Policy::from_bytes(&bytes, path, std::path::Path::new(path)).ok()
+            })
+            .clone()
+    }
+}
