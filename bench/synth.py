@@ -53,6 +53,8 @@ def table(work, md_path, json_path):
                      "ratio": round(med / base, 2), "target": target})
     row("pre-commit, unrelated staged change (10k files, 50 records)", "pre_unrelated.json", "contextcore", "floor", "<= 2x git diff --cached")
     row("pre-commit, staged output change (10k files, 50 records)", "pre_output.json", "contextcore", "floor", "<= 2x git diff --cached")
+    row("pre-commit, unrelated staged change, SHA-256 repository (10k files, 50 records)", "pre_unrelated_256.json", "contextcore", "floor", "<= 2x git diff --cached")
+    row("pre-commit, staged output change, SHA-256 repository (10k files, 50 records)", "pre_output_256.json", "contextcore", "floor", "<= 2x git diff --cached")
     row("provenance verify --reproduce HEAD (50 export runs) vs plain verify", "reproduce.json", "reproduce", "verify")
     row("provenance verify --reproduce HEAD vs the 50 original runs", "reproduce.json", "reproduce", "original", "<= 2x the original runs")
     row("provenance verify --range, 1,000 commits", "verify.json", "contextcore", "floor", "<= 1 s")

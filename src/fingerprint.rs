@@ -30,21 +30,56 @@ pub struct Digests {
     pub git_blob: String,
 }
 
+/// The hash of a git blob id: SHA-1, or SHA-256 in a repository that names objects by it.
+enum BlobHasher {
+    Sha1(Sha1),
+    Sha256(Sha256),
+}
+
+impl BlobHasher {
+    /// A hasher for a blob of `len` bytes, its `blob <len>\0` header hashed.
+    fn for_blob(len: u64) -> Self {
+        let header = format!("blob {len}\0");
+        if crate::git::sha256_objects() {
+            let mut h = Sha256::new();
+            h.update(header.as_bytes());
+            BlobHasher::Sha256(h)
+        } else {
+            let mut h = Sha1::new();
+            h.update(header.as_bytes());
+            BlobHasher::Sha1(h)
+        }
+    }
+
+    fn update(&mut self, bytes: &[u8]) {
+        match self {
+            BlobHasher::Sha1(h) => h.update(bytes),
+            BlobHasher::Sha256(h) => h.update(bytes),
+        }
+    }
+
+    fn finish(self) -> String {
+        match self {
+            BlobHasher::Sha1(h) => hex(&h.finalize()),
+            BlobHasher::Sha256(h) => hex(&h.finalize()),
+        }
+    }
+}
+
 impl Digests {
     /// Digests of bytes in memory.
     pub fn of_bytes(bytes: &[u8]) -> Self {
         let mut sha256 = Sha256::new();
-        let mut sha1 = Sha1::new();
-        sha1.update(format!("blob {}\0", bytes.len()).as_bytes());
+        let mut blob = BlobHasher::for_blob(bytes.len() as u64);
         sha256.update(bytes);
-        sha1.update(bytes);
-        Self::finish(sha256, sha1)
+        blob.update(bytes);
+        Self::finish(sha256, blob)
     }
 
-    fn finish(sha256: Sha256, sha1: Sha1) -> Self {
+    fn finish(sha256: Sha256, blob: BlobHasher) -> Self {
         Self {
             sha256: hex(&sha256.finalize()),
-            git_blob: hex(&sha1.finalize()),
+            git_blob: blob.finish(),
         }
     }
 }
@@ -105,8 +140,7 @@ impl Fingerprint {
     ) -> Result<Self> {
         let mut f = std::fs::File::open(file).map_err(|e| Error::io(shown, e))?;
         let mut sha256 = Sha256::new();
-        let mut sha1 = Sha1::new();
-        sha1.update(format!("blob {}\0", meta.len()).as_bytes());
+        let mut sha1 = BlobHasher::for_blob(meta.len());
         // Large chunks, and for large files the two digests on two threads: each runs at the
         // speed of its SHA extension instead of the sum of both.
         let mut buf = vec![0u8; CHUNK];

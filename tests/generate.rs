@@ -30,7 +30,7 @@ fn promtool_check(repo: &Repo) -> std::process::Output {
         .args(["check", "rules", "rules-for-promtool.yaml"])
         .current_dir(repo.path())
         .output()
-        .expect("promtool is needed (Debian package prometheus; .ci/run installs it)")
+        .expect("promtool is needed: `sudo apt-get install prometheus` (`bash .ci/test` run as root installs it)")
 }
 
 #[test]

@@ -120,7 +120,7 @@ fn the_man_page_renders() {
         .env("MANPAGER", "cat")
         .env("MANWIDTH", "80")
         .output()
-        .expect("man is needed (Debian package man-db; .ci/run installs it)");
+        .expect("man is needed: `sudo apt-get install man-db` (`bash .ci/test` run as root installs it)");
     assert!(rendered.status.success(), "{}", stderr(&rendered));
     assert!(
         stdout(&rendered).contains("contextcore - Derive files"),

@@ -14,7 +14,7 @@ fn framework(repo: &Repo, args: &[&str]) -> std::process::Output {
         .env("PATH", path_with_binary())
         .env("PRE_COMMIT_HOME", repo.join(".git/pre-commit-home"))
         .output()
-        .expect("pre-commit is needed (pip install pre-commit; .ci/run installs it)")
+        .expect("pre-commit is needed: `bash .ci/test` installs it into target/test-tools (or `pip install pre-commit`)")
 }
 
 fn git(repo: &Repo, args: &[&str]) -> std::process::Output {

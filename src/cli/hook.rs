@@ -113,7 +113,7 @@ pub fn run(hook: HookName) -> Result<i32> {
             let rewritten: Vec<git2::Oid> = input
                 .lines()
                 .filter_map(|line| line.split_whitespace().nth(1))
-                .filter_map(|new| git2::Oid::from_str(new).ok())
+                .filter_map(|new| crate::git::oid(new).ok())
                 .collect();
             // The pre-commit framework runs this hook without git's old → new list on stdin:
             // then the rewritten commits are HEAD and its first parents that lack a note.

@@ -247,7 +247,7 @@ pub(crate) fn document_time(repo: &Repository, rf: &RecordFile) -> Option<String
     ];
     CARRIERS.iter().find_map(|role| {
         let o = rf.record.outputs.iter().find(|o| o.role == *role)?;
-        let id = Oid::from_str(o.fingerprint.git_blob.as_deref()?).ok()?;
+        let id = crate::git::oid(o.fingerprint.git_blob.as_deref()?).ok()?;
         let blob = repo.find_blob(id).ok()?;
         let json: serde_json::Value = serde_json::from_slice(blob.content()).ok()?;
         json.get("generated_at")?.as_str().map(String::from)

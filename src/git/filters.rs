@@ -278,7 +278,7 @@ pub fn git_blob_of(repo: &Repository, rel: &str, bytes: Option<&[u8]>) -> Option
     if !out.status.success() {
         return None;
     }
-    Oid::from_str(std::str::from_utf8(&out.stdout).ok()?.trim()).ok()
+    super::oid(std::str::from_utf8(&out.stdout).ok()?.trim()).ok()
 }
 
 /// The blob id git stores for a file named by its path on disk, when only git can say it

@@ -71,16 +71,18 @@ impl IndexFile {
     /// hooks of `git commit -a` and `git commit <paths>` it names a temporary index), else the
     /// repository's index. Parsed directly when we can.
     pub fn read(repo: &Repository) -> Result<Self> {
-        let (path, sha1) = index_path(repo);
+        let (path, hash) = index_path(repo);
         let bytes = match super::mapped::FileBytes::open(&path) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
             Err(e) => return Err(Error::io(&path, e)),
         };
         let written = mtime_of(&path);
-        if sha1 && let Some(parsed) = parse(&bytes) {
+        if let Some(parsed) = parse(&bytes, hash) {
             let raw = match &parsed.link {
-                Some(link) if link.is_split() => merge_shared(repo, &path, parsed.entries, link)?,
+                Some(link) if link.is_split() => {
+                    merge_shared(repo, &path, parsed.entries, link, hash)?
+                }
                 _ => parsed.entries,
             };
             let mut file = Self::from_raw(repo, raw)?;
@@ -156,18 +158,15 @@ impl IndexFile {
 
 /// The index file a commit would be made from (`$GIT_INDEX_FILE` when git sets it), and
 /// whether the repository uses SHA-1 (the only object format read directly).
-pub(super) fn index_path(repo: &Repository) -> (PathBuf, bool) {
+/// The index file a commit would be made from, and the length of its object ids in bytes
+/// (20 for SHA-1, 32 for SHA-256).
+pub(super) fn index_path(repo: &Repository) -> (PathBuf, usize) {
     let path = match std::env::var_os("GIT_INDEX_FILE").map(PathBuf::from) {
         Some(p) if p.is_absolute() => p,
         Some(p) => std::env::current_dir().map(|d| d.join(&p)).unwrap_or(p),
         None => repo.path().join("index"),
     };
-    let sha1 = repo
-        .config()
-        .ok()
-        .and_then(|c| c.get_string("extensions.objectformat").ok())
-        .is_none_or(|f| f.eq_ignore_ascii_case("sha1"));
-    (path, sha1)
+    (path, super::hash_len(repo))
 }
 
 #[cfg(unix)]
@@ -189,6 +188,7 @@ fn merge_shared(
     index: &Path,
     split: Vec<IndexEntry>,
     link: &Link,
+    hash: usize,
 ) -> Result<Vec<IndexEntry>> {
     let name = format!("sharedindex.{}", link.shared);
     let candidates = [index.with_file_name(&name), repo.path().join(&name)];
@@ -199,7 +199,7 @@ fn merge_shared(
         )));
     };
     let bytes = std::fs::read(shared).map_err(|e| Error::io(shared, e))?;
-    parse(&bytes)
+    parse(&bytes, hash)
         .and_then(|base| split_index::merge(base.entries, split, link))
         .ok_or_else(|| {
             Error::Git(format!(
@@ -254,7 +254,7 @@ pub(super) fn be16(b: &[u8], at: usize) -> Option<u16> {
 
 /// Parses index bytes; `None` for anything we leave to libgit2 (unknown version, an unknown
 /// mandatory extension, truncation).
-fn parse(b: &[u8]) -> Option<Parsed> {
+fn parse(b: &[u8], hash: usize) -> Option<Parsed> {
     if b.get(0..4)? != b"DIRC" {
         return None;
     }
@@ -268,11 +268,11 @@ fn parse(b: &[u8]) -> Option<Parsed> {
     let mut at = 12;
     let mut previous = Vec::<u8>::new();
     for _ in 0..count {
-        let (entry, next) = parse_entry(b, at, version, &mut previous)?;
+        let (entry, next) = parse_entry(b, at, version, &mut previous, hash)?;
         entries.push(entry);
         at = next;
     }
-    let link = parse_extensions(b, at)?;
+    let link = parse_extensions(b, at, hash)?;
     Some(Parsed { entries, link })
 }
 
@@ -292,9 +292,11 @@ pub(super) fn raw_entry<'a>(
     start: usize,
     version: u32,
     previous: &'a mut Vec<u8>,
+    hash: usize,
 ) -> Option<RawEntry<'a>> {
-    let flags = be16(b, start + 60)?;
-    let mut at = start + 62;
+    // 40 bytes of stat data and mode, the object id, then the flags.
+    let flags = be16(b, start + 40 + hash)?;
+    let mut at = start + 42 + hash;
     let mut extended = 0;
     if version >= 3 && flags & 0x4000 != 0 {
         extended = be16(b, at)?;
@@ -330,9 +332,10 @@ fn parse_entry(
     at: usize,
     version: u32,
     previous: &mut Vec<u8>,
+    hash: usize,
 ) -> Option<(IndexEntry, usize)> {
     let start = at;
-    let raw = raw_entry(b, at, version, previous)?;
+    let raw = raw_entry(b, at, version, previous, hash)?;
     let (flags, extended, at) = (raw.flags, raw.extended, raw.next);
     let path = raw.path.to_vec();
     let extended_flag = |bit: u16| extended & bit != 0;
@@ -343,7 +346,7 @@ fn parse_entry(
             Ok(text) => crate::path_bytes::encode(text.as_bytes()),
             Err(bad) => crate::path_bytes::encode(bad.as_bytes()),
         },
-        id: Oid::from_bytes(b.get(start + 40..start + 60)?).ok()?,
+        id: Oid::from_bytes(b.get(start + 40..start + 40 + hash)?).ok()?,
         ctime: (be32(b, start)?, be32(b, start + 4)?),
         mtime: (be32(b, start + 8)?, be32(b, start + 12)?),
         ino: be32(b, start + 20)?,
@@ -360,15 +363,15 @@ fn parse_entry(
 /// Optional extensions (upper-case first letter: TREE, REUC, UNTR, FSMN, EOIE, IEOT) are
 /// skipped; `sdir` only says sparse directory entries may occur, which the entries show.
 /// Any other mandatory extension is one we do not know: `None`, and libgit2 decides.
-fn parse_extensions(b: &[u8], mut at: usize) -> Option<Option<Link>> {
-    let end = b.len().checked_sub(20)?;
+fn parse_extensions(b: &[u8], mut at: usize, hash: usize) -> Option<Option<Link>> {
+    let end = b.len().checked_sub(hash)?;
     let mut link = None;
     while at + 8 <= end {
         let sig = b.get(at..at + 4)?;
         let len = be32(b, at + 4)? as usize;
         let data = b.get(at + 8..at + 8 + len)?;
         match sig {
-            b"link" => link = Some(Link::parse(data)?),
+            b"link" => link = Some(Link::parse(data, hash)?),
             b"sdir" => {}
             _ if sig[0].is_ascii_uppercase() => {}
             _ => return None,
@@ -491,7 +494,7 @@ mod tests {
                     .flatten()
                     .any(|e| e.file_name().to_string_lossy().starts_with("sharedindex."))
             );
-            let split = parse(&std::fs::read(repo.path().join("index")).unwrap()).unwrap();
+            let split = parse(&std::fs::read(repo.path().join("index")).unwrap(), 20).unwrap();
             let link = split.link.expect("a link extension");
             assert!(link.is_split() && !link.replace.is_empty() && !link.delete.is_empty());
             assert_eq!(
@@ -514,7 +517,7 @@ mod tests {
                 "dir/sub",
             ],
         ]);
-        let raw = parse(&std::fs::read(repo.path().join("index")).unwrap()).unwrap();
+        let raw = parse(&std::fs::read(repo.path().join("index")).unwrap(), 20).unwrap();
         assert!(
             raw.entries.iter().any(IndexEntry::is_sparse_dir),
             "a sparse index"
@@ -540,7 +543,7 @@ mod tests {
         for sig in [&b"TREE"[..], b"UNTR", b"EOIE"] {
             assert!(bytes.windows(4).any(|w| w == sig), "{sig:?} written");
         }
-        assert!(parse(&bytes).is_some());
+        assert!(parse(&bytes, 20).is_some());
         assert_eq!(ours(&repo), git_ls_files(dir.path()));
     }
 

@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use git2::{Oid, Repository};
+use git2::Repository;
 
 use super::index::IndexEntry;
 use crate::error::{Error, Result};
@@ -66,7 +66,7 @@ fn parse(mut b: &[u8]) -> Option<Vec<IndexEntry>> {
 fn entry(header: &str, path: String, debug: &str) -> Option<IndexEntry> {
     let mut fields = header.split(' ');
     let mode = u32::from_str_radix(fields.next()?, 8).ok()?;
-    let id = Oid::from_str(fields.next()?).ok()?;
+    let id = super::oid(fields.next()?).ok()?;
     let stage = fields.next()?.parse().ok()?;
     let field = |name: &str| -> Option<&str> {
         let start = debug.find(&format!("{name}: "))? + name.len() + 2;

@@ -15,6 +15,41 @@ pub mod split_index;
 pub mod staged_ids;
 pub mod status;
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Whether the repository this process works in names objects by SHA-256
+/// (`git init --object-format=sha256`): set when it is opened, read by whatever computes a
+/// blob id from bytes. One process works in one repository.
+static SHA256_OBJECTS: AtomicBool = AtomicBool::new(false);
+
+/// Remembers the object format of a repository just opened.
+pub fn note_object_format(repo: &git2::Repository) {
+    let sha256 = matches!(repo.object_format(), git2::ObjectFormat::Sha256);
+    SHA256_OBJECTS.store(sha256, Ordering::Relaxed);
+}
+
+/// Whether blob ids are SHA-256 here (see [`note_object_format`]).
+pub fn sha256_objects() -> bool {
+    SHA256_OBJECTS.load(Ordering::Relaxed)
+}
+
+/// The length in bytes of a repository's object ids.
+pub fn hash_len(repo: &git2::Repository) -> usize {
+    match repo.object_format() {
+        git2::ObjectFormat::Sha256 => 32,
+        _ => 20,
+    }
+}
+
+/// An object id from its hex form: SHA-1 (40 digits) or SHA-256 (64).
+pub fn oid(hex: &str) -> Result<git2::Oid, git2::Error> {
+    if hex.len() == 64 {
+        git2::Oid::from_str_ext(hex, git2::ObjectFormat::Sha256)
+    } else {
+        git2::Oid::from_str(hex)
+    }
+}
+
 impl From<git2::Error> for crate::error::Error {
     fn from(e: git2::Error) -> Self {
         crate::error::Error::Git(e.message().to_string())

@@ -10,10 +10,13 @@ use crate::error::{Error, Result};
 /// environment names (and `GIT_WORK_TREE`, `GIT_COMMON_DIR`), as git does; else the
 /// repository containing `dir` (a linked worktree opens as itself, sharing its common dir).
 pub fn open_repository(dir: &Path) -> Option<git2::Repository> {
-    if std::env::var_os("GIT_DIR").is_some() {
-        return git2::Repository::open_from_env().ok();
-    }
-    git2::Repository::discover(dir).ok()
+    let repo = if std::env::var_os("GIT_DIR").is_some() {
+        git2::Repository::open_from_env().ok()
+    } else {
+        git2::Repository::discover(dir).ok()
+    }?;
+    super::note_object_format(&repo);
+    Some(repo)
 }
 
 /// Opens the repository containing the current directory.
@@ -21,8 +24,11 @@ pub fn open_repo() -> Result<Repository> {
     // Like git itself, trust the object store on read (`git fsck` checks it); re-hashing every
     // record blob was a third of the pre-commit hook's work.
     git2::opts::strict_hash_verification(false);
-    Repository::open_from_env()
-        .map_err(|_| Error::Usage("not inside a git repository (lineage commands need one)".into()))
+    let repo = Repository::open_from_env().map_err(|_| {
+        Error::Usage("not inside a git repository (lineage commands need one)".into())
+    })?;
+    super::note_object_format(&repo);
+    Ok(repo)
 }
 
 /// Resolves a revision to a commit id.

@@ -15,13 +15,13 @@ pub struct Link {
 
 impl Link {
     /// Parses the extension's payload; `None` if it is malformed.
-    pub fn parse(b: &[u8]) -> Option<Self> {
-        let shared = super::hex(b.get(..20)?);
+    pub fn parse(b: &[u8], hash: usize) -> Option<Self> {
+        let shared = super::hex(b.get(..hash)?);
         let mut link = Link {
             shared,
             ..Link::default()
         };
-        let rest = &b[20..];
+        let rest = &b[hash..];
         if rest.is_empty() {
             return Some(link);
         }

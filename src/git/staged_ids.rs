@@ -23,13 +23,13 @@ pub struct StagedIds {
 impl StagedIds {
     /// Reads the index a commit would be made from (`$GIT_INDEX_FILE` honoured).
     pub fn read(repo: &Repository) -> Result<Self> {
-        let (path, sha1) = index_path(repo);
+        let (path, hash) = index_path(repo);
         let bytes = match FileBytes::open(&path) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
             Err(e) => return Err(Error::io(&path, e)),
         };
-        if sha1 && let Some(ids) = scan(&bytes) {
+        if let Some(ids) = scan(&bytes, hash) {
             return Ok(ids);
         }
         Ok(Self::from(IndexFile::read(repo)?))
@@ -93,7 +93,7 @@ impl From<IndexFile> for StagedIds {
 /// The staged ids of a plain index; `None` for anything [`IndexFile::read`] should handle (a
 /// split index, sparse directory entries, an unknown version or mandatory extension,
 /// truncation). Entry layout as in git's `Documentation/gitformat-index.txt`.
-fn scan(b: &[u8]) -> Option<StagedIds> {
+fn scan(b: &[u8], hash: usize) -> Option<StagedIds> {
     if b.get(0..4)? != b"DIRC" {
         return None;
     }
@@ -113,8 +113,8 @@ fn scan(b: &[u8]) -> Option<StagedIds> {
     for _ in 0..count {
         let start = at;
         let mode = be32(b, start + 24)?;
-        let id = Oid::from_bytes(b.get(start + 40..start + 60)?).ok()?;
-        let raw = super::index::raw_entry(b, start, version, &mut previous)?;
+        let id = Oid::from_bytes(b.get(start + 40..start + 40 + hash)?).ok()?;
+        let raw = super::index::raw_entry(b, start, version, &mut previous, hash)?;
         let (flags, extended, path) = (raw.flags, raw.extended, raw.path);
         at = raw.next;
         if mode & 0o170000 == 0o040000 {
@@ -127,7 +127,7 @@ fn scan(b: &[u8]) -> Option<StagedIds> {
         }
     }
     // Extensions: a split index (`link`) or an unknown mandatory one goes the long way.
-    let end = b.len().checked_sub(20)?;
+    let end = b.len().checked_sub(hash)?;
     while at + 8 <= end {
         let sig = b.get(at..at + 4)?;
         let len = be32(b, at + 4)? as usize;
@@ -168,7 +168,7 @@ mod tests {
     fn same_as_index_file(dir: &std::path::Path) {
         let repo = Repository::open(dir).unwrap();
         let (path, _) = index_path(&repo);
-        let scanned = scan(&std::fs::read(path).unwrap()).expect("a plain index is scanned");
+        let scanned = scan(&std::fs::read(path).unwrap(), 20).expect("a plain index is scanned");
         let full = IndexFile::read(&repo).unwrap();
         let expected: Vec<(String, Oid)> = full
             .entries

@@ -451,7 +451,7 @@ fn inconsistent_digests(
                     && f.verdict == Verdict::Fresh
                     && f.record.as_deref() == Some(rf.path.as_str())
             });
-            let Ok(id) = Oid::from_str(blob) else {
+            let Ok(id) = crate::git::oid(blob) else {
                 continue;
             };
             if !fresh {
@@ -574,7 +574,7 @@ pub fn check_worktree_records(
         let indexed = index.get(path).map(|e| e.id);
         let on_disk = match index.get(path) {
             Some(e) if e.skip_worktree => Some(e.id),
-            _ => view.blob(path).and_then(|b| Oid::from_str(&b).ok()),
+            _ => view.blob(path).and_then(|b| crate::git::oid(&b).ok()),
         };
         if let Some(id) = indexed.filter(|id| on_disk == Some(*id)) {
             match cache.load(repo, path, id)? {

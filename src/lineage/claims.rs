@@ -359,7 +359,7 @@ fn decode(bytes: &[u8]) -> Option<HashMap<Oid, LineageRecord>> {
             "-" => None,
             json => Some(serde_json::from_str(json).ok()?),
         };
-        entries.insert(Oid::from_str(id).ok()?, record);
+        entries.insert(crate::git::oid(id).ok()?, record);
     }
     Some(entries)
 }
