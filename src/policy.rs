@@ -463,7 +463,12 @@ impl Policy {
 
     /// Globs of files that some run record must own.
     pub fn tracked_outputs(&self) -> Vec<String> {
-        self.get("lineage.tracked_outputs")
+        self.strings("lineage.tracked_outputs")
+    }
+
+    /// A list-of-strings value (empty when the policy does not set it).
+    fn strings(&self, key: &str) -> Vec<String> {
+        self.get(key)
             .and_then(Json::as_array)
             .map(|a| {
                 a.iter()
@@ -493,14 +498,7 @@ impl Policy {
 
     /// The unverifiable reasons this policy allows (`lineage.unverifiable_allowed`).
     pub fn unverifiable_allowed(&self) -> Vec<String> {
-        self.get("lineage.unverifiable_allowed")
-            .and_then(Json::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(|v| v.as_str().map(String::from))
-                    .collect()
-            })
-            .unwrap_or_default()
+        self.strings("lineage.unverifiable_allowed")
     }
 
     /// This policy with `key` unset (its built-in default applies).

@@ -38,14 +38,7 @@ fn edit_json(repo: &Repo, rel: &str, edit: impl Fn(&mut Json)) {
 /// Stages everything; the hook must refuse the commit. Then commits with `--no-verify`, and
 /// `verify --reproduce --strict` must fail. Returns the hook's and verify's output.
 fn refused_everywhere(repo: &Repo) -> (String, String) {
-    repo.git(&["add", "-A"]);
-    let hook = repo.git_output(&["commit", "-qm", "forgery"]);
-    assert_eq!(
-        hook.status.code(),
-        Some(1),
-        "the hook accepted it: {}",
-        stderr(&hook)
-    );
+    let hook = hook_refuses(repo);
     repo.git(&["commit", "-q", "--no-verify", "-m", "forgery"]);
     let verify = repo.run(&["provenance", "verify", "--reproduce", "--strict"]);
     assert_eq!(
@@ -55,7 +48,20 @@ fn refused_everywhere(repo: &Repo) -> (String, String) {
         stdout(&verify),
         stderr(&verify)
     );
-    (stderr(&hook), stdout(&verify))
+    (hook, stdout(&verify))
+}
+
+/// Stages everything; the hook must refuse the commit. Returns what it printed.
+fn hook_refuses(repo: &Repo) -> String {
+    repo.git(&["add", "-A"]);
+    let hook = repo.git_output(&["commit", "-qm", "forgery"]);
+    assert_eq!(
+        hook.status.code(),
+        Some(1),
+        "the hook accepted it: {}",
+        stderr(&hook)
+    );
+    stderr(&hook)
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -183,14 +189,8 @@ fn an_input_the_commit_lacks_is_stale_in_every_view() {
     edit_json(&repo, "generated/run-provenance.json", |r| {
         r["inputs"][0]["path"] = json!("gone.yaml");
     });
-    repo.git(&["add", "-A"]);
-    let hook = repo.git_output(&["commit", "-qm", "forgery"]);
-    assert_eq!(hook.status.code(), Some(1), "{}", stderr(&hook));
-    assert!(
-        stderr(&hook).contains("gone.yaml: stale"),
-        "{}",
-        stderr(&hook)
-    );
+    let hook = hook_refuses(&repo);
+    assert!(hook.contains("gone.yaml: stale"), "{hook}");
     repo.git(&["commit", "-q", "--no-verify", "-m", "forgery"]);
     let out = repo.run(&["provenance", "verify"]);
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
@@ -487,14 +487,8 @@ fn an_input_said_to_exist_without_a_blob_id_is_stale_when_absent() {
         r["inputs"][0]["git_blob"] = json!(null);
         r["inputs"][0]["sha256"] = json!(null);
     });
-    repo.git(&["add", "-A"]);
-    let hook = repo.git_output(&["commit", "-qm", "forgery"]);
-    assert_eq!(hook.status.code(), Some(1), "{}", stderr(&hook));
-    assert!(
-        stderr(&hook).contains("ctx.yaml: stale"),
-        "{}",
-        stderr(&hook)
-    );
+    let hook = hook_refuses(&repo);
+    assert!(hook.contains("ctx.yaml: stale"), "{hook}");
 }
 
 #[test]
@@ -503,14 +497,8 @@ fn a_record_cannot_claim_another_records_file_as_its_output() {
     edit_json(&repo, "generated/run-provenance.json", |r| {
         r["outputs"][0]["path"] = json!("generated/generate-run-provenance.json");
     });
-    repo.git(&["add", "-A"]);
-    let hook = repo.git_output(&["commit", "-qm", "forgery"]);
-    assert_eq!(hook.status.code(), Some(1), "{}", stderr(&hook));
-    assert!(
-        stderr(&hook).contains("[record-as-output]"),
-        "{}",
-        stderr(&hook)
-    );
+    let hook = hook_refuses(&repo);
+    assert!(hook.contains("[record-as-output]"), "{hook}");
 }
 
 #[test]
