@@ -123,3 +123,69 @@ fn removing_the_policy_a_run_read_makes_it_stale() {
         stderr(&out)
     );
 }
+
+#[test]
+fn a_record_cannot_relabel_an_input_as_its_policy_to_lift_its_check() {
+    let repo = exported(None);
+    let mut record = common::json(&repo, "out/run-provenance.json");
+    record["inputs"][0]["role"] = serde_json::json!("policy");
+    record["policy_read"]["from"] = serde_json::Value::Null;
+    repo.write(
+        "out/run-provenance.json",
+        &serde_json::to_string_pretty(&record).unwrap(),
+    );
+    let text = repo.read(".contextcore.yaml");
+    repo.write(".contextcore.yaml", &text.replace("99.95", "99.5"));
+    let out = commit(&repo, "forged");
+    assert_eq!(out.status.code(), Some(1), "the hook accepted it");
+    assert!(
+        stderr(&out).contains(".contextcore.yaml: stale"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_closer_policy_that_shadows_the_one_a_run_read_is_compared() {
+    let repo = Repo::new();
+    repo.copy_fixture("checkout.contextcore.yaml", "svc/.contextcore.yaml");
+    repo.write(
+        ".contextcore-quality.yaml",
+        "emit_quality_report_default: true\n",
+    );
+    assert!(repo.run(&["hook", "install"]).status.success());
+    let out = repo
+        .cc()
+        .current_dir(repo.join("svc"))
+        .args(["export"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = commit(&repo, "export");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        common::json(&repo, "svc/out/run-provenance.json")["policy_read"]["from"],
+        "svc"
+    );
+    // The same value closer: nothing changed for the run.
+    repo.write(
+        "svc/.contextcore-quality.yaml",
+        "emit_quality_report_default: true\n",
+    );
+    let out = commit(&repo, "same value, closer");
+    assert!(out.status.success(), "{}", stderr(&out));
+    // Another value closer: the run is stale, naming the closer file.
+    repo.write(
+        "svc/.contextcore-quality.yaml",
+        "emit_quality_report_default: false\n",
+    );
+    let out = commit(&repo, "another value, closer");
+    assert_eq!(out.status.code(), Some(1), "the hook accepted it");
+    assert!(
+        stderr(&out).contains(
+            "svc/.contextcore-quality.yaml: stale: policy key(s) emit_quality_report_default changed"
+        ),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -189,7 +189,7 @@ pub fn from_record(
         other => return Err(format!("`{other}` runs cannot be replayed")),
     };
     let policy = r.input("policy").map(|p| r.path(p)).transpose()?;
-    let policy_from = match record.policy_read.as_ref().and_then(|p| p.from.as_deref()) {
+    let policy_from = match record.policy_from().flatten() {
         Some("") => Some((root.to_path_buf(), root.to_path_buf())),
         Some(dir) => Some((r.path(dir)?, root.to_path_buf())),
         None => None,

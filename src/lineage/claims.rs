@@ -30,7 +30,7 @@ use crate::fsio::Action;
 use crate::provenance::{InputRecord, OutputRecord};
 
 /// First line of the file: the format and the version whose parser produced the claims.
-const HEADER: &str = concat!("contextcore-claims 3 ", env!("CARGO_PKG_VERSION"));
+const HEADER: &str = concat!("contextcore-claims 4 ", env!("CARGO_PKG_VERSION"));
 /// The last line starts with this, followed by the sha256 of everything before it.
 const TRAILER: &str = "sha256\t";
 
@@ -221,8 +221,21 @@ fn lean(r: &LineageRecord) -> LineageRecord {
             .iter()
             .map(|o| output(lean_fingerprint(&o.fingerprint), o.role.clone()))
             .collect(),
-        policy_read: r.policy_read.clone(),
+        policy_read: None,
+        policy_cached: cached_policy(r),
     }
+}
+
+/// A record's policy reads in the cached form (kept as JSON until needed).
+fn cached_policy(r: &LineageRecord) -> Option<super::CachedPolicyRead> {
+    if let Some(c) = &r.policy_cached {
+        return Some(c.clone());
+    }
+    let p = r.policy_read.as_ref()?;
+    Some(super::CachedPolicyRead {
+        from: p.from.clone(),
+        json: serde_json::to_string(p).ok()?.into(),
+    })
 }
 
 fn lean_fingerprint(f: &Fingerprint) -> Fingerprint {
@@ -298,12 +311,18 @@ fn encode(entries: &HashMap<Oid, LineageRecord>) -> Vec<u8> {
                 f.path
             );
         }
-        // The policy keys as one line of JSON (its strings escape tabs and line breaks).
-        let policy = r
-            .policy_read
-            .as_ref()
-            .and_then(|p| serde_json::to_string(p).ok())
-            .unwrap_or_else(|| "-".into());
+        // The policy reads as one line of JSON (its strings escape tabs and line breaks),
+        // `from` first so a reader need not parse the JSON to find the policy that applies.
+        let policy = cached_policy(r).map_or_else(
+            || "-".to_string(),
+            |c| {
+                format!(
+                    "{}\t{}",
+                    c.from.as_deref().map_or("-".into(), |f| format!("+{f}")),
+                    c.json
+                )
+            },
+        );
         let _ = writeln!(out, "p\t{policy}");
     }
     let digest = hex(&Sha256::digest(out.as_bytes()));
@@ -346,6 +365,7 @@ fn decode(bytes: &[u8]) -> Option<HashMap<Oid, LineageRecord>> {
             inputs: Vec::with_capacity(n_in),
             outputs: Vec::with_capacity(n_out),
             policy_read: None,
+            policy_cached: None,
         };
         for n in 0..n_in + n_out {
             let (side, role, fingerprint) = decode_file(lines.next()?)?;
@@ -355,9 +375,19 @@ fn decode(bytes: &[u8]) -> Option<HashMap<Oid, LineageRecord>> {
                 _ => return None,
             }
         }
-        record.policy_read = match lines.next()?.strip_prefix("p\t")? {
+        record.policy_cached = match lines.next()?.strip_prefix("p\t")? {
             "-" => None,
-            json => Some(serde_json::from_str(json).ok()?),
+            line => {
+                let (from, json) = line.split_once('\t')?;
+                let from = match from {
+                    "-" => None,
+                    f => Some(f.strip_prefix('+')?.to_string()),
+                };
+                Some(super::CachedPolicyRead {
+                    from,
+                    json: json.into(),
+                })
+            }
         };
         entries.insert(crate::git::oid(id).ok()?, record);
     }
@@ -425,6 +455,7 @@ mod tests {
                 ),
                 output(fp("svc/out/gone.json", None), "report".into()),
             ],
+            policy_cached: None,
             policy_read: Some(crate::policy::PolicyRead {
                 from: Some("svc".into()),
                 keys: [(

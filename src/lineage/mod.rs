@@ -54,6 +54,46 @@ pub struct LineageRecord {
     /// their policy file is compared as a file).
     #[serde(default)]
     pub policy_read: Option<crate::policy::PolicyRead>,
+    /// In a lean record from the claims cache, `policy_read` as it was cached: where the run
+    /// looked for its policy, and the keys still as JSON, parsed only when the policy that
+    /// applies is not the file the run read (the hook reads a thousand records per commit).
+    #[serde(skip)]
+    pub policy_cached: Option<CachedPolicyRead>,
+}
+
+/// `policy_read` of a cached record: `from`, and the rest unparsed.
+#[derive(Debug, Clone)]
+pub struct CachedPolicyRead {
+    pub from: Option<String>,
+    pub json: std::sync::Arc<str>,
+}
+
+impl LineageRecord {
+    /// Whether the run recorded the policy keys it read.
+    pub fn reads_policy(&self) -> bool {
+        self.policy_read.is_some() || self.policy_cached.is_some()
+    }
+
+    /// Where the run looked for its policy (`None` inside: a `--policy FILE` run), if it
+    /// recorded the keys it read.
+    pub fn policy_from(&self) -> Option<Option<&str>> {
+        match (&self.policy_read, &self.policy_cached) {
+            (Some(p), _) => Some(p.from.as_deref()),
+            (None, Some(c)) => Some(c.from.as_deref()),
+            (None, None) => None,
+        }
+    }
+
+    /// The policy keys the run read, parsed from the cache if need be.
+    pub fn policy_keys(&self) -> Option<std::collections::BTreeMap<String, serde_json::Value>> {
+        match (&self.policy_read, &self.policy_cached) {
+            (Some(p), _) => Some(p.keys.clone()),
+            (None, Some(c)) => serde_json::from_str::<crate::policy::PolicyRead>(&c.json)
+                .ok()
+                .map(|p| p.keys),
+            (None, None) => None,
+        }
+    }
 }
 
 /// What the engine concluded about one file.
@@ -236,7 +276,7 @@ pub fn classify(
         let seed_run = SEED_COMMANDS.contains(&r.workflow_or_command.as_str());
         // A run that recorded the policy keys it read is held to those keys, not to the
         // policy file's bytes (#30).
-        let by_keys = r.policy_read.is_some();
+        let by_keys = r.reads_policy();
         if !seed_run && let Some(d) = drift(rf) {
             let detail = d.detail();
             let mut f = finding(
@@ -251,11 +291,14 @@ pub fn classify(
             f.detail = Some(detail);
             findings.push(f);
         }
-        for input in r
-            .inputs
-            .iter()
-            .filter(|i| !(seed_run || by_keys && i.role == "policy"))
-        {
+        // Only a file that is a policy by its name is compared by keys: a record's label
+        // ("policy") alone never lifts the check of its file.
+        let by_keys_only = |i: &InputRecord| {
+            by_keys
+                && i.role == "policy"
+                && i.fingerprint.path.rsplit('/').next() == Some(crate::policy::POLICY_FILE)
+        };
+        for input in r.inputs.iter().filter(|i| !(seed_run || by_keys_only(i))) {
             let fp = &input.fingerprint;
             if crate::workspace::names_outside(&fp.path) {
                 findings.push(finding(

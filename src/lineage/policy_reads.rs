@@ -9,7 +9,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use super::{RecordFile, View};
-use crate::policy::{POLICY_FILE, Policy, PolicyRead};
+use crate::policy::{POLICY_FILE, Policy};
 
 /// A run whose policy keys changed.
 #[derive(Debug, Clone, PartialEq)]
@@ -49,12 +49,24 @@ impl<'a> PolicyDrift<'a> {
     }
 
     /// The drift of one run, if its record says which policy keys it read and one changed.
+    /// When the policy that applies is the very file the run read (same path, same blob), or
+    /// there was none and is none, nothing can have changed and the keys are not read.
     pub fn of(&self, rf: &RecordFile) -> Option<Drift> {
-        let recorded = rf.record.policy_read.as_ref()?;
-        let path = self.applying(rf, recorded)?;
+        let from = rf.record.policy_from()?;
+        let path = self.applying(rf, from)?;
         let blob = self.view.blob(&path);
+        let read = rf
+            .record
+            .inputs
+            .iter()
+            .find(|i| i.role == "policy" && i.fingerprint.path == path)
+            .and_then(|i| i.fingerprint.git_blob.clone());
+        if blob == read {
+            return None;
+        }
+        let recorded = rf.record.policy_keys()?;
         let keys = match self.policy(&path, blob.is_some()) {
-            Some(policy) => policy.changed_keys(&recorded.keys),
+            Some(policy) => policy.changed_keys(&recorded),
             // A policy file that does not read as one: every key is in doubt.
             None => vec!["(the file does not parse)".to_string()],
         };
@@ -64,8 +76,8 @@ impl<'a> PolicyDrift<'a> {
     /// The policy file that applies to the run: the file a `--policy FILE` run recorded as its
     /// input; else the nearest `.contextcore-quality.yaml` in the view from where the run
     /// looked, up to the root (the root's, absent, when there is none).
-    fn applying(&self, rf: &RecordFile, recorded: &PolicyRead) -> Option<String> {
-        let Some(from) = &recorded.from else {
+    fn applying(&self, rf: &RecordFile, from: Option<&str>) -> Option<String> {
+        let Some(from) = from else {
             return rf
                 .record
                 .inputs
