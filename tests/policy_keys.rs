@@ -189,3 +189,52 @@ fn a_closer_policy_that_shadows_the_one_a_run_read_is_compared() {
         stderr(&out)
     );
 }
+
+#[test]
+fn deleting_a_closer_policy_a_run_read_makes_it_stale() {
+    let repo = Repo::new();
+    repo.copy_fixture("checkout.contextcore.yaml", "svc/.contextcore.yaml");
+    repo.write(
+        "svc/.contextcore-quality.yaml",
+        "coverage_thresholds_by_env:\n  dev: 10\n",
+    );
+    assert!(repo.run(&["hook", "install"]).status.success());
+    let out = repo
+        .cc()
+        .current_dir(repo.join("svc"))
+        .args(["export"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(commit(&repo, "export").status.success());
+    repo.git(&["rm", "-q", "svc/.contextcore-quality.yaml"]);
+    let out = repo.git_output(&["commit", "-qm", "drop it"]);
+    assert_eq!(out.status.code(), Some(1), "the hook accepted it");
+    assert!(
+        stderr(&out).contains("policy key(s) coverage_thresholds_by_env changed"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_range_sees_a_policy_created_in_it() {
+    let repo = exported(None);
+    repo.git(&["branch", "base"]);
+    repo.write(
+        ".contextcore-quality.yaml",
+        "coverage_thresholds_by_env:\n  dev: 10\n",
+    );
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "policy"]);
+    repo.write("notes.txt", "unrelated\n");
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "unrelated"]);
+    let out = repo.run(&["provenance", "verify", "--range", "base..HEAD"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("policy key(s) coverage_thresholds_by_env changed"),
+        "{}",
+        stdout(&out)
+    );
+}

@@ -191,7 +191,20 @@ pub fn from_record(
     let policy = r.input("policy").map(|p| r.path(p)).transpose()?;
     let policy_from = match record.policy_from().flatten() {
         Some("") => Some((root.to_path_buf(), root.to_path_buf())),
-        Some(dir) => Some((r.path(dir)?, root.to_path_buf())),
+        Some(dir) => {
+            // Lineage looks for the policy in git's view of `dir`; a replay must find the same
+            // file, so no component of `dir` may be a symbolic link.
+            let path = r.path(dir)?;
+            let real = path.canonicalize().unwrap_or_else(|_| path.clone());
+            let root_real = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+            if path.exists() && real != root_real.join(checked_path(dir)?) {
+                return Err(format!(
+                    "policy_read.from {} passes through a symbolic link",
+                    crate::quote::path(dir)
+                ));
+            }
+            Some((path, root.to_path_buf()))
+        }
         None => None,
     };
     Ok(Replay {

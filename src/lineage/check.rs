@@ -231,7 +231,9 @@ fn advance(
         records_changed |= is_record_path(&path);
         touched |= prev.relevant.contains(path.as_str())
             || tracked.is_match(&path)
-            || is_record_path(&path);
+            || is_record_path(&path)
+            // A policy file created, changed or removed anywhere may change keys runs read.
+            || super::policy_reads::is_policy_file(&path);
         if other {
             prev.map.other.insert(path.clone());
         } else {

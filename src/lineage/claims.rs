@@ -267,7 +267,13 @@ fn cacheable(r: &LineageRecord) -> bool {
             && f.sha256.as_deref().is_none_or(plain)
             && f.git_blob.as_deref().is_none_or(plain)
     };
-    plain(&r.run_id)
+    let policy_plain = r
+        .policy_read
+        .as_ref()
+        .and_then(|p| p.from.as_deref())
+        .is_none_or(plain);
+    policy_plain
+        && plain(&r.run_id)
         && plain(&r.workflow_or_command)
         && r.inputs
             .iter()

@@ -294,9 +294,7 @@ pub fn classify(
         // Only a file that is a policy by its name is compared by keys: a record's label
         // ("policy") alone never lifts the check of its file.
         let by_keys_only = |i: &InputRecord| {
-            by_keys
-                && i.role == "policy"
-                && i.fingerprint.path.rsplit('/').next() == Some(crate::policy::POLICY_FILE)
+            by_keys && i.role == "policy" && policy_reads::is_policy_file(&i.fingerprint.path)
         };
         for input in r.inputs.iter().filter(|i| !(seed_run || by_keys_only(i))) {
             let fp = &input.fingerprint;

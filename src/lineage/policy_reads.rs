@@ -11,6 +11,11 @@ use std::collections::HashMap;
 use super::{RecordFile, View};
 use crate::policy::{POLICY_FILE, Policy};
 
+/// Whether a repository path names a policy file.
+pub fn is_policy_file(path: &str) -> bool {
+    path.rsplit('/').next() == Some(POLICY_FILE)
+}
+
 /// A run whose policy keys changed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Drift {
@@ -55,16 +60,34 @@ impl<'a> PolicyDrift<'a> {
         let from = rf.record.policy_from()?;
         let path = self.applying(rf, from)?;
         let blob = self.view.blob(&path);
+        // The policy file the run read, wherever it was (not only at the path that applies
+        // now: a deleted closer file hands over to a farther one).
         let read = rf
             .record
             .inputs
             .iter()
-            .find(|i| i.role == "policy" && i.fingerprint.path == path)
-            .and_then(|i| i.fingerprint.git_blob.clone());
-        if blob == read {
+            .find(|i| i.role == "policy" && (from.is_none() || is_policy_file(&i.fingerprint.path)))
+            .map(|i| {
+                (
+                    i.fingerprint.path.as_str(),
+                    i.fingerprint.git_blob.as_deref(),
+                )
+            });
+        let unchanged = match read {
+            Some((p, b)) => p == path && b == blob.as_deref(),
+            None => blob.is_none(),
+        };
+        if unchanged {
             return None;
         }
-        let recorded = rf.record.policy_keys()?;
+        // Keys that cannot be read back are all in doubt: never a silent "fresh".
+        let Some(recorded) = rf.record.policy_keys() else {
+            return Some(Drift {
+                path,
+                blob,
+                keys: vec!["(the recorded keys do not read back)".to_string()],
+            });
+        };
         let keys = match self.policy(&path, blob.is_some()) {
             Some(policy) => policy.changed_keys(&recorded),
             // A policy file that does not read as one: every key is in doubt.

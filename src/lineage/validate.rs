@@ -353,6 +353,13 @@ fn policy_read(r: &LineageRecord) -> Checked {
             reason: "it lies outside the repository",
         });
     }
+    if p.keys.is_empty() {
+        return Err(Violation::Replay {
+            key: "policy_read.keys".into(),
+            value: "{}".into(),
+            reason: "a run that records its policy reads read at least one key",
+        });
+    }
     for (key, value) in &p.keys {
         let plain = !key.is_empty()
             && key.len() <= 64
