@@ -146,7 +146,7 @@ fn deleted_cache_is_rebuilt() {
     std::fs::remove_file(repo.join(CACHE)).unwrap();
     assert_hand_edit_refused(&repo);
     assert!(
-        cache_text(&repo).starts_with("contextcore-claims 4 "),
+        cache_text(&repo).starts_with("contextcore-claims 5 "),
         "rebuilt"
     );
 }
@@ -161,7 +161,7 @@ fn cache_of_garbage_bytes_is_rebuilt_not_trusted() {
     .unwrap();
     assert_hand_edit_refused(&repo);
     assert!(
-        cache_text(&repo).starts_with("contextcore-claims 4 "),
+        cache_text(&repo).starts_with("contextcore-claims 5 "),
         "rebuilt"
     );
 }

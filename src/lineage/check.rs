@@ -62,8 +62,11 @@ pub fn check_index(
     fast: bool,
 ) -> Result<Option<Vec<Finding>>> {
     let index = StagedIds::read(repo)?;
-    let record_entries: Vec<(&str, Oid)> =
-        index.iter().filter(|(p, _)| is_record_path(p)).collect();
+    let record_entries: Vec<(&str, Oid)> = index
+        .paths()
+        .filter(|p| is_record_path(p))
+        .filter_map(|p| Some((p, index.get(p)?)))
+        .collect();
     if fast && record_entries.is_empty() && tracked.is_empty() {
         return Ok(None);
     }
@@ -77,17 +80,17 @@ pub fn check_index(
     } else {
         let claimed = claimed_paths(&records);
         index
-            .iter()
-            .filter(|(p, _)| tracked.is_match(p) && !claimed.contains(p))
-            .filter(|(p, _)| staged(p))
-            .map(|(p, _)| p.to_string())
+            .paths()
+            .filter(|p| tracked.is_match(p) && !claimed.contains(p))
+            .filter(|p| staged(p))
+            .map(str::to_string)
             .collect()
     };
     let broken_staged = broken.iter().any(|f| staged(&f.path));
     // A policy file staged where there was none may set keys runs read: no fast path then.
     // (A changed or deleted one is a recorded input of the runs that read it, so those runs
     // are suspects already, and the full check compares their keys.)
-    let policy_staged = index.iter().any(|(p, _)| {
+    let policy_staged = index.paths().any(|p| {
         p.ends_with(crate::policy::POLICY_FILE)
             && (p.len() == crate::policy::POLICY_FILE.len()
                 || p.as_bytes()[p.len() - crate::policy::POLICY_FILE.len() - 1] == b'/')

@@ -30,7 +30,7 @@ use crate::fsio::Action;
 use crate::provenance::{InputRecord, OutputRecord};
 
 /// First line of the file: the format and the version whose parser produced the claims.
-const HEADER: &str = concat!("contextcore-claims 4 ", env!("CARGO_PKG_VERSION"));
+const HEADER: &str = concat!("contextcore-claims 5 ", env!("CARGO_PKG_VERSION"));
 /// The last line starts with this, followed by the sha256 of everything before it.
 const TRAILER: &str = "sha256\t";
 
@@ -226,7 +226,7 @@ fn lean(r: &LineageRecord) -> LineageRecord {
     }
 }
 
-/// A record's policy reads in the cached form (kept as JSON until needed).
+/// A record's policy reads in the cached form: `from` only.
 fn cached_policy(r: &LineageRecord) -> Option<super::CachedPolicyRead> {
     if let Some(c) = &r.policy_cached {
         return Some(c.clone());
@@ -234,7 +234,6 @@ fn cached_policy(r: &LineageRecord) -> Option<super::CachedPolicyRead> {
     let p = r.policy_read.as_ref()?;
     Some(super::CachedPolicyRead {
         from: p.from.clone(),
-        json: serde_json::to_string(p).ok()?.into(),
     })
 }
 
@@ -317,17 +316,11 @@ fn encode(entries: &HashMap<Oid, LineageRecord>) -> Vec<u8> {
                 f.path
             );
         }
-        // The policy reads as one line of JSON (its strings escape tabs and line breaks),
-        // `from` first so a reader need not parse the JSON to find the policy that applies.
+        // Whether the run recorded its policy reads, and where it looked (`+from`; `=` for a
+        // `--policy FILE` run); the keys stay in the record.
         let policy = cached_policy(r).map_or_else(
             || "-".to_string(),
-            |c| {
-                format!(
-                    "{}\t{}",
-                    c.from.as_deref().map_or("-".into(), |f| format!("+{f}")),
-                    c.json
-                )
-            },
+            |c| c.from.as_deref().map_or("=".into(), |f| format!("+{f}")),
         );
         let _ = writeln!(out, "p\t{policy}");
     }
@@ -383,17 +376,10 @@ fn decode(bytes: &[u8]) -> Option<HashMap<Oid, LineageRecord>> {
         }
         record.policy_cached = match lines.next()?.strip_prefix("p\t")? {
             "-" => None,
-            line => {
-                let (from, json) = line.split_once('\t')?;
-                let from = match from {
-                    "-" => None,
-                    f => Some(f.strip_prefix('+')?.to_string()),
-                };
-                Some(super::CachedPolicyRead {
-                    from,
-                    json: json.into(),
-                })
-            }
+            "=" => Some(super::CachedPolicyRead { from: None }),
+            from => Some(super::CachedPolicyRead {
+                from: Some(from.strip_prefix('+')?.to_string()),
+            }),
         };
         entries.insert(crate::git::oid(id).ok()?, record);
     }

@@ -54,18 +54,18 @@ pub struct LineageRecord {
     /// their policy file is compared as a file).
     #[serde(default)]
     pub policy_read: Option<crate::policy::PolicyRead>,
-    /// In a lean record from the claims cache, `policy_read` as it was cached: where the run
-    /// looked for its policy, and the keys still as JSON, parsed only when the policy that
-    /// applies is not the file the run read (the hook reads a thousand records per commit).
+    /// In a lean record from the claims cache: that the run recorded its policy reads, and
+    /// where it looked for its policy. The keys stay in the record blob: they are needed only
+    /// when the policy that applies is not the file the run read, and then the record is
+    /// read in full (the hook reads a thousand records per commit).
     #[serde(skip)]
     pub policy_cached: Option<CachedPolicyRead>,
 }
 
-/// `policy_read` of a cached record: `from`, and the rest unparsed.
+/// `policy_read` of a cached record: only `from`.
 #[derive(Debug, Clone)]
 pub struct CachedPolicyRead {
     pub from: Option<String>,
-    pub json: std::sync::Arc<str>,
 }
 
 impl LineageRecord {
@@ -84,15 +84,9 @@ impl LineageRecord {
         }
     }
 
-    /// The policy keys the run read, parsed from the cache if need be.
-    pub fn policy_keys(&self) -> Option<std::collections::BTreeMap<String, serde_json::Value>> {
-        match (&self.policy_read, &self.policy_cached) {
-            (Some(p), _) => Some(p.keys.clone()),
-            (None, Some(c)) => serde_json::from_str::<crate::policy::PolicyRead>(&c.json)
-                .ok()
-                .map(|p| p.keys),
-            (None, None) => None,
-        }
+    /// The policy keys the run read; `None` in a lean record (they are in its blob).
+    pub fn policy_keys(&self) -> Option<&std::collections::BTreeMap<String, serde_json::Value>> {
+        self.policy_read.as_ref().map(|p| &p.keys)
     }
 }
 

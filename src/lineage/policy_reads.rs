@@ -80,16 +80,17 @@ impl<'a> PolicyDrift<'a> {
         if unchanged {
             return None;
         }
-        // Keys that cannot be read back are all in doubt: never a silent "fresh".
+        // A lean record (from the claims cache) has no keys: the finding makes the check
+        // read the record in full and look again, so this never stands as a verdict.
         let Some(recorded) = rf.record.policy_keys() else {
             return Some(Drift {
                 path,
                 blob,
-                keys: vec!["(the recorded keys do not read back)".to_string()],
+                keys: vec!["(the recorded keys are not at hand)".to_string()],
             });
         };
         let keys = match self.policy(&path, blob.is_some()) {
-            Some(policy) => policy.changed_keys(&recorded),
+            Some(policy) => policy.changed_keys(recorded),
             // A policy file that does not read as one: every key is in doubt.
             None => vec!["(the file does not parse)".to_string()],
         };
