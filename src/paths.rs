@@ -11,9 +11,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 
 /// How a command treats an existing output file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-#[value(rename_all = "snake_case")]
 pub enum WriteStrategy {
     /// Rewrite the canonical file in place.
     UpdateExisting,
@@ -28,6 +27,14 @@ impl WriteStrategy {
             WriteStrategy::UpdateExisting => "update_existing",
             WriteStrategy::NewOutput => "new_output",
         }
+    }
+
+    /// Every strategy, in the order `--help` lists them.
+    pub const ALL: [WriteStrategy; 2] = [WriteStrategy::UpdateExisting, WriteStrategy::NewOutput];
+
+    /// The strategy of a policy/record spelling.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|w| w.as_str() == s)
     }
 }
 

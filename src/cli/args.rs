@@ -250,6 +250,24 @@ impl WriteArgs {
     }
 }
 
+/// `--document-write-strategy`'s values: the library's type, spelled for clap here, so clap
+/// stays in the CLI.
+impl ValueEnum for WriteStrategy {
+    fn value_variants<'a>() -> &'a [Self] {
+        &WriteStrategy::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        let help = match self {
+            WriteStrategy::UpdateExisting => "Rewrite the canonical file in place",
+            WriteStrategy::NewOutput => {
+                "Never touch an existing file; write `name.N.ext` with the next free N"
+            }
+        };
+        Some(clap::builder::PossibleValue::new(self.as_str()).help(help))
+    }
+}
+
 /// `--x/--no-x` as an optional bool: `None` when neither was given.
 pub fn flag_pair(yes: bool, no: bool) -> Option<bool> {
     match (yes, no) {

@@ -156,8 +156,8 @@ impl Recorded<'_> {
     fn write_args(&self) -> std::result::Result<WriteArgs, String> {
         let strategy = match self.flag("document_write_strategy").and_then(Json::as_str) {
             Some(s) => Some(
-                <crate::paths::WriteStrategy as clap::ValueEnum>::from_str(s, false)
-                    .map_err(|_| format!("unknown document_write_strategy {s:?}"))?,
+                crate::paths::WriteStrategy::parse(s)
+                    .ok_or_else(|| format!("unknown document_write_strategy {s:?}"))?,
             ),
             None => None,
         };
