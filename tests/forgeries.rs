@@ -127,8 +127,10 @@ fn an_output_recorded_as_absent_that_is_present_is_modified() {
     assert!(hook.contains(&format!("{DASHBOARD}: modified")), "{hook}");
 }
 
-#[test]
-fn outputs_passed_through_as_inputs_of_a_seed_record_are_tampered() {
+/// Forgery 4's setting: the manifest edited without rerunning the export, and the export's
+/// record replaced by `manifest init`'s (with `run_id`) edited by `edit`, given the export's
+/// outputs.
+fn seed_record_over_the_export(run_id: &str, edit: impl Fn(&mut Json, &[Json])) -> Repo {
     let repo = demo();
     let text = repo.read(".contextcore.yaml");
     repo.write(
@@ -137,23 +139,30 @@ fn outputs_passed_through_as_inputs_of_a_seed_record_are_tampered() {
     );
     let export = common::json(&repo, "out/run-provenance.json");
     let mut forged = common::json(&repo, "init-run-provenance.json");
-    forged["run_id"] = json!("forged-init-1");
-    let files: Vec<Json> = export["outputs"].as_array().unwrap().clone();
-    let as_inputs: Vec<Json> = files
-        .iter()
-        .map(|o| {
-            let mut i = o.clone();
-            i.as_object_mut().unwrap().remove("action");
-            i.as_object_mut().unwrap().remove("backup");
-            i
-        })
-        .collect();
-    forged["inputs"] = json!(as_inputs);
-    forged["outputs"] = json!(files);
+    forged["run_id"] = json!(run_id);
+    edit(&mut forged, export["outputs"].as_array().unwrap());
     repo.write(
         "out/run-provenance.json",
         &serde_json::to_string_pretty(&forged).unwrap(),
     );
+    repo
+}
+
+#[test]
+fn outputs_passed_through_as_inputs_of_a_seed_record_are_tampered() {
+    let repo = seed_record_over_the_export("forged-init-1", |forged, files| {
+        let as_inputs: Vec<Json> = files
+            .iter()
+            .map(|o| {
+                let mut i = o.clone();
+                i.as_object_mut().unwrap().remove("action");
+                i.as_object_mut().unwrap().remove("backup");
+                i
+            })
+            .collect();
+        forged["inputs"] = json!(as_inputs);
+        forged["outputs"] = json!(files);
+    });
     let (hook, verify) = refused_everywhere(&repo);
     assert!(hook.contains("tampered"), "{hook}");
     assert!(verify.contains("tampered"), "{verify}");
@@ -161,21 +170,10 @@ fn outputs_passed_through_as_inputs_of_a_seed_record_are_tampered() {
 
 #[test]
 fn a_seed_record_claiming_export_outputs_alone_is_tampered() {
-    let repo = demo();
-    let text = repo.read(".contextcore.yaml");
-    repo.write(
-        ".contextcore.yaml",
-        &format!("{text}# edited, not exported\n"),
-    );
-    let export = common::json(&repo, "out/run-provenance.json");
-    let mut forged = common::json(&repo, "init-run-provenance.json");
-    forged["run_id"] = json!("forged-init-2");
-    forged["inputs"] = json!([]);
-    forged["outputs"] = export["outputs"].clone();
-    repo.write(
-        "out/run-provenance.json",
-        &serde_json::to_string_pretty(&forged).unwrap(),
-    );
+    let repo = seed_record_over_the_export("forged-init-2", |forged, files| {
+        forged["inputs"] = json!([]);
+        forged["outputs"] = json!(files);
+    });
     let (hook, _) = refused_everywhere(&repo);
     assert!(
         hook.contains("[foreign-role]") || hook.contains("[seed-manifest]"),

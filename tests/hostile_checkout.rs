@@ -354,20 +354,33 @@ fn honest_note(repo: &Repo, rev: &str) -> String {
     repo.git(&["notes", "--ref=refs/notes/contextcore", "show", rev])
 }
 
-#[test]
-fn an_honest_note_outlives_a_poisoned_one_from_a_second_remote() {
+/// A note of `honest` whose record blob id is zeroed: well formed, contradicted by its records.
+fn poisoned(honest: &str) -> String {
+    let at = honest.find(" @").unwrap() + 2;
+    format!("{}000000000000{}\n", &honest[..at], &honest[at + 12..])
+}
+
+/// A bare origin, and a teammate's clone that pushed commit `one` (an export) and its honest
+/// note there: (origin, its URL, the teammate, the honest note of `one`).
+fn origin_with_a_noted_export() -> (Repo, String, Repo, String) {
     let origin = Repo::bare_dir();
     origin.git(&["init", "-q", "--bare", "-b", "main"]);
     let url = origin.path().to_str().unwrap().to_string();
-    // A teammate exports and pushes commit one with its note.
     let mate = Repo::new();
     mate.copy_fixture("checkout.contextcore.yaml", ".contextcore.yaml");
     assert!(mate.run(&["export"]).status.success());
     commit_all(&mate, "one");
     mate.git(&["remote", "add", "origin", &url]);
-    honest_note(&mate, "HEAD");
+    let honest = honest_note(&mate, "HEAD");
     mate.git(&["push", "-q", "origin", "main"]);
     assert!(mate.run(&["notes", "push", "origin"]).status.success());
+    (origin, url, mate, honest)
+}
+
+#[test]
+fn an_honest_note_outlives_a_poisoned_one_from_a_second_remote() {
+    // A teammate exports and pushes commit one with its note.
+    let (origin, url, mate, _) = origin_with_a_noted_export();
     // The developer clones now.
     let dev = Repo::bare_dir();
     dev.git(&["clone", "-q", &url, "."]);
@@ -386,9 +399,7 @@ fn an_honest_note_outlives_a_poisoned_one_from_a_second_remote() {
     let attacker = Repo::bare_dir();
     attacker.git(&["clone", "-q", &url, "."]);
     assert!(attacker.run(&["notes", "fetch", "origin"]).status.success());
-    let at = honest.find(" @").unwrap() + 2;
-    let poisoned = format!("{}000000000000{}", &honest[..at], &honest[at + 12..]);
-    attacker.set_note(&two, &format!("{poisoned}\n"));
+    attacker.set_note(&two, &poisoned(&honest));
     attacker.git(&[
         "push",
         "-q",
@@ -429,23 +440,11 @@ fn an_honest_note_outlives_a_poisoned_one_from_a_second_remote() {
 
 #[test]
 fn notes_fetch_replaces_a_poisoned_local_note_once_its_commit_is_here() {
-    let origin = Repo::bare_dir();
-    origin.git(&["init", "-q", "--bare", "-b", "main"]);
-    let url = origin.path().to_str().unwrap().to_string();
-    let mate = Repo::new();
-    mate.copy_fixture("checkout.contextcore.yaml", ".contextcore.yaml");
-    assert!(mate.run(&["export"]).status.success());
-    commit_all(&mate, "one");
-    mate.git(&["remote", "add", "origin", &url]);
+    let (_origin, url, mate, honest) = origin_with_a_noted_export();
     let one = mate.git(&["rev-parse", "HEAD"]);
-    let honest = honest_note(&mate, &one);
-    mate.git(&["push", "-q", "origin", "main"]);
-    assert!(mate.run(&["notes", "push", "origin"]).status.success());
     let dev = Repo::bare_dir();
     dev.git(&["clone", "-q", &url, "."]);
-    let at = honest.find(" @").unwrap() + 2;
-    let poisoned = format!("{}000000000000{}", &honest[..at], &honest[at + 12..]);
-    dev.set_note(&one, &format!("{poisoned}\n"));
+    dev.set_note(&one, &poisoned(&honest));
     let out = dev.run(&["notes", "fetch", "origin"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stderr(&out).contains("replaced"), "{}", stderr(&out));

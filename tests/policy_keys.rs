@@ -145,14 +145,12 @@ fn a_record_cannot_relabel_an_input_as_its_policy_to_lift_its_check() {
     );
 }
 
-#[test]
-fn a_closer_policy_that_shadows_the_one_a_run_read_is_compared() {
+/// A manifest in `svc/` exported from there (so the run looks for its policy from `svc`),
+/// with `policy` written at `policy_path` first, committed through the hooks.
+fn exported_in_svc(policy_path: &str, policy: &str) -> Repo {
     let repo = Repo::new();
     repo.copy_fixture("checkout.contextcore.yaml", "svc/.contextcore.yaml");
-    repo.write(
-        ".contextcore-quality.yaml",
-        "emit_quality_report_default: true\n",
-    );
+    repo.write(policy_path, policy);
     assert!(repo.run(&["hook", "install"]).status.success());
     let out = repo
         .cc()
@@ -163,6 +161,15 @@ fn a_closer_policy_that_shadows_the_one_a_run_read_is_compared() {
     assert!(out.status.success(), "{}", stderr(&out));
     let out = commit(&repo, "export");
     assert!(out.status.success(), "{}", stderr(&out));
+    repo
+}
+
+#[test]
+fn a_closer_policy_that_shadows_the_one_a_run_read_is_compared() {
+    let repo = exported_in_svc(
+        ".contextcore-quality.yaml",
+        "emit_quality_report_default: true\n",
+    );
     assert_eq!(
         common::json(&repo, "svc/out/run-provenance.json")["policy_read"]["from"],
         "svc"
@@ -192,21 +199,10 @@ fn a_closer_policy_that_shadows_the_one_a_run_read_is_compared() {
 
 #[test]
 fn deleting_a_closer_policy_a_run_read_makes_it_stale() {
-    let repo = Repo::new();
-    repo.copy_fixture("checkout.contextcore.yaml", "svc/.contextcore.yaml");
-    repo.write(
+    let repo = exported_in_svc(
         "svc/.contextcore-quality.yaml",
         "coverage_thresholds_by_env:\n  dev: 10\n",
     );
-    assert!(repo.run(&["hook", "install"]).status.success());
-    let out = repo
-        .cc()
-        .current_dir(repo.join("svc"))
-        .args(["export"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(commit(&repo, "export").status.success());
     repo.git(&["rm", "-q", "svc/.contextcore-quality.yaml"]);
     let out = repo.git_output(&["commit", "-qm", "drop it"]);
     assert_eq!(out.status.code(), Some(1), "the hook accepted it");

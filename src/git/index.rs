@@ -252,9 +252,9 @@ pub(super) fn be16(b: &[u8], at: usize) -> Option<u16> {
     Some(u16::from_be_bytes(b.get(at..at + 2)?.try_into().ok()?))
 }
 
-/// Parses index bytes; `None` for anything we leave to libgit2 (unknown version, an unknown
-/// mandatory extension, truncation).
-fn parse(b: &[u8], hash: usize) -> Option<Parsed> {
+/// The index header: its version (2–4) and its entry count. `None` for anything but a DIRC
+/// index of version 2, 3 or 4.
+pub(super) fn header(b: &[u8]) -> Option<(u32, usize)> {
     if b.get(0..4)? != b"DIRC" {
         return None;
     }
@@ -262,9 +262,20 @@ fn parse(b: &[u8], hash: usize) -> Option<Parsed> {
     if !(2..=4).contains(&version) {
         return None;
     }
-    let count = be32(b, 8)? as usize;
-    // An entry takes at least 62 bytes: a corrupt count cannot make us allocate more.
-    let mut entries = Vec::with_capacity(count.min(b.len() / 62));
+    Some((version, be32(b, 8)? as usize))
+}
+
+/// Room for `count` entries, bounded by what the bytes can hold (an entry takes at least 62
+/// bytes): a corrupt count cannot make a reader allocate more.
+pub(super) fn capacity(b: &[u8], count: usize) -> usize {
+    count.min(b.len() / 62)
+}
+
+/// Parses index bytes; `None` for anything we leave to libgit2 (unknown version, an unknown
+/// mandatory extension, truncation).
+fn parse(b: &[u8], hash: usize) -> Option<Parsed> {
+    let (version, count) = header(b)?;
+    let mut entries = Vec::with_capacity(capacity(b, count));
     let mut at = 12;
     let mut previous = Vec::<u8>::new();
     for _ in 0..count {

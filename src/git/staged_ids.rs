@@ -131,18 +131,11 @@ impl From<IndexFile> for StagedIds {
 /// split index, sparse directory entries, an unknown version or mandatory extension,
 /// truncation). Entry layout as in git's `Documentation/gitformat-index.txt`.
 fn scan(b: &[u8], hash: usize) -> Option<StagedIds> {
-    if b.get(0..4)? != b"DIRC" {
-        return None;
-    }
-    let version = be32(b, 4)?;
-    if !(2..=4).contains(&version) {
-        return None;
-    }
-    let count = be32(b, 8)? as usize;
+    let (version, count) = super::index::header(b)?;
+    let room = super::index::capacity(b, count);
     let mut ids = StagedIds {
-        // An entry takes at least 62 bytes: a corrupt count cannot make us allocate more.
-        paths: String::with_capacity(count.min(b.len() / 62) * 32),
-        entries: Vec::with_capacity(count.min(b.len() / 62)),
+        paths: String::with_capacity(room * 32),
+        entries: Vec::with_capacity(room),
         other: Vec::new(),
     };
     let mut at = 12;
