@@ -322,20 +322,8 @@ fn git_state(workspace: &Workspace) -> GitState {
     let Some(repo) = crate::git::repo::open_repository(root) else {
         return state;
     };
-    if let Ok(head) = repo.head() {
-        state.head_commit = head.target().map(|o| o.to_string());
-        if head.is_branch() {
-            state.branch = head.shorthand().ok().map(String::from);
-        }
-    } else if let Ok(reference) = repo.find_reference("HEAD") {
-        // Unborn branch: HEAD names a branch with no commit yet.
-        state.branch = reference
-            .symbolic_target()
-            .ok()
-            .flatten()
-            .and_then(|t| t.strip_prefix("refs/heads/"))
-            .map(String::from);
-    }
+    state.head_commit = repo.head_id().map(|o| o.to_string());
+    state.branch = repo.head_branch();
     state.dirty = crate::git::status::is_dirty(&repo, root);
     state
 }

@@ -2,7 +2,7 @@
 
 use std::io::Read;
 
-use git2::Repository;
+use crate::git::{ObjectId, Repo};
 
 use crate::error::{EXIT_CHECK_FAILED, Error, Result};
 use crate::lineage::check::{check_index, open_repo, repo_policy, resolve_commit};
@@ -99,7 +99,7 @@ pub fn run(hook: HookName) -> Result<i32> {
             pre_commit(&repo, &policy)
         }
         HookName::PostCommit | HookName::PostMerge => {
-            if let Ok(head) = repo.head().and_then(|h| h.peel_to_commit()) {
+            if let Some(head) = repo.head_commit() {
                 notes::attach(&repo, &policy.notes_ref(), head.id())?;
                 // A commit git made without our pre-commit check (cherry-pick, a merge with
                 // conflicts resolved, --no-verify) says at once what it left stale.
@@ -110,7 +110,7 @@ pub fn run(hook: HookName) -> Result<i32> {
         HookName::PostRewrite => {
             let mut input = String::new();
             let _ = std::io::stdin().read_to_string(&mut input);
-            let rewritten: Vec<git2::Oid> = input
+            let rewritten: Vec<ObjectId> = input
                 .lines()
                 .filter_map(|line| line.split_whitespace().nth(1))
                 .filter_map(|new| crate::git::oid(new).ok())
@@ -134,7 +134,7 @@ pub fn run(hook: HookName) -> Result<i32> {
 /// Prints, on stderr, the lineage problems of commits just made (a post-commit, post-merge
 /// or post-rewrite hook cannot refuse them any more) and the commands that fix them. Silent
 /// when they hold, when lineage is off, or when the check cannot run.
-fn tell_verdict(repo: &Repository, policy: &crate::policy::Policy, commits: &[git2::Oid]) {
+fn tell_verdict(repo: &Repo, policy: &crate::policy::Policy, commits: &[ObjectId]) {
     if policy.lineage_mode() == LineageMode::Off || commits.is_empty() {
         return;
     }
@@ -144,8 +144,8 @@ fn tell_verdict(repo: &Repository, policy: &crate::policy::Policy, commits: &[gi
     // Right after a commit or merge the index is the new commit's tree: the index check
     // (blob ids from the index, records from the claims cache) gives its verdict without
     // walking the tree. A rewrite made several commits: each tree is checked.
-    let head = repo.head().ok().and_then(|h| h.target());
-    let checked: Vec<(git2::Oid, Vec<crate::lineage::Finding>)> = match commits {
+    let head = repo.head_id();
+    let checked: Vec<(ObjectId, Vec<crate::lineage::Finding>)> = match commits {
         [one] if Some(*one) == head => match check_index(repo, &tracked, false) {
             Ok(findings) => vec![(*one, findings.unwrap_or_default())],
             Err(_) => return,
@@ -185,37 +185,22 @@ fn tell_verdict(repo: &Repository, policy: &crate::policy::Policy, commits: &[gi
 
 /// HEAD and its first parents up to the first one with a note, the upstream merge-base, or 100
 /// commits: the commits a rewrite just made, when git's list of them is not at hand.
-fn unnoted_head_commits(repo: &Repository, notes_ref: &str) -> Vec<git2::Oid> {
-    let Ok(head) = repo.head() else {
-        return Vec::new();
-    };
+fn unnoted_head_commits(repo: &Repo, notes_ref: &str) -> Vec<ObjectId> {
     // A rewrite only touches commits the upstream does not have yet.
-    let upstream = head
-        .shorthand()
-        .ok()
-        .and_then(|name| repo.find_branch(name, git2::BranchType::Local).ok())
-        .and_then(|b| b.upstream().ok())
-        .and_then(|u| u.get().target());
-    let stop = match (head.target(), upstream) {
-        (Some(h), Some(u)) => repo.merge_base(h, u).ok(),
-        _ => None,
-    };
+    let stop = repo.upstream_merge_base();
     let mut out = Vec::new();
-    let mut commit = head.peel_to_commit().ok();
+    let mut commit = repo.head_commit();
     while let Some(c) = commit {
-        if out.len() >= 100
-            || Some(c.id()) == stop
-            || repo.find_note(Some(notes_ref), c.id()).is_ok()
-        {
+        if out.len() >= 100 || Some(c.id()) == stop || repo.has_note(notes_ref, c.id()) {
             break;
         }
         out.push(c.id());
-        commit = c.parent(0).ok();
+        commit = c.first_parent();
     }
     out
 }
 
-fn pre_commit(repo: &Repository, policy: &crate::policy::Policy) -> Result<i32> {
+fn pre_commit(repo: &Repo, policy: &crate::policy::Policy) -> Result<i32> {
     let mode = policy.lineage_mode();
     if mode == LineageMode::Off {
         return Ok(0);
@@ -271,18 +256,15 @@ fn pre_commit(repo: &Repository, policy: &crate::policy::Policy) -> Result<i32> 
 /// `lineage.reproduce: hook`: the staged runs (records that differ from HEAD's) are
 /// re-derived from the index's blobs; an output that comes out different refuses the commit
 /// (in warn mode it is printed). A run that cannot be reproduced is a warning.
-fn reproduce_staged(repo: &Repository, policy: &crate::policy::Policy) -> Result<i32> {
+fn reproduce_staged(repo: &Repo, policy: &crate::policy::Policy) -> Result<i32> {
     let mode = policy.lineage_mode();
     let allowed = policy.unverifiable_allowed();
     let (blobs, records) = super::lineage::index_snapshot(repo)?;
-    let head = repo.head().ok().and_then(|h| h.peel_to_tree().ok());
+    let head = repo.head_tree();
     let staged: Vec<_> = records
         .into_iter()
         .filter(|rf| {
-            let at_head = head
-                .as_ref()
-                .and_then(|t| t.get_path(&crate::path_bytes::path_or_text(&rf.path)).ok())
-                .map(|e| e.id());
+            let at_head = head.as_ref().and_then(|t| t.get(&rf.path)).map(|e| e.id);
             at_head != blobs.get(&rf.path).copied()
         })
         .collect();
@@ -417,14 +399,14 @@ pub fn notes_push(remote: &str) -> Result<i32> {
 
 /// A usage error naming the fix when `remote` is not a configured remote. A URL or a path is
 /// taken as given, as git takes it; nothing that git could read as an option is.
-fn require_remote(repo: &Repository, remote: &str) -> Result<()> {
+fn require_remote(repo: &Repo, remote: &str) -> Result<()> {
     if remote.starts_with('-') || remote.chars().any(quote::is_unprintable) {
         return Err(Error::Usage(format!(
             "{}: not a remote name, URL or path",
             quote::path(remote)
         )));
     }
-    if remote.contains(['/', ':']) || repo.find_remote(remote).is_ok() {
+    if remote.contains(['/', ':']) || repo.has_remote(remote) {
         return Ok(());
     }
     Err(Error::Usage(format!(
@@ -437,7 +419,7 @@ fn require_remote(repo: &Repository, remote: &str) -> Result<()> {
 /// Fetches the remote's notes ref into a side ref and merges it. The remote ref is taken as
 /// it is only when that loses nothing (every note valid, every local run kept); otherwise
 /// its valid notes are merged note by note and the histories joined.
-fn fetch_and_merge(repo: &Repository, remote: &str, notes_ref: &str) -> Result<notes::Merged> {
+fn fetch_and_merge(repo: &Repo, remote: &str, notes_ref: &str) -> Result<notes::Merged> {
     let Some(incoming) = fetch_incoming(repo, remote, notes_ref, false)? else {
         return Ok(notes::Merged::default());
     };
@@ -449,7 +431,7 @@ fn fetch_and_merge(repo: &Repository, remote: &str, notes_ref: &str) -> Result<n
 /// Fetches the remote's notes ref into its side ref ([`incoming_ref`]) and names it; `None`
 /// when the remote has no notes yet and `missing_ok`.
 fn fetch_incoming(
-    repo: &Repository,
+    repo: &Repo,
     remote: &str,
     notes_ref: &str,
     missing_ok: bool,
@@ -473,9 +455,9 @@ fn fetch_incoming(
     }
 }
 
-fn drop_side_ref(repo: &Repository, side: Option<&str>) {
-    if let Some(mut r) = side.and_then(|s| repo.find_reference(s).ok()) {
-        let _ = r.delete();
+fn drop_side_ref(repo: &Repo, side: Option<&str>) {
+    if let Some(side) = side {
+        repo.delete_ref(side);
     }
 }
 
@@ -496,34 +478,29 @@ fn incoming_ref(remote: &str) -> String {
 /// Merges the fetched notes at `incoming` into `notes_ref`. First every local note that
 /// differs from the remote's and is on a commit this clone has is checked against its
 /// records: one merged as text before its commit arrived never wins over the remote's.
-fn merge_incoming(repo: &Repository, notes_ref: &str, incoming: &str) -> Result<notes::Merged> {
+fn merge_incoming(repo: &Repo, notes_ref: &str, incoming: &str) -> Result<notes::Merged> {
     let replaced = notes::replace_invalid_local(repo, notes_ref, incoming)?;
     let mut merged = merge_checked(repo, notes_ref, incoming)?;
     merged.replaced = replaced;
     Ok(merged)
 }
 
-fn merge_checked(repo: &Repository, notes_ref: &str, incoming: &str) -> Result<notes::Merged> {
-    let theirs = repo.refname_to_id(incoming)?;
-    let ours = repo.refname_to_id(notes_ref).ok();
+fn merge_checked(repo: &Repo, notes_ref: &str, incoming: &str) -> Result<notes::Merged> {
+    let theirs = repo.ref_id(incoming)?;
+    let ours = repo.ref_id(notes_ref).ok();
     if let Some(ours) = ours
-        && (ours == theirs || repo.graph_descendant_of(ours, theirs)?)
+        && (ours == theirs || repo.is_descendant_of(ours, theirs)?)
     {
         return Ok(notes::Merged::default());
     }
     let fast_forward = match ours {
         None => true,
-        Some(ours) => repo.graph_descendant_of(theirs, ours)?,
+        Some(ours) => repo.is_descendant_of(theirs, ours)?,
     };
     if fast_forward && notes::keeps_every_local_run(repo, notes_ref, incoming)? {
-        let count = |r: &str| repo.notes(Some(r)).map_or(0, |n| n.count());
+        let count = |r: &str| repo.notes(r).len();
         let brought = count(incoming).saturating_sub(count(notes_ref));
-        repo.reference(
-            notes_ref,
-            theirs,
-            true,
-            "contextcore notes fetch (fast-forward)",
-        )?;
+        repo.set_ref(notes_ref, theirs, "contextcore notes fetch (fast-forward)")?;
         return Ok(notes::Merged {
             changed: brought,
             ..notes::Merged::default()
@@ -531,18 +508,6 @@ fn merge_checked(repo: &Repository, notes_ref: &str, incoming: &str) -> Result<n
     }
     let merged = notes::merge_refs(repo, notes_ref, incoming)?;
     // Join the histories so the next push fast-forwards; the tree is ours, merged.
-    if let Ok(ours) = repo.refname_to_id(notes_ref) {
-        let ours = repo.find_commit(ours)?;
-        let theirs_commit = repo.find_commit(theirs)?;
-        let sig = notes::signature(repo)?;
-        repo.commit(
-            Some(notes_ref),
-            &sig,
-            &sig,
-            "contextcore: merge notes by run id",
-            &ours.tree()?,
-            &[&ours, &theirs_commit],
-        )?;
-    }
+    repo.join_notes(notes_ref, theirs, "contextcore: merge notes by run id")?;
     Ok(merged)
 }

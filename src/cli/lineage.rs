@@ -17,7 +17,7 @@ use crate::lineage::{Finding, RecordFile, Verdict, rerun, short, tracked_globs};
 use crate::quote;
 use std::collections::HashMap;
 
-use git2::{Oid, Repository};
+use crate::git::{Commit, ObjectId, Repo};
 
 use super::reproduce::{Outcome, Reproducer, RunCheck};
 
@@ -222,7 +222,7 @@ fn commit_verdict(findings: &[Finding], runs: &[RunCheck]) -> String {
 /// defaults when `A` has none: a change under review never sets its own scrutiny (#26 point
 /// 5). Otherwise (one commit, the index) it is the work tree's, as for the hook.
 pub(crate) fn checking_policy(
-    repo: &Repository,
+    repo: &Repo,
     range: Option<&str>,
 ) -> Result<(crate::policy::Policy, Option<String>)> {
     use crate::policy::{POLICY_FILE, Policy};
@@ -230,15 +230,10 @@ pub(crate) fn checking_policy(
     let Some(range) = range.filter(|r| r.contains("..")) else {
         return Ok((local, None));
     };
-    let spec = repo
-        .revparse(range)
-        .map_err(|e| Error::Usage(format!("{range}: not a commit range ({})", e.message())))?;
-    let (Some(base), Some(tip)) = (
-        spec.from().and_then(|o| o.peel_to_commit().ok()),
-        spec.to().and_then(|o| o.peel_to_commit().ok()),
-    ) else {
+    let Some((base, tip)) = repo.range_ends(range)? else {
         return Ok((local, None));
     };
+    let (base, tip) = (repo.find_commit(base)?, repo.find_commit(tip)?);
     // The policy is discovered in A's tree as it would be in a work tree checked out at A:
     // from the current directory up to the root, regular files only. Nothing from the work
     // tree (which holds the change under review) picks the file, not even a symlink's target.
@@ -250,10 +245,10 @@ pub(crate) fn checking_policy(
         (Some(r), Some(c)) => c.strip_prefix(r).map(Path::to_path_buf).unwrap_or_default(),
         _ => Default::default(),
     };
-    let find = |c: &git2::Commit, rel: &Path| -> Option<(Vec<u8>, u32)> {
-        let entry = c.tree().ok()?.get_path(rel).ok()?;
-        let blob = repo.find_blob(entry.id()).ok()?;
-        Some((blob.content().to_vec(), entry.filemode() as u32))
+    let find = |c: &Commit, rel: &Path| -> Option<(Vec<u8>, u32)> {
+        let entry = c.tree().ok()?.get_path(rel)?;
+        let blob = repo.blob(entry.id)?;
+        Some((blob.content().to_vec(), entry.mode))
     };
     let rel = loop {
         let candidate = dir.join(POLICY_FILE);
@@ -264,7 +259,7 @@ pub(crate) fn checking_policy(
             break Path::new(POLICY_FILE).to_path_buf();
         }
     };
-    let read = |c: &git2::Commit| -> Option<Vec<u8>> {
+    let read = |c: &Commit| -> Option<Vec<u8>> {
         match find(c, &rel) {
             Some((bytes, mode)) if crate::git::objects::is_regular_mode(mode) => Some(bytes),
             Some(_) => Some(b"(not a regular file)".to_vec()),
@@ -301,9 +296,9 @@ fn in_ci() -> bool {
 
 /// A commit's blobs and run records, for a reproduction.
 fn commit_snapshot(
-    repo: &Repository,
-    commit: Oid,
-) -> Result<(HashMap<String, Oid>, Vec<RecordFile>)> {
+    repo: &Repo,
+    commit: ObjectId,
+) -> Result<(HashMap<String, ObjectId>, Vec<RecordFile>)> {
     let tree = repo.find_commit(commit)?.tree()?;
     let map = BlobMap::of_tree(repo, &tree)?;
     let (records, _) = load_records(
@@ -317,9 +312,9 @@ fn commit_snapshot(
 }
 
 /// The index's blobs and run records, for a reproduction.
-pub(crate) fn index_snapshot(repo: &Repository) -> Result<(HashMap<String, Oid>, Vec<RecordFile>)> {
+pub(crate) fn index_snapshot(repo: &Repo) -> Result<(HashMap<String, ObjectId>, Vec<RecordFile>)> {
     let index = IndexFile::read(repo)?;
-    let blobs: HashMap<String, Oid> = index
+    let blobs: HashMap<String, ObjectId> = index
         .entries
         .iter()
         .map(|e| (e.path.clone(), e.id))
@@ -580,7 +575,7 @@ pub fn export_statement(target: Option<&str>) -> Result<i32> {
         )));
     }
     for path in paths {
-        let blob = crate::lineage::view::find_blob(&repo, map.blobs[path], path)?;
+        let blob = repo.find_blob(map.blobs[path], path)?;
         crate::lineage::view::parse_record(blob.content(), path)?;
         let json = crate::source::decode(blob.content(), path)
             .and_then(|text| crate::source::parse_json(&text, path))?;

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use git2::{Oid, Repository};
+use crate::git::{ObjectId, Repo};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
@@ -151,20 +151,23 @@ impl Reproducer {
     /// Reproduces every record of a snapshot (`blobs`: path → blob id).
     pub fn check(
         &mut self,
-        repo: &Repository,
-        blobs: &HashMap<String, Oid>,
+        repo: &Repo,
+        blobs: &HashMap<String, ObjectId>,
         records: &[RecordFile],
     ) -> Result<Vec<RunCheck>> {
         let mut out = Vec::new();
         for rf in records {
-            let mut key = blobs.get(&rf.path).map(Oid::to_string).unwrap_or_default();
+            let mut key = blobs
+                .get(&rf.path)
+                .map(ObjectId::to_string)
+                .unwrap_or_default();
             for i in &rf.record.inputs {
                 key.push_str(&format!(
                     " {}={}",
                     i.fingerprint.path,
                     blobs
                         .get(&i.fingerprint.path)
-                        .map(Oid::to_string)
+                        .map(ObjectId::to_string)
                         .unwrap_or_default()
                 ));
             }
@@ -197,7 +200,7 @@ fn verdict(rf: &RecordFile, outcome: Outcome, reason: Option<String>) -> RunChec
 /// Why a run cannot be reproduced from a snapshot, if it cannot, with the documented choice
 /// behind it (`None`: a reason the record gives itself).
 fn unverifiable(
-    blobs: &HashMap<String, Oid>,
+    blobs: &HashMap<String, ObjectId>,
     rf: &RecordFile,
 ) -> Option<(Option<&'static str>, String)> {
     let r = &rf.record;
@@ -238,7 +241,7 @@ fn unverifiable(
 
 /// The document time the run rendered with, read from the committed output that carries it
 /// (the blob the record names, from the object store).
-pub(crate) fn document_time(repo: &Repository, rf: &RecordFile) -> Option<String> {
+pub(crate) fn document_time(repo: &Repo, rf: &RecordFile) -> Option<String> {
     const CARRIERS: &[&str] = &[
         "validation_report",
         "quality_report",
@@ -248,13 +251,13 @@ pub(crate) fn document_time(repo: &Repository, rf: &RecordFile) -> Option<String
     CARRIERS.iter().find_map(|role| {
         let o = rf.record.outputs.iter().find(|o| o.role == *role)?;
         let id = crate::git::oid(o.fingerprint.git_blob.as_deref()?).ok()?;
-        let blob = repo.find_blob(id).ok()?;
+        let blob = repo.blob(id)?;
         let json: serde_json::Value = serde_json::from_slice(blob.content()).ok()?;
         json.get("generated_at")?.as_str().map(String::from)
     })
 }
 
-fn reproduce(repo: &Repository, blobs: &HashMap<String, Oid>, rf: &RecordFile) -> Result<RunCheck> {
+fn reproduce(repo: &Repo, blobs: &HashMap<String, ObjectId>, rf: &RecordFile) -> Result<RunCheck> {
     if let Some((choice, why)) = unverifiable(blobs, rf) {
         let mut check = verdict(rf, Outcome::Unverifiable, Some(why));
         check.choice = choice;
@@ -270,7 +273,7 @@ fn reproduce(repo: &Repository, blobs: &HashMap<String, Oid>, rf: &RecordFile) -
         .map_err(|e| Error::io("a scratch directory", e))?;
     for i in rf.record.inputs.iter().filter(|i| i.fingerprint.exists) {
         let path = &i.fingerprint.path;
-        let blob = crate::lineage::view::find_blob(repo, blobs[path], path)?;
+        let blob = repo.find_blob(blobs[path], path)?;
         let file = root.join(crate::path_bytes::path_or_text(path));
         if let Some(parent) = file.parent() {
             std::fs::create_dir_all(parent).map_err(|e| Error::io(path, e))?;
@@ -394,9 +397,9 @@ fn not_written(path: &str, wrote: bool) -> Difference {
 /// Compares one recorded output as the replay wrote it with the **commit's** blob at that
 /// path (never with what the record says the blob is): the record vouches for nothing.
 fn compare(
-    repo: &Repository,
+    repo: &Repo,
     root: &Path,
-    blobs: &HashMap<String, Oid>,
+    blobs: &HashMap<String, ObjectId>,
     path: &str,
 ) -> Result<Option<Difference>> {
     let Ok(reproduced) = std::fs::read(root.join(crate::path_bytes::path_or_text(path))) else {
@@ -421,7 +424,7 @@ fn compare(
             reproduced: Some(String::new()),
         }));
     }
-    let blob = crate::lineage::view::find_blob(repo, at_commit, path)?;
+    let blob = repo.find_blob(at_commit, path)?;
     if blob.content() == reproduced.as_slice() {
         Ok(None)
     } else {

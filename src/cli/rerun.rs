@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use git2::Repository;
+use crate::git::Repo;
 use serde_json::json;
 
 use crate::error::{EXIT_CHECK_FAILED, Error, Result};
@@ -113,7 +113,7 @@ pub fn run(a: RerunArgs) -> Result<i32> {
     })
 }
 
-fn worktree_root(repo: &Repository) -> Result<std::path::PathBuf> {
+fn worktree_root(repo: &Repo) -> Result<std::path::PathBuf> {
     let root = repo
         .workdir()
         .ok_or_else(|| Error::Usage("a bare repository has no working tree to rerun in".into()))?;
@@ -127,10 +127,7 @@ fn under(path: &str, scope: &str) -> bool {
 }
 
 /// Problems a rerun should have fixed that remain, for the runs `select` picks.
-fn remaining_problems(
-    repo: &Repository,
-    select: &dyn Fn(&RecordFile) -> bool,
-) -> Result<Vec<Finding>> {
+fn remaining_problems(repo: &Repo, select: &dyn Fn(&RecordFile) -> bool) -> Result<Vec<Finding>> {
     let tracked = tracked_globs(&repo_policy(repo)?.tracked_outputs())?;
     let (records, findings) = check_worktree_records(repo, &tracked)?;
     let chosen: BTreeSet<&str> = records
@@ -150,7 +147,7 @@ fn remaining_problems(
 /// replayed stops everything before anything runs. Seed runs (`manifest init`,
 /// `init-from-plan`) are never rerun: that would overwrite the edited manifest.
 pub(crate) fn rerun_where(
-    repo: &Repository,
+    repo: &Repo,
     select: &dyn Fn(&RecordFile) -> bool,
     dry_run: bool,
     quiet: bool,
@@ -349,7 +346,7 @@ impl Owned<'_> {
 /// whose inputs are all fresh, rerun to restore edited or deleted outputs — its recorded
 /// document time, so they come back byte for byte and its record still holds.
 fn rerun_site(
-    repo: &Repository,
+    repo: &Repo,
     root: &std::path::Path,
     rf: &RecordFile,
     replay: &replay::Replay,
@@ -386,7 +383,7 @@ fn reads_output_of(rf: &RecordFile, records: &[RecordFile], upstream: &str) -> b
 
 /// The hook's fix mode: reruns the runs behind `problems` (found in the index), then says what
 /// it regenerated. Always stops the commit: what was regenerated must be reviewed and added.
-pub(crate) fn fix(repo: &Repository, problems: &[&Finding]) -> Result<i32> {
+pub(crate) fn fix(repo: &Repo, problems: &[&Finding]) -> Result<i32> {
     let records: BTreeSet<&str> = problems
         .iter()
         .filter(|f| RERUN_FIXES.contains(&f.verdict))

@@ -12,7 +12,9 @@
 use std::borrow::Cow;
 use std::path::Path;
 
-use git2::{AttrCheckFlags, AttrValue, Oid, Repository};
+use git2::{AttrCheckFlags, AttrValue};
+
+use super::{ObjectId, Repo};
 
 /// How git treats a path's line endings when it stores it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,10 +31,10 @@ enum Mode {
 /// The bytes git would store for `rel` (repository-relative) given its working-tree bytes.
 /// `index_blob` gives the staged id of the path, consulted only in `Auto` mode.
 pub fn clean<'b>(
-    repo: &Repository,
+    repo: &Repo,
     rel: &str,
     bytes: &'b [u8],
-    index_blob: impl FnOnce() -> Option<Oid>,
+    index_blob: impl FnOnce() -> Option<ObjectId>,
 ) -> Cow<'b, [u8]> {
     if !bytes.contains(&b'\r') {
         return Cow::Borrowed(bytes);
@@ -80,7 +82,7 @@ pub fn clean_file<'b>(file: &Path, bytes: &'b [u8]) -> Cow<'b, [u8]> {
 /// Whether git runs `rel` through a conversion this module does not apply when it stores it:
 /// a `filter` whose driver has a `clean` or `process` command, `ident`, or a
 /// `working-tree-encoding`.
-pub fn filtered(repo: &Repository, rel: &str) -> bool {
+pub fn filtered(repo: &Repo, rel: &str) -> bool {
     if !may_filter(repo, rel) {
         return false;
     }
@@ -92,7 +94,7 @@ pub fn filtered(repo: &Repository, rel: &str) -> bool {
     let Some(driver) = value("filter").and_then(|d| std::str::from_utf8(d).ok()) else {
         return false;
     };
-    let config = repo.config().ok();
+    let config = repo.0.config().ok();
     ["clean", "process"].iter().any(|key| {
         config
             .as_ref()
@@ -118,7 +120,7 @@ fn path_option(rel: &str) -> std::ffi::OsString {
 
 /// The attributes among `names` that are set for `rel`, with their values, as git reads them
 /// (`git check-attr`: linked worktrees, the index, macros); none outside a work tree.
-fn check_attr(repo: &Repository, rel: &str, names: &[&str]) -> Vec<(String, Vec<u8>)> {
+fn check_attr(repo: &Repo, rel: &str, names: &[&str]) -> Vec<(String, Vec<u8>)> {
     let Some(root) = repo.workdir() else {
         return Vec::new();
     };
@@ -147,9 +149,9 @@ fn check_attr(repo: &Repository, rel: &str, names: &[&str]) -> Vec<(String, Vec<
 /// turn into bytes with that sha256. LFS smudging is never run (it could fetch over the
 /// network). Outside a work tree nothing is accepted (a false alarm, never a false "ok").
 pub fn checks_out_as(
-    repo: &Repository,
+    repo: &Repo,
     rel: &str,
-    blob: &git2::Blob,
+    blob: &super::objects::Blob,
     sha256: &str,
     size: Option<u64>,
 ) -> bool {
@@ -201,7 +203,7 @@ const FILTERING: [&str; 3] = ["filter", "ident", "working-tree-encoding"];
 /// `info/attributes` of the common directory (linked worktrees share it),
 /// `core.attributesFile` (or the XDG default) and `/etc/gitattributes`. A cheap no for almost
 /// every repository, each file read once per process, before git is asked.
-fn may_filter(repo: &Repository, rel: &str) -> bool {
+fn may_filter(repo: &Repo, rel: &str) -> bool {
     use std::cell::RefCell;
     use std::collections::HashMap;
     use std::path::PathBuf;
@@ -226,6 +228,7 @@ fn may_filter(repo: &Repository, rel: &str) -> bool {
     let mut dirs: Vec<PathBuf> = rel.ancestors().skip(1).map(|d| root.join(d)).collect();
     dirs.dedup();
     let user = repo
+        .0
         .config()
         .ok()
         .and_then(|c| c.get_path("core.attributesFile").ok())
@@ -248,7 +251,7 @@ fn may_filter(repo: &Repository, rel: &str) -> bool {
 /// The blob id git stores for `rel` (repository-relative) with working-tree content `bytes`
 /// (or, without them, the file itself): `git hash-object --path`, which applies every
 /// conversion the path's attributes ask for. `None` when git fails (a filter that errors).
-pub fn git_blob_of(repo: &Repository, rel: &str, bytes: Option<&[u8]>) -> Option<Oid> {
+pub fn git_blob_of(repo: &Repo, rel: &str, bytes: Option<&[u8]>) -> Option<ObjectId> {
     use std::io::Write;
     let root = repo.workdir()?;
     let mut cmd = git_in(root);
@@ -283,7 +286,7 @@ pub fn git_blob_of(repo: &Repository, rel: &str, bytes: Option<&[u8]>) -> Option
 
 /// The blob id git stores for a file named by its path on disk, when only git can say it
 /// ([`filtered`]); `None` for every other file (and outside a repository).
-pub fn filtered_blob_of_file(file: &Path, bytes: Option<&[u8]>) -> Option<Oid> {
+pub fn filtered_blob_of_file(file: &Path, bytes: Option<&[u8]>) -> Option<ObjectId> {
     let abs = crate::path_bytes::absolute(file);
     let (repo, root) = repository_of(abs.parent().unwrap_or(&abs))?;
     if !abs.starts_with(&root) {
@@ -298,10 +301,10 @@ pub fn filtered_blob_of_file(file: &Path, bytes: Option<&[u8]>) -> Option<Oid> {
 
 /// The repository holding `dir` and its work tree, opened once per directory per process
 /// (a command fingerprints many files in few directories).
-fn repository_of(dir: &Path) -> Option<(std::rc::Rc<Repository>, std::path::PathBuf)> {
+fn repository_of(dir: &Path) -> Option<(std::rc::Rc<Repo>, std::path::PathBuf)> {
     use std::cell::RefCell;
     use std::collections::HashMap;
-    type Opened = Option<(std::rc::Rc<Repository>, std::path::PathBuf)>;
+    type Opened = Option<(std::rc::Rc<Repo>, std::path::PathBuf)>;
     thread_local! {
         static OPENED: RefCell<HashMap<std::path::PathBuf, Opened>> = RefCell::new(HashMap::new());
     }
@@ -320,9 +323,10 @@ fn repository_of(dir: &Path) -> Option<(std::rc::Rc<Repository>, std::path::Path
 
 /// The path's mode from its `text` (or legacy `crlf`) and `eol` attributes, then
 /// `core.autocrlf`, in git's order (`convert.c`, `convert_attrs`).
-fn mode(repo: &Repository, rel: &str) -> Mode {
+fn mode(repo: &Repo, rel: &str) -> Mode {
     let attr = |name: &str| -> Option<String> {
         let v = repo
+            .0
             .get_attr(
                 &crate::path_bytes::path_or_text(rel),
                 name,
@@ -347,6 +351,7 @@ fn mode(repo: &Repository, rel: &str) -> Mode {
         _ => {}
     }
     let autocrlf = repo
+        .0
         .config()
         .ok()
         .and_then(|c| c.get_string("core.autocrlf").ok())
@@ -376,9 +381,9 @@ fn looks_binary(bytes: &[u8]) -> bool {
     (printable >> 7) < control
 }
 
-fn index_has_cr(repo: &Repository, staged: Option<Oid>) -> bool {
+fn index_has_cr(repo: &Repo, staged: Option<ObjectId>) -> bool {
     staged
-        .and_then(|id| repo.find_blob(id).ok())
+        .and_then(|id| repo.blob(id))
         .is_some_and(|b| b.content().contains(&b'\r'))
 }
 

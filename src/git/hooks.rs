@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use git2::Repository;
+use super::Repo;
 
 use crate::error::Result;
 
@@ -10,8 +10,8 @@ use crate::error::Result;
 /// `core.hooksPath` (relative to the work tree), else `hooks` in the common git directory —
 /// a linked worktree shares its main repository's hooks; git never runs
 /// `.git/worktrees/<name>/hooks`.
-pub fn hooks_dir(repo: &Repository) -> Result<PathBuf> {
-    let configured = repo.config()?.get_path("core.hooksPath").ok();
+pub fn hooks_dir(repo: &Repo) -> Result<PathBuf> {
+    let configured = repo.0.config()?.get_path("core.hooksPath").ok();
     Ok(match configured {
         Some(p) if p.is_absolute() => p,
         Some(p) => repo.workdir().unwrap_or_else(|| repo.path()).join(p),

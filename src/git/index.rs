@@ -9,9 +9,8 @@
 
 use std::path::{Path, PathBuf};
 
-use git2::{Oid, Repository};
+use super::{ObjectId, Repo};
 
-use super::objects::find_tree;
 use super::split_index::{self, Link};
 use crate::error::{Error, Result};
 
@@ -20,7 +19,7 @@ use crate::error::{Error, Result};
 #[derive(Debug, Clone)]
 pub struct IndexEntry {
     pub path: String,
-    pub id: Oid,
+    pub id: ObjectId,
     pub ctime: (u32, u32),
     pub mtime: (u32, u32),
     pub ino: u32,
@@ -70,7 +69,7 @@ impl IndexFile {
     /// Reads the index a commit would be made from: `$GIT_INDEX_FILE` when git sets it (in
     /// hooks of `git commit -a` and `git commit <paths>` it names a temporary index), else the
     /// repository's index. Parsed directly when we can.
-    pub fn read(repo: &Repository) -> Result<Self> {
+    pub fn read(repo: &Repo) -> Result<Self> {
         let (path, hash) = index_path(repo);
         let bytes = match super::mapped::FileBytes::open(&path) {
             Ok(b) => b,
@@ -100,8 +99,8 @@ impl IndexFile {
 
     /// Stage-0 entries with content: sparse directories expanded, intent-to-add left out.
     /// Filtered in place: the hot path reads 10,000 entries and should not copy them.
-    pub(super) fn from_raw(repo: &Repository, mut entries: Vec<IndexEntry>) -> Result<Self> {
-        let sparse: Vec<(String, Oid)> = entries
+    pub(super) fn from_raw(repo: &Repo, mut entries: Vec<IndexEntry>) -> Result<Self> {
+        let sparse: Vec<(String, ObjectId)> = entries
             .iter()
             .filter(|e| e.stage == 0 && e.is_sparse_dir())
             .map(|e| (e.path.clone(), e.id))
@@ -110,7 +109,7 @@ impl IndexFile {
         for (prefix, id) in &sparse {
             // A sparse directory's path ends with '/'; as record text it may be quoted.
             let bytes = crate::path_bytes::decode(prefix).unwrap_or_else(|| prefix.clone().into());
-            expand_sparse_dir(repo, &find_tree(repo, *id, prefix)?, &bytes, &mut entries)?;
+            expand_sparse_dir(repo, &repo.find_tree(*id, prefix)?, &bytes, &mut entries)?;
         }
         // The index is sorted by path already; expanded directories are appended.
         if !sparse.is_empty() {
@@ -129,7 +128,7 @@ impl IndexFile {
             .filter(|e| (e.flags >> 12) & 0x3 == 0 && e.flags_extended & 0x2000 == 0)
             .map(|e| IndexEntry {
                 path: crate::path_bytes::encode(&e.path),
-                id: e.id,
+                id: ObjectId(e.id),
                 ctime: (e.ctime.seconds() as u32, e.ctime.nanoseconds()),
                 mtime: (e.mtime.seconds() as u32, e.mtime.nanoseconds()),
                 ino: e.ino,
@@ -160,7 +159,7 @@ impl IndexFile {
 /// whether the repository uses SHA-1 (the only object format read directly).
 /// The index file a commit would be made from, and the length of its object ids in bytes
 /// (20 for SHA-1, 32 for SHA-256).
-pub(super) fn index_path(repo: &Repository) -> (PathBuf, usize) {
+pub(super) fn index_path(repo: &Repo) -> (PathBuf, usize) {
     let path = match std::env::var_os("GIT_INDEX_FILE").map(PathBuf::from) {
         Some(p) if p.is_absolute() => p,
         Some(p) => std::env::current_dir().map(|d| d.join(&p)).unwrap_or(p),
@@ -184,7 +183,7 @@ fn mtime_of(_: &Path) -> Option<(u32, u32)> {
 /// Reads the shared index a split index links to (beside the index file, else in the git
 /// directory) and merges the two.
 fn merge_shared(
-    repo: &Repository,
+    repo: &Repo,
     index: &Path,
     split: Vec<IndexEntry>,
     link: &Link,
@@ -211,30 +210,30 @@ fn merge_shared(
 
 /// Adds every blob under a sparse directory entry's tree, as skip-worktree entries.
 fn expand_sparse_dir(
-    repo: &Repository,
-    tree: &git2::Tree,
+    repo: &Repo,
+    tree: &super::Tree,
     prefix: &[u8],
     out: &mut Vec<IndexEntry>,
 ) -> Result<()> {
-    for item in tree.iter() {
-        let bytes = [prefix, item.name_bytes()].concat();
+    for item in tree.entries() {
+        let bytes = [prefix, &item.name].concat();
         let path = crate::path_bytes::encode(&bytes);
-        match item.kind() {
-            Some(git2::ObjectType::Tree) => expand_sparse_dir(
+        match item.kind {
+            super::objects::Kind::Tree => expand_sparse_dir(
                 repo,
-                &find_tree(repo, item.id(), &path)?,
+                &repo.find_tree(item.id, &path)?,
                 &[bytes.as_slice(), b"/"].concat(),
                 out,
             )?,
-            Some(git2::ObjectType::Blob) => out.push(IndexEntry {
+            _ if item.is_blob() => out.push(IndexEntry {
                 path,
-                id: item.id(),
+                id: item.id,
                 ctime: (0, 0),
                 mtime: (0, 0),
                 ino: 0,
                 size: 0,
                 skip_worktree: true,
-                mode: item.filemode() as u32,
+                mode: item.mode,
                 stage: 0,
                 intent_to_add: false,
             }),
@@ -357,7 +356,7 @@ fn parse_entry(
             Ok(text) => crate::path_bytes::encode(text.as_bytes()),
             Err(bad) => crate::path_bytes::encode(bad.as_bytes()),
         },
-        id: Oid::from_bytes(b.get(start + 40..start + 40 + hash)?).ok()?,
+        id: ObjectId::from_bytes(b.get(start + 40..start + 40 + hash)?)?,
         ctime: (be32(b, start)?, be32(b, start + 4)?),
         mtime: (be32(b, start + 8)?, be32(b, start + 12)?),
         ino: be32(b, start + 20)?,
@@ -425,7 +424,7 @@ mod tests {
         String::from_utf8(out.stdout).unwrap()
     }
 
-    fn repo_with_files(setup: &[&[&str]]) -> (tempfile::TempDir, Repository) {
+    fn repo_with_files(setup: &[&[&str]]) -> (tempfile::TempDir, Repo) {
         let dir = tempfile::tempdir().unwrap();
         git(dir.path(), &["init", "-q"]);
         for (i, name) in ["a.txt", "dir/b.txt", "dir/sub/c.txt", "dir/sub/cd.txt", "z"]
@@ -446,7 +445,7 @@ mod tests {
         for args in setup {
             git(dir.path(), args);
         }
-        let repo = Repository::open(dir.path()).unwrap();
+        let repo = Repo(git2::Repository::open(dir.path()).unwrap());
         (dir, repo)
     }
 
@@ -462,7 +461,7 @@ mod tests {
             .collect()
     }
 
-    fn ours(repo: &Repository) -> Vec<(String, String)> {
+    fn ours(repo: &Repo) -> Vec<(String, String)> {
         let file = IndexFile::read(repo).unwrap();
         file.entries
             .iter()
@@ -474,7 +473,7 @@ mod tests {
     fn direct_reader_agrees_with_libgit2_for_every_index_version() {
         for version in ["2", "3", "4"] {
             let (_dir, repo) = repo_with_files(&[&["update-index", "--index-version", version]]);
-            let theirs = IndexFile::from_git2(&repo.index().unwrap()).unwrap();
+            let theirs = IndexFile::from_git2(&repo.0.index().unwrap()).unwrap();
             let key = |f: &IndexFile| {
                 f.entries
                     .iter()

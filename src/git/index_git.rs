@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use git2::Repository;
+use super::Repo;
 
 use super::index::IndexEntry;
 use crate::error::{Error, Result};
@@ -16,7 +16,7 @@ const CE_INTENT_TO_ADD: u32 = 1 << 29;
 const CE_SKIP_WORKTREE: u32 = 1 << 30;
 
 /// Every entry of the index at `index`, as git reads it.
-pub fn entries(repo: &Repository, index: &Path) -> Result<Vec<IndexEntry>> {
+pub fn entries(repo: &Repo, index: &Path) -> Result<Vec<IndexEntry>> {
     let dir = repo.workdir().unwrap_or_else(|| repo.path());
     let out = Command::new("git")
         .args(["ls-files", "--stage", "--debug", "-z", "--full-name"])

@@ -5,9 +5,11 @@
 
 pub mod filters;
 pub mod hooks;
+pub mod id;
 pub mod index;
 pub mod index_git;
 pub mod mapped;
+pub mod notes;
 pub mod objects;
 pub mod remote;
 pub mod repo;
@@ -17,13 +19,17 @@ pub mod status;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
+pub use id::ObjectId;
+pub use objects::{BlobMap, Commit, Tree};
+pub use repo::Repo;
+
 /// Whether the repository this process works in names objects by SHA-256
 /// (`git init --object-format=sha256`): set when it is opened, read by whatever computes a
 /// blob id from bytes. One process works in one repository.
 static SHA256_OBJECTS: AtomicBool = AtomicBool::new(false);
 
 /// Remembers the object format of a repository just opened.
-pub fn note_object_format(repo: &git2::Repository) {
+fn note_object_format(repo: &git2::Repository) {
     let sha256 = matches!(repo.object_format(), git2::ObjectFormat::Sha256);
     SHA256_OBJECTS.store(sha256, Ordering::Relaxed);
 }
@@ -34,20 +40,16 @@ pub fn sha256_objects() -> bool {
 }
 
 /// The length in bytes of a repository's object ids.
-pub fn hash_len(repo: &git2::Repository) -> usize {
-    match repo.object_format() {
+fn hash_len(repo: &Repo) -> usize {
+    match repo.0.object_format() {
         git2::ObjectFormat::Sha256 => 32,
         _ => 20,
     }
 }
 
 /// An object id from its hex form: SHA-1 (40 digits) or SHA-256 (64).
-pub fn oid(hex: &str) -> Result<git2::Oid, git2::Error> {
-    if hex.len() == 64 {
-        git2::Oid::from_str_ext(hex, git2::ObjectFormat::Sha256)
-    } else {
-        git2::Oid::from_str(hex)
-    }
+pub fn oid(hex: &str) -> Result<ObjectId, crate::error::Error> {
+    ObjectId::from_hex(hex)
 }
 
 impl From<git2::Error> for crate::error::Error {

@@ -1,10 +1,10 @@
-//! Trees and blobs: looking objects up (a missing one names the fix, as in a partial clone),
-//! and a tree's regular files as path → blob id.
+//! Commits, trees and blobs: looking objects up (a missing one names the fix, as in a partial
+//! clone), a tree's regular files as path → blob id, and what changed between two trees.
 
 use std::collections::HashMap;
 
-use git2::{Oid, Repository, Tree};
-
+use super::id::ObjectId;
+use super::repo::Repo;
 use crate::error::{Error, Result};
 
 /// Whether an index or tree mode is a regular file's (100644, 100755).
@@ -12,10 +12,196 @@ pub fn is_regular_mode(mode: u32) -> bool {
     matches!(mode, 0o100644 | 0o100755)
 }
 
+/// A commit.
+pub struct Commit<'r>(pub(super) git2::Commit<'r>);
+
+/// A tree.
+pub struct Tree<'r>(pub(super) git2::Tree<'r>);
+
+/// A blob.
+pub struct Blob<'r>(git2::Blob<'r>);
+
+/// What a tree entry is, for lineage: only regular files (mode 100644 or 100755) have content
+/// a record can vouch for; a symbolic link or a submodule at a recorded path is a problem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Tree,
+    Regular,
+    Other,
+}
+
+/// One entry of a tree.
+#[derive(Debug, Clone)]
+pub struct TreeEntry {
+    pub name: Vec<u8>,
+    pub id: ObjectId,
+    pub mode: u32,
+    pub kind: Kind,
+}
+
+impl TreeEntry {
+    fn of(e: &git2::TreeEntry) -> Self {
+        let mode = e.filemode() as u32;
+        let kind = match e.kind() {
+            Some(git2::ObjectType::Tree) => Kind::Tree,
+            Some(git2::ObjectType::Blob) if is_regular_mode(mode) => Kind::Regular,
+            _ => Kind::Other,
+        };
+        Self {
+            name: e.name_bytes().to_vec(),
+            id: ObjectId(e.id()),
+            mode,
+            kind,
+        }
+    }
+
+    /// Whether the entry is a blob (a regular file or a symbolic link).
+    pub fn is_blob(&self) -> bool {
+        self.kind == Kind::Regular || (self.kind == Kind::Other && self.mode & 0o170000 == 0o120000)
+    }
+}
+
+impl<'r> Commit<'r> {
+    pub fn id(&self) -> ObjectId {
+        ObjectId(self.0.id())
+    }
+
+    pub fn tree(&self) -> Result<Tree<'r>> {
+        Ok(Tree(self.0.tree()?))
+    }
+
+    /// The first parent's id; `None` for a root commit.
+    pub fn first_parent_id(&self) -> Option<ObjectId> {
+        self.0.parent_id(0).ok().map(ObjectId)
+    }
+
+    /// The first line of the message, as bytes.
+    pub fn summary_bytes(&self) -> Option<&[u8]> {
+        self.0.summary_bytes()
+    }
+
+    /// The first parent; `None` for a root commit (or a parent missing from a shallow clone).
+    pub fn first_parent(&self) -> Option<Commit<'r>> {
+        self.0.parent(0).ok().map(Commit)
+    }
+}
+
+impl<'r> Tree<'r> {
+    pub fn id(&self) -> ObjectId {
+        ObjectId(self.0.id())
+    }
+
+    /// The entry at a `/`-separated path in record text (see [`crate::path_bytes`]).
+    pub fn get(&self, path: &str) -> Option<TreeEntry> {
+        self.get_path(&crate::path_bytes::path_or_text(path))
+    }
+
+    /// The entry at a relative path.
+    pub fn get_path(&self, path: &std::path::Path) -> Option<TreeEntry> {
+        self.0.get_path(path).ok().map(|e| TreeEntry::of(&e))
+    }
+
+    /// Calls `found(dir, name, id)` for every blob under this tree (a regular file or a
+    /// symbolic link), `dir` ending in `/` (empty at the top); subtrees that cannot be read
+    /// are skipped.
+    pub fn walk_blobs(&self, repo: &Repo, found: &mut dyn FnMut(&str, &[u8], ObjectId)) {
+        self.walk_under(repo, "", found);
+    }
+
+    fn walk_under(&self, repo: &Repo, dir: &str, found: &mut dyn FnMut(&str, &[u8], ObjectId)) {
+        for e in self.entries() {
+            if e.kind == Kind::Tree {
+                let sub = format!("{dir}{}/", String::from_utf8_lossy(&e.name));
+                if let Ok(tree) = repo.find_tree(e.id, &sub) {
+                    tree.walk_under(repo, &sub, found);
+                }
+            } else if e.is_blob() {
+                found(dir, &e.name, e.id);
+            }
+        }
+    }
+
+    /// The entries directly in this tree.
+    pub fn entries(&self) -> impl Iterator<Item = TreeEntry> + '_ {
+        self.0.iter().map(|e| TreeEntry::of(&e))
+    }
+}
+
+impl Blob<'_> {
+    pub fn id(&self) -> ObjectId {
+        ObjectId(self.0.id())
+    }
+
+    pub fn content(&self) -> &[u8] {
+        self.0.content()
+    }
+}
+
+impl Repo {
+    /// A commit by id.
+    pub fn find_commit(&self, id: ObjectId) -> Result<Commit<'_>> {
+        Ok(Commit(self.0.find_commit(id.0)?))
+    }
+
+    /// Whether this clone has the commit.
+    pub fn has_commit(&self, id: ObjectId) -> bool {
+        self.0.find_commit(id.0).is_ok()
+    }
+
+    /// A tree by id; a missing one (a partial or shallow clone) says what to do.
+    pub fn find_tree(&self, id: ObjectId, path: &str) -> Result<Tree<'_>> {
+        self.0
+            .find_tree(id.0)
+            .map(Tree)
+            .map_err(|e| missing_object(e, id, path))
+    }
+
+    /// A blob by id; a missing one (a partial clone) says what to do.
+    pub fn find_blob(&self, id: ObjectId, path: &str) -> Result<Blob<'_>> {
+        self.0
+            .find_blob(id.0)
+            .map(Blob)
+            .map_err(|e| missing_object(e, id, path))
+    }
+
+    /// A blob by id, if this clone has it.
+    pub fn blob(&self, id: ObjectId) -> Option<Blob<'_>> {
+        self.0.find_blob(id.0).ok().map(Blob)
+    }
+
+    /// A blob's size from its object header, without reading it.
+    pub fn blob_size(&self, id: ObjectId) -> Option<usize> {
+        let (size, _) = self.0.odb().ok()?.read_header(id.0).ok()?;
+        Some(size)
+    }
+
+    /// The regular files a commit added or changed against its first parent, as (path bytes,
+    /// blob id), in git's diff order.
+    pub fn changed_in_commit(&self, commit: ObjectId) -> Result<Vec<(Vec<u8>, ObjectId)>> {
+        let commit = self.0.find_commit(commit.0)?;
+        let tree = commit.tree()?;
+        let parent_tree = match commit.parents().next() {
+            Some(p) => Some(p.tree()?),
+            None => None,
+        };
+        let diff = self
+            .0
+            .diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), None)?;
+        Ok(diff
+            .deltas()
+            .filter_map(|delta| {
+                let file = delta.new_file();
+                let path = file.path_bytes()?;
+                (!file.id().is_zero()).then(|| (path.to_vec(), ObjectId(file.id())))
+            })
+            .collect())
+    }
+}
+
 /// Path → blob id of a tree's regular files, and the paths where something else is.
 #[derive(Debug, Default)]
 pub struct BlobMap {
-    pub blobs: HashMap<String, Oid>,
+    pub blobs: HashMap<String, ObjectId>,
     /// Symbolic links and submodules.
     pub other: std::collections::HashSet<String>,
 }
@@ -24,25 +210,25 @@ impl BlobMap {
     /// Every blob of a tree, with `/`-joined paths as record text (a name that is not UTF-8 in
     /// git's quoted form, see [`crate::path_bytes`]); the walk never stops early: a subtree that cannot be read is an error,
     /// never an omission.
-    pub fn of_tree(repo: &Repository, tree: &Tree) -> Result<Self> {
+    pub fn of_tree(repo: &Repo, tree: &Tree) -> Result<Self> {
         let mut map = Self::default();
         map.collect(repo, tree, b"")?;
         Ok(map)
     }
 
-    fn collect(&mut self, repo: &Repository, tree: &Tree, prefix: &[u8]) -> Result<()> {
-        for entry in tree.iter() {
-            let path = [prefix, entry.name_bytes()].concat();
-            match entry.kind() {
-                Some(git2::ObjectType::Blob) if is_regular_mode(entry.filemode() as u32) => {
+    fn collect(&mut self, repo: &Repo, tree: &Tree, prefix: &[u8]) -> Result<()> {
+        for entry in tree.entries() {
+            let path = [prefix, &entry.name].concat();
+            match entry.kind {
+                Kind::Regular => {
                     self.blobs
-                        .insert(crate::path_bytes::encode(&path), entry.id());
+                        .insert(crate::path_bytes::encode(&path), entry.id);
                 }
-                Some(git2::ObjectType::Tree) => {
-                    let sub = find_tree(repo, entry.id(), &crate::path_bytes::encode(&path))?;
+                Kind::Tree => {
+                    let sub = repo.find_tree(entry.id, &crate::path_bytes::encode(&path))?;
                     self.collect(repo, &sub, &[path.as_slice(), b"/"].concat())?;
                 }
-                _ => {
+                Kind::Other => {
                     self.other.insert(crate::path_bytes::encode(&path));
                 }
             }
@@ -51,17 +237,7 @@ impl BlobMap {
     }
 }
 
-/// A tree by id; a missing one (a partial or shallow clone) says what to do.
-pub fn find_tree<'r>(repo: &'r Repository, id: Oid, path: &str) -> Result<Tree<'r>> {
-    repo.find_tree(id).map_err(|e| missing_object(e, id, path))
-}
-
-/// A blob by id; a missing one (a partial clone) says what to do.
-pub fn find_blob<'r>(repo: &'r Repository, id: Oid, path: &str) -> Result<git2::Blob<'r>> {
-    repo.find_blob(id).map_err(|e| missing_object(e, id, path))
-}
-
-fn missing_object(e: git2::Error, id: Oid, path: &str) -> Error {
+fn missing_object(e: git2::Error, id: ObjectId, path: &str) -> Error {
     if e.code() == git2::ErrorCode::NotFound {
         Error::MissingObject {
             path: if path.is_empty() {
@@ -74,4 +250,110 @@ fn missing_object(e: git2::Error, id: Oid, path: &str) -> Error {
     } else {
         e.into()
     }
+}
+
+/// One path a diff of two trees changed: its new blob id when it is a regular file, `None`
+/// when it is gone; `other` when what is there now is not a regular file.
+pub struct Changed {
+    pub path: String,
+    pub id: Option<ObjectId>,
+    pub other: bool,
+}
+
+/// The files that differ between two trees (either may be absent), in record text. Both
+/// entry lists are sorted in git's tree order, so one merge pass pairs them; subtrees with
+/// equal ids are skipped without being read, so a one-file change reads one path of trees.
+pub fn diff_trees(
+    repo: &Repo,
+    old: Option<&Tree>,
+    new: Option<&Tree>,
+    prefix: &[u8],
+    out: &mut Vec<Changed>,
+) -> Result<()> {
+    let list = |t: Option<&Tree>| -> Vec<(Vec<u8>, ObjectId, Kind)> {
+        let mut v: Vec<(Vec<u8>, ObjectId, Kind)> = t
+            .into_iter()
+            .flat_map(|t| t.entries())
+            .map(|e| {
+                let mut key = e.name;
+                if e.kind == Kind::Tree {
+                    key.push(b'/'); // git orders a tree as if its name ended with '/'
+                }
+                (key, e.id, e.kind)
+            })
+            .collect();
+        v.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        v
+    };
+    let (a, b) = (list(old), list(new));
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        let order = match (a.get(i), b.get(j)) {
+            (Some(x), Some(y)) => x.0.cmp(&y.0),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            _ => std::cmp::Ordering::Greater,
+        };
+        let (before, after) = match order {
+            std::cmp::Ordering::Less => {
+                i += 1;
+                (a.get(i - 1), None)
+            }
+            std::cmp::Ordering::Greater => {
+                j += 1;
+                (None, b.get(j - 1))
+            }
+            std::cmp::Ordering::Equal => {
+                i += 1;
+                j += 1;
+                (a.get(i - 1), b.get(j - 1))
+            }
+        };
+        // The same id in another mode (a file turned into a symlink to the same text) changed.
+        if let (Some(x), Some(y)) = (before, after)
+            && x.1 == y.1
+            && x.2 == y.2
+        {
+            continue;
+        }
+        let key = &before.or(after).map(|e| e.0.clone()).unwrap_or_default();
+        let name = key.strip_suffix(b"/").unwrap_or(key);
+        let path_bytes = [prefix, name].concat();
+        // Record text: paths are compared with the paths records hold.
+        let path = crate::path_bytes::encode(&path_bytes);
+        let sub = |e: Option<&(Vec<u8>, ObjectId, Kind)>| -> Result<Option<Tree<'_>>> {
+            match e {
+                Some((_, id, Kind::Tree)) => Ok(Some(repo.find_tree(*id, &path)?)),
+                _ => Ok(None),
+            }
+        };
+        let (old_sub, new_sub) = (sub(before)?, sub(after)?);
+        if old_sub.is_some() || new_sub.is_some() {
+            diff_trees(
+                repo,
+                old_sub.as_ref(),
+                new_sub.as_ref(),
+                &[path_bytes.as_slice(), b"/"].concat(),
+                out,
+            )?;
+        }
+        match (before, after) {
+            (_, Some((_, id, Kind::Regular))) => out.push(Changed {
+                path,
+                id: Some(*id),
+                other: false,
+            }),
+            (_, Some((_, _, Kind::Other))) => out.push(Changed {
+                path,
+                id: None,
+                other: true,
+            }),
+            (Some((_, _, Kind::Regular | Kind::Other)), _) => out.push(Changed {
+                path,
+                id: None,
+                other: false,
+            }),
+            _ => {}
+        }
+    }
+    Ok(())
 }

@@ -4,14 +4,14 @@
 
 use std::process::Command;
 
-use git2::Repository;
+use super::Repo;
 
 use crate::error::{Error, Result};
 use crate::quote;
 
 /// Runs `git ARGS` in the repository's work tree (or git directory); its stderr becomes the
 /// error.
-pub fn run(repo: &Repository, args: &[&str]) -> Result<()> {
+pub fn run(repo: &Repo, args: &[&str]) -> Result<()> {
     let dir = repo.workdir().unwrap_or_else(|| repo.path());
     let out = Command::new("git")
         .args(args)

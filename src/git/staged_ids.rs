@@ -4,7 +4,7 @@
 //! hook. Only plain indexes (versions 2–4 without split-index link or sparse directories)
 //! are read here; anything else goes through [`IndexFile::read`], which understands them all.
 
-use git2::{Oid, Repository};
+use super::{ObjectId, Repo};
 
 use super::index::{IndexFile, be32, index_path};
 use super::mapped::FileBytes;
@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 #[derive(Debug, Default)]
 pub struct StagedIds {
     paths: String,
-    /// (path start, path length, object id bytes): an `Oid` is made only for the entries a
+    /// (path start, path length, object id bytes): an `ObjectId` is made only for the entries a
     /// check asks about (making 100,000 of them through libgit2 cost the hook 3 ms).
     entries: Vec<(u32, u32, RawId)>,
     /// Paths whose entry is not a regular file (a symbolic link, a submodule): rare, so kept
@@ -39,18 +39,18 @@ impl RawId {
         Some(id)
     }
 
-    fn from_oid(oid: Oid) -> Option<Self> {
+    fn from_oid(oid: ObjectId) -> Option<Self> {
         Self::of(oid.as_bytes())
     }
 
-    fn oid(&self) -> Option<Oid> {
-        Oid::from_bytes(&self.bytes[..usize::from(self.len)]).ok()
+    fn oid(&self) -> Option<ObjectId> {
+        ObjectId::from_bytes(&self.bytes[..usize::from(self.len)])
     }
 }
 
 impl StagedIds {
     /// Reads the index a commit would be made from (`$GIT_INDEX_FILE` honoured).
-    pub fn read(repo: &Repository) -> Result<Self> {
+    pub fn read(repo: &Repo) -> Result<Self> {
         let (path, hash) = index_path(repo);
         let bytes = match FileBytes::open(&path) {
             Ok(b) => b,
@@ -64,7 +64,7 @@ impl StagedIds {
     }
 
     /// The staged blob id of `path`.
-    pub fn get(&self, path: &str) -> Option<Oid> {
+    pub fn get(&self, path: &str) -> Option<ObjectId> {
         self.entries
             .binary_search_by(|e| crate::path_bytes::cmp(self.path_of(e), path))
             .ok()
@@ -72,7 +72,7 @@ impl StagedIds {
     }
 
     /// The staged entry of `path`: its blob id and whether it is a regular file.
-    pub fn entry(&self, path: &str) -> Option<(Oid, bool)> {
+    pub fn entry(&self, path: &str) -> Option<(ObjectId, bool)> {
         self.get(path).map(|id| (id, !self.is_other(path)))
     }
 
@@ -82,7 +82,7 @@ impl StagedIds {
     }
 
     /// Every staged (path, blob id), sorted by path.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, Oid)> {
+    pub fn iter(&self) -> impl Iterator<Item = (&str, ObjectId)> {
         self.entries
             .iter()
             .filter_map(|e| Some((self.path_of(e), e.2.oid()?)))
@@ -196,16 +196,17 @@ mod tests {
     }
 
     fn same_as_index_file(dir: &std::path::Path) {
-        let repo = Repository::open(dir).unwrap();
+        let repo = Repo(git2::Repository::open(dir).unwrap());
         let (path, _) = index_path(&repo);
         let scanned = scan(&std::fs::read(path).unwrap(), 20).expect("a plain index is scanned");
         let full = IndexFile::read(&repo).unwrap();
-        let expected: Vec<(String, Oid)> = full
+        let expected: Vec<(String, ObjectId)> = full
             .entries
             .iter()
             .map(|e| (e.path.clone(), e.id))
             .collect();
-        let got: Vec<(String, Oid)> = scanned.iter().map(|(p, id)| (p.to_string(), id)).collect();
+        let got: Vec<(String, ObjectId)> =
+            scanned.iter().map(|(p, id)| (p.to_string(), id)).collect();
         assert_eq!(got, expected);
         for (p, id) in &expected {
             assert_eq!(scanned.get(p), Some(*id), "{p}");

@@ -1,6 +1,6 @@
 //! What git's status says: whether tracked files differ from HEAD, and the untracked files.
 
-use git2::Repository;
+use super::Repo;
 
 use crate::error::{Error, Result};
 
@@ -9,12 +9,12 @@ use crate::error::{Error, Result};
 /// some sparse ones) git's own `status` does: about five times faster at 100,000 files, and
 /// it takes no lock and rewrites nothing (`--no-optional-locks`). Unknown counts as dirty:
 /// a record never claims a clean tree it did not see.
-pub fn is_dirty(repo: &git2::Repository, root: &std::path::Path) -> bool {
+pub fn is_dirty(repo: &Repo, root: &std::path::Path) -> bool {
     let index_size = std::fs::metadata(repo.path().join("index")).map_or(0, |m| m.len());
     if index_size < 2 << 20 {
         let mut options = git2::StatusOptions::new();
         options.include_untracked(false).include_ignored(false);
-        if let Ok(statuses) = repo.statuses(Some(&mut options)) {
+        if let Ok(statuses) = repo.0.statuses(Some(&mut options)) {
             return !statuses.is_empty();
         }
     }
@@ -32,7 +32,7 @@ pub fn is_dirty(repo: &git2::Repository, root: &std::path::Path) -> bool {
 /// Untracked, not ignored files, as `git ls-files` lists them: it walks the directories
 /// only, where libgit2's status also stats every tracked file (at 100,000 files that was most
 /// of `provenance status`), and it reads split and sparse indexes. Without git, libgit2.
-pub fn untracked_files(repo: &Repository, root: &std::path::Path) -> Result<Vec<String>> {
+pub fn untracked_files(repo: &Repo, root: &std::path::Path) -> Result<Vec<String>> {
     let listed = std::process::Command::new("git")
         .args(["ls-files", "-z", "--others", "--exclude-standard"])
         .current_dir(root)
@@ -46,6 +46,7 @@ pub fn untracked_files(repo: &Repository, root: &std::path::Path) -> Result<Vec<
                 .recurse_untracked_dirs(true)
                 .include_ignored(false);
             let statuses = repo
+                .0
                 .statuses(Some(&mut options))
                 .map_err(|_| Error::Git(format!("running git ls-files: {e}")))?;
             return Ok(statuses

@@ -4,7 +4,8 @@
 use std::collections::HashSet;
 use std::rc::Rc;
 
-use git2::{Oid, Repository, Tree};
+use crate::git::objects::{Changed, diff_trees};
+use crate::git::{ObjectId, Repo, Tree};
 use globset::GlobSet;
 
 use super::claims::{ClaimsCache, record_holds};
@@ -18,7 +19,7 @@ use crate::git::staged_ids::StagedIds;
 use crate::policy::Policy;
 
 /// The policy of a repository: nearest policy file from the current directory to the root.
-pub fn repo_policy(repo: &Repository) -> Result<Policy> {
+pub fn repo_policy(repo: &Repo) -> Result<Policy> {
     let root = repo.workdir().and_then(|p| p.canonicalize().ok());
     Policy::discover(None, std::path::Path::new("."), root.as_deref())
 }
@@ -56,13 +57,9 @@ fn claimed_paths(records: &[RecordFile]) -> HashSet<&str> {
 /// only the records with a mismatch, broken records and unclaimed paths matching a
 /// tracked-output glob are compared with HEAD. Records come from the claims cache (parsed
 /// only when new); nothing is hashed.
-pub fn check_index(
-    repo: &Repository,
-    tracked: &GlobSet,
-    fast: bool,
-) -> Result<Option<Vec<Finding>>> {
+pub fn check_index(repo: &Repo, tracked: &GlobSet, fast: bool) -> Result<Option<Vec<Finding>>> {
     let index = StagedIds::read(repo)?;
-    let record_entries: Vec<(&str, Oid)> = index
+    let record_entries: Vec<(&str, ObjectId)> = index
         .paths()
         .filter(|p| is_record_path(p))
         .filter_map(|p| Some((p, index.get(p)?)))
@@ -70,7 +67,7 @@ pub fn check_index(
     if fast && record_entries.is_empty() && tracked.is_empty() {
         return Ok(None);
     }
-    let head = repo.head().ok().and_then(|h| h.peel_to_tree().ok());
+    let head = repo.head_tree();
     // A mode change with the same blob id (a file turned into a symlink to its text) is staged.
     let staged = |path: &str| index.entry(path) != head_entry(head.as_ref(), path);
     let mut cache = ClaimsCache::open(repo);
@@ -128,17 +125,16 @@ fn discard(index: StagedIds, cache: ClaimsCache, records: Vec<RecordFile>) {
 }
 
 /// HEAD's entry at `path`: its id and whether it is a regular file.
-fn head_entry(head: Option<&Tree>, path: &str) -> Option<(Oid, bool)> {
+fn head_entry(head: Option<&Tree>, path: &str) -> Option<(ObjectId, bool)> {
     head?
-        .get_path(&crate::path_bytes::path_or_text(path))
-        .ok()
-        .map(|e| (e.id(), super::view::is_regular_mode(e.filemode() as u32)))
+        .get(path)
+        .map(|e| (e.id, super::view::is_regular_mode(e.mode)))
 }
 
 /// What the range check keeps between a commit and its child.
 struct TreeState {
-    commit: Oid,
-    tree: Oid,
+    commit: ObjectId,
+    tree: ObjectId,
     map: BlobMap,
     records: Vec<RecordFile>,
     /// Every path the records name, kept until the records change (not rebuilt per commit).
@@ -154,12 +150,12 @@ struct TreeState {
 /// only recomputed when the diff touches a record, a recorded file or a tracked glob.
 /// `started(n, commit)` is called as each commit's check starts (for progress).
 pub fn check_range(
-    repo: &Repository,
-    commits: &[Oid],
+    repo: &Repo,
+    commits: &[ObjectId],
     tracked: &GlobSet,
     notes_ref: &str,
-    started: &mut dyn FnMut(usize, Oid),
-) -> Result<Vec<(Oid, Rc<Vec<Finding>>)>> {
+    started: &mut dyn FnMut(usize, ObjectId),
+) -> Result<Vec<(ObjectId, Rc<Vec<Finding>>)>> {
     let mut out = Vec::with_capacity(commits.len());
     let mut state: Option<TreeState> = None;
     let mut cache = ClaimsCache::open(repo);
@@ -168,7 +164,7 @@ pub fn check_range(
         let commit = repo.find_commit(id)?;
         let tree = commit.tree()?;
         let next = match state.take() {
-            Some(prev) if commit.parent_id(0).ok() == Some(prev.commit) => {
+            Some(prev) if commit.first_parent_id() == Some(prev.commit) => {
                 advance(repo, &mut cache, prev, id, &tree, tracked)?
             }
             _ => {
@@ -204,7 +200,7 @@ pub fn check_range(
 
 /// The run records of a tree, and findings for those that do not parse.
 fn tree_records(
-    repo: &Repository,
+    repo: &Repo,
     cache: &mut ClaimsCache,
     map: &BlobMap,
 ) -> Result<(Vec<RecordFile>, Vec<Finding>)> {
@@ -218,14 +214,14 @@ fn tree_records(
 }
 
 fn advance(
-    repo: &Repository,
+    repo: &Repo,
     cache: &mut ClaimsCache,
     mut prev: TreeState,
-    commit: Oid,
+    commit: ObjectId,
     tree: &Tree,
     tracked: &GlobSet,
 ) -> Result<TreeState> {
-    let old = repo.find_tree(prev.tree)?;
+    let old = repo.find_tree(prev.tree, "")?;
     let mut changes = Vec::new();
     diff_trees(repo, Some(&old), Some(tree), b"", &mut changes)?;
     let mut touched = false;
@@ -266,133 +262,9 @@ fn advance(
     Ok(prev)
 }
 
-/// The blobs that differ between two trees, as (path, new id or `None` if removed). Both
-/// entry lists are sorted in git's tree order, so one merge pass pairs them; subtrees with
-/// equal ids are skipped without being read, so a one-file change reads one path of trees.
-/// What a tree entry is, for lineage: only regular files (mode 100644 or 100755) have content
-/// a record can vouch for; a symbolic link or a submodule at a recorded path is a problem.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Tree,
-    Regular,
-    Other,
-}
-
-fn kind_of(e: &git2::TreeEntry) -> Kind {
-    match (e.kind(), e.filemode()) {
-        (Some(git2::ObjectType::Tree), _) => Kind::Tree,
-        (Some(git2::ObjectType::Blob), 0o100644 | 0o100755) => Kind::Regular,
-        _ => Kind::Other,
-    }
-}
-
-/// One path a diff of two trees changed: its new blob id when it is a regular file, `None`
-/// when it is gone; `other` when what is there now is not a regular file.
-struct Changed {
-    path: String,
-    id: Option<Oid>,
-    other: bool,
-}
-
-fn diff_trees(
-    repo: &Repository,
-    old: Option<&Tree>,
-    new: Option<&Tree>,
-    prefix: &[u8],
-    out: &mut Vec<Changed>,
-) -> Result<()> {
-    let list = |t: Option<&Tree>| -> Vec<(Vec<u8>, Oid, Kind)> {
-        let mut v: Vec<(Vec<u8>, Oid, Kind)> = t
-            .into_iter()
-            .flat_map(|t| t.iter())
-            .map(|e| {
-                let kind = kind_of(&e);
-                let mut key = e.name_bytes().to_vec();
-                if kind == Kind::Tree {
-                    key.push(b'/'); // git orders a tree as if its name ended with '/'
-                }
-                (key, e.id(), kind)
-            })
-            .collect();
-        v.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        v
-    };
-    let (a, b) = (list(old), list(new));
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() || j < b.len() {
-        let order = match (a.get(i), b.get(j)) {
-            (Some(x), Some(y)) => x.0.cmp(&y.0),
-            (Some(_), None) => std::cmp::Ordering::Less,
-            _ => std::cmp::Ordering::Greater,
-        };
-        let (before, after) = match order {
-            std::cmp::Ordering::Less => {
-                i += 1;
-                (a.get(i - 1), None)
-            }
-            std::cmp::Ordering::Greater => {
-                j += 1;
-                (None, b.get(j - 1))
-            }
-            std::cmp::Ordering::Equal => {
-                i += 1;
-                j += 1;
-                (a.get(i - 1), b.get(j - 1))
-            }
-        };
-        // The same id in another mode (a file turned into a symlink to the same text) changed.
-        if let (Some(x), Some(y)) = (before, after)
-            && x.1 == y.1
-            && x.2 == y.2
-        {
-            continue;
-        }
-        let key = &before.or(after).map(|e| e.0.clone()).unwrap_or_default();
-        let name = key.strip_suffix(b"/").unwrap_or(key);
-        let path_bytes = [prefix, name].concat();
-        // Record text: paths are compared with the paths records hold.
-        let path = crate::path_bytes::encode(&path_bytes);
-        let sub = |e: Option<&(Vec<u8>, Oid, Kind)>| -> Result<Option<Tree<'_>>> {
-            match e {
-                Some((_, id, Kind::Tree)) => Ok(Some(super::view::find_tree(repo, *id, &path)?)),
-                _ => Ok(None),
-            }
-        };
-        let (old_sub, new_sub) = (sub(before)?, sub(after)?);
-        if old_sub.is_some() || new_sub.is_some() {
-            diff_trees(
-                repo,
-                old_sub.as_ref(),
-                new_sub.as_ref(),
-                &[path_bytes.as_slice(), b"/"].concat(),
-                out,
-            )?;
-        }
-        match (before, after) {
-            (_, Some((_, id, Kind::Regular))) => out.push(Changed {
-                path,
-                id: Some(*id),
-                other: false,
-            }),
-            (_, Some((_, _, Kind::Other))) => out.push(Changed {
-                path,
-                id: None,
-                other: true,
-            }),
-            (Some((_, _, Kind::Regular | Kind::Other)), _) => out.push(Changed {
-                path,
-                id: None,
-                other: false,
-            }),
-            _ => {}
-        }
-    }
-    Ok(())
-}
-
 /// A note must pass validation: among its rules, it describes the records the commit holds,
 /// and every one the commit added or changed.
-fn check_note(repo: &Repository, notes_ref: &str, commit: Oid) -> Result<Vec<Finding>> {
+fn check_note(repo: &Repo, notes_ref: &str, commit: ObjectId) -> Result<Vec<Finding>> {
     let short_commit = commit.to_string()[..12].to_string();
     Ok(match super::notes::load_note(repo, notes_ref, commit)? {
         super::notes::NoteRead::Invalid(violation) => {
@@ -429,7 +301,7 @@ fn invalid_note(
 /// record was edited, since both digests were taken from the same bytes (except for paths git
 /// filters, whose sha256 is of the working bytes).
 fn inconsistent_digests(
-    repo: &Repository,
+    repo: &Repo,
     records: &[RecordFile],
     findings: &[Finding],
 ) -> Result<Vec<Finding>> {
@@ -464,7 +336,7 @@ fn inconsistent_digests(
             }
             // A blob the check needs and cannot read stops it with what to do (a partial clone);
             // skipping it would be a silent "ok".
-            let content = super::view::find_blob(repo, id, &fp.path)?;
+            let content = repo.find_blob(id, &fp.path)?;
             let actual = crate::fingerprint::hex(&Sha256::digest(content.content()));
             // A path git stores through a clean filter (LFS, ident, an encoding) is recorded
             // with the sha256 of its working bytes: it is held to what git checks the blob out
@@ -496,7 +368,7 @@ fn inconsistent_digests(
 }
 
 fn classify_tree(
-    repo: &Repository,
+    repo: &Repo,
     cache: &mut ClaimsCache,
     map: &BlobMap,
     records: &mut [RecordFile],
@@ -518,7 +390,7 @@ fn classify_tree(
 }
 
 fn classify_paths(
-    repo: &Repository,
+    repo: &Repo,
     map: &BlobMap,
     records: &[RecordFile],
     tracked: &GlobSet,
@@ -540,18 +412,18 @@ fn classify_paths(
 }
 
 /// A blob's bytes (a small file lineage reads: a policy).
-fn blob_bytes(repo: &Repository, id: Oid) -> Option<Vec<u8>> {
-    Some(repo.find_blob(id).ok()?.content().to_vec())
+fn blob_bytes(repo: &Repo, id: ObjectId) -> Option<Vec<u8>> {
+    Some(repo.blob(id)?.content().to_vec())
 }
 
 /// Checks the working tree: records tracked or lying untracked on disk.
-pub fn check_worktree(repo: &Repository, tracked: &GlobSet) -> Result<Vec<Finding>> {
+pub fn check_worktree(repo: &Repo, tracked: &GlobSet) -> Result<Vec<Finding>> {
     Ok(check_worktree_records(repo, tracked)?.1)
 }
 
 /// The working tree's run records, and its findings (what `rerun` replays from).
 pub fn check_worktree_records(
-    repo: &Repository,
+    repo: &Repo,
     tracked: &GlobSet,
 ) -> Result<(Vec<RecordFile>, Vec<Finding>)> {
     let root = repo
@@ -590,9 +462,7 @@ pub fn check_worktree_records(
         }
         let bytes = match index.get(path) {
             // Outside the sparse checkout the record is not on disk: read it from the index.
-            Some(e) if e.skip_worktree => {
-                super::view::find_blob(repo, e.id, path)?.content().to_vec()
-            }
+            Some(e) if e.skip_worktree => repo.find_blob(e.id, path)?.content().to_vec(),
             _ if !file.exists() => continue,
             _ => read_bounded(&file, path)?,
         };

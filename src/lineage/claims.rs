@@ -19,7 +19,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
-use git2::{Oid, Repository};
+use crate::git::{ObjectId, Repo};
 use sha2::{Digest, Sha256};
 
 use super::view::{View, broken_record, load_records};
@@ -38,17 +38,17 @@ const TRAILER: &str = "sha256\t";
 #[derive(Debug, Default)]
 pub struct ClaimsCache {
     file: Option<PathBuf>,
-    entries: HashMap<Oid, LineageRecord>,
+    entries: HashMap<ObjectId, LineageRecord>,
     /// Entries this run looked up: the ones kept when the file is pruned.
-    used: HashSet<Oid>,
+    used: HashSet<ObjectId>,
     changed: bool,
     /// Records handed out lean (from the cache), by path, with their blob id.
-    lean: HashMap<String, Oid>,
+    lean: HashMap<String, ObjectId>,
 }
 
 impl ClaimsCache {
     /// The repository's cache; empty when the file is missing or cannot be trusted.
-    pub fn open(repo: &Repository) -> Self {
+    pub fn open(repo: &Repo) -> Self {
         let file = repo.commondir().join("contextcore").join("claims");
         let entries = std::fs::read(&file)
             .ok()
@@ -65,9 +65,9 @@ impl ClaimsCache {
     /// A record that does not parse comes back as its `tampered` finding.
     pub fn load(
         &mut self,
-        repo: &Repository,
+        repo: &Repo,
         path: &str,
-        id: Oid,
+        id: ObjectId,
     ) -> Result<std::result::Result<RecordFile, Finding>> {
         self.used.insert(id);
         if let Some(record) = self.entries.get(&id) {
@@ -101,10 +101,10 @@ impl ClaimsCache {
     /// and the findings for those that do not parse.
     pub fn load_records<'a>(
         &mut self,
-        repo: &Repository,
-        found: impl Iterator<Item = (&'a str, Oid)>,
+        repo: &Repo,
+        found: impl Iterator<Item = (&'a str, ObjectId)>,
     ) -> Result<(Vec<RecordFile>, Vec<Finding>)> {
-        let mut found: Vec<(&str, Oid)> = found.collect();
+        let mut found: Vec<(&str, ObjectId)> = found.collect();
         found.sort();
         // Through `Records`, so a run id seen twice is tampered whether either copy came
         // from the cache or was parsed now.
@@ -122,7 +122,7 @@ impl ClaimsCache {
     /// command is exact. Returns whether any was replaced (the caller classifies again).
     pub fn complete(
         &mut self,
-        repo: &Repository,
+        repo: &Repo,
         records: &mut [RecordFile],
         findings: &[Finding],
     ) -> Result<bool> {
@@ -285,10 +285,10 @@ fn cacheable(r: &LineageRecord) -> bool {
 /// The file: header, then per record `r id run_id command inputs outputs` and one line per
 /// file (`i`/`o`, role, exists, blob, sha256, path; `-` for none, `+value` otherwise), then
 /// the trailer. Sorted by blob id, so equal caches are equal bytes.
-fn encode(entries: &HashMap<Oid, LineageRecord>) -> Vec<u8> {
+fn encode(entries: &HashMap<ObjectId, LineageRecord>) -> Vec<u8> {
     use std::fmt::Write;
     let opt = |v: &Option<String>| v.as_ref().map_or("-".to_string(), |s| format!("+{s}"));
-    let mut ids: Vec<&Oid> = entries.keys().collect();
+    let mut ids: Vec<&ObjectId> = entries.keys().collect();
     ids.sort();
     let mut out = format!("{HEADER}\n");
     for id in ids {
@@ -332,7 +332,7 @@ fn encode(entries: &HashMap<Oid, LineageRecord>) -> Vec<u8> {
 }
 
 /// The entries of a cache file, or `None` if anything about it is off.
-fn decode(bytes: &[u8]) -> Option<HashMap<Oid, LineageRecord>> {
+fn decode(bytes: &[u8]) -> Option<HashMap<ObjectId, LineageRecord>> {
     let text = std::str::from_utf8(bytes).ok()?;
     let cut = text.strip_suffix('\n')?.rfind('\n')? + 1;
     let (body, trailer) = text.split_at(cut);
@@ -460,14 +460,14 @@ mod tests {
         }
     }
 
-    fn cache_of(r: LineageRecord) -> HashMap<Oid, LineageRecord> {
-        HashMap::from([(Oid::from_str(&"1".repeat(40)).unwrap(), r)])
+    fn cache_of(r: LineageRecord) -> HashMap<ObjectId, LineageRecord> {
+        HashMap::from([(ObjectId::from_hex(&"1".repeat(40)).unwrap(), r)])
     }
 
     #[test]
     fn record_holds_agrees_with_classify() {
         use super::super::view::BlobMap;
-        let id = |c: char| Oid::from_str(&c.to_string().repeat(40)).unwrap();
+        let id = |c: char| ObjectId::from_hex(&c.to_string().repeat(40)).unwrap();
         let base = record();
         let mut variants = vec![base.clone()];
         let mut seed = base.clone();

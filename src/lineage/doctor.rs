@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use git2::Repository;
+use crate::git::Repo;
 use serde::Serialize;
 
 use super::hooks::{self, HOOKS, MARKER};
@@ -44,7 +44,7 @@ impl Check {
 const INSTALL: &str = "contextcore hook install";
 
 /// Every check, in order. `policy` is the policy's parse result (its notes ref, or the error).
-pub fn run(repo: &Repository, policy: Result<String, String>) -> Vec<Check> {
+pub fn run(repo: &Repo, policy: Result<String, String>) -> Vec<Check> {
     let mut checks = hook_checks(repo);
     let notes_ref = match policy {
         Ok(notes_ref) => {
@@ -70,7 +70,7 @@ pub fn run(repo: &Repository, policy: Result<String, String>) -> Vec<Check> {
 }
 
 /// Each hook: present, ours (or chained), executable, and calling a binary that exists.
-fn hook_checks(repo: &Repository) -> Vec<Check> {
+fn hook_checks(repo: &Repo) -> Vec<Check> {
     let Ok(dir) = hooks::hooks_dir(repo) else {
         return vec![Check::problem(
             "hooks",
@@ -118,19 +118,11 @@ fn hook_checks(repo: &Repository) -> Vec<Check> {
 /// `notes.rewriteRef`, `notes.rewriteMode` and `notes.displayRef`, as `hook install` sets them:
 /// every value of each (git reads them all), so a stale one left by an earlier release — one
 /// that named a branch, say — is found too.
-fn notes_config(repo: &Repository, notes_ref: &str) -> Vec<Check> {
-    let Ok(config) = repo.config().and_then(|mut c| c.snapshot()) else {
+fn notes_config(repo: &Repo, notes_ref: &str) -> Vec<Check> {
+    if repo.config_values("notes.rewriteRef").is_none() {
         return Vec::new();
-    };
-    let values = |key: &str| -> Vec<String> {
-        let mut out = Vec::new();
-        if let Ok(mut entries) = config.multivar(key, None) {
-            while let Some(Ok(e)) = entries.next() {
-                out.extend(e.value().ok().map(String::from));
-            }
-        }
-        out
-    };
+    }
+    let values = |key: &str| repo.config_values(key).unwrap_or_default();
     let mut out = Vec::new();
     for (key, want) in [
         ("notes.rewriteRef", notes_ref),
@@ -166,27 +158,20 @@ fn notes_config(repo: &Repository, notes_ref: &str) -> Vec<Check> {
 /// release wrote the policy's `notes_ref` there unchecked, so a pull request could leave a
 /// branch in every remote's refspecs after the developer left it. (`notes.displayRef` and
 /// `notes.rewriteRef` are checked against the policy's ref by [`notes_config`].)
-fn foreign_notes_config(repo: &Repository) -> Check {
+fn foreign_notes_config(repo: &Repo) -> Check {
     const CHECK: &str = "notes refspecs";
-    let Ok(config) = repo.config().and_then(|mut c| c.snapshot()) else {
+    let Some(entries) = repo.config_entries(r"^remote\..*\.fetch$") else {
         return Check::ok(CHECK, "no git configuration to read");
     };
     let mut found: Vec<(String, String)> = Vec::new();
-    if let Ok(mut entries) = config.entries(Some(r"^remote\..*\.fetch$")) {
-        while let Some(Ok(entry)) = entries.next() {
-            let (Ok(name), Ok(value)) = (entry.name(), entry.value()) else {
-                continue;
-            };
-            // Only the refspecs that bring notes into contextcore's side refs.
-            let source = match value.split_once(':') {
-                Some((src, dst)) if dst.starts_with("refs/contextcore/") => {
-                    src.trim_start_matches('+')
-                }
-                _ => continue,
-            };
-            if !source.starts_with(crate::refname::NOTES_PREFIX) {
-                found.push((name.to_string(), value.to_string()));
-            }
+    for (name, value) in entries {
+        // Only the refspecs that bring notes into contextcore's side refs.
+        let source = match value.split_once(':') {
+            Some((src, dst)) if dst.starts_with("refs/contextcore/") => src.trim_start_matches('+'),
+            _ => continue,
+        };
+        if !source.starts_with(crate::refname::NOTES_PREFIX) {
+            found.push((name, value));
         }
     }
     if found.is_empty() {
@@ -219,7 +204,7 @@ fn foreign_notes_config(repo: &Repository) -> Check {
 }
 
 /// Backups of replaced files: how many files have reached the number of backups kept.
-fn backups(repo: &Repository) -> Check {
+fn backups(repo: &Repo) -> Check {
     const CHECK: &str = "backups";
     let dir = repo.path().join("contextcore").join("backups");
     let full = crate::fsio::files_at_backup_bound(&dir);
@@ -255,25 +240,18 @@ fn backups(repo: &Repository) -> Check {
 }
 
 /// Each remote fetches the notes ref, so `git fetch` brings other clones' lineage.
-fn remote_refspecs(repo: &Repository, notes_ref: &str) -> Vec<Check> {
+fn remote_refspecs(repo: &Repo, notes_ref: &str) -> Vec<Check> {
     let Ok(remotes) = repo.remotes() else {
         return Vec::new();
     };
     remotes
         .iter()
-        .flatten()
-        .flatten()
         .map(|remote| {
             let name = format!("remote {remote}");
             let wanted = hooks::notes_refspec(notes_ref, remote);
             let fetches = repo
-                .find_remote(remote)
-                .map(|r| {
-                    r.fetch_refspecs()
-                        .map(|specs| specs.iter().flatten().flatten().any(|s| s == wanted))
-                        .unwrap_or(false)
-                })
-                .unwrap_or(false);
+                .fetch_refspecs(remote)
+                .is_ok_and(|specs| specs.contains(&wanted));
             let remote_shown = crate::quote::path(remote);
             if fetches {
                 Check::ok(&name, format!("{remote_shown} fetches {notes_ref}"))
@@ -293,26 +271,24 @@ fn remote_refspecs(repo: &Repository, notes_ref: &str) -> Vec<Check> {
 }
 
 /// Every run record committed in HEAD parses.
-fn records_in_head(repo: &Repository) -> Check {
-    let Ok(tree) = repo.head().and_then(|h| h.peel_to_tree()) else {
+fn records_in_head(repo: &Repo) -> Check {
+    let Some(tree) = repo.head_tree() else {
         return Check::ok("records in HEAD", "no commit yet");
     };
     let mut count = 0;
     let mut broken = Vec::new();
-    let _ = tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
-        let name = crate::path_bytes::encode(entry.name_bytes());
-        if entry.kind() == Some(git2::ObjectType::Blob) && crate::paths::is_run_record_name(&name) {
+    tree.walk_blobs(repo, &mut |dir, name, id| {
+        let name = crate::path_bytes::encode(name);
+        if crate::paths::is_run_record_name(&name) {
             count += 1;
             let parsed = repo
-                .find_blob(entry.id())
-                .ok()
+                .blob(id)
                 .and_then(|b| serde_json::from_slice::<serde_json::Value>(b.content()).ok())
                 .and_then(|j| crate::provenance::RunRecord::from_json(j, &name).ok());
             if parsed.is_none() {
                 broken.push(format!("{dir}{name}"));
             }
         }
-        git2::TreeWalkResult::Ok
     });
     if broken.is_empty() {
         Check::ok("records in HEAD", format!("{count} run record(s) parse"))
@@ -326,10 +302,10 @@ fn records_in_head(repo: &Repository) -> Check {
 }
 
 /// HEAD's lineage note: there when HEAD adds run records, and valid (what its records say).
-fn note_on_head(repo: &Repository, notes_ref: &str) -> Check {
+fn note_on_head(repo: &Repo, notes_ref: &str) -> Check {
     use super::notes::{self, NoteRead};
     const CHECK: &str = "note on HEAD";
-    let Ok(head) = repo.head().and_then(|h| h.peel_to_commit()) else {
+    let Some(head) = repo.head_commit() else {
         return Check::ok(CHECK, "no commit yet");
     };
     let id = head.id().to_string();

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use git2::Repository;
+use crate::git::Repo;
 
 use crate::error::{Error, Result};
 use crate::fsio::{self, Backups};
@@ -38,7 +38,7 @@ pub struct Installed {
 }
 
 /// Writes the hook scripts and sets the notes configuration.
-pub fn install(repo: &Repository, notes_ref: &str, force: bool) -> Result<Vec<Installed>> {
+pub fn install(repo: &Repo, notes_ref: &str, force: bool) -> Result<Vec<Installed>> {
     crate::refname::check_notes_ref(notes_ref).map_err(|why| {
         Error::Usage(format!(
             "notes ref {}: {why}",
@@ -79,21 +79,20 @@ pub fn install(repo: &Repository, notes_ref: &str, force: bool) -> Result<Vec<In
             chained,
         });
     }
-    let mut config = repo.config()?;
-    config.set_str("notes.rewriteRef", notes_ref)?;
-    config.set_bool("notes.rewrite.amend", true)?;
-    config.set_bool("notes.rewrite.rebase", true)?;
+    repo.set_config("notes.rewriteRef", notes_ref)?;
+    repo.set_config("notes.rewrite.amend", "true")?;
+    repo.set_config("notes.rewrite.rebase", "true")?;
     // Our post-commit already noted the rewritten commit; never concatenate two JSON notes.
-    config.set_str("notes.rewriteMode", "ignore")?;
-    config.set_str("notes.displayRef", notes_ref)?;
+    repo.set_config("notes.rewriteMode", "ignore")?;
+    repo.set_config("notes.displayRef", notes_ref)?;
     Ok(done)
 }
 
 /// Refuses a hooks directory that git tracks (`core.hooksPath` pointing at `.githooks/` in
 /// the work tree): its hooks are the team's, and ours would put this machine's binary path in
 /// them for `git add -A` to commit. The message says how to chain from the tracked hooks.
-fn refuse_tracked(repo: &Repository, dir: &Path) -> Result<()> {
-    let (Some(root), Ok(index)) = (repo.workdir(), repo.index()) else {
+fn refuse_tracked(repo: &Repo, dir: &Path) -> Result<()> {
+    let Some(root) = repo.workdir() else {
         return Ok(());
     };
     let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
@@ -103,11 +102,7 @@ fn refuse_tracked(repo: &Repository, dir: &Path) -> Result<()> {
         return Ok(());
     };
     let prefix = crate::path_bytes::text_of(rel);
-    let tracked = index.iter().any(|e| {
-        let path = crate::path_bytes::encode(&e.path);
-        prefix.is_empty() || crate::path_bytes::is_at_or_under(&path, &prefix)
-    });
-    if !tracked {
+    if !repo.tracks_under(&prefix) {
         return Ok(());
     }
     let shown = crate::quote::path(&prefix);
@@ -124,7 +119,7 @@ fn refuse_tracked(repo: &Repository, dir: &Path) -> Result<()> {
 }
 
 /// A path as the user sees it: relative to the work tree when it is inside it.
-pub fn shown(repo: &Repository, path: &Path) -> String {
+pub fn shown(repo: &Repo, path: &Path) -> String {
     let root = repo.workdir().and_then(|w| w.canonicalize().ok());
     let dir = path.parent().and_then(|p| p.canonicalize().ok());
     let abs = match (dir, path.file_name()) {
@@ -148,20 +143,13 @@ pub fn notes_refspec(notes_ref: &str, remote: &str) -> String {
 
 /// Adds [`notes_refspec`] to every remote's fetch refspecs (once), so `git fetch` brings the
 /// lineage other clones pushed.
-pub fn add_notes_refspecs(repo: &Repository, notes_ref: &str) -> Result<Vec<String>> {
+pub fn add_notes_refspecs(repo: &Repo, notes_ref: &str) -> Result<Vec<String>> {
     let mut added = Vec::new();
-    for remote in repo.remotes()?.iter().flatten().flatten() {
-        let wanted = notes_refspec(notes_ref, remote);
-        let has = repo
-            .find_remote(remote)?
-            .fetch_refspecs()?
-            .iter()
-            .flatten()
-            .flatten()
-            .any(|s| s == wanted);
-        if !has {
-            repo.remote_add_fetch(remote, &wanted)?;
-            added.push(remote.to_string());
+    for remote in repo.remotes()? {
+        let wanted = notes_refspec(notes_ref, &remote);
+        if !repo.fetch_refspecs(&remote)?.contains(&wanted) {
+            repo.add_fetch_refspec(&remote, &wanted)?;
+            added.push(remote);
         }
     }
     Ok(added)

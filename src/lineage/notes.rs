@@ -5,7 +5,7 @@
 //! any note); merging two notes is a union of runs, so notes from two clones combine without
 //! loss, even for commits whose objects this clone does not have yet.
 
-use git2::{Oid, Repository, Signature};
+use crate::git::{ObjectId, Repo};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -53,7 +53,7 @@ pub struct NoteFile {
 
 /// The note a commit should carry: runs recorded by files it added or changed. `None` when
 /// the commit touches no run record.
-pub fn note_for_commit(repo: &Repository, commit_id: Oid) -> Result<Option<NotePayload>> {
+pub fn note_for_commit(repo: &Repo, commit_id: ObjectId) -> Result<Option<NotePayload>> {
     let mut runs = Vec::new();
     for (path, id) in changed_records(repo, commit_id)? {
         // The note must pass the validation its readers apply: the record's own path too.
@@ -67,7 +67,7 @@ pub fn note_for_commit(repo: &Repository, commit_id: Oid) -> Result<Option<NoteP
                 },
             )
         })?;
-        runs.push(run_of_record(&path, &repo.find_blob(id)?)?);
+        runs.push(run_of_record(&path, &repo.find_blob(id, &path)?)?);
     }
     Ok((!runs.is_empty()).then(|| NotePayload {
         schema: note_text::SCHEMA.into(),
@@ -78,33 +78,20 @@ pub fn note_for_commit(repo: &Repository, commit_id: Oid) -> Result<Option<NoteP
 
 /// The run records a commit added or changed against its first parent, as (record text of
 /// the path, blob id), sorted by path: the runs its note must carry.
-pub fn changed_records(repo: &Repository, commit_id: Oid) -> Result<Vec<(String, Oid)>> {
-    let commit = repo.find_commit(commit_id)?;
-    let tree = commit.tree()?;
-    let parent_tree = match commit.parents().next() {
-        Some(p) => Some(p.tree()?),
-        None => None,
-    };
-    let diff = repo.diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), None)?;
+pub fn changed_records(repo: &Repo, commit_id: ObjectId) -> Result<Vec<(String, ObjectId)>> {
     let mut records = Vec::new();
-    for delta in diff.deltas() {
-        let Some(path) = delta.new_file().path_bytes() else {
-            continue;
-        };
-        let name = path.rsplit(|&b| b == b'/').next().unwrap_or(path);
-        if !std::str::from_utf8(name).is_ok_and(is_run_record_name)
-            || delta.new_file().id().is_zero()
-        {
-            continue;
+    for (path, id) in repo.changed_in_commit(commit_id)? {
+        let name = path.rsplit(|&b| b == b'/').next().unwrap_or(&path);
+        if std::str::from_utf8(name).is_ok_and(is_run_record_name) {
+            records.push((crate::path_bytes::encode(&path), id));
         }
-        records.push((crate::path_bytes::encode(path), delta.new_file().id()));
     }
     records.sort();
     Ok(records)
 }
 
 /// A run as a note carries it, from its record's blob.
-fn run_of_record(path: &str, blob: &git2::Blob) -> Result<NoteRun> {
+fn run_of_record(path: &str, blob: &crate::git::objects::Blob) -> Result<NoteRun> {
     let record = parse_record(blob.content(), path)?;
     let files = |list: Vec<(&str, &str, &Option<String>, &Option<String>)>| {
         list.into_iter()
@@ -168,7 +155,7 @@ pub enum NoteRead {
 /// run's record must be the commit's file at that path, read from the object store (an error
 /// when it is missing there, as in a partial clone); a v2 note must be exactly the rendering
 /// of those records, and every run of a v1 (JSON) note exactly what its record says.
-pub fn load_note(repo: &Repository, notes_ref: &str, commit: Oid) -> Result<NoteRead> {
+pub fn load_note(repo: &Repo, notes_ref: &str, commit: ObjectId) -> Result<NoteRead> {
     match note_bytes(repo, notes_ref, commit) {
         Some(bytes) => check_bytes(repo, commit, &bytes),
         None => Ok(NoteRead::Absent),
@@ -176,7 +163,7 @@ pub fn load_note(repo: &Repository, notes_ref: &str, commit: Oid) -> Result<Note
 }
 
 /// [`load_note`] of a note's bytes.
-fn check_bytes(repo: &Repository, commit: Oid, bytes: &[u8]) -> Result<NoteRead> {
+fn check_bytes(repo: &Repo, commit: ObjectId, bytes: &[u8]) -> Result<NoteRead> {
     let text = match note_str(bytes) {
         Ok(text) => text,
         Err(v) => return Ok(NoteRead::Invalid(v)),
@@ -208,7 +195,7 @@ fn check_bytes(repo: &Repository, commit: Oid, bytes: &[u8]) -> Result<NoteRead>
 }
 
 /// A v1 note: valid JSON of schema v1 whose every run is what its record says.
-fn check_json(repo: &Repository, commit: Oid, text: &str) -> Result<NoteRead> {
+fn check_json(repo: &Repo, commit: ObjectId, text: &str) -> Result<NoteRead> {
     let note = match validate::note_text(text, &commit.to_string()) {
         Ok(note) if note.schema == NOTE_SCHEMA => note,
         Ok(note) => return Ok(NoteRead::Invalid(Violation::NoteSchema(note.schema))),
@@ -232,16 +219,15 @@ fn check_json(repo: &Repository, commit: Oid, text: &str) -> Result<NoteRead> {
 }
 
 /// Reads a commit's note, if it has one that passes validation.
-pub fn read_note(repo: &Repository, notes_ref: &str, commit: Oid) -> Option<NotePayload> {
+pub fn read_note(repo: &Repo, notes_ref: &str, commit: ObjectId) -> Option<NotePayload> {
     match load_note(repo, notes_ref, commit) {
         Ok(NoteRead::Valid(p)) => Some(p),
         _ => None,
     }
 }
 
-fn note_bytes(repo: &Repository, notes_ref: &str, commit: Oid) -> Option<Vec<u8>> {
-    let note = repo.find_note(Some(notes_ref), commit).ok()?;
-    Some(note.message_bytes().to_vec())
+fn note_bytes(repo: &Repo, notes_ref: &str, commit: ObjectId) -> Option<Vec<u8>> {
+    repo.note_bytes(notes_ref, commit)
 }
 
 fn note_str(bytes: &[u8]) -> Result<&str, Violation> {
@@ -263,7 +249,7 @@ fn is_json(text: &str) -> bool {
 /// the commit it claims, and the paths and lines it holds. This is what merging needs, so
 /// notes of commits this clone has not fetched yet are merged too. A v1 JSON note is fully
 /// validated and given in v2 lines.
-fn frame(bytes: &[u8], commit: Oid) -> Result<Vec<Block>, Violation> {
+fn frame(bytes: &[u8], commit: ObjectId) -> Result<Vec<Block>, Violation> {
     let text = note_str(bytes)?;
     if is_json(text) {
         let payload = validate::note_text(text, &commit.to_string())?;
@@ -283,7 +269,7 @@ fn frame(bytes: &[u8], commit: Oid) -> Result<Vec<Block>, Violation> {
 
 /// The payload of a framed v2 note, from the records its run lines name; the note must be
 /// their rendering, byte for byte.
-fn resolve(repo: &Repository, commit: Oid, blocks: &[Block], text: &str) -> Result<NoteRead> {
+fn resolve(repo: &Repo, commit: ObjectId, blocks: &[Block], text: &str) -> Result<NoteRead> {
     let named = blocks
         .iter()
         .map(|b| (b.run.record.as_str(), b.run.blob_prefix.as_str()));
@@ -326,19 +312,14 @@ fn resolve(repo: &Repository, commit: Oid, blocks: &[Block], text: &str) -> Resu
 /// the commit's file at that path (a note cannot vouch for a record the commit does not
 /// hold), within the size limit, and a valid run record.
 fn runs_of_records<'a>(
-    repo: &Repository,
-    commit: Oid,
+    repo: &Repo,
+    commit: ObjectId,
     named: impl Iterator<Item = (&'a str, &'a str)>,
 ) -> Result<Result<Vec<NoteRun>, Violation>> {
     let tree = repo.find_commit(commit)?.tree()?;
-    let odb = repo.odb()?;
     let mut runs = Vec::new();
     for (record, id) in named {
-        let held = tree
-            .get_path(&crate::path_bytes::path_or_text(record))
-            .ok()
-            .filter(|e| e.kind() == Some(git2::ObjectType::Blob))
-            .map(|e| e.id());
+        let held = tree.get(record).filter(|e| e.is_blob()).map(|e| e.id);
         let Some(blob_id) = held.filter(|h| h.to_string().starts_with(id)) else {
             return Ok(Err(Violation::NoteRecord {
                 record: record.to_string(),
@@ -346,7 +327,7 @@ fn runs_of_records<'a>(
                 held: held.map(|h| h.to_string()),
             }));
         };
-        if let Ok((size, _)) = odb.read_header(blob_id)
+        if let Some(size) = repo.blob_size(blob_id)
             && size > validate::MAX_RECORD_BYTES
         {
             return Ok(Err(Violation::TooLarge {
@@ -355,7 +336,7 @@ fn runs_of_records<'a>(
                 limit: validate::MAX_RECORD_BYTES,
             }));
         }
-        let blob = super::view::find_blob(repo, blob_id, record)?;
+        let blob = repo.find_blob(blob_id, record)?;
         match run_of_record(record, &blob) {
             Ok(run) => runs.push(run),
             Err(Error::Untrusted { violation, .. }) => {
@@ -371,10 +352,8 @@ fn runs_of_records<'a>(
 }
 
 /// Writes (replacing) a commit's note text.
-fn write_text(repo: &Repository, notes_ref: &str, commit: Oid, text: &str) -> Result<()> {
-    let sig = signature(repo)?;
-    repo.note(&sig, &sig, Some(notes_ref), commit, text, true)?;
-    Ok(())
+fn write_text(repo: &Repo, notes_ref: &str, commit: ObjectId, text: &str) -> Result<()> {
+    repo.set_note(notes_ref, commit, text)
 }
 
 /// Computes and attaches the note of `commit`; returns it, or `None` if the commit has no runs.
@@ -382,12 +361,9 @@ fn write_text(repo: &Repository, notes_ref: &str, commit: Oid, text: &str) -> Re
 /// is recomputed, never merged with what is there: a note git copied from a rewritten commit
 /// (amend, rebase) that no longer holds the run is replaced, or removed when the commit holds
 /// no run.
-pub fn attach(repo: &Repository, notes_ref: &str, commit: Oid) -> Result<Option<NotePayload>> {
+pub fn attach(repo: &Repo, notes_ref: &str, commit: ObjectId) -> Result<Option<NotePayload>> {
     let Some(payload) = note_for_commit(repo, commit)? else {
-        if repo.find_note(Some(notes_ref), commit).is_ok() {
-            let sig = signature(repo)?;
-            repo.note_delete(commit, Some(notes_ref), &sig, &sig)?;
-        }
+        repo.remove_note(notes_ref, commit)?;
         return Ok(None);
     };
     let text = note_text::render(&payload);
@@ -418,28 +394,22 @@ pub struct Merged {
     /// Notes written on the local ref.
     pub changed: usize,
     /// Incoming notes refused (and local notes left alone because they are invalid).
-    pub rejected: Vec<(Oid, Violation)>,
+    pub rejected: Vec<(ObjectId, Violation)>,
     /// Local notes that failed validation once their commit was here (merged as text from
     /// another remote earlier), replaced by the note the commit's records give.
-    pub replaced: Vec<(Oid, Violation)>,
+    pub replaced: Vec<(ObjectId, Violation)>,
 }
 
 /// Each commit's note blob on `notes_ref` (none when the ref does not exist).
-fn note_ids(repo: &Repository, notes_ref: &str) -> std::collections::HashMap<Oid, Oid> {
-    match repo.notes(Some(notes_ref)) {
-        Ok(iter) => iter
-            .filter_map(|n| n.ok())
-            .map(|(note, commit)| (commit, note))
-            .collect(),
-        Err(_) => Default::default(),
-    }
+fn note_ids(repo: &Repo, notes_ref: &str) -> std::collections::HashMap<ObjectId, ObjectId> {
+    repo.notes(notes_ref)
 }
 
 /// The commits whose note on `ours` is not the same blob as on `theirs` (or `theirs` has
 /// none): what `ours` would add to `theirs`.
-fn differing(repo: &Repository, ours: &str, theirs: Option<&str>) -> Vec<Oid> {
+fn differing(repo: &Repo, ours: &str, theirs: Option<&str>) -> Vec<ObjectId> {
     let theirs = theirs.map(|t| note_ids(repo, t)).unwrap_or_default();
-    let mut out: Vec<Oid> = note_ids(repo, ours)
+    let mut out: Vec<ObjectId> = note_ids(repo, ours)
         .into_iter()
         .filter(|(commit, note)| theirs.get(commit) != Some(note))
         .map(|(commit, _)| commit)
@@ -453,13 +423,13 @@ fn differing(repo: &Repository, ours: &str, theirs: Option<&str>) -> Vec<Oid> {
 /// text before its commit arrived) is replaced by the note those records give — never kept
 /// over an incoming note that holds. Returns what was replaced.
 pub fn replace_invalid_local(
-    repo: &Repository,
+    repo: &Repo,
     into_ref: &str,
     from_ref: &str,
-) -> Result<Vec<(Oid, Violation)>> {
+) -> Result<Vec<(ObjectId, Violation)>> {
     let mut replaced = Vec::new();
     for commit in differing(repo, into_ref, Some(from_ref)) {
-        if repo.find_commit(commit).is_err() {
+        if !repo.has_commit(commit) {
             continue;
         }
         if let NoteRead::Invalid(v) = load_note(repo, into_ref, commit)? {
@@ -468,8 +438,7 @@ pub fn replace_invalid_local(
                 // A commit whose own record is tampered gets no note from us; the bad note
                 // goes, so no reader takes it for the commit's word.
                 Err(Error::Untrusted { .. }) => {
-                    let sig = signature(repo)?;
-                    repo.note_delete(commit, Some(into_ref), &sig, &sig)?;
+                    repo.remove_note(into_ref, commit)?;
                     replaced.push((commit, v));
                 }
                 Err(e) => return Err(e),
@@ -484,13 +453,13 @@ pub fn replace_invalid_local(
 /// validation against its commit's records, and each one on a commit this clone does not
 /// have (it cannot be checked here, and the remote would hand it to every clone).
 pub fn unpushable(
-    repo: &Repository,
+    repo: &Repo,
     notes_ref: &str,
     remote_ref: Option<&str>,
-) -> Result<Vec<(Oid, String)>> {
+) -> Result<Vec<(ObjectId, String)>> {
     let mut out = Vec::new();
     for commit in differing(repo, notes_ref, remote_ref) {
-        if repo.find_commit(commit).is_err() {
+        if !repo.has_commit(commit) {
             out.push((
                 commit,
                 "its commit is not in this clone, so the note cannot be checked; fetch the commit, or drop the note with `git notes --ref=<ref> remove <commit>`".to_string(),
@@ -512,7 +481,7 @@ pub fn unpushable(
 /// keeps ours); an invalid local note is left as it is. Notes are checked as text
 /// ([`frame`]), so the commits they annotate need not be here yet; readers check them
 /// against the records when they read them.
-pub fn merge_refs(repo: &Repository, into_ref: &str, from_ref: &str) -> Result<Merged> {
+pub fn merge_refs(repo: &Repo, into_ref: &str, from_ref: &str) -> Result<Merged> {
     let mut out = Merged::default();
     for commit in noted_commits(repo, from_ref) {
         let Some(incoming) = note_bytes(repo, from_ref, commit) else {
@@ -533,7 +502,7 @@ pub fn merge_refs(repo: &Repository, into_ref: &str, from_ref: &str) -> Result<M
             Some(Ok(ours))
                 if ours.first().map(|b| b.version) != theirs.first().map(|b| b.version) =>
             {
-                if repo.find_commit(commit).is_ok() && attach(repo, into_ref, commit).is_ok() {
+                if repo.has_commit(commit) && attach(repo, into_ref, commit).is_ok() {
                     out.changed += usize::from(note_bytes(repo, into_ref, commit) != local);
                 }
                 continue;
@@ -554,14 +523,8 @@ pub fn merge_refs(repo: &Repository, into_ref: &str, from_ref: &str) -> Result<M
 }
 
 /// The commits that carry a note on `notes_ref` (none when the ref does not exist).
-pub fn noted_commits(repo: &Repository, notes_ref: &str) -> Vec<Oid> {
-    match repo.notes(Some(notes_ref)) {
-        Ok(iter) => iter
-            .filter_map(|n| n.ok())
-            .map(|(_, commit)| commit)
-            .collect(),
-        Err(_) => Vec::new(),
-    }
+pub fn noted_commits(repo: &Repo, notes_ref: &str) -> Vec<ObjectId> {
+    repo.noted_commits(notes_ref)
 }
 
 /// An incoming note's runs as lines, if it may be merged: well formed ([`frame`]) and, when
@@ -569,15 +532,15 @@ pub fn noted_commits(repo: &Repository, notes_ref: &str) -> Vec<Oid> {
 /// from a remote never makes a local note invalid). A note on a commit not fetched yet is
 /// merged as text; readers check it when they read it.
 fn incoming_blocks(
-    repo: &Repository,
-    commit: Oid,
+    repo: &Repo,
+    commit: ObjectId,
     bytes: &[u8],
 ) -> Result<Result<Vec<Block>, Violation>> {
     let blocks = match frame(bytes, commit) {
         Ok(blocks) => blocks,
         Err(v) => return Ok(Err(v)),
     };
-    if repo.find_commit(commit).is_ok() {
+    if repo.has_commit(commit) {
         match check_bytes(repo, commit, bytes) {
             Ok(NoteRead::Invalid(v)) => return Ok(Err(v)),
             Ok(_) | Err(Error::MissingObject { .. }) => {}
@@ -589,7 +552,7 @@ fn incoming_blocks(
 
 /// Whether `from_ref` may simply replace `into_ref` (a fast-forward): every note on it may be
 /// merged ([`incoming_blocks`]), and every local run is still there, line for line.
-pub fn keeps_every_local_run(repo: &Repository, into_ref: &str, from_ref: &str) -> Result<bool> {
+pub fn keeps_every_local_run(repo: &Repo, into_ref: &str, from_ref: &str) -> Result<bool> {
     let mut theirs_of = std::collections::HashMap::new();
     for c in noted_commits(repo, from_ref) {
         let Some(bytes) = note_bytes(repo, from_ref, c) else {
@@ -607,14 +570,6 @@ pub fn keeps_every_local_run(repo: &Repository, into_ref: &str, from_ref: &str) 
         let theirs = theirs_of.get(&c).map_or(&[][..], Vec::as_slice);
         ours.iter().all(|run| theirs.contains(run))
     }))
-}
-
-/// The repository's identity for notes commits, or a neutral one when git has none.
-pub fn signature(repo: &Repository) -> Result<Signature<'static>> {
-    match repo.signature() {
-        Ok(sig) => Ok(sig.to_owned()),
-        Err(_) => Ok(Signature::now("contextcore", "contextcore@localhost")?),
-    }
 }
 
 #[cfg(test)]

@@ -4,14 +4,14 @@
 
 use std::path::{Path, PathBuf};
 
-use git2::{Oid, Repository};
+use crate::git::{ObjectId, Repo};
 
 use super::validate::{self, Violation};
 use super::{Finding, LineageRecord, RecordFile, Verdict};
 use crate::error::{Error, Result};
 use crate::fingerprint::Digests;
 use crate::git::index::{IndexEntry, IndexFile};
-pub use crate::git::objects::{BlobMap, find_blob, find_tree, is_regular_mode};
+pub use crate::git::objects::{BlobMap, is_regular_mode};
 use crate::paths::is_run_record_name;
 
 /// Something that knows the blob id of a repository path.
@@ -60,7 +60,7 @@ impl View for IndexFile {
 
 impl View for BlobMap {
     fn blob(&self, path: &str) -> Option<String> {
-        self.blobs.get(path).map(Oid::to_string)
+        self.blobs.get(path).map(ObjectId::to_string)
     }
 
     fn not_regular(&self, path: &str) -> bool {
@@ -86,16 +86,15 @@ pub fn is_record_path(path: &str) -> bool {
 /// A record that fails is not an error of the run but a finding of the check: it comes back
 /// as a `tampered` finding naming the file and the rule it broke, and is not classified.
 pub fn load_records<'a>(
-    repo: &Repository,
-    found: impl Iterator<Item = (&'a str, Oid)>,
+    repo: &Repo,
+    found: impl Iterator<Item = (&'a str, ObjectId)>,
 ) -> Result<(Vec<RecordFile>, Vec<Finding>)> {
-    let mut found: Vec<(&str, Oid)> = found.collect();
+    let mut found: Vec<(&str, ObjectId)> = found.collect();
     found.sort();
     let mut records = Records::default();
-    let odb = repo.odb()?;
     for (path, id) in found {
         // An oversized record is refused from its object header, without reading it.
-        if let Ok((size, _)) = odb.read_header(id)
+        if let Some(size) = repo.blob_size(id)
             && size > validate::MAX_RECORD_BYTES
         {
             let violation = Violation::TooLarge {
@@ -106,7 +105,7 @@ pub fn load_records<'a>(
             records.add(path, Err(untrusted(path, violation)));
             continue;
         }
-        let blob = find_blob(repo, id, path)?;
+        let blob = repo.find_blob(id, path)?;
         records.add(path, parse_record(blob.content(), path));
     }
     Ok((records.valid, records.broken))
@@ -189,14 +188,14 @@ fn untrusted(path: &str, violation: Violation) -> Error {
 
 /// The working tree: index ids where stat data says a file is unchanged, a fresh hash otherwise.
 pub struct WorktreeView<'a> {
-    repo: &'a Repository,
+    repo: &'a Repo,
     root: PathBuf,
     index: &'a IndexFile,
 }
 
 impl<'a> WorktreeView<'a> {
     /// Builds the view from the repository's index and work tree.
-    pub fn new(repo: &'a Repository, root: &Path, index: &'a IndexFile) -> Self {
+    pub fn new(repo: &'a Repo, root: &Path, index: &'a IndexFile) -> Self {
         Self {
             repo,
             root: root.to_path_buf(),
