@@ -13,6 +13,7 @@ pub mod init;
 pub mod intoto;
 pub mod lineage;
 pub mod model;
+pub mod ops;
 pub mod output;
 pub mod path_bytes;
 pub mod paths;

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::ops::options::{self, DocFormat, ReportFormat};
 use crate::paths::WriteStrategy;
 
 /// Derive files from a service's context manifest, in place, and record their lineage in git.
@@ -243,13 +244,6 @@ pub struct WriteArgs {
     pub policy: Option<PathBuf>,
 }
 
-impl WriteArgs {
-    /// The run-provenance flag, if given.
-    pub fn emit_run_provenance(&self) -> Option<bool> {
-        flag_pair(self.emit_run_provenance, self.no_emit_run_provenance)
-    }
-}
-
 /// `--document-write-strategy`'s values: the library's type, spelled for clap here, so clap
 /// stays in the CLI.
 impl ValueEnum for WriteStrategy {
@@ -265,15 +259,6 @@ impl ValueEnum for WriteStrategy {
             }
         };
         Some(clap::builder::PossibleValue::new(self.as_str()).help(help))
-    }
-}
-
-/// `--x/--no-x` as an optional bool: `None` when neither was given.
-pub fn flag_pair(yes: bool, no: bool) -> Option<bool> {
-    match (yes, no) {
-        (true, _) => Some(true),
-        (_, true) => Some(false),
-        _ => None,
     }
 }
 
@@ -302,13 +287,6 @@ pub struct InitArgs {
     pub write: WriteArgs,
 }
 
-/// How a report is printed (`--json` is the same as `--format json`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ReportFormat {
-    Text,
-    Json,
-}
-
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
     /// Manifest to check [default: the nearest .contextcore.yaml, here or in a parent directory
@@ -326,27 +304,15 @@ pub struct ValidateArgs {
     pub json: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum DocFormat {
-    Yaml,
-    Json,
-}
-
 #[derive(Debug, Args, Clone)]
 pub struct ExportArgs {
     /// Manifest to export [default: the nearest .contextcore.yaml, here or in a parent directory
     /// up to the repository root].
     #[arg(short = 'p', long = "path", value_name = "PATH")]
     pub path_arg: Option<PathBuf>,
-    /// The manifest this run reads (`-p`, or the one found upward).
-    #[arg(skip)]
-    pub path: PathBuf,
     /// Output directory [default: out/ beside the manifest].
     #[arg(short = 'o', long = "output-dir", value_name = "OUTPUT_DIR")]
     pub output_dir_arg: Option<PathBuf>,
-    /// The output directory this run writes (`-o`, or out/ beside the manifest).
-    #[arg(skip)]
-    pub output_dir: PathBuf,
     /// Kubernetes namespace of the project context.
     #[arg(short, long, default_value = "default")]
     pub namespace: String,
@@ -354,9 +320,6 @@ pub struct ExportArgs {
     /// policy's scan_existing_default].
     #[arg(long)]
     pub scan_existing: Vec<PathBuf>,
-    /// Whether `--scan-existing` was given (else the policy's directories apply).
-    #[arg(skip)]
-    pub scan_from_flag: bool,
     /// An existing artifact, `ARTIFACT_ID:PATH` (repeatable); marks that artifact as existing.
     #[arg(short = 'e', long = "existing", value_name = "ID:PATH")]
     pub existing: Vec<String>,
@@ -430,16 +393,10 @@ pub struct GenerateArgs {
     /// nearest manifest's export wrote, out/{project}-projectcontext.yaml beside it].
     #[arg(short = 'c', long = "context", value_name = "CONTEXT")]
     pub context_arg: Option<PathBuf>,
-    /// The project context this run reads.
-    #[arg(skip)]
-    pub context: PathBuf,
     /// Output directory [default: generated/, beside the manifest when the context was found
     /// through it].
     #[arg(short = 'o', long = "output", value_name = "OUTPUT")]
     pub output_arg: Option<PathBuf>,
-    /// The output directory this run writes.
-    #[arg(skip)]
-    pub output: PathBuf,
     /// Generate the ServiceMonitor.
     #[arg(long)]
     pub service_monitor: bool,
@@ -515,4 +472,146 @@ pub struct InitFromPlanArgs {
     pub json: bool,
     #[command(flatten)]
     pub write: WriteArgs,
+}
+
+/// Each command's clap arguments become the typed options of `crate::ops`.
+impl From<WriteArgs> for options::WriteOptions {
+    fn from(a: WriteArgs) -> Self {
+        Self {
+            document_write_strategy: a.document_write_strategy,
+            emit_run_provenance: a.emit_run_provenance,
+            no_emit_run_provenance: a.no_emit_run_provenance,
+            force_record: a.force_record,
+            policy: a.policy,
+        }
+    }
+}
+
+impl From<InitArgs> for options::InitOptions {
+    fn from(a: InitArgs) -> Self {
+        Self {
+            path: a.path,
+            name: a.name,
+            force: a.force,
+            validate: a.validate,
+            no_validate: a.no_validate,
+            json: a.json,
+            write: a.write.into(),
+        }
+    }
+}
+
+impl From<ValidateArgs> for options::ValidateOptions {
+    fn from(a: ValidateArgs) -> Self {
+        Self {
+            path: a.path,
+            strict: a.strict,
+            format: a.format,
+            json: a.json,
+        }
+    }
+}
+
+impl From<ExportArgs> for options::ExportOptions {
+    fn from(a: ExportArgs) -> Self {
+        Self {
+            path_arg: a.path_arg,
+            path: Default::default(),
+            output_dir_arg: a.output_dir_arg,
+            output_dir: Default::default(),
+            namespace: a.namespace,
+            scan_existing: a.scan_existing,
+            scan_from_flag: Default::default(),
+            existing: a.existing,
+            profile: a.profile,
+            service_metadata: a.service_metadata,
+            embed_provenance: a.embed_provenance,
+            verify: a.verify,
+            format: a.format,
+            strict_quality: a.strict_quality,
+            no_strict_quality: a.no_strict_quality,
+            min_coverage: a.min_coverage,
+            environment: a.environment,
+            task_mapping: a.task_mapping,
+            project_id: a.project_id,
+            deterministic_output: a.deterministic_output,
+            no_deterministic_output: a.no_deterministic_output,
+            emit_provenance: a.emit_provenance,
+            emit_onboarding: a.emit_onboarding,
+            no_onboarding: a.no_onboarding,
+            emit_quality_report: a.emit_quality_report,
+            no_emit_quality_report: a.no_emit_quality_report,
+            dry_run: a.dry_run,
+            json: a.json,
+            write: a.write.into(),
+        }
+    }
+}
+
+impl From<GenerateArgs> for options::GenerateOptions {
+    fn from(a: GenerateArgs) -> Self {
+        Self {
+            context_arg: a.context_arg,
+            context: Default::default(),
+            output_arg: a.output_arg,
+            output: Default::default(),
+            service_monitor: a.service_monitor,
+            prometheus_rule: a.prometheus_rule,
+            dashboard: a.dashboard,
+            all: a.all,
+            write_legacy_aliases: a.write_legacy_aliases,
+            strict_quality: a.strict_quality,
+            no_strict_quality: a.no_strict_quality,
+            emit_report: a.emit_report,
+            no_emit_report: a.no_emit_report,
+            dry_run: a.dry_run,
+            json: a.json,
+            write: a.write.into(),
+        }
+    }
+}
+
+impl From<InitFromPlanArgs> for options::InitFromPlanOptions {
+    fn from(a: InitFromPlanArgs) -> Self {
+        Self {
+            plan: a.plan,
+            requirements: a.requirements,
+            project_root: a.project_root,
+            output: a.output,
+            name: a.name,
+            report_out: a.report_out,
+            strict_quality: a.strict_quality,
+            no_strict_quality: a.no_strict_quality,
+            force: a.force,
+            dry_run: a.dry_run,
+            json: a.json,
+            write: a.write.into(),
+        }
+    }
+}
+
+impl ValueEnum for DocFormat {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[DocFormat::Yaml, DocFormat::Json]
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(match self {
+            DocFormat::Yaml => "yaml",
+            DocFormat::Json => "json",
+        }))
+    }
+}
+
+impl ValueEnum for ReportFormat {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[ReportFormat::Text, ReportFormat::Json]
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(match self {
+            ReportFormat::Text => "text",
+            ReportFormat::Json => "json",
+        }))
+    }
 }

@@ -15,7 +15,7 @@ pub enum ContractCommand {
     Diagnose(DiagnoseArgs),
 }
 
-pub use super::args::ReportFormat;
+use crate::ops::options::{self, ReportFormat};
 
 /// How both gates report: the options their earlier versions took.
 #[derive(Debug, Args)]
@@ -32,13 +32,6 @@ pub struct ReportOutput {
     /// Machine-readable output (same as --format json).
     #[arg(long)]
     pub json: bool,
-}
-
-impl ReportOutput {
-    /// Whether the report is printed as JSON.
-    pub fn json(&self) -> bool {
-        self.json || self.format == ReportFormat::Json
-    }
 }
 
 #[derive(Debug, Args)]
@@ -73,4 +66,39 @@ pub struct DiagnoseArgs {
     /// Exit 1 when a question does not pass.
     #[arg(long)]
     pub fail_on_issue: bool,
+}
+
+impl From<ReportOutput> for options::ReportOutput {
+    fn from(a: ReportOutput) -> Self {
+        Self {
+            trace_id: a.trace_id,
+            report: a.report,
+            format: a.format,
+            json: a.json,
+        }
+    }
+}
+
+impl From<CheckPipelineArgs> for options::CheckPipelineOptions {
+    fn from(a: CheckPipelineArgs) -> Self {
+        Self {
+            output_dir: a.output_dir,
+            task_id: a.task_id,
+            output: a.output.into(),
+            fail_on_unhealthy: a.fail_on_unhealthy,
+            min_coverage: a.min_coverage,
+        }
+    }
+}
+
+impl From<DiagnoseArgs> for options::DiagnoseOptions {
+    fn from(a: DiagnoseArgs) -> Self {
+        Self {
+            export_dir: a.export_dir,
+            ingestion_dir: a.ingestion_dir,
+            artisan_dir: a.artisan_dir,
+            output: a.output.into(),
+            fail_on_issue: a.fail_on_issue,
+        }
+    }
 }

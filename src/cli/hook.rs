@@ -234,7 +234,7 @@ fn pre_commit(repo: &Repo, policy: &crate::policy::Policy) -> Result<i32> {
         eprintln!("contextcore: {}", p.line());
     }
     if mode == LineageMode::Fix {
-        return super::rerun::fix(repo, &problems);
+        return crate::lineage::rerun::fix(repo, &problems);
     }
     if mode == LineageMode::Strict {
         eprintln!(
@@ -268,10 +268,10 @@ fn reproduce_staged(repo: &Repo, policy: &crate::policy::Policy) -> Result<i32> 
             at_head != blobs.get(&rf.path).copied()
         })
         .collect();
-    let runs = super::reproduce::Reproducer::default().check(repo, &blobs, &staged)?;
+    let runs = crate::lineage::reproduce::Reproducer::default().check(repo, &blobs, &staged)?;
     let failing: Vec<_> = runs.iter().filter(|r| r.fails(false, &allowed)).collect();
     for r in &runs {
-        if r.outcome != super::reproduce::Outcome::Reproduced {
+        if r.outcome != crate::lineage::reproduce::Outcome::Reproduced {
             for line in r.lines() {
                 eprintln!("contextcore: {line}");
             }

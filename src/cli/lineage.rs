@@ -12,14 +12,13 @@ use crate::lineage::check::{
     resolve_commit,
 };
 use crate::lineage::notes::{self, NotePayload, NoteRead};
+use crate::lineage::reproduce::{Outcome, Reproducer, RunCheck};
 use crate::lineage::view::{BlobMap, is_record_path, load_records};
-use crate::lineage::{Finding, RecordFile, Verdict, rerun, short, tracked_globs};
+use crate::lineage::{Finding, RecordFile, Verdict, hint, short, tracked_globs};
 use crate::quote;
 use std::collections::HashMap;
 
 use crate::git::{Commit, ObjectId, Repo};
-
-use super::reproduce::{Outcome, Reproducer, RunCheck};
 
 use super::args::{ShowArgs, VerifyArgs};
 use super::progress::Progress;
@@ -374,7 +373,7 @@ pub fn show(a: ShowArgs) -> Result<i32> {
             return Err(Error::Usage(format!(
                 "{}: no lineage note on {notes_ref}; run 'contextcore notes attach {}' or fetch notes",
                 quote::path(target),
-                rerun::shell_word(target)
+                hint::shell_word(target)
             )));
         }
         NoteRead::Invalid(violation) => {

@@ -1,27 +1,18 @@
 //! The binary edge: parse arguments, run the command, print its error, pick the exit code.
 
 pub mod args;
-mod contract;
 pub mod contract_args;
-mod export;
-mod export_inputs;
-mod generate;
 mod hook;
 mod lineage;
-mod locate;
 mod man;
-mod manifest;
-mod plan;
 mod progress;
-mod replay;
-mod reproduce;
-mod rerun;
-mod summary;
 
 use clap::Parser;
 
 use crate::error::{EXIT_BAD_INPUT, Error};
+use crate::ops;
 use args::{Cli, Command, HookCommand, ManifestCommand, NotesCommand, ProvenanceCommand};
+use contract_args::ContractCommand;
 
 /// Runs the command line and returns the process exit code.
 pub fn main() -> i32 {
@@ -34,7 +25,7 @@ pub fn main() -> i32 {
             return code;
         }
     };
-    summary::set_quiet(cli.quiet);
+    ops::summary::set_quiet(cli.quiet);
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
@@ -46,15 +37,22 @@ pub fn main() -> i32 {
 
 fn run(cli: Cli) -> Result<i32, Error> {
     match cli.command {
-        Command::Manifest(ManifestCommand::Init(a)) | Command::Init(a) => manifest::init(a),
-        Command::Rerun(a) => rerun::run(a),
-        Command::Manifest(ManifestCommand::Validate(a)) | Command::Validate(a) => {
-            manifest::validate(a)
+        Command::Manifest(ManifestCommand::Init(a)) | Command::Init(a) => {
+            ops::manifest::init(a.into())
         }
-        Command::Manifest(ManifestCommand::InitFromPlan(a)) => plan::run(a),
-        Command::Manifest(ManifestCommand::Export(a)) | Command::Export(a) => export::run(a),
-        Command::Generate(a) => generate::run(a),
-        Command::Contract(c) => contract::run(c),
+        Command::Rerun(a) => crate::lineage::rerun::run(&a.paths, a.dry_run, a.json),
+        Command::Manifest(ManifestCommand::Validate(a)) | Command::Validate(a) => {
+            ops::manifest::validate(a.into())
+        }
+        Command::Manifest(ManifestCommand::InitFromPlan(a)) => ops::init_from_plan::run(a.into()),
+        Command::Manifest(ManifestCommand::Export(a)) | Command::Export(a) => {
+            ops::export::run(a.into())
+        }
+        Command::Generate(a) => ops::generate::run(a.into()),
+        Command::Contract(ContractCommand::CheckPipeline(a)) => {
+            ops::contract::check_pipeline(a.into())
+        }
+        Command::Contract(ContractCommand::Diagnose(a)) => ops::contract::diagnose(a.into()),
         Command::Provenance(ProvenanceCommand::Status(a)) | Command::Status(a) => {
             lineage::status(a.json)
         }
@@ -81,106 +79,6 @@ fn run(cli: Cli) -> Result<i32, Error> {
         Command::Doctor(a) => hook::doctor(a.json),
         Command::Hook(HookCommand::Run { hook, .. }) => hook::run(hook),
     }
-}
-
-/// Where a writing command runs, and the policy it runs under (its warnings printed).
-fn session(
-    policy: Option<&std::path::Path>,
-) -> Result<(crate::workspace::Workspace, crate::policy::Policy), Error> {
-    let workspace = crate::workspace::Workspace::current();
-    let policy = crate::policy::Policy::discover(
-        policy,
-        std::path::Path::new("."),
-        workspace.repo_root.as_deref(),
-    )?;
-    manifest::print_warnings(&policy.warnings);
-    Ok((workspace, policy))
-}
-
-/// Everything a command's derivation runs against besides its options: the workspace, the
-/// policy, and (for a reproduction) the document time to render with. A command run from the
-/// command line gets [`Site::current`]; a replay builds one for the working tree or a scratch
-/// directory.
-#[derive(Clone)]
-pub(crate) struct Site {
-    pub workspace: crate::workspace::Workspace,
-    pub policy: crate::policy::Policy,
-    /// Forces `generated_at`: a reproduction renders at the recorded document time.
-    pub document_time: Option<String>,
-    /// Print nothing (no summary, no warnings): replays report for themselves.
-    pub quiet: bool,
-    /// A replay's recorded configuration: an option replayed with its recorded value keeps its
-    /// recorded source (a replay names every path explicitly, but the user may not have).
-    pub recorded: Option<crate::policy::ConfigSnapshot>,
-}
-
-impl Site {
-    /// The current directory's workspace and policy (`--policy` overrides discovery).
-    fn current(policy: Option<&std::path::Path>) -> Result<Self, Error> {
-        let (workspace, policy) = session(policy)?;
-        Ok(Self {
-            workspace,
-            policy,
-            document_time: None,
-            quiet: false,
-            recorded: None,
-        })
-    }
-
-    /// Gives each option replayed with its recorded value its recorded source, so that a
-    /// replay that changes nothing keeps the run record as it is.
-    fn keep_recorded_sources(&self, config: &mut crate::policy::ConfigSnapshot) {
-        let Some(recorded) = &self.recorded else {
-            return;
-        };
-        for (key, setting) in config.0.iter_mut() {
-            if let Some(r) = recorded.0.get(key).filter(|r| r.value == setting.value) {
-                setting.source = r.source.clone();
-            }
-        }
-    }
-}
-
-/// What a command run did: its exit code and, when it wrote, what it wrote.
-pub(crate) struct Ran {
-    pub code: i32,
-    pub finished: Option<crate::output::Finished>,
-}
-
-impl Ran {
-    /// A run stopped by a failed check before writing anything.
-    fn stopped(code: i32) -> Self {
-        Self {
-            code,
-            finished: None,
-        }
-    }
-}
-
-/// The start of a writing run: its recorder, strict quality and run provenance, and write
-/// strategy, each resolved flag > policy > default and recorded.
-fn begin(
-    command: &str,
-    workspace: &crate::workspace::Workspace,
-    policy: &crate::policy::Policy,
-    write: &args::WriteArgs,
-    strict_flag: Option<bool>,
-    strict_default: bool,
-) -> (
-    crate::provenance::Recorder,
-    crate::policy::StrictAndProvenance,
-    crate::paths::WriteStrategy,
-) {
-    let mut recorder = crate::provenance::Recorder::start(command, workspace);
-    let resolved = policy.resolve_strict_and_provenance(
-        &mut recorder.config,
-        strict_flag,
-        write.emit_run_provenance(),
-        strict_default,
-    );
-    let strategy =
-        policy.resolve_write_strategy(&mut recorder.config, write.document_write_strategy);
-    (recorder, resolved, strategy)
 }
 
 /// Like every Unix filter, end quietly when the reader of our output goes away

@@ -356,7 +356,7 @@ fn inconsistent_digests(
                     actual_blob: Some(blob.clone()),
                     fix: format!(
                         "{} records sha256 {} but git blob {} hashes to {}; the record was edited — rerun: {}",
-                        rf.path, super::short(sha256), super::short(blob), super::short(&actual), super::rerun::command(&rf.record)
+                        rf.path, super::short(sha256), super::short(blob), super::short(&actual), super::hint::command(&rf.record)
                     ),
                     rule: Some("digest-mismatch"),
                     detail: None,

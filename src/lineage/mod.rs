@@ -5,13 +5,16 @@
 
 pub mod check;
 pub mod claims;
+pub mod confine;
 pub mod doctor;
+pub mod hint;
 pub mod hooks;
 pub mod note_text;
 pub mod notes;
 pub mod order;
 pub mod policy_reads;
 pub mod replay;
+pub mod reproduce;
 pub mod rerun;
 pub mod validate;
 pub mod view;
@@ -193,7 +196,7 @@ impl Finding {
                 short_opt(&self.actual_blob),
                 self.fix,
                 // `:(top)` so the command works from any directory of the work tree.
-                rerun::shell_path(&top_pathspec(&self.path))
+                hint::shell_path(&top_pathspec(&self.path))
             ),
             Verdict::Missing => format!(
                 "{}: missing: recorded by run {run} in {} but not present; rerun: {}",
@@ -366,7 +369,7 @@ pub fn classify(
         {
             f.fix = commands
                 .entry(rf.path.as_str())
-                .or_insert_with(|| rerun::command(&rf.record))
+                .or_insert_with(|| hint::command(&rf.record))
                 .clone();
         }
     }

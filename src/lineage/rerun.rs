@@ -1,234 +1,439 @@
-//! The exact command that reproduces a run, rebuilt from its record: the command, its paths,
-//! and every option the user gave as a flag (options that came from policy or defaults come
-//! back by themselves). Paths are repository-relative: run it from the repository root.
+//! `rerun [PATH…]` and the pre-commit hook's fix mode: find the runs of the working tree that
+//! are stale (or whose outputs were edited or deleted), order them by their dependencies, and
+//! replay each with its recorded options through the normal writer.
 
-use serde_json::Value as Json;
+use std::collections::BTreeSet;
 
-use super::LineageRecord;
-use crate::policy::Setting;
+use crate::git::Repo;
+use serde_json::json;
 
-/// Recorded keys that take a value on the command line, with their flag.
-const VALUE_FLAGS: &[(&str, &str)] = &[
-    ("namespace", "-n"),
-    ("format", "-f"),
-    ("environment", "--environment"),
-    ("min_coverage", "--min-coverage"),
-    ("document_write_strategy", "--document-write-strategy"),
-    ("project_id", "--project-id"),
-    ("profile", "--profile"),
-];
+use crate::error::{EXIT_CHECK_FAILED, Error, Result};
+use crate::fsio::Action;
+use crate::lineage::check::{check_worktree_records, open_repo, repo_policy};
+use crate::lineage::{Finding, RecordFile, SEED_COMMANDS, Verdict, hint, order, tracked_globs};
+use crate::quote;
+use crate::workspace::Workspace;
 
-/// Recorded booleans with their on and off flags.
-const BOOL_FLAGS: &[(&str, &str, &str)] = &[
-    ("strict_quality", "--strict-quality", "--no-strict-quality"),
-    (
-        "deterministic_output",
-        "--deterministic-output",
-        "--no-deterministic-output",
-    ),
-    ("emit_onboarding", "--emit-onboarding", "--no-onboarding"),
-    (
-        "emit_quality_report",
-        "--emit-quality-report",
-        "--no-emit-quality-report",
-    ),
-    ("emit_provenance", "--emit-provenance", ""),
-    ("embed_provenance", "--embed-provenance", ""),
-    ("emit_report", "--emit-report", "--no-emit-report"),
-    (
-        "emit_run_provenance",
-        "--emit-run-provenance",
-        "--no-emit-run-provenance",
-    ),
-    ("write_legacy_aliases", "--write-legacy-aliases", ""),
-];
+use super::replay;
 
-/// A recorded value as one shell word.
-fn scalar(v: &Json) -> String {
-    shell_word(
-        &v.as_str()
-            .map(String::from)
-            .unwrap_or_else(|| v.to_string()),
-    )
+/// Verdicts a rerun fixes.
+const RERUN_FIXES: &[Verdict] = &[Verdict::Stale, Verdict::Modified, Verdict::Missing];
+
+/// One run replayed (or, in a dry run, to be replayed).
+pub(crate) struct Rerun {
+    pub record: String,
+    pub command: String,
+    pub hint: String,
+    /// Why it runs: its own problems, or `after <record>` for a run downstream of one.
+    pub reason: String,
+    pub code: Option<i32>,
+    /// Files written whose content changed (created or updated).
+    pub changed: Vec<String>,
 }
 
-pub use crate::quote::{shell_path, shell_word};
-
-/// The command line that reruns `r`.
-pub fn command(r: &LineageRecord) -> String {
-    let run = Recorded(r);
-    let mut cmd = match r.workflow_or_command.as_str() {
-        "manifest export" => export_command(&run),
-        "generate" => generate_command(&run),
-        "manifest init-from-plan" => init_from_plan_command(&run),
-        "manifest init" => init_command(&run),
-        other => format!("contextcore {other}"),
+/// `contextcore rerun [PATH…]`: the runs that write under `paths` (all when empty), or, with
+/// `dry_run`, what would run; `json` prints one report.
+pub fn run(paths: &[std::path::PathBuf], dry_run: bool, json: bool) -> Result<i32> {
+    let repo = open_repo()?;
+    let root = worktree_root(&repo)?;
+    let workspace = Workspace::discover(&root);
+    let scope: Vec<String> = paths
+        .iter()
+        .map(|p| {
+            let p = crate::workspace::absolute(p);
+            if workspace.is_outside(&p) {
+                return Err(Error::Usage(format!(
+                    "{}: outside the repository",
+                    crate::quote::fs_path(&p)
+                )));
+            }
+            Ok(workspace.record_path(&p, &root))
+        })
+        .collect::<Result<_>>()?;
+    let in_scope = |rf: &RecordFile| {
+        scope.is_empty()
+            || std::iter::once(rf.path.as_str())
+                .chain(
+                    rf.record
+                        .outputs
+                        .iter()
+                        .map(|o| o.fingerprint.path.as_str()),
+                )
+                .any(|p| scope.iter().any(|s| under(p, s)))
     };
-    push_flagged_options(&mut cmd, &run);
-    cmd
-}
-
-/// A run record read for its command line: recorded options and inputs as shell words.
-struct Recorded<'a>(&'a LineageRecord);
-
-impl Recorded<'_> {
-    fn setting(&self, key: &str) -> Option<&Setting> {
-        self.0.config_snapshot.0.get(key)
-    }
-
-    /// A recorded option given as a flag (not from policy or a default).
-    fn flagged(&self, key: &str) -> Option<&Setting> {
-        self.setting(key).filter(|s| s.source == "flag")
-    }
-
-    /// A recorded option as one shell word.
-    fn value(&self, key: &str) -> Option<String> {
-        self.setting(key).map(|s| scalar(&s.value))
-    }
-
-    /// A recorded path option as one shell word naming its bytes.
-    fn path(&self, key: &str) -> Option<String> {
-        self.setting(key).map(|s| path_word(&s.value))
-    }
-
-    /// The items of a recorded list option.
-    fn list(&self, key: &str) -> impl Iterator<Item = &Json> {
-        self.setting(key)
-            .and_then(|s| s.value.as_array())
-            .into_iter()
-            .flatten()
-    }
-
-    /// The path of the first input in `role`, as one shell word.
-    fn input(&self, role: &str) -> Option<String> {
-        self.inputs(role).next()
-    }
-
-    /// The paths of every input in `role`, as shell words.
-    fn inputs(&self, role: &str) -> impl Iterator<Item = String> {
-        self.0
-            .inputs
-            .iter()
-            .filter(move |i| i.role == role)
-            .map(|i| shell_path(&i.fingerprint.path))
-    }
-}
-
-/// A recorded path as one shell word: a string names its bytes, anything else is a scalar.
-fn path_word(v: &Json) -> String {
-    v.as_str().map_or_else(|| scalar(v), shell_path)
-}
-
-/// `manifest export` with its manifest, output directory, input files and existing artifacts.
-fn export_command(run: &Recorded) -> String {
-    let mut cmd = format!(
-        "contextcore manifest export -p {} -o {}",
-        run.path("path")
-            .or_else(|| run.input("manifest"))
-            .unwrap_or_else(|| ".contextcore.yaml".into()),
-        run.path("output_dir").unwrap_or_else(|| "out".into())
-    );
-    if let Some(tm) = run.input("task_mapping") {
-        cmd.push_str(&format!(" --task-mapping {tm}"));
-    }
-    if let Some(sm) = run.input("service_metadata") {
-        cmd.push_str(&format!(" --service-metadata {sm}"));
-    }
-    for e in run.list("existing") {
-        cmd.push_str(&format!(" --existing {}", scalar(e)));
-    }
-    for dir in run.list("scan_existing") {
-        cmd.push_str(&format!(" --scan-existing {}", path_word(dir)));
-    }
-    cmd
-}
-
-/// `generate` with its project context, output directory and the artifacts selected by flag.
-fn generate_command(run: &Recorded) -> String {
-    let mut cmd = format!(
-        "contextcore generate -c {} -o {}",
-        run.input("project_context").unwrap_or_default(),
-        run.path("output_dir").unwrap_or_else(|| "generated".into())
-    );
-    if let Some(selection) = run.flagged("selection") {
-        for (key, flag) in [
-            ("service_monitor", "--service-monitor"),
-            ("prometheus_rule", "--prometheus-rule"),
-            ("dashboard", "--dashboard"),
-        ] {
-            if selection.value.get(key).and_then(Json::as_bool) == Some(true) {
-                cmd.push_str(&format!(" {flag}"));
-            }
-        }
-    }
-    cmd
-}
-
-/// `manifest init-from-plan` with its plan, output, requirements files and name.
-fn init_from_plan_command(run: &Recorded) -> String {
-    let mut cmd = format!(
-        "contextcore manifest init-from-plan --plan {} -o {} --force",
-        run.input("plan").unwrap_or_default(),
-        run.path("output")
-            .unwrap_or_else(|| ".contextcore.yaml".into())
-    );
-    for requirements in run.inputs("requirements") {
-        cmd.push_str(&format!(" --requirements {requirements}"));
-    }
-    if let Some(name) = run.value("name") {
-        cmd.push_str(&format!(" --name {name}"));
-    }
-    cmd
-}
-
-/// `manifest init` with the manifest it wrote and its name.
-fn init_command(run: &Recorded) -> String {
-    format!(
-        "contextcore manifest init -p {} --name {} --force",
-        run.0
-            .outputs
-            .first()
-            .map(|o| shell_path(&o.fingerprint.path))
-            .unwrap_or_default(),
-        run.value("name").unwrap_or_default()
-    )
-}
-
-/// Appends every value and boolean option the user gave as a flag.
-fn push_flagged_options(cmd: &mut String, run: &Recorded) {
-    for (key, flag) in VALUE_FLAGS {
-        if let Some(s) = run.flagged(key) {
-            cmd.push_str(&format!(" {flag} {}", scalar(&s.value)));
-        }
-    }
-    for (key, on, off) in BOOL_FLAGS {
-        if let Some(s) = run.flagged(key) {
-            let flag = if s.value.as_bool() == Some(true) {
-                on
-            } else {
-                off
-            };
-            if !flag.is_empty() {
-                cmd.push_str(&format!(" {flag}"));
-            }
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{shell_path, shell_word};
-
-    #[test]
-    fn words_that_need_it_are_single_quoted() {
-        assert_eq!(shell_word("out/x.yaml"), "out/x.yaml");
-        assert_eq!(shell_word("my out"), "'my out'");
-        assert_eq!(shell_word("it's"), "'it'\\''s'");
-        assert_eq!(shell_word(""), "''");
-        assert_eq!(
-            shell_path(r#""caf\351 'x'.yaml""#),
-            r"$'caf\351 \'x\'.yaml'"
+    let runs = rerun_where(&repo, &in_scope, dry_run, json)?;
+    let remaining = if dry_run {
+        Vec::new()
+    } else {
+        remaining_problems(&repo, &in_scope)?
+    };
+    if json {
+        let report = json!({
+            "dry_run": dry_run,
+            "runs": runs.iter().map(|r| json!({
+                "record": r.record, "command": r.command, "rerun": r.hint, "reason": r.reason,
+                "exit_code": r.code, "changed": r.changed,
+            })).collect::<Vec<_>>(),
+            "fresh": remaining.is_empty(),
+            "problems": remaining,
+        });
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
         );
-        assert_eq!(shell_path("out/x.yaml"), "out/x.yaml");
+    } else if dry_run {
+        if runs.is_empty() {
+            println!("nothing to rerun: every run is fresh");
+        }
+        for (n, r) in runs.iter().enumerate() {
+            println!("{}. {} ({}): {}", n + 1, r.record, r.reason, r.hint);
+        }
+    } else if remaining.is_empty() {
+        if runs.is_empty() {
+            println!("nothing to rerun: every run is fresh");
+        } else {
+            let changed: usize = runs.iter().map(|r| r.changed.len()).sum();
+            println!(
+                "reran {} run(s), {changed} file(s) changed; every run is fresh",
+                runs.len()
+            );
+        }
+    } else {
+        for f in &remaining {
+            println!("  {}", f.line());
+        }
+        println!("{} lineage problem(s) remain", remaining.len());
     }
+    let failed = runs.iter().any(|r| r.code.is_some_and(|c| c != 0));
+    Ok(if failed || !remaining.is_empty() {
+        EXIT_CHECK_FAILED
+    } else {
+        0
+    })
+}
+
+fn worktree_root(repo: &Repo) -> Result<std::path::PathBuf> {
+    let root = repo
+        .workdir()
+        .ok_or_else(|| Error::Usage("a bare repository has no working tree to rerun in".into()))?;
+    Ok(root.canonicalize().unwrap_or_else(|_| root.to_path_buf()))
+}
+
+/// Whether a record path lies at or under a scope path.
+fn under(path: &str, scope: &str) -> bool {
+    let scope = scope.trim_end_matches('/');
+    scope.is_empty() || scope == "." || crate::path_bytes::is_at_or_under(path, scope)
+}
+
+/// Problems a rerun should have fixed that remain, for the runs `select` picks.
+fn remaining_problems(repo: &Repo, select: &dyn Fn(&RecordFile) -> bool) -> Result<Vec<Finding>> {
+    let tracked = tracked_globs(&repo_policy(repo)?.tracked_outputs())?;
+    let (records, findings) = check_worktree_records(repo, &tracked)?;
+    let chosen: BTreeSet<&str> = records
+        .iter()
+        .filter(|rf| select(rf))
+        .map(|rf| rf.path.as_str())
+        .collect();
+    Ok(findings
+        .into_iter()
+        .filter(|f| RERUN_FIXES.contains(&f.verdict))
+        .filter(|f| f.record.as_deref().is_some_and(|r| chosen.contains(r)))
+        .collect())
+}
+
+/// Reruns, in dependency order, the working tree's runs that `select` picks and that have a
+/// problem a rerun fixes (plus the runs downstream of them). A cycle or a run that cannot be
+/// replayed stops everything before anything runs. Seed runs (`manifest init`,
+/// `init-from-plan`) are never rerun: that would overwrite the edited manifest.
+pub(crate) fn rerun_where(
+    repo: &Repo,
+    select: &dyn Fn(&RecordFile) -> bool,
+    dry_run: bool,
+    quiet: bool,
+) -> Result<Vec<Rerun>> {
+    let root = worktree_root(repo)?;
+    let tracked = tracked_globs(&repo_policy(repo)?.tracked_outputs())?;
+    let (records, findings) = check_worktree_records(repo, &tracked)?;
+    // A record that fails validation cannot be replayed: nothing it says is trusted.
+    let tampered: Vec<String> = findings
+        .iter()
+        .filter(|f| f.verdict == Verdict::Tampered)
+        .map(Finding::line)
+        .collect();
+    if !tampered.is_empty() {
+        return Err(Error::Usage(format!(
+            "nothing rerun: {}; restore the record from git (`git restore -- <record>`) or delete it",
+            tampered.join("; ")
+        )));
+    }
+    let problems = |rf: &RecordFile| -> Vec<&Finding> {
+        findings
+            .iter()
+            .filter(|f| RERUN_FIXES.contains(&f.verdict) && f.record.as_deref() == Some(&rf.path))
+            .collect()
+    };
+    let wanted: Vec<usize> = records
+        .iter()
+        .enumerate()
+        .filter(|(_, rf)| !SEED_COMMANDS.contains(&rf.record.workflow_or_command.as_str()))
+        .filter(|(_, rf)| select(rf) && !problems(rf).is_empty())
+        .map(|(i, _)| i)
+        .collect();
+    let planned = order::plan(&records, &wanted).map_err(|cycle| {
+        let names: Vec<String> = cycle
+            .iter()
+            .map(|&i| format!("{} ({})", records[i].path, records[i].record.workflow_or_command))
+            .collect();
+        Error::Usage(format!(
+            "cannot order the reruns: these runs read each other's outputs (a cycle): {}; nothing was run",
+            names.join(", ")
+        ))
+    })?;
+    // Who claims each output, so no replay writes a file another record owns.
+    let mut claims: std::collections::HashMap<&str, Vec<&str>> = Default::default();
+    for rf in &records {
+        // A record is its own: no replay of another run may write it.
+        claims
+            .entry(rf.path.as_str())
+            .or_default()
+            .push(rf.path.as_str());
+        for o in &rf.record.outputs {
+            claims
+                .entry(o.fingerprint.path.as_str())
+                .or_default()
+                .push(rf.path.as_str());
+        }
+    }
+    let checker = Owned {
+        root: &root,
+        claims: &claims,
+    };
+    let mut replays = Vec::new();
+    let mut refused = Vec::new();
+    for &i in &planned {
+        let rf = &records[i];
+        // The claims cache keeps only what lineage checks; a replay needs the whole record.
+        let full = full_record(&root, &rf.path)?;
+        let replay = match replay::from_record(&full, &root, replay::Mode::Rerun) {
+            Ok(r) => r,
+            Err(why) => {
+                refused.push(format!("{}: {why}", quote::path(&rf.path)));
+                continue;
+            }
+        };
+        let site = rerun_site(repo, &root, rf, &replay, &problems(rf), quiet)?;
+        // A run reading what an earlier rerun rewrites may not plan yet (its input is
+        // missing); it is checked again just before it runs.
+        let planned = match replay.planned_writes(&site) {
+            Ok(writes) => {
+                if let Err(why) = checker.check(&rf.path, &full, &writes) {
+                    refused.push(format!("{}: {why}", quote::path(&rf.path)));
+                    continue;
+                }
+                true
+            }
+            Err(_) => false,
+        };
+        replays.push((i, full, replay, site, planned));
+    }
+    if !refused.is_empty() {
+        return Err(Error::Usage(format!(
+            "cannot replay {} run(s); nothing was run:\n  {}",
+            refused.len(),
+            refused.join("\n  ")
+        )));
+    }
+    let mut out = Vec::new();
+    for (i, full, replay, site, planned) in replays {
+        let rf = &records[i];
+        let own = problems(rf);
+        let reason = match own.first() {
+            Some(f) => format!("{}: {}", f.verdict.as_str(), f.path),
+            None => {
+                let upstream: Vec<&str> = out
+                    .iter()
+                    .map(|r: &Rerun| r.record.as_str())
+                    .filter(|r| reads_output_of(rf, &records, r))
+                    .collect();
+                format!("after {}", upstream.join(", "))
+            }
+        };
+        let mut rerun = Rerun {
+            record: rf.path.clone(),
+            command: rf.record.workflow_or_command.clone(),
+            hint: hint::command(&full),
+            reason,
+            code: None,
+            changed: Vec::new(),
+        };
+        if dry_run {
+            out.push(rerun);
+            continue;
+        }
+        // Checked again when it could not be planned before, or when earlier reruns may have
+        // changed what it reads (and so the names it writes).
+        if !planned || !out.is_empty() {
+            let writes = replay.planned_writes(&site)?;
+            if let Err(why) = checker.check(&rf.path, &full, &writes) {
+                return Err(Error::Usage(format!(
+                    "{}: cannot replay: {why}; the runs before it were rerun, this one and those after it were not",
+                    quote::path(&rf.path)
+                )));
+            }
+        }
+        if !quiet {
+            println!(
+                "rerun {} ({}): {}",
+                quote::path(&rerun.record),
+                quote::line(&rerun.reason),
+                rerun.hint
+            );
+        }
+        let ran = replay.run(&site)?;
+        rerun.code = Some(ran.code);
+        rerun.changed = ran
+            .finished
+            .iter()
+            .flat_map(|f| f.files.iter().chain(f.record.iter().map(|(o, _)| o)))
+            .filter(|o| o.action != Action::Unchanged)
+            .map(|o| o.shown.clone())
+            .collect();
+        let stop = ran.code != 0;
+        out.push(rerun);
+        if stop {
+            // Later runs would read what this one failed to write.
+            eprintln!(
+                "error: {} exited {}; the runs after it were not rerun",
+                quote::path(&rf.path),
+                ran.code
+            );
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// The ownership check of replays in the working tree: what each record claims.
+struct Owned<'a> {
+    root: &'a std::path::Path,
+    claims: &'a std::collections::HashMap<&'a str, Vec<&'a str>>,
+}
+
+impl Owned<'_> {
+    fn check(
+        &self,
+        record_path: &str,
+        record: &crate::lineage::LineageRecord,
+        writes: &[String],
+    ) -> std::result::Result<(), String> {
+        let other = |path: &str| {
+            self.claims
+                .get(path)
+                .and_then(|c| c.iter().find(|r| **r != record_path))
+                .map(|r| r.to_string())
+        };
+        let exists = |path: &str| {
+            self.root
+                .join(crate::path_bytes::path_or_text(path))
+                .exists()
+        };
+        replay::check_owned(record_path, record, writes, &exists, &other)
+    }
+}
+
+/// Where a rerun of `rf` runs: the working tree, the policy the run read, and — for a run
+/// whose inputs are all fresh, rerun to restore edited or deleted outputs — its recorded
+/// document time, so they come back byte for byte and its record still holds.
+fn rerun_site(
+    repo: &Repo,
+    root: &std::path::Path,
+    rf: &RecordFile,
+    replay: &replay::Replay,
+    own: &[&Finding],
+    quiet: bool,
+) -> Result<crate::ops::Site> {
+    let restoring = !own.is_empty() && own.iter().all(|f| f.verdict != Verdict::Stale);
+    // Backups of what a replay replaces stay under the git directory, whatever the policy
+    // says: a record's policy must not aim `<file>.bak` writes at files in the work tree.
+    Ok(crate::ops::Site {
+        workspace: Workspace::discover(root),
+        policy: replay.load_policy()?.without("lineage.backup"),
+        document_time: restoring
+            .then(|| super::reproduce::document_time(repo, rf))
+            .flatten(),
+        quiet,
+        recorded: Some(rf.record.config_snapshot.clone()),
+    })
+}
+
+/// Whether `rf` reads an output of the run recorded at `upstream`.
+fn reads_output_of(rf: &RecordFile, records: &[RecordFile], upstream: &str) -> bool {
+    records
+        .iter()
+        .filter(|u| u.path == upstream)
+        .flat_map(|u| &u.record.outputs)
+        .any(|o| {
+            rf.record
+                .inputs
+                .iter()
+                .any(|i| i.fingerprint.path == o.fingerprint.path)
+        })
+}
+
+/// The hook's fix mode: reruns the runs behind `problems` (found in the index), then says what
+/// it regenerated. Always stops the commit: what was regenerated must be reviewed and added.
+pub(crate) fn fix(repo: &Repo, problems: &[&Finding]) -> Result<i32> {
+    let records: BTreeSet<&str> = problems
+        .iter()
+        .filter(|f| RERUN_FIXES.contains(&f.verdict))
+        .filter_map(|f| f.record.as_deref())
+        .collect();
+    if records.is_empty() {
+        eprintln!(
+            "contextcore: commit refused: {} lineage problem(s) no rerun fixes (policy lineage.mode: fix)",
+            problems.len()
+        );
+        return Ok(EXIT_CHECK_FAILED);
+    }
+    let runs = match rerun_where(repo, &|rf| records.contains(rf.path.as_str()), false, true) {
+        Ok(runs) => runs,
+        Err(e) => {
+            eprintln!("contextcore: lineage.mode fix could not rerun: {e}");
+            eprintln!("contextcore: commit refused (policy lineage.mode: fix)");
+            return Ok(EXIT_CHECK_FAILED);
+        }
+    };
+    let changed: Vec<&str> = runs
+        .iter()
+        .flat_map(|r| &r.changed)
+        .map(String::as_str)
+        .collect();
+    for r in &runs {
+        eprintln!(
+            "contextcore: reran {} ({})",
+            quote::path(&r.record),
+            quote::line(&r.command)
+        );
+    }
+    if changed.is_empty() {
+        eprintln!(
+            "contextcore: commit refused: the working tree is already up to date; `git add` the files above and commit again"
+        );
+    } else {
+        eprintln!(
+            "contextcore: commit refused: regenerated {} file(s); review them, `git add` them and commit again:",
+            changed.len()
+        );
+        for c in &changed {
+            eprintln!("  {}", quote::path(c));
+        }
+    }
+    Ok(EXIT_CHECK_FAILED)
+}
+
+/// A run record read in full from the working tree (validated like every record).
+fn full_record(root: &std::path::Path, path: &str) -> Result<crate::lineage::LineageRecord> {
+    let file = root.join(crate::path_bytes::path_or_text(path));
+    let bytes = std::fs::read(&file).map_err(|e| Error::io(&file, e))?;
+    crate::lineage::view::parse_record(&bytes, path)
 }

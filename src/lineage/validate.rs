@@ -334,7 +334,7 @@ pub fn lineage(r: &LineageRecord) -> Checked {
             path_field(&format!("outputs[{i}].backup"), b)?;
         }
     }
-    super::replay::snapshot_paths(r)?;
+    super::confine::snapshot_paths(r)?;
     policy_read(r)
 }
 
@@ -366,7 +366,7 @@ fn policy_read(r: &LineageRecord) -> Checked {
             && key
                 .bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-        let printable = super::replay::first_unprintable(value, 0).is_none();
+        let printable = super::confine::first_unprintable(value, 0).is_none();
         if !plain || !printable || key.starts_with("lineage") {
             return Err(Violation::Replay {
                 key: format!("policy_read.{key}"),

@@ -15,18 +15,18 @@ use crate::policy::Source;
 use crate::provenance::{ArtifactReference, ArtifactReferences};
 use crate::workspace::Workspace;
 
-use super::args::{GenerateArgs, flag_pair};
+use super::options::{GenerateOptions, flag_pair};
 use super::{manifest::print_warnings, summary};
 
 /// Runs generate; exit 1 when strict checks fail (then nothing is written).
-pub fn run(a: GenerateArgs) -> Result<i32> {
+pub fn run(a: GenerateOptions) -> Result<i32> {
     let site = super::Site::current(a.write.policy.as_deref())?;
     Ok(run_at(&site, a)?.code)
 }
 
 /// Runs generate with options already given (by the command line or a replayed record)
 /// against a site: the working tree, or a scratch directory for a reproduction.
-pub(crate) fn run_at(site: &super::Site, mut a: GenerateArgs) -> Result<super::Ran> {
+pub fn run_at(site: &super::Site, mut a: GenerateOptions) -> Result<super::Ran> {
     let (workspace, policy) = (&site.workspace, &site.policy);
     (a.context, a.output) = locate_context(&a, workspace)?;
     let shown = crate::path_bytes::text_of(&a.context);
@@ -80,7 +80,7 @@ pub(crate) fn run_at(site: &super::Site, mut a: GenerateArgs) -> Result<super::R
 }
 
 /// What to generate: the flags given, or everything.
-fn selection(a: &GenerateArgs) -> Selection {
+fn selection(a: &GenerateOptions) -> Selection {
     let any = a.service_monitor || a.prometheus_rule || a.dashboard;
     Selection {
         service_monitor: a.all || !any || a.service_monitor,
@@ -91,7 +91,7 @@ fn selection(a: &GenerateArgs) -> Selection {
 
 /// Records generate's options; returns whether the report is written.
 fn record_options(
-    a: &GenerateArgs,
+    a: &GenerateOptions,
     workspace: &Workspace,
     sel: Selection,
     config: &mut crate::policy::ConfigSnapshot,
@@ -150,7 +150,7 @@ struct Generation<'a> {
 /// Writes the artifacts and the report, and records the run.
 fn write_and_record(
     site: &super::Site,
-    a: &GenerateArgs,
+    a: &GenerateOptions,
     mut recorder: crate::provenance::Recorder,
     resolved: &crate::policy::StrictAndProvenance,
     strategy: crate::paths::WriteStrategy,
@@ -228,7 +228,7 @@ fn write_and_record(
 /// The project context generate reads and the directory it writes: `-c` (outputs in
 /// `generated/` here), or the context the nearest manifest's export wrote
 /// (`out/{project}-projectcontext.yaml` beside it, outputs in `generated/` beside it).
-fn locate_context(a: &GenerateArgs, workspace: &Workspace) -> Result<(PathBuf, PathBuf)> {
+fn locate_context(a: &GenerateOptions, workspace: &Workspace) -> Result<(PathBuf, PathBuf)> {
     if let Some(context) = &a.context_arg {
         let output = a.output_arg.clone().unwrap_or_else(|| "generated".into());
         return Ok((context.clone(), output));

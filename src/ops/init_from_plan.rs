@@ -17,7 +17,7 @@ use crate::policy::Source;
 use crate::workspace::Workspace;
 use crate::yaml::Pos;
 
-use super::args::{InitFromPlanArgs, flag_pair};
+use super::options::{InitFromPlanOptions, flag_pair};
 use super::summary;
 
 /// A file read as an input: its path and its record path.
@@ -28,14 +28,14 @@ type ReadFile = (PathBuf, String);
 const WORKLOADS: &[&str] = &["Deployment", "StatefulSet", "DaemonSet", "CronJob", "Job"];
 
 /// Runs init-from-plan; exit 1 (nothing written) when strict and the verdict is insufficient.
-pub fn run(a: InitFromPlanArgs) -> Result<i32> {
+pub fn run(a: InitFromPlanOptions) -> Result<i32> {
     let site = super::Site::current(a.write.policy.as_deref())?;
     Ok(run_at(&site, a)?.code)
 }
 
 /// Runs init-from-plan with options already given, against a site (a reproduction's
 /// scratch directory, or the working tree).
-pub(crate) fn run_at(site: &super::Site, a: InitFromPlanArgs) -> Result<super::Ran> {
+pub fn run_at(site: &super::Site, a: InitFromPlanOptions) -> Result<super::Ran> {
     let names = Names::of(&a)?;
     let (docs, workloads, scanned) = read_inputs(site, &a, &names.dir)?;
     let fallback = crate::plan::infer::slug_or(&manifest_stem(&a.plan), "project");
@@ -73,7 +73,7 @@ struct Names {
 }
 
 impl Names {
-    fn of(a: &InitFromPlanArgs) -> Result<Self> {
+    fn of(a: &InitFromPlanOptions) -> Result<Self> {
         if let Some(name) = &a.name {
             check_safe_name(name).map_err(|why| Error::Usage(format!("--name: {why}")))?;
         }
@@ -117,7 +117,7 @@ impl Names {
 /// `--project-root` with the files they came from.
 fn read_inputs(
     site: &super::Site,
-    a: &InitFromPlanArgs,
+    a: &InitFromPlanOptions,
     dir: &Path,
 ) -> Result<(Vec<SourceDoc>, Vec<infer::Workload>, Vec<ReadFile>)> {
     let workspace = &site.workspace;
@@ -141,7 +141,7 @@ fn read_inputs(
 /// Starts the run's record with the options replays need.
 fn begin(
     site: &super::Site,
-    a: &InitFromPlanArgs,
+    a: &InitFromPlanOptions,
     dir: &Path,
 ) -> (
     crate::provenance::Recorder,
@@ -180,7 +180,7 @@ fn begin(
 }
 
 /// Strict quality with an insufficient verdict: say why, write nothing.
-fn refuse_insufficient(a: &InitFromPlanArgs, inferred: &infer::Inferred) {
+fn refuse_insufficient(a: &InitFromPlanOptions, inferred: &infer::Inferred) {
     eprintln!(
         "error: {}: not enough to infer a manifest (verdict insufficient, {} of {} core fields):",
         crate::quote::fs_path(&a.plan),
@@ -220,7 +220,7 @@ struct ToWrite<'a> {
 /// Writes the manifest and the report (at a stable time) and records the run.
 fn write_and_record(
     site: &super::Site,
-    a: &InitFromPlanArgs,
+    a: &InitFromPlanOptions,
     names: &Names,
     mut recorder: crate::provenance::Recorder,
     resolved: &crate::policy::StrictAndProvenance,
@@ -307,7 +307,7 @@ fn write_and_record(
 }
 
 /// The summary, then the readiness verdict and what it lacks.
-fn report(a: &InitFromPlanArgs, inferred: &infer::Inferred, ran: &super::Ran) {
+fn report(a: &InitFromPlanOptions, inferred: &infer::Inferred, ran: &super::Ran) {
     let readiness = json!({"readiness": {
         "verdict": inferred.verdict,
         "downstream_readiness": inferred.verdict,

@@ -294,7 +294,7 @@ fn reproduce(repo: &Repo, blobs: &HashMap<String, ObjectId>, rf: &RecordFile) ->
             ));
         }
     };
-    let site = super::Site {
+    let site = crate::ops::Site {
         workspace: Workspace {
             repo_root: Some(root.clone()),
             git_dir: None,

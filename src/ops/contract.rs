@@ -10,17 +10,10 @@ use crate::error::{EXIT_CHECK_FAILED, Error, Result};
 use crate::fsio::{self, Backups};
 use crate::workspace::Workspace;
 
-use super::contract_args::{CheckPipelineArgs, ContractCommand, DiagnoseArgs};
+use super::options::{CheckPipelineOptions, DiagnoseOptions};
 
-/// Runs one command of the `contract` group.
-pub fn run(command: ContractCommand) -> Result<i32> {
-    match command {
-        ContractCommand::CheckPipeline(a) => check_pipeline(a),
-        ContractCommand::Diagnose(a) => diagnose(a),
-    }
-}
-
-fn check_pipeline(a: CheckPipelineArgs) -> Result<i32> {
+/// `contract a2a-check-pipeline`: Gate 1 on an export directory.
+pub fn check_pipeline(a: CheckPipelineOptions) -> Result<i32> {
     if let Some(min) = a.min_coverage
         && !(min.is_finite() && (0.0..=100.0).contains(&min))
     {
@@ -69,7 +62,8 @@ pub fn verify_export(dir: &Path, json: bool) -> Result<i32> {
     })
 }
 
-fn diagnose(a: DiagnoseArgs) -> Result<i32> {
+/// `contract a2a-diagnose`: Gate 2 on an export (and later stages').
+pub fn diagnose(a: DiagnoseOptions) -> Result<i32> {
     let options = diagnose::Options {
         ingestion_dir: a.ingestion_dir,
         artisan_dir: a.artisan_dir,

@@ -33,7 +33,7 @@ pub fn manifest(given: Option<&Path>, repo_root: Option<&Path>) -> Result<Locate
         return Err(Error::Usage(format!(
             "{}: no such manifest; create it with `contextcore manifest init -p {}`",
             crate::quote::fs_path(&manifest),
-            crate::lineage::rerun::shell_path(&crate::path_bytes::text_of(&manifest))
+            crate::lineage::hint::shell_path(&crate::path_bytes::text_of(&manifest))
         )));
     }
     let dir = match manifest.parent() {

@@ -17,7 +17,7 @@ use crate::policy::Policy;
 use crate::workspace::Workspace;
 use crate::yaml::Pos;
 
-use super::args::ExportArgs;
+use super::options::ExportOptions;
 
 /// What export read: the manifest and every optional input, each read once.
 pub struct ReadInputs {
@@ -49,7 +49,7 @@ pub fn policy_scan_dirs(policy: &Policy, workspace: &Workspace) -> Vec<PathBuf> 
 }
 
 /// Reads the manifest (the bytes parsed are the bytes fingerprinted) and every optional input.
-pub fn read_inputs(a: &ExportArgs, workspace: &Workspace) -> Result<ReadInputs> {
+pub fn read_inputs(a: &ExportOptions, workspace: &Workspace) -> Result<ReadInputs> {
     let shown = crate::path_bytes::text_of(&a.path);
     let mut loaded = manifest::load(&a.path, &shown)?;
     if let Some(id) = &a.project_id {
@@ -201,7 +201,7 @@ fn locate_key(text: &str, key: &str) -> Pos {
 }
 
 /// Refuses a scan directory outside the policy's `scan_path_allowlist` (when it lists any).
-pub fn check_allowlist(workspace: &Workspace, a: &ExportArgs, allowlist: &Json) -> Result<()> {
+pub fn check_allowlist(workspace: &Workspace, a: &ExportOptions, allowlist: &Json) -> Result<()> {
     let allowed: Vec<&str> = allowlist
         .as_array()
         .map(|a| a.iter().filter_map(Json::as_str).collect())

@@ -12,22 +12,22 @@ use crate::policy::{ConfigSnapshot, Policy, Source};
 use crate::provenance::{ArtifactReference, ArtifactReferences, InputRecord};
 use crate::workspace::Workspace;
 
-use super::args::{DocFormat, ExportArgs, flag_pair};
 use super::export_inputs::{
     ReadInputs, check_allowlist, existing_files, policy_scan_dirs, read_inputs,
 };
+use super::options::{DocFormat, ExportOptions, flag_pair};
 use super::{manifest::print_warnings, summary};
 
 /// Runs an export: read → derive → write → record (→ verify); exit 1 when strict quality
 /// fails or `--verify` finds the output unhealthy.
-pub fn run(a: ExportArgs) -> Result<i32> {
+pub fn run(a: ExportOptions) -> Result<i32> {
     let site = super::Site::current(a.write.policy.as_deref())?;
     Ok(run_at(&site, a)?.code)
 }
 
 /// Runs an export with options already given (by the command line or a replayed record)
 /// against a site: the working tree, or a scratch directory for a reproduction.
-pub(crate) fn run_at(site: &super::Site, mut a: ExportArgs) -> Result<super::Ran> {
+pub fn run_at(site: &super::Site, mut a: ExportOptions) -> Result<super::Ran> {
     locate(site, &mut a)?;
     let input = read_inputs(&a, &site.workspace)?;
     if !site.quiet {
@@ -53,7 +53,7 @@ pub(crate) fn run_at(site: &super::Site, mut a: ExportArgs) -> Result<super::Ran
 
 /// The manifest (`-p`, or found upward), the output directory (`-o`, or `out/` beside the
 /// manifest) and the scan directories (`--scan-existing`, or the policy's).
-fn locate(site: &super::Site, a: &mut ExportArgs) -> Result<()> {
+fn locate(site: &super::Site, a: &mut ExportOptions) -> Result<()> {
     let (workspace, policy) = (&site.workspace, &site.policy);
     let located = super::locate::manifest(a.path_arg.as_deref(), workspace.repo_root.as_deref())?;
     a.output_dir = a
@@ -80,7 +80,7 @@ struct Resolved {
 
 impl Resolved {
     /// Starts the run's record and resolves its options.
-    fn begin(site: &super::Site, a: &ExportArgs) -> Result<(crate::provenance::Recorder, Self)> {
+    fn begin(site: &super::Site, a: &ExportOptions) -> Result<(crate::provenance::Recorder, Self)> {
         let (workspace, policy) = (&site.workspace, &site.policy);
         let strict_flag = flag_pair(a.strict_quality, a.no_strict_quality);
         let (mut recorder, resolved, strategy) = super::begin(
@@ -116,7 +116,7 @@ impl Resolved {
 /// time a reproduction replays).
 fn derive_documents(
     site: &super::Site,
-    a: &ExportArgs,
+    a: &ExportOptions,
     input: &ReadInputs,
     recorder: &crate::provenance::Recorder,
     run: &Resolved,
@@ -197,7 +197,7 @@ struct Written<'a> {
 /// keeps claiming the previous outputs, so lineage never sees them unowned — a false "ok").
 fn write_and_record(
     site: &super::Site,
-    a: &ExportArgs,
+    a: &ExportOptions,
     input: &ReadInputs,
     mut recorder: crate::provenance::Recorder,
     run: &Resolved,
@@ -245,7 +245,7 @@ fn write_and_record(
 /// Prints the summary and shortfalls, runs `--verify`, and picks the exit code.
 fn report(
     site: &super::Site,
-    a: &ExportArgs,
+    a: &ExportOptions,
     run: &Resolved,
     docs: &export::ExportDocuments,
     finished: &crate::output::Finished,
@@ -385,7 +385,7 @@ fn record_inputs(
     recorder: &mut crate::provenance::Recorder,
     outputs: &Outputs,
     policy: &Policy,
-    a: &ExportArgs,
+    a: &ExportOptions,
     input: &ReadInputs,
 ) -> Result<()> {
     recorder.add_input(input.manifest_fp.clone(), "manifest");
@@ -413,7 +413,7 @@ fn write_documents(
     names: &ExportNames,
     docs: &export::ExportDocuments,
     o: &Options,
-    a: &ExportArgs,
+    a: &ExportOptions,
     failed: bool,
 ) -> Result<()> {
     let mut files: Vec<(&str, &[u8], &str)> = Vec::new();
@@ -494,7 +494,7 @@ struct Options {
 }
 
 fn resolve_options(
-    a: &ExportArgs,
+    a: &ExportOptions,
     workspace: &Workspace,
     policy: &Policy,
     config: &mut ConfigSnapshot,
@@ -535,7 +535,7 @@ fn resolve_options(
 /// Records `--emit-provenance`, the format, the namespace, the manifest and the output
 /// directory.
 fn record_document_options(
-    a: &ExportArgs,
+    a: &ExportOptions,
     workspace: &Workspace,
     config: &mut ConfigSnapshot,
     json_format: bool,
@@ -567,7 +567,7 @@ fn record_document_options(
 }
 
 /// `--environment`, else the policy's `default_environment`, else `dev`.
-fn resolve_environment(a: &ExportArgs, policy: &Policy, config: &mut ConfigSnapshot) -> String {
+fn resolve_environment(a: &ExportOptions, policy: &Policy, config: &mut ConfigSnapshot) -> String {
     match &a.environment {
         Some(e) => {
             config.record("environment", e, Source::Flag);
@@ -584,7 +584,7 @@ fn resolve_environment(a: &ExportArgs, policy: &Policy, config: &mut ConfigSnaps
 /// `--min-coverage` (0 to 100), else the environment's threshold in
 /// `coverage_thresholds_by_env`.
 fn resolve_min_coverage(
-    a: &ExportArgs,
+    a: &ExportOptions,
     policy: &Policy,
     config: &mut ConfigSnapshot,
     environment: &str,
@@ -630,7 +630,7 @@ fn environment_threshold(
 }
 
 /// Records the profile, `--embed-provenance` and `--project-id`.
-fn record_profile_options(a: &ExportArgs, config: &mut ConfigSnapshot) {
+fn record_profile_options(a: &ExportOptions, config: &mut ConfigSnapshot) {
     config.record(
         "profile",
         &a.profile,
@@ -650,7 +650,7 @@ fn record_profile_options(a: &ExportArgs, config: &mut ConfigSnapshot) {
 /// Records the input files given: task mapping, service metadata, existing artifacts and
 /// the directories scanned for them.
 fn record_input_options(
-    a: &ExportArgs,
+    a: &ExportOptions,
     workspace: &Workspace,
     policy: &Policy,
     config: &mut ConfigSnapshot,

@@ -8,18 +8,18 @@ use crate::output::Outputs;
 use crate::paths::{INIT_RUN_RECORD, check_safe_name};
 use crate::policy::Source;
 
-use super::args::{InitArgs, ReportFormat, ValidateArgs, flag_pair};
+use super::options::{InitOptions, ReportFormat, ValidateOptions, flag_pair};
 use super::summary;
 
 /// `manifest init`: a starter manifest and `init-run-provenance.json` beside it.
-pub fn init(a: InitArgs) -> Result<i32> {
+pub fn init(a: InitOptions) -> Result<i32> {
     let site = super::Site::current(a.write.policy.as_deref())?;
     Ok(init_at(&site, a)?.code)
 }
 
 /// `manifest init` with options already given, against a site (a reproduction's scratch
 /// directory, or the working tree).
-pub(crate) fn init_at(site: &super::Site, a: InitArgs) -> Result<super::Ran> {
+pub fn init_at(site: &super::Site, a: InitOptions) -> Result<super::Ran> {
     let (workspace, policy) = (&site.workspace, &site.policy);
     let name = project_name(&a)?;
     let file_name = crate::paths::file_name_of(&a.path)?;
@@ -75,7 +75,7 @@ pub(crate) fn init_at(site: &super::Site, a: InitArgs) -> Result<super::Ran> {
 }
 
 /// `manifest validate`: every problem as `file:line:col: severity: message`; errors exit 2.
-pub fn validate(a: ValidateArgs) -> Result<i32> {
+pub fn validate(a: ValidateOptions) -> Result<i32> {
     let workspace = crate::workspace::Workspace::current();
     let path = super::locate::manifest(a.path.as_deref(), workspace.repo_root.as_deref())?.manifest;
     let shown = crate::path_bytes::text_of(&path);
@@ -152,7 +152,7 @@ fn generate_needs(node: &crate::yaml::Node, shown: &str) -> Vec<crate::diagnosti
 
 /// The project name: `--name`, else the name of the directory the manifest goes in (as
 /// `cargo init` does); either must be a safe name.
-fn project_name(a: &InitArgs) -> Result<String> {
+fn project_name(a: &InitOptions) -> Result<String> {
     if let Some(name) = &a.name {
         check_safe_name(name).map_err(|why| Error::Usage(format!("--name: {why}")))?;
         return Ok(name.clone());
