@@ -615,3 +615,17 @@ impl ValueEnum for ReportFormat {
         }))
     }
 }
+
+impl From<HookName> for crate::lineage::hook_run::Hook {
+    fn from(h: HookName) -> Self {
+        use crate::lineage::hook_run::Hook;
+        match h {
+            HookName::PreCommit => Hook::PreCommit,
+            HookName::PreMergeCommit => Hook::PreMergeCommit,
+            HookName::PreApplypatch => Hook::PreApplypatch,
+            HookName::PostCommit => Hook::PostCommit,
+            HookName::PostMerge => Hook::PostMerge,
+            HookName::PostRewrite => Hook::PostRewrite,
+        }
+    }
+}

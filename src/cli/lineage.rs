@@ -6,19 +6,15 @@ use std::rc::Rc;
 use serde_json::json;
 
 use crate::error::{EXIT_CHECK_FAILED, Error, Result};
-use crate::git::index::IndexFile;
+use crate::lineage::check::checking_policy;
 use crate::lineage::check::{
     check_index, check_range, check_worktree, commits_in_range, open_repo, repo_policy,
     resolve_commit,
 };
 use crate::lineage::notes::{self, NotePayload, NoteRead};
-use crate::lineage::reproduce::{Outcome, Reproducer, RunCheck};
-use crate::lineage::view::{BlobMap, is_record_path, load_records};
-use crate::lineage::{Finding, RecordFile, Verdict, hint, short, tracked_globs};
+use crate::lineage::reproduce::{Outcome, Reproducer, RunCheck, commit_snapshot, index_snapshot};
+use crate::lineage::{Finding, Verdict, hint, short, tracked_globs};
 use crate::quote;
-use std::collections::HashMap;
-
-use crate::git::{Commit, ObjectId, Repo};
 
 use super::args::{ShowArgs, VerifyArgs};
 use super::progress::Progress;
@@ -215,117 +211,9 @@ fn commit_verdict(findings: &[Finding], runs: &[RunCheck]) -> String {
     }
 }
 
-/// The policy that decides how strictly commits are checked, and a sentence when the range
-/// changes it. For a range `A..B` it is the policy in commit `A`'s tree (the base), at the
-/// path the work tree's policy has (the default name when there is none), with the built-in
-/// defaults when `A` has none: a change under review never sets its own scrutiny (#26 point
-/// 5). Otherwise (one commit, the index) it is the work tree's, as for the hook.
-pub(crate) fn checking_policy(
-    repo: &Repo,
-    range: Option<&str>,
-) -> Result<(crate::policy::Policy, Option<String>)> {
-    use crate::policy::{POLICY_FILE, Policy};
-    let local = repo_policy(repo)?;
-    let Some(range) = range.filter(|r| r.contains("..")) else {
-        return Ok((local, None));
-    };
-    let Some((base, tip)) = repo.range_ends(range)? else {
-        return Ok((local, None));
-    };
-    let (base, tip) = (repo.find_commit(base)?, repo.find_commit(tip)?);
-    // The policy is discovered in A's tree as it would be in a work tree checked out at A:
-    // from the current directory up to the root, regular files only. Nothing from the work
-    // tree (which holds the change under review) picks the file, not even a symlink's target.
-    let root = repo.workdir().and_then(|w| w.canonicalize().ok());
-    let cwd = std::env::current_dir()
-        .ok()
-        .and_then(|d| d.canonicalize().ok());
-    let mut dir = match (&root, &cwd) {
-        (Some(r), Some(c)) => c.strip_prefix(r).map(Path::to_path_buf).unwrap_or_default(),
-        _ => Default::default(),
-    };
-    let find = |c: &Commit, rel: &Path| -> Option<(Vec<u8>, u32)> {
-        let entry = c.tree().ok()?.get_path(rel)?;
-        let blob = repo.blob(entry.id)?;
-        Some((blob.content().to_vec(), entry.mode))
-    };
-    let rel = loop {
-        let candidate = dir.join(POLICY_FILE);
-        if find(&base, &candidate).is_some() {
-            break candidate;
-        }
-        if !dir.pop() {
-            break Path::new(POLICY_FILE).to_path_buf();
-        }
-    };
-    let read = |c: &Commit| -> Option<Vec<u8>> {
-        match find(c, &rel) {
-            Some((bytes, mode)) if crate::git::objects::is_regular_mode(mode) => Some(bytes),
-            Some(_) => Some(b"(not a regular file)".to_vec()),
-            None => None,
-        }
-    };
-    let base_id = short(&base.id().to_string()).to_string();
-    let shown = format!("{base_id}:{}", crate::path_bytes::text_of(&rel));
-    let at_base = read(&base);
-    let policy = match (&at_base, find(&base, &rel)) {
-        (Some(bytes), Some((_, mode))) if crate::git::objects::is_regular_mode(mode) => {
-            Policy::from_bytes(bytes, &shown, &rel)?
-        }
-        (Some(_), _) => {
-            return Err(Error::Usage(format!(
-                "{shown}: the base's policy is not a regular file; lineage settings cannot be read from it"
-            )));
-        }
-        (None, _) => Policy::default(),
-    };
-    let change = (read(&tip) != at_base).then(|| {
-        format!(
-            "{} changes in {range}; every commit is checked under the settings of the base, {base_id}",
-            quote::path(&crate::path_bytes::text_of(&rel))
-        )
-    });
-    Ok((policy, change))
-}
-
 /// Whether this runs in CI (`CI` set to anything but `false`/`0`/empty).
 fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
-}
-
-/// A commit's blobs and run records, for a reproduction.
-fn commit_snapshot(
-    repo: &Repo,
-    commit: ObjectId,
-) -> Result<(HashMap<String, ObjectId>, Vec<RecordFile>)> {
-    let tree = repo.find_commit(commit)?.tree()?;
-    let map = BlobMap::of_tree(repo, &tree)?;
-    let (records, _) = load_records(
-        repo,
-        map.blobs
-            .iter()
-            .filter(|(p, _)| is_record_path(p))
-            .map(|(p, id)| (p.as_str(), *id)),
-    )?;
-    Ok((map.blobs, records))
-}
-
-/// The index's blobs and run records, for a reproduction.
-pub(crate) fn index_snapshot(repo: &Repo) -> Result<(HashMap<String, ObjectId>, Vec<RecordFile>)> {
-    let index = IndexFile::read(repo)?;
-    let blobs: HashMap<String, ObjectId> = index
-        .entries
-        .iter()
-        .map(|e| (e.path.clone(), e.id))
-        .collect();
-    let (records, _) = load_records(
-        repo,
-        blobs
-            .iter()
-            .filter(|(p, _)| is_record_path(p))
-            .map(|(p, id)| (p.as_str(), *id)),
-    )?;
-    Ok((blobs, records))
 }
 
 /// `provenance show [REV|FILE]`.

@@ -77,7 +77,7 @@ fn run(cli: Cli) -> Result<i32, Error> {
         Command::Notes(NotesCommand::Fetch { remote }) => hook::notes_fetch(&remote),
         Command::Hook(HookCommand::Install(a)) => hook::install(a),
         Command::Doctor(a) => hook::doctor(a.json),
-        Command::Hook(HookCommand::Run { hook, .. }) => hook::run(hook),
+        Command::Hook(HookCommand::Run { hook, .. }) => crate::lineage::hook_run::run(hook.into()),
     }
 }
 

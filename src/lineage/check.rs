@@ -5,7 +5,11 @@ use std::collections::HashSet;
 use std::rc::Rc;
 
 use crate::git::objects::{Changed, diff_trees};
-use crate::git::{ObjectId, Repo, Tree};
+use std::path::Path;
+
+use super::short;
+use crate::git::{Commit, ObjectId, Repo, Tree};
+use crate::quote;
 use globset::GlobSet;
 
 use super::claims::{ClaimsCache, record_holds};
@@ -502,4 +506,77 @@ fn read_bounded(file: &std::path::Path, path: &str) -> Result<Vec<u8>> {
         })
         .map_err(|e| Error::io(path, e))?;
     Ok(bytes)
+}
+
+/// The policy that decides how strictly commits are checked, and a sentence when the range
+/// changes it. For a range `A..B` it is the policy in commit `A`'s tree (the base), at the
+/// path the work tree's policy has (the default name when there is none), with the built-in
+/// defaults when `A` has none: a change under review never sets its own scrutiny (#26 point
+/// 5). Otherwise (one commit, the index) it is the work tree's, as for the hook.
+pub fn checking_policy(
+    repo: &Repo,
+    range: Option<&str>,
+) -> Result<(crate::policy::Policy, Option<String>)> {
+    use crate::policy::{POLICY_FILE, Policy};
+    let local = repo_policy(repo)?;
+    let Some(range) = range.filter(|r| r.contains("..")) else {
+        return Ok((local, None));
+    };
+    let Some((base, tip)) = repo.range_ends(range)? else {
+        return Ok((local, None));
+    };
+    let (base, tip) = (repo.find_commit(base)?, repo.find_commit(tip)?);
+    // The policy is discovered in A's tree as it would be in a work tree checked out at A:
+    // from the current directory up to the root, regular files only. Nothing from the work
+    // tree (which holds the change under review) picks the file, not even a symlink's target.
+    let root = repo.workdir().and_then(|w| w.canonicalize().ok());
+    let cwd = std::env::current_dir()
+        .ok()
+        .and_then(|d| d.canonicalize().ok());
+    let mut dir = match (&root, &cwd) {
+        (Some(r), Some(c)) => c.strip_prefix(r).map(Path::to_path_buf).unwrap_or_default(),
+        _ => Default::default(),
+    };
+    let find = |c: &Commit, rel: &Path| -> Option<(Vec<u8>, u32)> {
+        let entry = c.tree().ok()?.get_path(rel)?;
+        let blob = repo.blob(entry.id)?;
+        Some((blob.content().to_vec(), entry.mode))
+    };
+    let rel = loop {
+        let candidate = dir.join(POLICY_FILE);
+        if find(&base, &candidate).is_some() {
+            break candidate;
+        }
+        if !dir.pop() {
+            break Path::new(POLICY_FILE).to_path_buf();
+        }
+    };
+    let read = |c: &Commit| -> Option<Vec<u8>> {
+        match find(c, &rel) {
+            Some((bytes, mode)) if crate::git::objects::is_regular_mode(mode) => Some(bytes),
+            Some(_) => Some(b"(not a regular file)".to_vec()),
+            None => None,
+        }
+    };
+    let base_id = short(&base.id().to_string()).to_string();
+    let shown = format!("{base_id}:{}", crate::path_bytes::text_of(&rel));
+    let at_base = read(&base);
+    let policy = match (&at_base, find(&base, &rel)) {
+        (Some(bytes), Some((_, mode))) if crate::git::objects::is_regular_mode(mode) => {
+            Policy::from_bytes(bytes, &shown, &rel)?
+        }
+        (Some(_), _) => {
+            return Err(Error::Usage(format!(
+                "{shown}: the base's policy is not a regular file; lineage settings cannot be read from it"
+            )));
+        }
+        (None, _) => Policy::default(),
+    };
+    let change = (read(&tip) != at_base).then(|| {
+        format!(
+            "{} changes in {range}; every commit is checked under the settings of the base, {base_id}",
+            quote::path(&crate::path_bytes::text_of(&rel))
+        )
+    });
+    Ok((policy, change))
 }

@@ -11,6 +11,9 @@ use crate::git::{ObjectId, Repo};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::git::BlobMap;
+use crate::git::index::IndexFile;
+use crate::lineage::view::{is_record_path, load_records};
 use crate::lineage::{RecordFile, short};
 use crate::workspace::Workspace;
 
@@ -451,6 +454,41 @@ fn first_difference(path: &str, recorded: &[u8], reproduced: &[u8]) -> Differenc
         recorded: show(a.get(at)),
         reproduced: show(b.get(at)),
     }
+}
+
+/// A commit's blobs and run records, for a reproduction.
+pub fn commit_snapshot(
+    repo: &Repo,
+    commit: ObjectId,
+) -> Result<(HashMap<String, ObjectId>, Vec<RecordFile>)> {
+    let tree = repo.find_commit(commit)?.tree()?;
+    let map = BlobMap::of_tree(repo, &tree)?;
+    let (records, _) = load_records(
+        repo,
+        map.blobs
+            .iter()
+            .filter(|(p, _)| is_record_path(p))
+            .map(|(p, id)| (p.as_str(), *id)),
+    )?;
+    Ok((map.blobs, records))
+}
+
+/// The index's blobs and run records, for a reproduction.
+pub fn index_snapshot(repo: &Repo) -> Result<(HashMap<String, ObjectId>, Vec<RecordFile>)> {
+    let index = IndexFile::read(repo)?;
+    let blobs: HashMap<String, ObjectId> = index
+        .entries
+        .iter()
+        .map(|e| (e.path.clone(), e.id))
+        .collect();
+    let (records, _) = load_records(
+        repo,
+        blobs
+            .iter()
+            .filter(|(p, _)| is_record_path(p))
+            .map(|(p, id)| (p.as_str(), *id)),
+    )?;
+    Ok((blobs, records))
 }
 
 #[cfg(test)]
