@@ -3,7 +3,7 @@
 //! implementation's reports and stronger where a run record lets us be.
 //!
 //! This module only reads an export directory and judges it; it never writes. The command
-//! module (`cli/contract.rs`) prints the report and writes `--report` through the one writer.
+//! module (`ops/contract.rs`) prints the report and writes `--report` through the one writer.
 
 mod artisan;
 mod design;
