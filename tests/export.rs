@@ -384,15 +384,21 @@ fn export_is_also_a_git_subcommand() {
 }
 
 #[test]
-fn project_id_names_the_files() {
+fn project_id_sets_the_documents_project_id_and_file_names_keep_the_manifest_name() {
     let repo = checkout_repo();
     assert!(
         repo.run(&["export", "--project-id", "shop"])
             .status
             .success()
     );
-    assert!(repo.join("out/shop-projectcontext.yaml").is_file());
-    assert!(repo.join("out/shop-artifact-manifest.yaml").is_file());
+    assert!(
+        repo.join("out/checkout-service-projectcontext.yaml")
+            .is_file()
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(repo.join("out/validation-report.json")).unwrap())
+            .unwrap();
+    assert_eq!(report["project_id"], "shop");
     let out = repo.run(&["export", "--project-id", "../x", "-o", "other"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(!repo.join("other").exists());

@@ -353,7 +353,8 @@ pub struct ExportArgs {
     /// JSON task mapping: artifact id → task.
     #[arg(long)]
     pub task_mapping: Option<PathBuf>,
-    /// Project name for file names and ids (default: metadata.name of the manifest).
+    /// Project id of the documents (`project_id`, the capability index) [default: spec.project.id];
+    /// file names keep metadata.name.
     #[arg(long)]
     pub project_id: Option<String>,
     /// Keep artifacts free of times and run ids (default on).

@@ -158,7 +158,7 @@ pub fn derive(
             });
         }
     }
-    let project = manifest.project_name();
+    let project = manifest.project_id();
     let id = artifact_id(project, "capability-index");
     let found = find_existing(existing, &id, project, &["capabilityindex", "agentyaml"]);
     out.push(Artifact {

@@ -156,11 +156,14 @@ fn gates(
         .iter()
         .filter(|a| a.priority == "required")
         .collect();
-    let gaps: Vec<String> = required
+    let missing_required: Vec<String> = required
         .iter()
         .filter(|a| a.status != "exists")
         .map(|a| a.id.clone())
         .collect();
+    // The reports list every artifact still needed, whatever its priority (as the earlier
+    // implementation does); the coverage message names the required ones.
+    let gaps = onboarding::coverage_gaps(artifacts);
     let mut shortfalls = Vec::new();
     let coverage_ok = coverage_percent >= input.min_coverage;
     if !coverage_ok {
@@ -168,7 +171,7 @@ fn gates(
             "coverage {coverage_percent}% is under the {} threshold of {}% ({} of {} required artifacts missing: {}); \
              an artifact exists when a file under --scan-existing DIR names its target and type \
              (e.g. {}-dashboard.json), or when --existing ID:PATH names it",
-            input.environment, input.min_coverage, gaps.len(), required.len(), gaps.join(", "),
+            input.environment, input.min_coverage, missing_required.len(), required.len(), missing_required.join(", "),
             required.first().map_or("api", |a| a.target.as_str())
         )));
     }
@@ -234,6 +237,14 @@ fn project_context(input: &ExportInput, project: &str) -> Vec<u8> {
                 s.entry(list).or_insert_with(|| json!([]));
             }
         }
+        // Lists of a section the manifest has are there even when it leaves them out, as the
+        // earlier implementation's model writes them.
+        for (section, list) in [("design", "diagrams"), ("observability", "alertChannels")] {
+            if let Some(s) = spec.get_mut(section).and_then(Json::as_object_mut) {
+                s.entry(list).or_insert_with(|| json!([]));
+            }
+        }
+        spec.entry("risks").or_insert_with(|| json!([]));
         let risks = spec.get_mut("risks").and_then(Json::as_array_mut);
         for risk in risks.into_iter().flatten().filter_map(Json::as_object_mut) {
             risk.entry("controls").or_insert_with(|| json!([]));
@@ -272,7 +283,7 @@ fn artifact_manifest(
             generated_at: input.generated_at.clone(),
             generated_from: input.manifest_path.clone(),
             contextcore_version: env!("CARGO_PKG_VERSION").into(),
-            project_id: project.to_string(),
+            project_id: m.project_id().to_string(),
             provenance: input
                 .embed_provenance
                 .then(|| input.legacy_provenance.clone())
@@ -282,6 +293,10 @@ fn artifact_manifest(
         project_context: ProjectSummary {
             name: project.to_string(),
             owner: m.spec.business.owner.clone(),
+            cost_center: doc
+                .pointer("/spec/business/costCenter")
+                .and_then(Json::as_str)
+                .map(str::to_string),
             value: doc
                 .pointer("/spec/business/value")
                 .and_then(Json::as_str)
@@ -334,7 +349,7 @@ pub fn derive(input: &ExportInput) -> ExportDocuments {
         version: SCHEMA_VERSION.into(),
         schema_version: SCHEMA_VERSION.into(),
         schema: VALIDATION_SCHEMA.into(),
-        project_id: project.clone(),
+        project_id: m.project_id().to_string(),
         generated_at: input.generated_at.clone(),
         checksums: checksums.clone(),
         integrity: Integrity {

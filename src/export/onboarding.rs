@@ -171,22 +171,18 @@ fn requirements_hints(rules: &Map<String, Json>) -> Vec<Json> {
     out
 }
 
-/// Services: as `--service-metadata` gives them, else one HTTP service per target.
+/// Services: as `--service-metadata` gives them, else one HTTP service per artifact target.
 fn services(input: &ExportInput, artifacts: &[Artifact]) -> BTreeMap<String, Json> {
     if let Some(given) = input.service_metadata {
         return given.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
     }
-    let with_artifacts: std::collections::HashSet<&str> =
-        artifacts.iter().map(|a| a.target.as_str()).collect();
-    input
-        .manifest
-        .spec
-        .targets
+    // Every target an artifact has, the project of the capability index included (the
+    // earlier implementation derives services from the artifact manifest the same way).
+    artifacts
         .iter()
-        .filter(|t| with_artifacts.contains(t.name.as_str()))
-        .map(|t| {
+        .map(|a| {
             (
-                t.name.clone(),
+                a.target.clone(),
                 json!({"transport_protocol": "http", "healthcheck_type": "http_get"}),
             )
         })
@@ -319,7 +315,7 @@ pub fn build(
         schema_version: version.into(),
         generation_profile: profile.into(),
         schema: ONBOARDING_SCHEMA.into(),
-        project_id: project.into(),
+        project_id: input.manifest.project_id().into(),
         artifact_manifest_path: export_names::artifact_manifest(project, input.json_format),
         project_context_path: export_names::project_context(project),
         crd_reference: export_names::project_context(project),
@@ -385,7 +381,7 @@ fn open_questions(guidance: &Json) -> Option<Json> {
 }
 
 /// The ids of the artifacts that do not exist yet, sorted.
-fn coverage_gaps(artifacts: &[Artifact]) -> Vec<String> {
+pub(crate) fn coverage_gaps(artifacts: &[Artifact]) -> Vec<String> {
     let mut gaps: Vec<String> = artifacts
         .iter()
         .filter(|a| a.status != "exists")

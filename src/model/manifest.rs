@@ -134,6 +134,15 @@ impl Manifest {
         }
     }
 
+    /// The project's id in documents and artifact ids: `spec.project.id`, else `metadata.name`
+    /// (file names keep [`Self::project_name`]), as the earlier implementation has them.
+    pub fn project_id(&self) -> &str {
+        match self.spec.project.id.as_deref() {
+            Some(id) if !id.is_empty() => id,
+            _ => self.project_name(),
+        }
+    }
+
     /// Criticality, `medium` when unset.
     pub fn criticality(&self) -> &str {
         self.spec.criticality()

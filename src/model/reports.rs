@@ -85,6 +85,13 @@ pub struct ArtifactManifestMetadata {
 pub struct ProjectSummary {
     pub name: String,
     pub owner: Option<String>,
+    /// `spec.business.costCenter`, when the manifest gives one.
+    #[serde(
+        rename = "costCenter",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub cost_center: Option<String>,
     pub value: Option<String>,
     pub links: BTreeMap<String, String>,
 }

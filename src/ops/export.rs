@@ -545,7 +545,7 @@ fn record_document_options(
         a.emit_provenance,
         Source::flag_or_default(a.emit_provenance),
     );
-    // Values equal to the built-in default are recorded as defaults (clap fills them in).
+    // Values equal to the built-in default are recorded as defaults (the command line fills them in).
     config.record(
         "format",
         if json_format { "json" } else { "yaml" },
@@ -642,7 +642,7 @@ fn record_profile_options(a: &ExportOptions, config: &mut ConfigSnapshot) {
         Source::flag_or_default(a.embed_provenance),
     );
     if let Some(id) = &a.project_id {
-        // Replays need it: it names the output files.
+        // Replays need it: it is the documents' project id.
         config.record("project_id", id, Source::Flag);
     }
 }

@@ -54,7 +54,9 @@ pub fn read_inputs(a: &ExportOptions, workspace: &Workspace) -> Result<ReadInput
     let mut loaded = manifest::load(&a.path, &shown)?;
     if let Some(id) = &a.project_id {
         check_safe_name(id).map_err(|why| Error::Usage(format!("--project-id: {why}")))?;
-        loaded.manifest.metadata.name = id.clone();
+        // The project id of the documents; file names keep `metadata.name` (as the earlier
+        // implementation, where the flag never renamed a file).
+        loaded.manifest.spec.project.id = Some(id.clone());
     }
     let manifest_fp =
         Fingerprint::of_file(&a.path, &workspace.record_path(&a.path, &a.output_dir))?;

@@ -1,5 +1,5 @@
 //! The commands as a library: each takes its typed options ([`options`]) and a [`Site`] and
-//! returns what it wrote ([`Ran`]). The command line (`crate::cli`) turns its arguments into
+//! returns what it wrote ([`Ran`]). The command line (`src/cli/`) turns its arguments into
 //! these options; lineage's replay (`crate::lineage::replay`) turns a run record into the same
 //! options and calls the same functions.
 

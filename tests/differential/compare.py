@@ -68,13 +68,34 @@ def walk(value, gpath, lpath, out):
             walk(v, generic(gpath, k, False), f"{lpath}.{k}" if lpath else k, out)
     elif isinstance(value, list):
         out[lpath] = (gpath, "[]" if not value else None)
+        if value and all(isinstance(v, (str, int, float)) for v in value):
+            # A list of plain values is compared as a set (its order is not contract).
+            out[lpath] = (gpath, sorted(value, key=str))
+            out[f"{lpath}[]"] = (generic(gpath, None, True), None)
+            return
         for i, v in enumerate(value):
-            walk(v, generic(gpath, None, True), f"{lpath}[{i}]", out)
+            walk(v, generic(gpath, None, True), f"{lpath}[{item_key(v, i)}]", out)
     else:
         out[lpath] = (gpath, value)
 
 
+IDENTITY = ("id", "gate_id", "artifact_id", "code", "name", "target", "type", "path")
+
+
+def item_key(v, i):
+    """A list item's identity for comparing lists whose order differs: its id (and, for a
+    parameter entry, the parameter), else its position."""
+    if isinstance(v, dict):
+        for k in IDENTITY:
+            if isinstance(v.get(k), str):
+                extra = v.get("parameter") or v.get("source") or ""
+                return f"{k}={v[k]}" + (f",{extra}" if isinstance(extra, str) and extra else "")
+    return str(i)
+
+
 def norm(value, case_dir):
+    if isinstance(value, list):
+        return [norm(v, case_dir) for v in value]
     if isinstance(value, str):
         value = value.replace(case_dir, "<case>")
         value = UUID.sub("<uuid>", value)
@@ -149,9 +170,16 @@ def compare_case(name, earlier, ours):
         our_generic = {g for g, _ in of_flat.values()}
         earlier_generic = sorted({g for g, _ in ef_flat.values() if g})
         paths[f] = earlier_generic
+        # A path under a list that ours has empty is a value difference (the list's), not a
+        # missing key.
+        our_empty = {g for g, v in of_flat.values() if v == "[]"}
         for g in earlier_generic:
-            if g not in our_generic:
-                r["missing"].append(f"{f}: {g}")
+            if g in our_generic:
+                continue
+            parents = [g[:i] for i in range(len(g)) if g[i:].startswith("[]")]
+            if any(p in our_empty for p in parents):
+                continue
+            r["missing"].append(f"{f}: {g}")
         if f in RUN_FILES:
             continue
         vals = {}
