@@ -326,27 +326,46 @@ fn parameters(artifact_type: &str, m: &Manifest, t: &Target) -> Json {
     let r = &m.spec.requirements;
     let o = &m.spec.observability;
     let criticality = m.criticality();
+    // Without the section, the earlier implementation's defaults; with it, what it says.
+    let req = |v: &Option<String>, default: &str| {
+        if m.spec.has_requirements {
+            v.clone()
+        } else {
+            Some(default.to_string())
+        }
+    };
+    let obs = |v: &Option<String>, default: &str| {
+        if m.spec.has_observability {
+            v.clone()
+        } else {
+            Some(default.to_string())
+        }
+    };
     match artifact_type {
         "dashboard" => {
-            json!({"criticality": criticality, "dashboardPlacement": o.dashboard_placement.clone().unwrap_or_else(|| "standard".into()), "datasources": ["prometheus", "loki", "tempo"], "risks": m.spec.risks})
+            json!({"criticality": criticality, "dashboardPlacement": obs(&o.dashboard_placement, "standard"), "datasources": ["Tempo", "Loki", "mimir"], "risks": full_risks(m)})
         }
         "prometheus_rule" => {
-            json!({"alertSeverity": severity(criticality), "availabilityThreshold": r.availability, "latencyThreshold": r.latency_p99, "latencyP50Threshold": r.latency_p50, "throughput": r.throughput})
+            json!({"alertSeverity": severity(criticality), "availabilityThreshold": req(&r.availability, "99.9"), "latencyThreshold": req(&r.latency_p99, "200ms"), "latencyP50Threshold": r.latency_p50, "throughput": r.throughput})
         }
         "slo_definition" => {
-            json!({"availability": r.availability, "latencyP99": r.latency_p99, "errorBudget": r.error_budget, "throughput": r.throughput})
+            json!({"availability": req(&r.availability, "99.9"), "latencyP99": req(&r.latency_p99, "200ms"), "errorBudget": req(&r.error_budget, "0.1"), "throughput": r.throughput})
         }
         "service_monitor" => {
-            json!({"metricsInterval": m.spec.scrape_interval(), "namespace": t.namespace.clone().unwrap_or_else(|| "default".into())})
+            let mut p = json!({"metricsInterval": obs(&o.metrics_interval, "30s")});
+            if let Some(ns) = &t.namespace {
+                p["namespace"] = json!(ns);
+            }
+            p
         }
         "loki_rule" => {
             let metric = crate::export::metric_name(&t.name);
             json!({"logSelectors": [format!("{{app=\"{}\"}}", t.name)], "recordingRules": [format!("{metric}:error_rate_5m"), format!("{metric}:request_rate_5m")], "labelExtractors": ["level", "status_code", "method", "path"], "logFormat": "otel"})
         }
         "notification_policy" => {
-            json!({"alertChannels": o.alert_channels, "owner": m.spec.business.owner, "owners": m.metadata.owners})
+            json!({"alertChannels": o.alert_channels, "owner": m.spec.business.owner, "owners": full_owners(m)})
         }
-        "runbook" => json!({"risks": m.spec.risks, "escalationContacts": m.metadata.owners}),
+        "runbook" => json!({"risks": full_risks(m), "escalationContacts": full_owners(m)}),
         _ => {
             json!({"alertSeverity": severity(criticality), "summaryTemplate": format!("[{{{{ .Status | toUpper }}}}] {} {{{{ .CommonLabels.alertname }}}}", t.name), "descriptionTemplate": "{{ range .Alerts }}{{ .Annotations.description }}\n{{ end }}", "alertChannels": o.alert_channels})
         }
@@ -447,4 +466,52 @@ mod tests {
         assert_eq!(percent(1, 3), 33.3);
         assert_eq!(percent(0, 0), 100.0);
     }
+}
+
+/// Each entry with every key of its model, absent ones null (or `[]` for a list), in the
+/// model's order: consumers of the parameters index them without checking.
+fn with_model_keys(items: &[Json], keys: &[(&str, Json)]) -> Vec<Json> {
+    items
+        .iter()
+        .map(|item| {
+            let mut out = serde_json::Map::new();
+            for (key, default) in keys {
+                let value = item.get(*key).cloned().unwrap_or_else(|| default.clone());
+                out.insert((*key).to_string(), value);
+            }
+            if let Some(given) = item.as_object() {
+                for (k, v) in given {
+                    out.entry(k.clone()).or_insert_with(|| v.clone());
+                }
+            }
+            Json::Object(out)
+        })
+        .collect()
+}
+
+/// `spec.risks`, each with type, description, priority, mitigation and controls.
+fn full_risks(m: &Manifest) -> Vec<Json> {
+    with_model_keys(
+        &m.spec.risks,
+        &[
+            ("type", Json::Null),
+            ("description", Json::Null),
+            ("priority", Json::Null),
+            ("mitigation", Json::Null),
+            ("controls", json!([])),
+        ],
+    )
+}
+
+/// `metadata.owners`, each with team, slack, email and oncall.
+fn full_owners(m: &Manifest) -> Vec<Json> {
+    with_model_keys(
+        &m.metadata.owners,
+        &[
+            ("team", Json::Null),
+            ("slack", Json::Null),
+            ("email", Json::Null),
+            ("oncall", Json::Null),
+        ],
+    )
 }

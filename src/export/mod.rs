@@ -5,6 +5,7 @@
 
 pub mod artifacts;
 pub mod catalog;
+pub mod instrumentation;
 pub mod inventory;
 pub mod legacy;
 pub mod onboarding;
@@ -245,6 +246,28 @@ fn project_context(input: &ExportInput, project: &str) -> Vec<u8> {
             }
         }
         spec.entry("risks").or_insert_with(|| json!([]));
+        if let Some(security) = spec.get_mut("security").and_then(Json::as_object_mut) {
+            security
+                .entry("sensitivity")
+                .or_insert_with(|| json!("medium"));
+            let stores = security.entry("dataStores").or_insert_with(|| json!([]));
+            for store in stores
+                .as_array_mut()
+                .into_iter()
+                .flatten()
+                .filter_map(Json::as_object_mut)
+            {
+                store
+                    .entry("sensitivity")
+                    .or_insert_with(|| json!("medium"));
+                if let Some(policy) = store.get_mut("accessPolicy").and_then(Json::as_object_mut) {
+                    policy
+                        .entry("allowedPrincipals")
+                        .or_insert_with(|| json!([]));
+                    policy.entry("auditAccess").or_insert_with(|| json!(false));
+                }
+            }
+        }
         let risks = spec.get_mut("risks").and_then(Json::as_array_mut);
         for risk in risks.into_iter().flatten().filter_map(Json::as_object_mut) {
             risk.entry("controls").or_insert_with(|| json!([]));
@@ -344,7 +367,10 @@ pub fn derive(input: &ExportInput) -> ExportDocuments {
     let (gates, shortfalls, coverage_summary) =
         gates(input, &artifacts, task_mapping.as_ref(), coverage_percent);
     let diagnostics = diagnostics(input, &shortfalls, &artifacts);
-    let (_, summary, unresolved) = sections::resolvability(&artifacts);
+    let (_, mut summary, unresolved) = sections::resolvability(&artifacts);
+    if !catalog::profile_has_section(&input.profile, "parameter_resolvability") {
+        summary.omitted = Some(format!("profile={}", input.profile));
+    }
     let validation = ValidationReport {
         version: SCHEMA_VERSION.into(),
         schema_version: SCHEMA_VERSION.into(),

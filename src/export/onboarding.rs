@@ -189,9 +189,9 @@ fn services(input: &ExportInput, artifacts: &[Artifact]) -> BTreeMap<String, Jso
         .collect()
 }
 
-/// What each service should emit, by the OpenTelemetry conventions of its transport.
-fn instrumentation_hints(services: &BTreeMap<String, Json>) -> BTreeMap<String, Json> {
-    let declared: Vec<Json> = semantic_conventions()["metrics"]
+/// The metrics the semantic conventions declare, as instrumentation hints list them.
+fn declared_metrics() -> Vec<Json> {
+    semantic_conventions()["metrics"]
         .as_object()
         .into_iter()
         .flatten()
@@ -201,47 +201,6 @@ fn instrumentation_hints(services: &BTreeMap<String, Json>) -> BTreeMap<String, 
                 .into_iter()
                 .flatten()
                 .map(move |n| json!({"name": n, "source": format!("semantic_conventions.metrics:{group}")}))
-        })
-        .collect();
-    services
-        .iter()
-        .map(|(name, meta)| {
-            let tp = meta
-                .get("transport_protocol")
-                .and_then(Json::as_str)
-                .unwrap_or("http");
-            let (kind, metrics): (&str, &[&str]) = if tp.starts_with("grpc") {
-                (
-                    "grpc",
-                    &[
-                        "rpc.server.duration",
-                        "rpc.server.request.size",
-                        "rpc.server.response.size",
-                        "rpc.server.requests_per_rpc",
-                    ],
-                )
-            } else {
-                (
-                    "http",
-                    &[
-                        "http.server.duration",
-                        "http.server.request.body.size",
-                        "http.server.response.body.size",
-                    ],
-                )
-            };
-            let convention: Vec<Json> = metrics
-                .iter()
-                .map(|m| json!({"name": m, "type": "histogram", "source": format!("otel_semconv:{kind}")}))
-                .collect();
-            let hint = json!({
-                "service_id": name, "transport": tp, "detected_databases": [],
-                "metrics": {"convention_based": convention, "manifest_declared": declared},
-                "traces": {"required": [], "propagation": "W3C"},
-                "logging": {"trace_context_fields": ["trace_id", "span_id"], "_note": "the code generator fills in the logging fields; export only names them"},
-                "dependencies": {"add": []},
-            });
-            (name.clone(), hint)
         })
         .collect()
 }
@@ -344,7 +303,19 @@ pub fn build(
         parameter_resolvability_summary: gate("parameter_resolvability", to_json(&summary)),
         open_questions,
         requirements_hints: requirements_hints(&rules),
-        instrumentation_hints: instrumentation_hints(&services),
+        instrumentation_hints: super::instrumentation::hints(
+            &services,
+            input.document.pointer("/spec/service_communication_graph"),
+            &declared_metrics(),
+        ),
+        service_communication_graph: input
+            .document
+            .pointer("/spec/service_communication_graph")
+            .cloned(),
+        security_contract: input
+            .document
+            .get("spec")
+            .and_then(super::instrumentation::security_contract),
         service_metadata: services,
         artifact_manifest_checksum: checksums.artifact_manifest_checksum,
         project_context_checksum: checksums.project_context_checksum,

@@ -64,6 +64,8 @@ pub fn guidance(document: &Json) -> Json {
     if let Some(constraints) = g.get_mut("constraints").and_then(Json::as_array_mut) {
         for c in constraints.iter_mut().filter_map(Json::as_object_mut) {
             c.entry("appliesTo").or_insert_with(|| json!([]));
+            // A constraint blocks unless it says otherwise (the model's default).
+            c.entry("severity").or_insert_with(|| json!("blocking"));
         }
     }
     Json::Object(g)
@@ -119,6 +121,7 @@ pub fn resolvability(
         total,
         unresolved: unresolved.len(),
         resolved: total - unresolved.len(),
+        omitted: None,
     };
     (matrix, summary, unresolved)
 }

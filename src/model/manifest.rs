@@ -44,6 +44,12 @@ pub struct Spec {
     pub targets: Vec<Target>,
     #[serde(default)]
     pub observability: Observability,
+    /// Whether the manifest has a `requirements` / `observability` section at all: artifact
+    /// parameters take the earlier implementation's defaults only when the section is absent.
+    #[serde(skip)]
+    pub has_requirements: bool,
+    #[serde(skip)]
+    pub has_observability: bool,
 }
 
 /// `spec.project`.
@@ -164,13 +170,15 @@ pub fn load(path: &Path, shown: &str) -> Result<LoadedManifest> {
         return Err(Error::Input(diagnostics));
     }
     let document = node.to_json();
-    let manifest: Manifest = serde_json::from_value(document.clone()).map_err(|e| {
+    let mut manifest: Manifest = serde_json::from_value(document.clone()).map_err(|e| {
         Error::at(
             shown,
             node.pos,
             format!("manifest does not fit the v1alpha2 model: {e}"),
         )
     })?;
+    manifest.spec.has_requirements = document.pointer("/spec/requirements").is_some();
+    manifest.spec.has_observability = document.pointer("/spec/observability").is_some();
     Ok(LoadedManifest {
         manifest,
         document,

@@ -180,6 +180,9 @@ pub const SPEC: Shape = Shape::Map(&[
     req("targets", Shape::NonEmptyList(&TARGET)),
     opt("observability", OBSERVABILITY),
     opt("security", SECURITY),
+    // Written by init-from-plan (services, their protocols, languages, calls and imports) and
+    // read by export's instrumentation hints; free-form, as in the earlier implementation.
+    opt("service_communication_graph", Shape::Any),
 ]);
 
 /// `spec` of an exported project context: the same sections, none required (generate's quality

@@ -226,6 +226,12 @@ pub struct OnboardingMetadata {
     pub requirements_hints: Vec<Json>,
     pub service_metadata: BTreeMap<String, Json>,
     pub instrumentation_hints: BTreeMap<String, Json>,
+    /// `spec.service_communication_graph`, as the manifest gives it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_communication_graph: Option<Json>,
+    /// The data stores of `spec.security`, when it declares any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_contract: Option<Json>,
     pub artifact_manifest_checksum: String,
     pub project_context_checksum: String,
     pub source_checksum: String,
@@ -256,6 +262,10 @@ pub struct ResolvabilitySummary {
     pub total: usize,
     pub unresolved: usize,
     pub resolved: usize,
+    /// `profile=…` when the generation profile leaves the resolvability matrix out of the
+    /// onboarding metadata (the counts are still given).
+    #[serde(rename = "_omitted", default, skip_serializing_if = "Option::is_none")]
+    pub omitted: Option<String>,
 }
 
 /// A parameter the manifest gives no value for.
