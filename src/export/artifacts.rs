@@ -440,34 +440,6 @@ pub fn percent(part: usize, whole: usize) -> f64 {
     (part as f64 * 1000.0 / whole as f64).round() / 10.0
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn priorities_follow_criticality() {
-        assert_eq!(priority("prometheus_rule", "high"), "required");
-        assert_eq!(priority("prometheus_rule", "low"), "recommended");
-        assert_eq!(priority("runbook", "critical"), "required");
-        assert_eq!(priority("runbook", "high"), "optional");
-        assert_eq!(priority("dashboard", "low"), "required");
-    }
-
-    #[test]
-    fn ids_keep_the_earlier_scheme() {
-        assert_eq!(
-            artifact_id("ledger-api", "dashboard"),
-            "ledger_api-dashboard"
-        );
-    }
-
-    #[test]
-    fn percent_rounds_to_one_decimal() {
-        assert_eq!(percent(1, 3), 33.3);
-        assert_eq!(percent(0, 0), 100.0);
-    }
-}
-
 /// Each entry with every key of its model, absent ones null (or `[]` for a list), in the
 /// model's order: consumers of the parameters index them without checking.
 fn with_model_keys(items: &[Json], keys: &[(&str, Json)]) -> Vec<Json> {
@@ -514,4 +486,32 @@ fn full_owners(m: &Manifest) -> Vec<Json> {
             ("oncall", Json::Null),
         ],
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn priorities_follow_criticality() {
+        assert_eq!(priority("prometheus_rule", "high"), "required");
+        assert_eq!(priority("prometheus_rule", "low"), "recommended");
+        assert_eq!(priority("runbook", "critical"), "required");
+        assert_eq!(priority("runbook", "high"), "optional");
+        assert_eq!(priority("dashboard", "low"), "required");
+    }
+
+    #[test]
+    fn ids_keep_the_earlier_scheme() {
+        assert_eq!(
+            artifact_id("ledger-api", "dashboard"),
+            "ledger_api-dashboard"
+        );
+    }
+
+    #[test]
+    fn percent_rounds_to_one_decimal() {
+        assert_eq!(percent(1, 3), 33.3);
+        assert_eq!(percent(0, 0), 100.0);
+    }
 }
