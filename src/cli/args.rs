@@ -353,8 +353,8 @@ pub struct ExportArgs {
     /// JSON task mapping: artifact id → task.
     #[arg(long)]
     pub task_mapping: Option<PathBuf>,
-    /// Project id of the documents (`project_id`, the capability index) [default: spec.project.id];
-    /// file names keep metadata.name.
+    /// Project id for task tracking, checked and recorded; no document changes (their ids follow
+    /// spec.project.id and their file names metadata.name, as in the earlier implementation).
     #[arg(long)]
     pub project_id: Option<String>,
     /// Keep artifacts free of times and run ids (default on).

@@ -217,6 +217,7 @@ fn gates(
         overall_coverage_percent: coverage_percent,
         gap_count: gaps.len(),
         gaps,
+        additional_gaps: onboarding::additional_gaps(artifacts),
         minimum_required: input.min_coverage,
         meets_minimum: coverage_ok,
     };

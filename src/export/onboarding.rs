@@ -211,7 +211,11 @@ fn file_ownership(
     task_mapping: Option<&Map<String, Json>>,
 ) -> BTreeMap<String, FileOwnership> {
     let mut out: BTreeMap<String, FileOwnership> = BTreeMap::new();
-    for a in artifacts {
+    // Additions are left out, as from `coverage.gaps`: the earlier gates hold the two equal.
+    for a in artifacts
+        .iter()
+        .filter(|a| !catalog::is_addition(&a.artifact_type))
+    {
         let Some(e) = catalog::entry(&a.artifact_type) else {
             continue;
         };
@@ -285,6 +289,7 @@ pub fn build(
         coverage: OnboardingCoverage {
             coverage,
             gaps: gaps.clone(),
+            additional_gaps: additional_gaps(artifacts),
         },
         semantic_conventions: semantic_conventions(),
         provenance: input.legacy_provenance.clone(),
@@ -353,9 +358,18 @@ fn open_questions(guidance: &Json) -> Option<Json> {
 
 /// The ids of the artifacts that do not exist yet, sorted.
 pub(crate) fn coverage_gaps(artifacts: &[Artifact]) -> Vec<String> {
+    needed(artifacts, false)
+}
+
+/// Needed artifacts of the types the earlier implementation does not derive, sorted.
+pub(crate) fn additional_gaps(artifacts: &[Artifact]) -> Vec<String> {
+    needed(artifacts, true)
+}
+
+fn needed(artifacts: &[Artifact], additions: bool) -> Vec<String> {
     let mut gaps: Vec<String> = artifacts
         .iter()
-        .filter(|a| a.status != "exists")
+        .filter(|a| a.status != "exists" && catalog::is_addition(&a.artifact_type) == additions)
         .map(|a| a.id.clone())
         .collect();
     gaps.sort();

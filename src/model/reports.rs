@@ -127,6 +127,9 @@ pub struct CoverageSummary {
     pub overall_coverage_percent: f64,
     pub gap_count: usize,
     pub gaps: Vec<String>,
+    /// Needed artifacts of types the earlier implementation does not derive (not in `gaps`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub additional_gaps: Vec<String>,
     pub minimum_required: f64,
     pub meets_minimum: bool,
 }
@@ -156,8 +159,12 @@ pub struct ArtifactTypeInfo {
 pub struct OnboardingCoverage {
     #[serde(flatten)]
     pub coverage: Coverage,
-    /// Ids of artifacts needed or outdated, sorted.
+    /// Ids of artifacts needed or outdated, sorted (types the earlier implementation derives).
     pub gaps: Vec<String>,
+    /// The same for the types it does not derive (`alert_template`), which its gates do not
+    /// expect a task mapping to name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub additional_gaps: Vec<String>,
 }
 
 /// Which artifacts own one conventional output file.

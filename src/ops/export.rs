@@ -642,7 +642,7 @@ fn record_profile_options(a: &ExportOptions, config: &mut ConfigSnapshot) {
         Source::flag_or_default(a.embed_provenance),
     );
     if let Some(id) = &a.project_id {
-        // Replays need it: it is the documents' project id.
+        // Recorded as given (it changes no document; see export_inputs::read_inputs).
         config.record("project_id", id, Source::Flag);
     }
 }

@@ -51,12 +51,12 @@ pub fn policy_scan_dirs(policy: &Policy, workspace: &Workspace) -> Vec<PathBuf> 
 /// Reads the manifest (the bytes parsed are the bytes fingerprinted) and every optional input.
 pub fn read_inputs(a: &ExportOptions, workspace: &Workspace) -> Result<ReadInputs> {
     let shown = crate::path_bytes::text_of(&a.path);
-    let mut loaded = manifest::load(&a.path, &shown)?;
+    let loaded = manifest::load(&a.path, &shown)?;
     if let Some(id) = &a.project_id {
         check_safe_name(id).map_err(|why| Error::Usage(format!("--project-id: {why}")))?;
-        // The project id of the documents; file names keep `metadata.name` (as the earlier
-        // implementation, where the flag never renamed a file).
-        loaded.manifest.spec.project.id = Some(id.clone());
+        // Checked and recorded only: as in the earlier implementation, where it named the
+        // project of the task spans of `--emit-tasks`, it changes no document (their ids follow
+        // spec.project.id, their file names metadata.name).
     }
     let manifest_fp =
         Fingerprint::of_file(&a.path, &workspace.record_path(&a.path, &a.output_dir))?;

@@ -138,6 +138,15 @@ def gates(earlier, out):
     return verdicts
 
 
+def full_mapping(out_dir):
+    """A task for every artifact of the earlier export's artifact manifest."""
+    for f in os.listdir(out_dir):
+        if "artifact-manifest" in f:
+            doc = load(os.path.join(out_dir, f))
+            return {a["id"]: f"TASK-{i + 1}" for i, a in enumerate(doc.get("artifacts", []))}
+    return None
+
+
 def compare_case(name, earlier, ours):
     src = os.path.join(CASES, name)
     work = tempfile.mkdtemp(prefix="ccdiff-")
@@ -201,6 +210,23 @@ def compare_case(name, earlier, ours):
         if passed and not go.get(k, False):
             r["regressions"].append(k)
     r["gates"] = ge
+    # The same case with a task mapping that covers every artifact the earlier export derives:
+    # what we add (alert_template) must not turn its passing mapping checks into failures.
+    if os.path.isdir(ed):
+        full = full_mapping(ed)
+        if full is not None:
+            json.dump(full, open(os.path.join(case, "full-mapping.json"), "w"))
+            args = [a for a in open(os.path.join(case, "args")).read().splitlines() if a]
+            args = [a for i, a in enumerate(args)
+                    if a != "--task-mapping" and (i == 0 or args[i - 1] != "--task-mapping")]
+            open(os.path.join(case, "args"), "w").write("\n".join(args + ["--task-mapping", "full-mapping.json"]) + "\n")
+            export(earlier, case, "full-earlier")
+            export(ours, case, "full-ours")
+            fe, fo = gates(earlier, os.path.join(case, "full-earlier")), gates(earlier, os.path.join(case, "full-ours"))
+            for k, passed in sorted(fe.items()):
+                if passed and not fo.get(k, False):
+                    r["regressions"].append(f"{k} (full task mapping)")
+            r["gates_full_mapping"] = fe
     r["paths"], r["values"] = paths, values
     shutil.rmtree(work, ignore_errors=True)
     return r
@@ -248,6 +274,7 @@ def main():
         os.makedirs(EXPECTED, exist_ok=True)
         for r in results:
             json.dump({"paths": r["paths"], "values": r["values"], "gates": r["gates"],
+                       "gates_full_mapping": r.get("gates_full_mapping", {}),
                        "earlier_exit": r["earlier_exit"]},
                       open(os.path.join(EXPECTED, r["case"] + ".json"), "w"), indent=1, sort_keys=True, default=str)
     sys.exit(1 if missing or regressions or errors else 0)
