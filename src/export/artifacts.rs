@@ -245,7 +245,8 @@ fn derived_from(artifact_type: &str, m: &Manifest, t: &Target) -> Vec<Derivation
             rule(
                 "title",
                 "spec.targets[].name",
-                format!("{} Service Dashboard", t.name),
+                // The title's template, as the earlier implementation records it.
+                "'{name} Service Dashboard'".into(),
                 "One dashboard per target",
             ),
             rule(
@@ -295,12 +296,20 @@ fn derived_from(artifact_type: &str, m: &Manifest, t: &Target) -> Vec<Derivation
             format!("Interval: {}", m.spec.scrape_interval()),
             "Scrape interval from observability or criticality",
         )],
-        "loki_rule" => vec![rule(
-            "logSelectors",
-            "spec.targets[].name",
-            format!("{{app=\"{}\"}}", t.name),
-            "Log selectors from the target name",
-        )],
+        "loki_rule" => vec![
+            rule(
+                "logSelectors",
+                "spec.targets[].name",
+                format!("{{job=\"{}\"}}", t.name),
+                "Log selectors from the target name",
+            ),
+            rule(
+                "logFormat",
+                "spec.observability.logLevel",
+                "otel".into(),
+                "Logs follow the OpenTelemetry log bridge conventions",
+            ),
+        ],
         "notification_policy" => vec![rule(
             "channels",
             "spec.observability.alertChannels",

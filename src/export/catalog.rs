@@ -331,7 +331,7 @@ pub const CATALOG: &[TypeEntry] = &[
         output_ext: ".yaml",
         output_path: "alertmanager/templates/{target}-alert-template.yaml",
         description: "Alertmanager notification template",
-        schema_url: "https://prometheus.io/docs/alerting/latest/notifications/",
+        schema_url: "https://prometheus.io/docs/alerting/latest/configuration/",
         parameters: &[
             ("alertSeverity", CRITICALITY),
             ("summaryTemplate", "manifest (template default)"),

@@ -32,8 +32,9 @@ pub fn provenance(p: &LegacyProvenance) -> Json {
         .collect();
     options.insert("generation_profile".into(), json!(p.profile));
     options.insert("dry_run".into(), json!(false));
+    // `-e` is a list, empty when not given (as the earlier tool writes it).
+    options.entry("existing").or_insert(json!([]));
     for key in [
-        "existing",
         "scan_existing",
         "embed_provenance",
         "task_mapping",

@@ -126,23 +126,123 @@ fn derivation_rules(artifacts: &[Artifact]) -> Map<String, Json> {
     out
 }
 
-/// A requirement per manifest requirement a rule reads, then one per artifact type saying
-/// which manifest fields that artifact satisfies.
+/// The requirements every project's pipeline meets by producing an artifact (the earlier
+/// implementation's "pipeline-innate" set; consumers match on the ids and the label): id,
+/// area label, priority, the artifact type (or pipeline output) that satisfies it, and the
+/// manifest fields or output keys that anchor its acceptance.
+const PIPELINE_INNATE: [(&str, &str, &str, &str, &[&str]); 13] = [
+    (
+        "REQ-CDP-OBS-001",
+        "observability",
+        "P1",
+        "slo_definition",
+        &[
+            "spec.requirements.availability",
+            "spec.requirements.errorBudget",
+        ],
+    ),
+    (
+        "REQ-CDP-OBS-002",
+        "observability",
+        "P1",
+        "dashboard",
+        &[
+            "spec.requirements.availability",
+            "spec.requirements.latencyP99",
+            "spec.requirements.throughput",
+        ],
+    ),
+    (
+        "REQ-CDP-OBS-003",
+        "observability",
+        "P1",
+        "prometheus_rule",
+        &[
+            "spec.requirements.availability",
+            "spec.requirements.latencyP99",
+            "spec.business.criticality",
+        ],
+    ),
+    (
+        "REQ-CDP-OBS-004",
+        "observability",
+        "P1",
+        "service_monitor",
+        &[
+            "spec.observability.metricsInterval",
+            "spec.targets[].namespace",
+        ],
+    ),
+    (
+        "REQ-CDP-OBS-005",
+        "observability",
+        "P1",
+        "notification_policy",
+        &["spec.observability.alertChannels", "metadata.owners"],
+    ),
+    (
+        "REQ-CDP-OBS-006",
+        "observability",
+        "P2",
+        "loki_rule",
+        &["spec.targets[].name", "spec.observability.logLevel"],
+    ),
+    (
+        "REQ-CDP-OBS-007",
+        "observability",
+        "P3",
+        "runbook",
+        &["spec.risks[]", "metadata.owners"],
+    ),
+    (
+        "REQ-CDP-ONB-001",
+        "onboarding",
+        "P2",
+        "capability_index",
+        &["capability_id", "category", "maturity", "evidence"],
+    ),
+    (
+        "REQ-CDP-ONB-002",
+        "onboarding",
+        "P2",
+        "agent_card",
+        &["skills", "provider"],
+    ),
+    (
+        "REQ-CDP-ONB-003",
+        "onboarding",
+        "P3",
+        "mcp_tools",
+        &["inputSchema", "annotations"],
+    ),
+    (
+        "REQ-CDP-ONB-004",
+        "onboarding",
+        "P1",
+        "onboarding_metadata",
+        &["strategy.*", "spec.project.*"],
+    ),
+    (
+        "REQ-CDP-INT-001",
+        "integrity",
+        "P1",
+        "provenance",
+        &["provenance.json", "run-provenance.json", "source_checksum"],
+    ),
+    (
+        "REQ-CDP-INT-002",
+        "integrity",
+        "P1",
+        "ingestion-traceability",
+        &["requirements_coverage_percent", "route_escalation"],
+    ),
+];
+
+/// A requirement per manifest requirement a derivation rule reads (`REQ-<FIELD>`), then the
+/// pipeline-innate requirements.
 fn requirements_hints(rules: &Map<String, Json>) -> Vec<Json> {
     let mut out = Vec::new();
     let mut seen = Vec::new();
-    let rules_of = |t: &str| -> Vec<String> {
-        let mut fields: Vec<String> = rules
-            .get(t)
-            .and_then(Json::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|r| r.get("sourceField").and_then(Json::as_str))
-            .map(str::to_string)
-            .collect();
-        fields.dedup();
-        fields
-    };
     for list in rules.values().filter_map(Json::as_array) {
         for field in list
             .iter()
@@ -159,14 +259,16 @@ fn requirements_hints(rules: &Map<String, Json>) -> Vec<Json> {
             }
         }
     }
-    for (n, t) in rules.keys().enumerate() {
-        out.push(json!({
-            "id": format!("REQ-CDP-OBS-{:03}", n + 1),
-            "labels": ["pipeline-innate", "nfr", "observability"],
-            "priority": "P2",
-            "acceptance_anchors": rules_of(t),
-            "satisfied_by_artifact": t,
-        }));
+    for (id, area, priority, artifact, anchors) in PIPELINE_INNATE {
+        if !seen.iter().any(|s| s == id) {
+            out.push(json!({
+                "id": id,
+                "labels": ["pipeline-innate", "nfr", area],
+                "priority": priority,
+                "acceptance_anchors": anchors,
+                "satisfied_by_artifact": artifact,
+            }));
+        }
     }
     out
 }

@@ -50,7 +50,18 @@ def load(path):
     text = open(path, encoding="utf-8").read()
     if path.endswith(".json"):
         return json.loads(text)
-    return yaml.safe_load(text)
+    return plain(yaml.safe_load(text))
+
+
+def plain(value):
+    """YAML times and dates as the ISO strings a JSON reader sees (so they normalise alike)."""
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
 
 
 def generic(path, key, is_list):
@@ -232,6 +243,7 @@ def compare_case(name, earlier, ours):
                 if passed and not fo.get(k, False):
                     r["regressions"].append(f"{k} (full task mapping)")
             r["gates_full_mapping"] = fe
+            r["full_mapping_ids"] = sorted(full)
     r["paths"], r["values"] = paths, values
     shutil.rmtree(work, ignore_errors=True)
     return r
@@ -280,6 +292,7 @@ def main():
         for r in results:
             json.dump({"paths": r["paths"], "values": r["values"], "gates": r["gates"],
                        "gates_full_mapping": r.get("gates_full_mapping", {}),
+                       "full_mapping_ids": r.get("full_mapping_ids", []),
                        "earlier_exit": r["earlier_exit"]},
                       open(os.path.join(EXPECTED, r["case"] + ".json"), "w"), sort_keys=True, default=str, separators=(",", ":"))
     sys.exit(1 if missing or regressions or errors else 0)
