@@ -68,6 +68,13 @@ pub fn guidance(document: &Json) -> Json {
             c.entry("severity").or_insert_with(|| json!("blocking"));
         }
     }
+    if let Some(questions) = g.get_mut("questions").and_then(Json::as_array_mut) {
+        for q in questions.iter_mut().filter_map(Json::as_object_mut) {
+            // The model's defaults: an open question of medium priority.
+            q.entry("status").or_insert_with(|| json!("open"));
+            q.entry("priority").or_insert_with(|| json!("medium"));
+        }
+    }
     Json::Object(g)
 }
 
