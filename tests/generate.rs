@@ -33,6 +33,17 @@ fn promtool_check(repo: &Repo) -> std::process::Output {
         .expect("promtool is needed: `sudo apt-get install prometheus` (`bash .ci/test` run as root installs it)")
 }
 
+/// Every alert expression of the generated PrometheusRule, one per line.
+fn alert_exprs(repo: &Repo) -> String {
+    let rule: serde_json::Value = serde_saphyr::from_str(&repo.read(FILES[1])).unwrap();
+    let groups = rule["spec"]["groups"].as_array().unwrap();
+    let rules = groups.iter().flat_map(|g| g["rules"].as_array().unwrap());
+    rules
+        .filter(|r| r.get("alert").is_some())
+        .map(|r| r["expr"].as_str().unwrap().to_string() + "\n")
+        .collect()
+}
+
 #[test]
 fn generate_writes_all_five_files_that_promtool_accepts() {
     let repo = exported();
@@ -51,7 +62,11 @@ fn generate_writes_all_five_files_that_promtool_accepts() {
 
     let dashboard = json(&repo, FILES[2]);
     let panels = dashboard["panels"].as_array().unwrap();
-    assert_eq!(panels.len(), 8, "four panels per target");
+    assert_eq!(
+        panels.len(),
+        10,
+        "five panels per target (latency: the manifest sets a target)"
+    );
     for p in panels {
         let expr = p["targets"][0]["expr"].as_str().unwrap();
         assert!(!expr.is_empty(), "{p}");
@@ -99,7 +114,8 @@ fn availability_change_moves_thresholds_and_context_checksum() {
     let repo = exported();
     assert!(repo.run(&["generate", "-c", CONTEXT]).status.success());
     let first = json(&repo, FILES[4]);
-    assert!(repo.read(FILES[1]).contains("ratio_rate5m > 0.0005"));
+    // The fast page: 14.4 times the 0.05 % budget.
+    assert!(alert_exprs(&repo).contains("slo=\"availability\"} > 0.0072 and"));
     repo.write(
         ".contextcore.yaml",
         &repo
@@ -108,8 +124,11 @@ fn availability_change_moves_thresholds_and_context_checksum() {
     );
     assert!(repo.run(&["export"]).status.success());
     assert!(repo.run(&["generate", "-c", CONTEXT]).status.success());
-    let rules = repo.read(FILES[1]);
-    assert!(rules.contains("ratio_rate5m > 0.005"), "{rules}");
+    let rules = alert_exprs(&repo);
+    assert!(
+        rules.contains("slo=\"availability\"} > 0.072 and"),
+        "{rules}"
+    );
     let second = json(&repo, FILES[4]);
     assert_ne!(
         first["quality_summary"]["context_sha256"],

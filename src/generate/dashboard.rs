@@ -3,8 +3,9 @@
 
 use serde_json::{Value as Json, json};
 
-use super::{rule_name, selector};
-use crate::model::manifest::parse_duration_ms;
+use super::rules::SLO_WINDOW;
+use super::selector;
+use crate::model::manifest::{parse_duration_ms, parse_percentage};
 use crate::model::project_context::ProjectContext;
 
 /// The dashboard JSON model. Its uid is derived from the project, so reruns are identical.
@@ -19,9 +20,8 @@ pub fn dashboard(ctx: &ProjectContext) -> Json {
     let mut panels = Vec::new();
     let mut id = 1;
     for (row, t) in ctx.spec.targets.iter().enumerate() {
-        let name = rule_name(t);
         let sel = selector(t);
-        let y = row as i64 * 9;
+        let y = row as i64 * 17;
         let mut panel = |title: String,
                          kind: &str,
                          expr: String,
@@ -30,55 +30,78 @@ pub fn dashboard(ctx: &ProjectContext) -> Json {
                          threshold: Option<f64>| {
             let mut p = json!({
                 "id": id, "type": kind, "title": title,
-                "gridPos": {"h": 8, "w": 6, "x": x, "y": y},
+                // `x` past the 24 columns continues on the target's second line.
+                "gridPos": {"h": 8, "w": 6, "x": x % 24, "y": y + x / 24 * 8},
                 "datasource": {"type": "prometheus", "uid": "${datasource}"},
                 "targets": [{"refId": "A", "expr": expr, "legendFormat": t.name}],
                 "fieldConfig": {"defaults": {"unit": unit}, "overrides": []},
             });
             if let Some(v) = threshold {
                 p["fieldConfig"]["defaults"]["thresholds"] = json!({"mode": "absolute", "steps": [{"color": "green", "value": null}, {"color": "red", "value": v}]});
+                // Drawn as a line on time series (Grafana hides thresholds by default).
+                p["fieldConfig"]["defaults"]["custom"] =
+                    json!({"thresholdsStyle": {"mode": "line"}});
             }
             id += 1;
             panels.push(p);
         };
+        let m = format!(
+            "project=\"{project}\", namespace=\"{}\", job=\"{}\"",
+            t.namespace.as_deref().unwrap_or("default"),
+            t.name
+        );
+        let availability = r.availability.as_deref().and_then(parse_percentage);
         panel(
             format!(
-                "{} availability (target {}%)",
+                "{} availability over {SLO_WINDOW} (target {}%)",
                 t.name,
                 r.availability.as_deref().unwrap_or("unset")
             ),
             "stat",
-            format!("1 - {name}:http_errors:ratio_rate5m"),
+            format!("slo:sli_availability:ratio_rate{SLO_WINDOW}{{{m}, slo=\"availability\"}}"),
             "percentunit",
             0,
             None,
         );
         panel(
-            format!("{} error rate", t.name),
-            "timeseries",
-            format!("{name}:http_errors:ratio_rate5m"),
+            format!("{} error budget remaining", t.name),
+            "stat",
+            format!("slo:error_budget:remaining_ratio{{{m}}}"),
             "percentunit",
             6,
             None,
         );
         panel(
-            format!("{} P99 latency vs target", t.name),
+            format!("{} error ratio (5m, 1h, 6h)", t.name),
             "timeseries",
             format!(
-                "histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{{{sel}}}[5m])))"
+                "slo:sli_error:ratio_rate5m{{{m}}} or slo:sli_error:ratio_rate1h{{{m}}} or slo:sli_error:ratio_rate6h{{{m}}}"
             ),
-            "s",
+            "percentunit",
             12,
-            latency_target,
+            availability.map(|a| 1.0 - a / 100.0),
         );
         panel(
-            format!("{} throughput", t.name),
+            format!("{} requests by status code", t.name),
             "timeseries",
-            format!("{name}:http_requests:rate5m"),
+            format!("sum by (code) (rate(http_requests_total{{{sel}}}[5m]))"),
             "reqps",
             18,
             None,
         );
+        // Latency panels only where the manifest sets a target.
+        if latency_target.is_some() {
+            panel(
+                format!("{} P99 latency vs target", t.name),
+                "timeseries",
+                format!(
+                    "histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{{{sel}}}[5m])))"
+                ),
+                "s",
+                24,
+                latency_target,
+            );
+        }
     }
     json!({
         "uid": format!("cc-{}", &crate::fingerprint::Digests::of_bytes(project.as_bytes()).sha256[..12]),

@@ -6,7 +6,7 @@ mod rules;
 
 use serde_json::{Value as Json, json};
 
-use crate::export::{metric_name, to_json, to_yaml};
+use crate::export::{to_json, to_yaml};
 use crate::model::manifest::Target;
 use crate::model::project_context::ProjectContext;
 pub use crate::model::reports::Check;
@@ -43,15 +43,6 @@ pub fn strict_checks(ctx: &ProjectContext, sel: Selection) -> Vec<Check> {
         });
     }
     checks
-}
-
-/// Criticality → alert severity label.
-pub fn alert_severity(criticality: &str) -> &'static str {
-    match criticality {
-        "critical" | "high" => "critical",
-        "medium" => "warning",
-        _ => "info",
-    }
 }
 
 /// Common labels of every generated Kubernetes object.
@@ -159,9 +150,4 @@ pub fn report(
         passed: checks.iter().all(|c| c.passed),
         run_provenance: crate::paths::RUN_RECORD.into(),
     })
-}
-
-/// Recording-rule and alert name part of a target.
-fn rule_name(t: &Target) -> String {
-    metric_name(&t.name)
 }

@@ -1,76 +1,183 @@
-//! Prometheus rule groups: recording rules per target, then alerts whose thresholds follow the
-//! requirements (availability/error budget → error-rate and burn-rate, latencyP99 → latency).
+//! Prometheus rules for each target's SLOs, as the Google SRE Workbook's multi-window,
+//! multi-burn-rate alerting (what Sloth and Pyrra generate): the SLI's error ratio recorded over
+//! every alert window and the SLO window, aggregated `by (namespace, job)` and labelled with the
+//! project, target and SLO, so targets and projects never share a series; a page when the budget
+//! burns 14.4× over 1h and 5m or 6× over 6h and 30m, a ticket at 3× over 1d and 2h or 1× over 3d
+//! and 6h; an alert when the SLI's series vanish; budget remaining and SLO-window availability.
+//! No static threshold alert pages.
+//!
+//! SLOs: availability (requests answered without a 5xx, objective from
+//! `spec.requirements.availability`, else 100 − `errorBudget`) and latency (requests faster than
+//! `latencyP99`, objective 99 %, from the histogram bucket at the target).
 
 use serde_json::{Value as Json, json};
 
-use super::{alert_severity, rule_name, selector};
-use crate::model::manifest::{parse_duration_ms, parse_percentage};
+use super::selector;
+use crate::model::manifest::{Target, parse_duration_ms, parse_percentage};
 use crate::model::project_context::ProjectContext;
 
-/// `spec.groups` of the PrometheusRule (also a valid `promtool check rules` file body).
-pub fn groups(ctx: &ProjectContext) -> Vec<Json> {
+/// The SLO window: the error budget is spent over it.
+pub const SLO_WINDOW: &str = "30d";
+
+/// The windows the error ratio is recorded over (the alerts' long and short windows).
+const WINDOWS: [&str; 7] = ["5m", "30m", "1h", "2h", "6h", "1d", "3d"];
+
+/// (long window, short window, burn rate, severity, for): two page and two ticket tiers.
+const BURNS: [(&str, &str, f64, &str, &str); 4] = [
+    ("1h", "5m", 14.4, "critical", "2m"),
+    ("6h", "30m", 6.0, "critical", "15m"),
+    ("1d", "2h", 3.0, "warning", "1h"),
+    ("3d", "6h", 1.0, "warning", "3h"),
+];
+
+/// One SLO of a target: its name, objective (a ratio) and the PromQL of its error ratio over a
+/// window.
+struct Slo {
+    name: &'static str,
+    objective: f64,
+    errors: Box<dyn Fn(&str) -> String>,
+}
+
+/// The SLOs the requirements set for a target.
+fn slos(ctx: &ProjectContext, t: &Target) -> Vec<Slo> {
     let r = &ctx.spec.requirements;
-    let criticality = ctx.spec.business.criticality.as_deref().unwrap_or("medium");
-    let severity = alert_severity(criticality);
-    let priority = crate::export::artifacts::severity(criticality);
-    let channels = ctx.spec.observability.alert_channels.join(",");
-    let owner = ctx.spec.business.owner.clone().unwrap_or_default();
-    // Error budget as a ratio: 1 - availability, else errorBudget (percent).
-    let budget = r
+    let sel = selector(t);
+    let mut out = Vec::new();
+    let availability = r
         .availability
         .as_deref()
         .and_then(parse_percentage)
-        .map(|a| 100.0 - a)
-        .or_else(|| r.error_budget.as_deref().and_then(parse_percentage))
-        .map(|p| p / 100.0);
-    let latency_s = r
-        .latency_p99
-        .as_deref()
-        .and_then(parse_duration_ms)
-        .map(|ms| ms / 1000.0);
-
-    let mut recording = Vec::new();
-    let mut alerts = Vec::new();
-    for t in &ctx.spec.targets {
-        let name = rule_name(t);
-        let sel = selector(t);
-        recording.push(json!({"record": format!("{name}:http_requests:rate5m"), "expr": format!("sum(rate(http_requests_total{{{sel}}}[5m]))")}));
-        recording.push(json!({"record": format!("{name}:http_errors:ratio_rate5m"), "expr": format!("sum(rate(http_requests_total{{{sel}, code=~\"5..\"}}[5m])) / sum(rate(http_requests_total{{{sel}}}[5m]))")}));
-        recording.push(json!({"record": format!("{name}:http_errors:ratio_rate1h"), "expr": format!("sum(rate(http_requests_total{{{sel}, code=~\"5..\"}}[1h])) / sum(rate(http_requests_total{{{sel}}}[1h]))")}));
-        let labels = |kind: &str| json!({"severity": severity, "priority": priority, "team": owner, "channel": channels, "target": t.name, "alert_kind": kind});
-        let title = camel(&t.name);
-        if let Some(budget) = budget {
-            alerts.push(json!({
-                "alert": format!("{title}HighErrorRate"),
-                "expr": format!("{name}:http_errors:ratio_rate5m > {}", fmt(budget)),
-                "for": "5m",
-                "labels": labels("error_rate"),
-                "annotations": {"summary": format!("{} error rate above its budget of {}%", t.name, fmt(budget * 100.0)), "description": "Error ratio over 5m exceeds the error budget derived from the availability requirement."},
-            }));
-            alerts.push(json!({
-                "alert": format!("{title}ErrorBudgetBurn"),
-                "expr": format!("{name}:http_errors:ratio_rate1h > {} and {name}:http_errors:ratio_rate5m > {}", fmt(14.4 * budget), fmt(14.4 * budget)),
-                "for": "2m",
-                "labels": labels("burn_rate"),
-                "annotations": {"summary": format!("{} is burning its error budget 14.4x too fast", t.name), "description": "Fast burn: at this rate a 30-day budget is gone in about two days."},
-            }));
-        }
-        if let Some(latency) = latency_s {
-            alerts.push(json!({
-                "alert": format!("{title}HighLatencyP99"),
-                "expr": format!("histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{{{sel}}}[5m]))) > {}", fmt(latency)),
-                "for": "10m",
-                "labels": labels("latency"),
-                "annotations": {"summary": format!("{} P99 latency above {}s", t.name, fmt(latency)), "description": "P99 latency exceeds the latencyP99 requirement."},
-            }));
-        }
+        .or_else(|| {
+            r.error_budget
+                .as_deref()
+                .and_then(parse_percentage)
+                .map(|b| 100.0 - b)
+        });
+    if let Some(a) = availability {
+        let s = sel.clone();
+        out.push(Slo {
+            name: "availability",
+            objective: a / 100.0,
+            // No 5xx series yet is a ratio of 0, not no ratio.
+            errors: Box::new(move |w| {
+                let total = format!("sum by (namespace, job) (rate(http_requests_total{{{s}}}[{w}]))");
+                format!(
+                    "(sum by (namespace, job) (rate(http_requests_total{{{s}, code=~\"5..\"}}[{w}])) or {total} * 0) / {total}"
+                )
+            }),
+        });
     }
-    let project = crate::export::metric_name(&ctx.metadata.name);
-    let mut groups = vec![json!({"name": format!("{project}.recording"), "rules": recording})];
-    if !alerts.is_empty() {
-        groups.push(json!({"name": format!("{project}.alerts"), "rules": alerts}));
+    if let Some(ms) = r.latency_p99.as_deref().and_then(parse_duration_ms) {
+        let le = fmt(ms / 1000.0);
+        let s = sel.clone();
+        out.push(Slo {
+            name: "latency",
+            objective: 0.99,
+            errors: Box::new(move |w| {
+                let total = format!("sum by (namespace, job) (rate(http_request_duration_seconds_count{{{s}}}[{w}]))");
+                format!(
+                    "({total} - sum by (namespace, job) (rate(http_request_duration_seconds_bucket{{{s}, le=\"{le}\"}}[{w}]))) / {total}"
+                )
+            }),
+        });
+    }
+    out
+}
+
+/// `spec.groups` of the PrometheusRule (also a valid `promtool check rules` file body): one
+/// recording and one alerting group per target.
+pub fn groups(ctx: &ProjectContext) -> Vec<Json> {
+    let project = &ctx.metadata.name;
+    let criticality = ctx.spec.business.criticality.as_deref().unwrap_or("medium");
+    let priority = crate::export::artifacts::severity(criticality);
+    let mut groups = Vec::new();
+    for t in &ctx.spec.targets {
+        let slos = slos(ctx, t);
+        if slos.is_empty() {
+            continue;
+        }
+        let namespace = t.namespace.as_deref().unwrap_or("default");
+        let series = |slo: &str| {
+            format!(
+                "project=\"{project}\", namespace=\"{namespace}\", job=\"{}\", slo=\"{slo}\"",
+                t.name
+            )
+        };
+        // `namespace` is also a rule label: promtool lint tells rules apart by their labels.
+        let labels = |slo: &str| json!({"project": project, "namespace": namespace, "target": t.name, "slo": slo});
+        let mut recording = Vec::new();
+        let mut alerts = Vec::new();
+        for slo in &slos {
+            let budget = 1.0 - slo.objective;
+            let m = series(slo.name);
+            for w in WINDOWS {
+                recording.push(json!({"record": format!("slo:sli_error:ratio_rate{w}"), "expr": (slo.errors)(w), "labels": labels(slo.name)}));
+            }
+            let fixed = |record: &str, expr: String| {
+                let mut l = labels(slo.name);
+                l["job"] = json!(t.name);
+                json!({"record": record, "expr": expr, "labels": l})
+            };
+            recording.push(json!({"record": format!("slo:sli_error:ratio_rate{SLO_WINDOW}"), "expr": format!("avg_over_time(slo:sli_error:ratio_rate5m{{{m}}}[{SLO_WINDOW}])"), "labels": labels(slo.name)}));
+            recording.push(fixed(
+                "slo:objective:ratio",
+                format!("vector({})", fmt(slo.objective)),
+            ));
+            recording.push(json!({"record": format!("slo:sli_availability:ratio_rate{SLO_WINDOW}"), "expr": format!("1 - slo:sli_error:ratio_rate{SLO_WINDOW}{{{m}}}"), "labels": labels(slo.name)}));
+            recording.push(json!({"record": "slo:error_budget:remaining_ratio", "expr": format!("1 - slo:sli_error:ratio_rate{SLO_WINDOW}{{{m}}} / {}", fmt(budget)), "labels": labels(slo.name)}));
+            for (long, short, burn, severity, for_) in BURNS {
+                let threshold = fmt(burn * budget);
+                let mut l = labels(slo.name);
+                l["severity"] = json!(severity);
+                l["priority"] = json!(priority);
+                l["long"] = json!(long);
+                l["short"] = json!(short);
+                if let Some(owner) = ctx.spec.business.owner.as_deref().filter(|o| !o.is_empty()) {
+                    l["team"] = json!(owner);
+                }
+                let channels = ctx.spec.observability.alert_channels.join(",");
+                if !channels.is_empty() {
+                    l["channel"] = json!(channels);
+                }
+                alerts.push(json!({
+                    "alert": format!("{}{}ErrorBudgetBurn", camel(&t.name), camel(slo.name)),
+                    "expr": format!("slo:sli_error:ratio_rate{long}{{{m}}} > {threshold} and slo:sli_error:ratio_rate{short}{{{m}}} > {threshold}"),
+                    "for": for_,
+                    "labels": l,
+                    "annotations": {
+                        "summary": format!("{{{{ $labels.namespace }}}}/{} is burning its {} error budget {burn}x too fast over {long}: error ratio {{{{ $value | humanizePercentage }}}}", t.name, slo.name),
+                        "description": format!("The {} SLO is {}% over {SLO_WINDOW}; at this rate its error budget lasts {} (page: act now; ticket: act within days).", slo.name, fmt(slo.objective * 100.0), budget_lasts(burn)),
+                    },
+                }));
+            }
+        }
+        let sel = selector(t);
+        alerts.push(json!({
+            "alert": format!("{}SLIAbsent", camel(&t.name)),
+            "expr": format!("absent(http_requests_total{{{sel}}})"),
+            "for": "5m",
+            "labels": {"project": project, "target": t.name, "namespace": namespace, "job": t.name, "severity": "critical", "priority": priority},
+            "annotations": {
+                "summary": format!("{namespace}/{} reports no requests: its SLOs cannot be measured", t.name),
+                "description": "No http_requests_total series for the target: it is down, not scraped, or renamed.",
+            },
+        }));
+        // Group names are unique per file: two targets may share a name in two namespaces.
+        let group = format!("{namespace}/{}", t.name);
+        groups.push(json!({"name": format!("{group} slo recording"), "rules": recording}));
+        groups.push(json!({"name": format!("{group} slo alerts"), "rules": alerts}));
     }
     groups
+}
+
+/// How long a 30-day budget lasts at a burn rate.
+fn budget_lasts(burn: f64) -> String {
+    let days = 30.0 / burn;
+    if days < 2.0 {
+        format!("{} hours", fmt((days * 24.0).round()))
+    } else {
+        format!("{} days", fmt(days.round()))
+    }
 }
 
 /// A number without float noise (`0.0005`, not `0.0004999999`).
