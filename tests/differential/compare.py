@@ -16,7 +16,7 @@ blob hex digests, the absolute path of the case's directory, durations, the earl
 version string and the files the run itself produced (the run record, provenance.json), which
 are ours by design (docs/CONTRACT.md).
 """
-import argparse, json, os, re, shutil, subprocess, sys, tempfile
+import argparse, fnmatch, json, os, re, shutil, subprocess, sys, tempfile
 
 import yaml
 
@@ -163,6 +163,23 @@ def file_kind(f):
     return re.sub(r"^.*-(artifact-manifest\.(yaml|json)|projectcontext\.yaml)$", r"*-\1", f)
 
 
+def contract_rows():
+    """The (file glob, key path) rows of docs/CONTRACT.md's table of differing values."""
+    text = open(os.path.join(here, "..", "..", "docs", "CONTRACT.md"), encoding="utf-8").read()
+    section = text.split("\n## Values that differ from the earlier output", 1)[1].split("\n## ", 1)[0]
+    rows = []
+    for m in re.finditer(r"^\|\s*`([^`]+)`\s*\|\s*`([^`]+)`\s*\|", section, re.M):
+        # `{a,b}` alternatives as globset has them, for fnmatch.
+        alts = re.match(r"^\{(.*)\}(.*)$", m.group(1))
+        globs = [a + alts.group(2) for a in alts.group(1).split(",")] if alts else [m.group(1)]
+        rows.append((globs, m.group(2)))
+    return rows
+
+
+def listed(rows, kind, path):
+    return any(p == path and any(fnmatch.fnmatchcase(kind, g) for g in globs) for globs, p in rows)
+
+
 def compare_case(name, earlier, ours):
     src = os.path.join(CASES, name)
     work = tempfile.mkdtemp(prefix="ccdiff-")
@@ -267,9 +284,12 @@ def main():
         for d in r["differs"]:
             differ_paths.setdefault(f"{file_kind(d['file'])}: {d['generic']}", []).append((r["case"], d))
     errors = sum(len(r["errors"]) for r in results)
+    rows = contract_rows()
+    unlisted = sorted(p for p in differ_paths if not listed(rows, *p.split(": ", 1)))
     print(f"{len(results)} cases: {missing} missing key paths, "
           f"{sum(len(r['differs']) for r in results)} differing values in {len(differ_paths)} key paths, "
-          f"{regressions} gate regressions, {errors} errors")
+          f"{regressions} gate regressions, {errors} errors, "
+          f"{len(unlisted)} differing key paths docs/CONTRACT.md does not list")
     lines = ["# Differential export report", "",
              f"{len(results)} cases; {missing} missing key paths; {regressions} gate regressions; "
              f"{len(differ_paths)} key paths with differing values; {errors} errors.", ""]
@@ -280,6 +300,8 @@ def main():
             lines.append(f"- gate regression in {r['case']}: `{g}`")
         for e in r["errors"]:
             lines.append(f"- error in {r['case']}: {e}")
+    for p in unlisted:
+        lines.append(f"- not in docs/CONTRACT.md: `{p}`")
     lines += ["", "## Differing values by key path", ""]
     for p, items in sorted(differ_paths.items(), key=lambda kv: -len(kv[1])):
         case, d = items[0]
@@ -295,7 +317,7 @@ def main():
                        "full_mapping_ids": r.get("full_mapping_ids", []),
                        "earlier_exit": r["earlier_exit"]},
                       open(os.path.join(EXPECTED, r["case"] + ".json"), "w"), sort_keys=True, default=str, separators=(",", ":"))
-    sys.exit(1 if missing or regressions or errors else 0)
+    sys.exit(1 if missing or regressions or errors or unlisted else 0)
 
 
 if __name__ == "__main__":
