@@ -38,7 +38,7 @@ fn pull_request() -> Repo {
 #[test]
 fn an_honest_pull_request_passes_with_a_sticky_report() {
     let repo = pull_request();
-    let text = repo.read(".contextcore.yaml").replace("99.95", "99.9");
+    let text = common::with_availability(&repo.read(".contextcore.yaml"), "99.9");
     repo.write(".contextcore.yaml", &text);
     assert!(repo.run(&["export"]).status.success());
     repo.git(&["add", "-A"]);

@@ -106,7 +106,7 @@ fn hand_edited_output_is_refused_with_a_warm_cache() {
 fn stale_input_is_refused_with_a_warm_cache() {
     let repo = monorepo();
     let path = "svc-1/.contextcore.yaml";
-    repo.write(path, &repo.read(path).replace("99.95", "99.9"));
+    repo.write(path, &common::with_availability(&repo.read(path), "99.9"));
     let out = commit(&repo, "edit one manifest only");
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
@@ -211,7 +211,7 @@ fn changed_record_is_read_under_its_new_blob_id() {
     let repo = monorepo();
     let before = repo.git(&["rev-parse", "HEAD:svc-0/out/run-provenance.json"]);
     let path = "svc-0/.contextcore.yaml";
-    repo.write(path, &repo.read(path).replace("99.95", "99.9"));
+    repo.write(path, &common::with_availability(&repo.read(path), "99.9"));
     let out = repo
         .cc()
         .current_dir(repo.join("svc-0"))

@@ -125,7 +125,7 @@ fn editing_the_manifest_changes_its_digests_in_the_new_record() {
     let first = json(&repo, "out/run-provenance.json");
     repo.write(
         ".contextcore.yaml",
-        &repo.read(".contextcore.yaml").replace("99.95", "99.9"),
+        &common::with_availability(&repo.read(".contextcore.yaml"), "99.9"),
     );
     assert!(repo.run(&["export"]).status.success());
     let second = json(&repo, "out/run-provenance.json");
@@ -159,7 +159,7 @@ fn new_output_never_modifies_an_existing_file() {
     assert!(repo.run(&["export"]).status.success());
     repo.write(
         ".contextcore.yaml",
-        &repo.read(".contextcore.yaml").replace("99.95", "99.9"),
+        &common::with_availability(&repo.read(".contextcore.yaml"), "99.9"),
     );
     let before = repo.snapshot();
     let out = repo.run(&["export", "--document-write-strategy", "new_output"]);
@@ -182,9 +182,7 @@ fn update_existing_never_creates_a_variant_name() {
     for availability in ["99.95", "99.9", "99.5"] {
         repo.write(
             ".contextcore.yaml",
-            &repo
-                .read(".contextcore.yaml")
-                .replace("99.95", availability),
+            &common::with_availability(&repo.read(".contextcore.yaml"), availability),
         );
         assert!(repo.run(&["export"]).status.success());
     }
@@ -255,7 +253,7 @@ fn a_failed_strict_export_never_unclaims_the_previous_outputs() {
     repo.git(&["add", "-A"]);
     repo.git(&["commit", "-qm", "export"]);
     let before = repo.read("out/run-provenance.json");
-    let text = repo.read(".contextcore.yaml").replace("99.95", "99.9");
+    let text = common::with_availability(&repo.read(".contextcore.yaml"), "99.9");
     repo.write(".contextcore.yaml", &text);
     let out = repo.run(&["export", "--strict-quality"]);
     assert_eq!(out.status.code(), Some(1));

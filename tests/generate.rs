@@ -118,9 +118,7 @@ fn availability_change_moves_thresholds_and_context_checksum() {
     assert!(alert_exprs(&repo).contains("slo=\"availability\"} > 0.0072 and"));
     repo.write(
         ".contextcore.yaml",
-        &repo
-            .read(".contextcore.yaml")
-            .replace("\"99.95\"", "\"99.5\""),
+        &common::with_availability(&repo.read(".contextcore.yaml"), "99.5"),
     );
     assert!(repo.run(&["export"]).status.success());
     assert!(repo.run(&["generate", "-c", CONTEXT]).status.success());

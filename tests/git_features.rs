@@ -662,7 +662,7 @@ fn partial_clone_missing_objects_say_what_to_do() {
     let base = origin.git(&["rev-parse", "HEAD"]);
     origin.write(
         ".contextcore.yaml",
-        &origin.read(".contextcore.yaml").replace("99.95", "99.9"),
+        &common::with_availability(&origin.read(".contextcore.yaml"), "99.9"),
     );
     assert!(origin.run(&["export"]).status.success());
     assert!(commit(&origin, "rerun").status.success());

@@ -651,7 +651,7 @@ fn clones() -> (Repo, Repo, Repo) {
     a.git(&["commit", "-qm", "two"]);
     a.write(
         ".contextcore.yaml",
-        &a.read(".contextcore.yaml").replace("99.95", "99.9"),
+        &common::with_availability(&a.read(".contextcore.yaml"), "99.9"),
     );
     for dir in ["out", "out2"] {
         assert!(a.run(&["export", "-o", dir]).status.success());

@@ -30,7 +30,10 @@ fn chained_repo() -> Repo {
 
 fn edit_manifest(repo: &Repo) {
     let text = repo.read(".contextcore.yaml");
-    repo.write(".contextcore.yaml", &text.replacen("99.9", "99.5", 1));
+    repo.write(
+        ".contextcore.yaml",
+        &common::with_availability(&text, "99.5"),
+    );
 }
 
 /// A bare repository to push to, added to `repo` as `name`.

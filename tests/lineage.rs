@@ -89,7 +89,7 @@ fn stale_input_blocks_commit_until_rerun() {
     let repo = exported_repo();
     repo.write(
         ".contextcore.yaml",
-        &repo.read(".contextcore.yaml").replace("99.95", "99.9"),
+        &common::with_availability(&repo.read(".contextcore.yaml"), "99.9"),
     );
     let out = commit(&repo, "edit manifest only");
     assert_eq!(out.status.code(), Some(1));
@@ -114,7 +114,7 @@ fn commit_all_and_partial_commits_are_checked_against_their_own_index() {
     let repo = exported_repo();
     repo.write(
         ".contextcore.yaml",
-        &repo.read(".contextcore.yaml").replace("99.95", "99.9"),
+        &common::with_availability(&repo.read(".contextcore.yaml"), "99.9"),
     );
     // `git commit -a` and `git commit <path>` run the hook on a temporary index.
     let out = repo.git_output(&["commit", "-qam", "edit manifest only"]);
@@ -177,7 +177,7 @@ fn warn_mode_prints_and_commits() {
     repo.write(".contextcore-quality.yaml", "lineage:\n  mode: warn\n");
     repo.write(
         ".contextcore.yaml",
-        &repo.read(".contextcore.yaml").replace("99.95", "99.9"),
+        &common::with_availability(&repo.read(".contextcore.yaml"), "99.9"),
     );
     let out = commit(&repo, "warned");
     assert!(out.status.success());
@@ -321,7 +321,7 @@ fn notes_from_two_clones_merge_without_loss() {
     for (clone, value) in [(&a, "99.9"), (&b, "99.5")] {
         clone.write(
             ".contextcore.yaml",
-            &clone.read(".contextcore.yaml").replace("99.95", value),
+            &common::with_availability(&clone.read(".contextcore.yaml"), value),
         );
         assert!(clone.run(&["export"]).status.success());
         assert!(commit(clone, value).status.success());
@@ -354,7 +354,7 @@ fn merge_commits_are_verified_and_noted() {
     repo.git(&["checkout", "-q", "-b", "feature"]);
     repo.write(
         ".contextcore.yaml",
-        &repo.read(".contextcore.yaml").replace("99.95", "99.9"),
+        &common::with_availability(&repo.read(".contextcore.yaml"), "99.9"),
     );
     assert!(repo.run(&["export"]).status.success());
     assert!(commit(&repo, "feature export").status.success());
@@ -381,7 +381,7 @@ fn status_reports_like_git_status() {
     );
     repo.write(
         ".contextcore.yaml",
-        &repo.read(".contextcore.yaml").replace("99.95", "99.9"),
+        &common::with_availability(&repo.read(".contextcore.yaml"), "99.9"),
     );
     std::fs::remove_file(repo.join("out/onboarding-metadata.json")).unwrap();
     repo.write(
@@ -401,7 +401,7 @@ fn new_output_records_are_seen_by_lineage() {
     let repo = exported_repo();
     repo.write(
         ".contextcore.yaml",
-        &repo.read(".contextcore.yaml").replace("99.95", "99.9"),
+        &common::with_availability(&repo.read(".contextcore.yaml"), "99.9"),
     );
     assert!(
         repo.run(&["export", "--document-write-strategy", "new_output"])
@@ -451,7 +451,7 @@ fn the_printed_rerun_command_reproduces_the_run() {
     assert!(commit(&repo, "export").status.success());
     repo.write(
         ".contextcore.yaml",
-        &repo.read(".contextcore.yaml").replace("99.95", "99.9"),
+        &common::with_availability(&repo.read(".contextcore.yaml"), "99.9"),
     );
     let out = commit(&repo, "stale");
     let err = stderr(&out);

@@ -135,7 +135,10 @@ fn a_record_cannot_relabel_an_input_as_its_policy_to_lift_its_check() {
         &serde_json::to_string_pretty(&record).unwrap(),
     );
     let text = repo.read(".contextcore.yaml");
-    repo.write(".contextcore.yaml", &text.replace("99.95", "99.5"));
+    repo.write(
+        ".contextcore.yaml",
+        &common::with_availability(&text, "99.5"),
+    );
     let out = commit(&repo, "forged");
     assert_eq!(out.status.code(), Some(1), "the hook accepted it");
     assert!(

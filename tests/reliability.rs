@@ -18,7 +18,7 @@ fn with_availability(repo: &Repo, value: &str) {
     let text = std::fs::read_to_string(common::fixture("checkout.contextcore.yaml")).unwrap();
     repo.write(
         ".contextcore.yaml",
-        &text.replace("\"99.95\"", &format!("\"{value}\"")),
+        &common::with_availability(&text, value),
     );
 }
 
@@ -142,7 +142,7 @@ fn concurrent_exports_never_interleave() {
     for i in 0..8 {
         repo.write(
             &format!("m{i}.yaml"),
-            &text.replace("\"99.95\"", &format!("\"99.{i}\"")),
+            &common::with_availability(&text, &format!("99.{i}")),
         );
     }
     let bin = assert_cmd::cargo::cargo_bin("contextcore");

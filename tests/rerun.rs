@@ -31,7 +31,10 @@ fn commit(repo: &Repo, message: &str) -> std::process::Output {
 fn edit_manifest(repo: &Repo) {
     let text = repo.read(".contextcore.yaml");
     assert!(text.contains("99.9"));
-    repo.write(".contextcore.yaml", &text.replacen("99.9", "99.5", 1));
+    repo.write(
+        ".contextcore.yaml",
+        &common::with_availability(&text, "99.5"),
+    );
 }
 
 fn status_counts(repo: &Repo) -> serde_json::Value {
@@ -109,7 +112,7 @@ fn two_independent_services_rerun_only_the_stale_one() {
     let text = repo.read("services/a/.contextcore.yaml");
     repo.write(
         "services/a/.contextcore.yaml",
-        &text.replacen("99.9", "99.5", 1),
+        &common::with_availability(&text, "99.5"),
     );
     // Scoped to the fresh service: nothing to do.
     let out = repo.run(&["rerun", "services/b"]);

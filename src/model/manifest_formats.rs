@@ -43,6 +43,28 @@ pub fn check_duration(s: &str) -> Result<(), String> {
     }
 }
 
+/// The shortest window the generated alerts take a rate over (`generate`'s 5-minute error
+/// ratio), in seconds: a scrape interval must leave at least four samples in it.
+pub const SHORTEST_RATE_WINDOW_S: f64 = 300.0;
+
+/// A scrape interval: a whole number with `ms`, `s`, `m` or `h`, as the prometheus-operator
+/// CRDs accept it, and at most a quarter of the shortest rate window of the generated alerts.
+pub fn check_scrape_interval(s: &str) -> Result<(), String> {
+    let whole = split_unit(s, &["ms", "s", "m", "h"]).is_some_and(|(n, _)| all_digits(n));
+    let Some(ms) = parse_duration_ms(s).filter(|_| whole) else {
+        return Err(format!(
+            "'{s}' is not a duration prometheus-operator accepts; allowed: a whole number followed by ms, s, m or h (e.g. \"30s\")"
+        ));
+    };
+    let most = SHORTEST_RATE_WINDOW_S / 4.0;
+    if ms / 1000.0 > most {
+        return Err(format!(
+            "'{s}' is longer than a quarter of the shortest alert window (5m): the 5m error ratio would rest on too few samples to page on an outage; allowed: at most {most}s"
+        ));
+    }
+    Ok(())
+}
+
 /// Milliseconds of a duration such as `200ms`, `1.5s`, `5m`, `1h`.
 pub fn parse_duration_ms(s: &str) -> Option<f64> {
     let s = s.trim();

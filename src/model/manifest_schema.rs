@@ -4,6 +4,7 @@
 
 use super::manifest_formats::{
     check_datetime, check_duration, check_http_url, check_percentage, check_rate,
+    check_scrape_interval, parse_percentage,
 };
 use crate::paths::check_safe_name;
 use crate::schema::{Shape, join, opt, req};
@@ -109,14 +110,17 @@ const BUSINESS: Shape = Shape::Map(&[
     opt("stakeholders", Shape::List(&Shape::Str)),
 ]);
 
-const REQUIREMENTS: Shape = Shape::Map(&[
-    opt("availability", Shape::Check(check_percentage)),
-    opt("latencyP99", Shape::Check(check_duration)),
-    opt("latencyP50", Shape::Check(check_duration)),
-    opt("throughput", Shape::Check(check_rate)),
-    opt("errorBudget", Shape::Check(check_percentage)),
-    opt("source", Shape::Str),
-]);
+const REQUIREMENTS: Shape = Shape::Rule(
+    &Shape::Map(&[
+        opt("availability", Shape::Check(check_percentage)),
+        opt("latencyP99", Shape::Check(check_duration)),
+        opt("latencyP50", Shape::Check(check_duration)),
+        opt("throughput", Shape::Check(check_rate)),
+        opt("errorBudget", Shape::Check(check_percentage)),
+        opt("source", Shape::Str),
+    ]),
+    budget_is_usable,
+);
 
 const RISK: Shape = Shape::Map(&[
     req("type", Shape::OneOf(RISK_TYPES)),
@@ -136,7 +140,7 @@ const TARGET: Shape = Shape::Map(&[
 
 const OBSERVABILITY: Shape = Shape::Map(&[
     opt("traceSampling", Shape::Range(0.0, 1.0)),
-    opt("metricsInterval", Shape::Check(check_duration)),
+    opt("metricsInterval", Shape::Check(check_scrape_interval)),
     opt("alertChannels", Shape::List(&Shape::Str)),
     opt(
         "logLevel",
@@ -398,6 +402,51 @@ fn unit_fits_metric(kr: &Node, at: &str) -> Vec<(Pos, String)> {
             ),
         )]
     }
+}
+
+/// The availability leaves an error budget (100 % pages on any single error), and an
+/// `errorBudget` beside it says the same thing (100 − availability).
+fn budget_is_usable(requirements: &Node, at: &str) -> Vec<(Pos, String)> {
+    let number =
+        |key| str_at(requirements, key).and_then(|(s, pos)| Some((parse_percentage(s)?, s, pos)));
+    let mut out = Vec::new();
+    let availability = number("availability");
+    // Values out of range already have their error from the value's own check.
+    if let Some((a, text, pos)) = availability
+        && a == 100.0
+    {
+        out.push((
+            pos,
+            format!(
+                "{}: '{text}' leaves no error budget, so any single error would page; allowed: below 100 (e.g. \"99.99\")",
+                join(at, "availability")
+            ),
+        ));
+    }
+    if let (Some((a, a_text, _)), Some((b, b_text, pos))) = (availability, number("errorBudget"))
+        && a > 0.0
+        && a < 100.0
+        && b > 0.0
+        && b <= 100.0
+        && ((100.0 - a) - b).abs() > 1e-9
+    {
+        out.push((
+            pos,
+            format!(
+                "{}: '{b_text}' contradicts availability '{a_text}' (its budget is {}); allowed: {} or no errorBudget",
+                join(at, "errorBudget"),
+                trim_float(100.0 - a),
+                trim_float(100.0 - a)
+            ),
+        ));
+    }
+    out
+}
+
+/// `0.05`, not `0.04999999999999716`.
+fn trim_float(v: f64) -> String {
+    let s = format!("{v:.9}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 /// A blocked tactic says why.

@@ -205,3 +205,10 @@ pub fn checkout_contract_export() -> Repo {
     assert!(out.status.success(), "{}", stderr(&out));
     repo
 }
+
+/// The checkout fixture's text with another availability (every `99.95` replaced) and without
+/// its `errorBudget`, which would contradict it.
+pub fn with_availability(text: &str, availability: &str) -> String {
+    text.replace("99.95", availability)
+        .replace("    errorBudget: \"0.05\"\n", "")
+}
