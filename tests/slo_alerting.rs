@@ -229,3 +229,54 @@ fn one_target_name_in_two_namespaces_never_shares_a_series() {
         ],
     );
 }
+
+#[test]
+fn objects_follow_kube_prometheus_conventions_and_batch_targets_are_left_out() {
+    let manifest = std::fs::read_to_string(common::fixture("checkout.contextcore.yaml"))
+        .unwrap()
+        .replace(
+            "    - kind: Deployment\n      name: checkout-worker\n      namespace: commerce",
+            "    - kind: CronJob\n      name: checkout-nightly\n      namespace: commerce",
+        )
+        .replace(
+            "    logLevel: info\n",
+            "    logLevel: info\n    runbook: https://runbooks.example.com/checkout\n    labels:\n      release: kube-prometheus-stack\n",
+        );
+    let repo = Repo::new();
+    repo.write(".contextcore.yaml", &manifest);
+    assert!(repo.run(&["export"]).status.success());
+    let out = repo.run(&["generate", "-c", "out/checkout-service-projectcontext.yaml"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("CronJob checkout-nightly is left out of the ServiceMonitor"),
+        "{}",
+        stderr(&out)
+    );
+    let read = |f: &str| -> serde_json::Value {
+        serde_saphyr::from_str(&repo.read(&format!("generated/checkout-service-{f}"))).unwrap()
+    };
+    let (monitor, rule) = (read("service-monitor.yaml"), read("prometheus-rules.yaml"));
+    for object in [&monitor, &rule] {
+        assert_eq!(
+            object["metadata"]["labels"]["release"],
+            "kube-prometheus-stack"
+        );
+        assert_eq!(object["metadata"]["namespace"], "commerce");
+    }
+    assert_eq!(monitor["spec"]["jobLabel"], "app.kubernetes.io/name");
+    assert_eq!(
+        monitor["spec"]["selector"]["matchExpressions"][0]["values"],
+        serde_json::json!(["checkout-api"])
+    );
+    let text = rule.to_string();
+    assert!(!text.contains("checkout-nightly"), "{text}");
+    let alerts = rule["spec"]["groups"][1]["rules"].as_array().unwrap();
+    assert!(
+        alerts
+            .iter()
+            .filter(|a| a["alert"].as_str().unwrap().ends_with("ErrorBudgetBurn"))
+            .all(|a| a["annotations"]["runbook_url"] == "https://runbooks.example.com/checkout")
+    );
+    // No empty label: a manifest without channels gets no `channel`.
+    assert!(!text.contains("\"channel\":\"\""));
+}

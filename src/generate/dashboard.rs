@@ -19,7 +19,7 @@ pub fn dashboard(ctx: &ProjectContext) -> Json {
         .map(|ms| ms / 1000.0);
     let mut panels = Vec::new();
     let mut id = 1;
-    for (row, t) in ctx.spec.targets.iter().enumerate() {
+    for (row, t) in super::monitored(ctx).enumerate() {
         let sel = selector(t);
         let y = row as i64 * 17;
         let mut panel = |title: String,

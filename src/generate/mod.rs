@@ -45,25 +45,54 @@ pub fn strict_checks(ctx: &ProjectContext, sel: Selection) -> Vec<Check> {
     checks
 }
 
-/// Common labels of every generated Kubernetes object.
-fn labels(project: &str) -> Json {
-    json!({"app.kubernetes.io/managed-by": "contextcore", "contextcore.io/project": project})
+/// Labels of every generated Kubernetes object: the manifest's
+/// (`spec.observability.labels`), then ours.
+fn labels(ctx: &ProjectContext) -> Json {
+    let mut l: serde_json::Map<String, Json> = ctx
+        .spec
+        .observability
+        .labels
+        .iter()
+        .map(|(k, v)| (k.clone(), json!(v)))
+        .collect();
+    l.insert("app.kubernetes.io/managed-by".into(), json!("contextcore"));
+    l.insert("contextcore.io/project".into(), json!(ctx.metadata.name));
+    Json::Object(l)
 }
 
+/// The monitored targets: those that serve requests.
+pub fn monitored(ctx: &ProjectContext) -> impl Iterator<Item = &Target> {
+    ctx.spec.targets.iter().filter(|t| t.serves_requests())
+}
+
+/// The targets left out of the ServiceMonitor and the SLO rules, each with why.
+pub fn left_out(ctx: &ProjectContext) -> Vec<String> {
+    ctx.spec
+        .targets
+        .iter()
+        .filter(|t| !t.serves_requests())
+        .map(|t| {
+            format!(
+                "{} {} is left out of the ServiceMonitor and the SLO rules: it serves no requests to scrape or measure",
+                t.kind, t.name
+            )
+        })
+        .collect()
+}
+
+/// The objects' namespace: the first monitored target's (where the workload runs), else the
+/// project context's (export's `-n`), else `default`.
 fn namespace(ctx: &ProjectContext) -> String {
-    ctx.metadata
-        .namespace
-        .clone()
+    monitored(ctx)
+        .find_map(|t| t.namespace.clone())
+        .or_else(|| ctx.metadata.namespace.clone())
         .unwrap_or_else(|| "default".into())
 }
 
 fn service_monitor(ctx: &ProjectContext) -> Json {
     let project = &ctx.metadata.name;
-    let names: Vec<&str> = ctx.spec.targets.iter().map(|t| t.name.as_str()).collect();
-    let mut namespaces: Vec<String> = ctx
-        .spec
-        .targets
-        .iter()
+    let names: Vec<&str> = monitored(ctx).map(|t| t.name.as_str()).collect();
+    let mut namespaces: Vec<String> = monitored(ctx)
         .map(|t| t.namespace.clone().unwrap_or_else(|| "default".into()))
         .collect();
     namespaces.sort();
@@ -71,8 +100,10 @@ fn service_monitor(ctx: &ProjectContext) -> Json {
     json!({
         "apiVersion": "monitoring.coreos.com/v1",
         "kind": "ServiceMonitor",
-        "metadata": {"name": project, "namespace": namespace(ctx), "labels": labels(project)},
+        "metadata": {"name": project, "namespace": namespace(ctx), "labels": labels(ctx)},
         "spec": {
+            // The scraped series' `job` is the target's name, which the SLO rules select.
+            "jobLabel": "app.kubernetes.io/name",
             "selector": {"matchExpressions": [{"key": "app.kubernetes.io/name", "operator": "In", "values": names}]},
             "namespaceSelector": {"matchNames": namespaces},
             "endpoints": [{"port": "metrics", "path": "/metrics", "interval": ctx.spec.scrape_interval()}],
@@ -104,7 +135,7 @@ pub fn generate(ctx: &ProjectContext, sel: Selection) -> Vec<Generated> {
         let rule = json!({
             "apiVersion": "monitoring.coreos.com/v1",
             "kind": "PrometheusRule",
-            "metadata": {"name": format!("{project}-rules"), "namespace": namespace(ctx), "labels": labels(project)},
+            "metadata": {"name": format!("{project}-rules"), "namespace": namespace(ctx), "labels": labels(ctx)},
             "spec": {"groups": rules::groups(ctx)},
         });
         out.push(Generated {

@@ -91,7 +91,7 @@ pub fn groups(ctx: &ProjectContext) -> Vec<Json> {
     let criticality = ctx.spec.business.criticality.as_deref().unwrap_or("medium");
     let priority = crate::export::artifacts::severity(criticality);
     let mut groups = Vec::new();
-    for t in &ctx.spec.targets {
+    for t in super::monitored(ctx) {
         let slos = slos(ctx, t);
         if slos.is_empty() {
             continue;
@@ -139,15 +139,19 @@ pub fn groups(ctx: &ProjectContext) -> Vec<Json> {
                 if !channels.is_empty() {
                     l["channel"] = json!(channels);
                 }
+                let mut annotations = json!({
+                    "summary": format!("{{{{ $labels.namespace }}}}/{} is burning its {} error budget {burn}x too fast over {long}: error ratio {{{{ $value | humanizePercentage }}}}", t.name, slo.name),
+                    "description": format!("The {} SLO is {}% over {SLO_WINDOW}; at this rate its error budget lasts {} (page: act now; ticket: act within days).", slo.name, fmt(slo.objective * 100.0), budget_lasts(burn)),
+                });
+                if let Some(url) = &ctx.spec.observability.runbook {
+                    annotations["runbook_url"] = json!(url);
+                }
                 alerts.push(json!({
                     "alert": format!("{}{}ErrorBudgetBurn", camel(&t.name), camel(slo.name)),
                     "expr": format!("slo:sli_error:ratio_rate{long}{{{m}}} > {threshold} and slo:sli_error:ratio_rate{short}{{{m}}} > {threshold}"),
                     "for": for_,
                     "labels": l,
-                    "annotations": {
-                        "summary": format!("{{{{ $labels.namespace }}}}/{} is burning its {} error budget {burn}x too fast over {long}: error ratio {{{{ $value | humanizePercentage }}}}", t.name, slo.name),
-                        "description": format!("The {} SLO is {}% over {SLO_WINDOW}; at this rate its error budget lasts {} (page: act now; ticket: act within days).", slo.name, fmt(slo.objective * 100.0), budget_lasts(burn)),
-                    },
+                    "annotations": annotations,
                 }));
             }
         }

@@ -93,6 +93,17 @@ pub struct Target {
     pub namespace: Option<String>,
 }
 
+impl Target {
+    /// Whether the target serves requests that a ServiceMonitor can scrape and HTTP SLOs can
+    /// measure (a CronJob, a Job, a ConfigMap or a Secret does not).
+    pub fn serves_requests(&self) -> bool {
+        matches!(
+            self.kind.as_str(),
+            "Deployment" | "StatefulSet" | "DaemonSet" | "Service" | "Ingress"
+        )
+    }
+}
+
 /// `spec.observability`.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -105,6 +116,12 @@ pub struct Observability {
     pub alert_channels: Vec<String>,
     pub log_level: Option<String>,
     pub dashboard_placement: Option<String>,
+    /// Labels for every generated Kubernetes object (e.g. `release`, which the
+    /// kube-prometheus-stack operator selects rules and monitors by).
+    #[serde(default)]
+    pub labels: std::collections::BTreeMap<String, String>,
+    /// The runbook's URL, linked from every alert (`runbook_url`).
+    pub runbook: Option<String>,
 }
 
 impl Spec {

@@ -151,6 +151,7 @@ const OBSERVABILITY: Shape = Shape::Map(&[
         Shape::OneOf(&["featured", "standard", "archived"]),
     ),
     opt("runbook", URL),
+    opt("labels", Shape::MapOf(&Shape::Str)),
 ]);
 
 const DATA_STORE: Shape = Shape::Map(&[

@@ -54,6 +54,9 @@ pub fn run_at(site: &super::Site, mut a: GenerateOptions) -> Result<super::Ran> 
     for c in failing.iter().filter(|_| !site.quiet) {
         eprintln!("warning: {shown}: {} failed: {}", c.check, c.detail);
     }
+    for why in generate::left_out(&ctx).iter().filter(|_| !site.quiet) {
+        eprintln!("warning: {shown}: {why}");
+    }
     let mut artifacts = generate::generate(&ctx, sel);
     if a.write_legacy_aliases {
         artifacts.extend(legacy_aliases(&artifacts, &ctx.metadata.name));
