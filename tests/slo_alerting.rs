@@ -26,7 +26,13 @@ fn generated(manifest: Option<&str>) -> Repo {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .find(|n| n.ends_with("-projectcontext.yaml"))
         .unwrap();
-    let out = repo.run(&["generate", "-c", &format!("out/{context}")]);
+    // Not strict: a corpus manifest without requirements generates no SLO rules, not an error.
+    let out = repo.run(&[
+        "generate",
+        "--no-strict-quality",
+        "-c",
+        &format!("out/{context}"),
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let rules = std::fs::read_dir(repo.join("generated"))
         .unwrap()
@@ -279,4 +285,72 @@ fn objects_follow_kube_prometheus_conventions_and_batch_targets_are_left_out() {
     );
     // No empty label: a manifest without channels gets no `channel`.
     assert!(!text.contains("\"channel\":\"\""));
+}
+
+/// The unit tests `generate` writes beside the rules pass `promtool test rules`, for the
+/// checkout fixture and for every fifth manifest of the differential corpus (one target or
+/// many, CronJobs left out, with and without latency targets, availabilities from 99 to
+/// 99.99 %), and the plain rule file passes `promtool check rules --lint-fatal`.
+#[test]
+fn the_generated_promtool_tests_pass_on_every_rule_set() {
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/differential/cases");
+    let mut cases: Vec<std::path::PathBuf> = std::fs::read_dir(&corpus)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path().join(".contextcore.yaml"))
+        .collect();
+    cases.sort();
+    let mut manifests: Vec<String> = cases
+        .iter()
+        .step_by(5)
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    manifests.push(std::fs::read_to_string(common::fixture("checkout.contextcore.yaml")).unwrap());
+    let failures: Vec<String> = std::thread::scope(|s| {
+        let handles: Vec<_> = manifests
+            .iter()
+            .map(|m| s.spawn(move || check_generated_tests(m)))
+            .collect();
+        handles
+            .into_iter()
+            .filter_map(|h| h.join().unwrap())
+            .collect()
+    });
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Exports and generates one manifest, then runs promtool on what generate wrote: None when
+/// all passes, else what failed.
+fn check_generated_tests(manifest: &str) -> Option<String> {
+    let repo = generated(Some(manifest));
+    let dir = repo.join("generated");
+    let find = |suffix: &str| {
+        std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .find(|n| n.ends_with(suffix))
+    };
+    let (Some(plain), Some(tests)) = (find("-slo-rules.yaml"), find("-slo-rules.test.yaml")) else {
+        return Some(format!("no rule file or test file in {}", dir.display()));
+    };
+    for args in [
+        vec!["check", "rules", "--lint-fatal", plain.as_str()],
+        vec!["test", "rules", tests.as_str()],
+    ] {
+        let out = std::process::Command::new("promtool")
+            .args(&args)
+            .current_dir(&dir)
+            .output()
+            .expect("promtool is needed: `sudo apt-get install prometheus`");
+        if !out.status.success() {
+            return Some(format!(
+                "promtool {}: {}{}",
+                args.join(" "),
+                String::from_utf8_lossy(&out.stdout),
+                stderr(&out)
+            ));
+        }
+    }
+    None
 }

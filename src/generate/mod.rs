@@ -2,6 +2,7 @@
 //! exported project context, offline. Pure: the context in, documents and checks out.
 
 mod dashboard;
+mod promtool_tests;
 mod rules;
 
 use serde_json::{Value as Json, json};
@@ -132,16 +133,30 @@ pub fn generate(ctx: &ProjectContext, sel: Selection) -> Vec<Generated> {
         });
     }
     if sel.prometheus_rule {
+        let groups = rules::groups(ctx);
         let rule = json!({
             "apiVersion": "monitoring.coreos.com/v1",
             "kind": "PrometheusRule",
             "metadata": {"name": format!("{project}-rules"), "namespace": namespace(ctx), "labels": labels(ctx)},
-            "spec": {"groups": rules::groups(ctx)},
+            "spec": {"groups": groups},
         });
         out.push(Generated {
             artifact_type: "prometheus_rule",
             name: format!("{project}-prometheus-rules.yaml"),
             bytes: to_yaml(&rule),
+        });
+        // The same groups as a plain rule file (Prometheus without the operator, and
+        // `promtool test rules`), and the unit tests that replay traffic against them.
+        let plain = format!("{project}-slo-rules.yaml");
+        out.push(Generated {
+            artifact_type: "prometheus_rule_file",
+            name: plain.clone(),
+            bytes: to_yaml(&json!({"groups": groups})),
+        });
+        out.push(Generated {
+            artifact_type: "prometheus_rule_test",
+            name: format!("{project}-slo-rules.test.yaml"),
+            bytes: to_yaml(&promtool_tests::tests(ctx, &plain)),
         });
     }
     if sel.dashboard {

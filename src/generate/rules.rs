@@ -38,13 +38,10 @@ struct Slo {
     errors: Box<dyn Fn(&str) -> String>,
 }
 
-/// The SLOs the requirements set for a target.
-fn slos(ctx: &ProjectContext, t: &Target) -> Vec<Slo> {
+/// The availability objective in percent: `availability`, else 100 − `errorBudget`.
+pub fn availability(ctx: &ProjectContext) -> Option<f64> {
     let r = &ctx.spec.requirements;
-    let sel = selector(t);
-    let mut out = Vec::new();
-    let availability = r
-        .availability
+    r.availability
         .as_deref()
         .and_then(parse_percentage)
         .or_else(|| {
@@ -52,8 +49,25 @@ fn slos(ctx: &ProjectContext, t: &Target) -> Vec<Slo> {
                 .as_deref()
                 .and_then(parse_percentage)
                 .map(|b| 100.0 - b)
-        });
-    if let Some(a) = availability {
+        })
+}
+
+/// The name of a target's burn-rate alerts for an SLO.
+pub fn burn_alert(t: &Target, slo: &str) -> String {
+    format!("{}{}ErrorBudgetBurn", camel(&t.name), camel(slo))
+}
+
+/// The name of a target's vanished-SLI alert.
+pub fn absent_alert(t: &Target) -> String {
+    format!("{}SLIAbsent", camel(&t.name))
+}
+
+/// The SLOs the requirements set for a target.
+fn slos(ctx: &ProjectContext, t: &Target) -> Vec<Slo> {
+    let r = &ctx.spec.requirements;
+    let sel = selector(t);
+    let mut out = Vec::new();
+    if let Some(a) = availability(ctx) {
         let s = sel.clone();
         out.push(Slo {
             name: "availability",
@@ -147,7 +161,7 @@ pub fn groups(ctx: &ProjectContext) -> Vec<Json> {
                     annotations["runbook_url"] = json!(url);
                 }
                 alerts.push(json!({
-                    "alert": format!("{}{}ErrorBudgetBurn", camel(&t.name), camel(slo.name)),
+                    "alert": burn_alert(t, slo.name),
                     "expr": format!("slo:sli_error:ratio_rate{long}{{{m}}} > {threshold} and slo:sli_error:ratio_rate{short}{{{m}}} > {threshold}"),
                     "for": for_,
                     "labels": l,
@@ -157,7 +171,7 @@ pub fn groups(ctx: &ProjectContext) -> Vec<Json> {
         }
         let sel = selector(t);
         alerts.push(json!({
-            "alert": format!("{}SLIAbsent", camel(&t.name)),
+            "alert": absent_alert(t),
             "expr": format!("absent(http_requests_total{{{sel}}})"),
             "for": "5m",
             "labels": {"project": project, "target": t.name, "namespace": namespace, "job": t.name, "severity": "critical", "priority": priority},
@@ -185,7 +199,7 @@ fn budget_lasts(burn: f64) -> String {
 }
 
 /// A number without float noise (`0.0005`, not `0.0004999999`).
-fn fmt(v: f64) -> String {
+pub fn fmt(v: f64) -> String {
     let s = format!("{:.6}", v);
     let s = s.trim_end_matches('0').trim_end_matches('.');
     if s.is_empty() {

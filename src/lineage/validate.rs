@@ -397,6 +397,8 @@ pub const WRITES: &[(&str, &[&str])] = &[
         &[
             "service_monitor",
             "prometheus_rule",
+            "prometheus_rule_file",
+            "prometheus_rule_test",
             "dashboard",
             "generation_report",
         ],
