@@ -4,7 +4,7 @@
 //! project, target and SLO, so targets and projects never share a series; a page when the budget
 //! burns 14.4× over 1h and 5m or 6× over 6h and 30m, a ticket at 3× over 1d and 2h or 1× over 3d
 //! and 6h; an alert when the SLI's series vanish; budget remaining and SLO-window availability.
-//! No static threshold alert pages.
+//! No static threshold alert pages. One rule group per target.
 //!
 //! SLOs: availability (requests answered without a 5xx, objective from
 //! `spec.requirements.availability`, else 100 − `errorBudget`) and latency (requests faster than
@@ -180,10 +180,12 @@ pub fn groups(ctx: &ProjectContext) -> Vec<Json> {
                 "description": "No http_requests_total series for the target: it is down, not scraped, or renamed.",
             },
         }));
-        // Group names are unique per file: two targets may share a name in two namespaces.
-        let group = format!("{namespace}/{}", t.name);
-        groups.push(json!({"name": format!("{group} slo recording"), "rules": recording}));
-        groups.push(json!({"name": format!("{group} slo alerts"), "rules": alerts}));
+        // One group per target, recording rules first: a group evaluates its rules in order,
+        // so every alert reads the ratios of the same evaluation (across groups, the order is
+        // not defined and an alert could read a ratio one interval old). Group names are
+        // unique per file: two targets may share a name in two namespaces.
+        recording.extend(alerts);
+        groups.push(json!({"name": format!("{namespace}/{} slo", t.name), "rules": recording}));
     }
     groups
 }
