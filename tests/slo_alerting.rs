@@ -119,6 +119,18 @@ fn the_rules_pass_promtool_lint() {
 }
 
 #[test]
+fn the_crd_schemas_refuse_what_prometheus_operator_refuses() {
+    let repo = generated(None);
+    let monitor = repo.join("generated/checkout-service-service-monitor.yaml");
+    assert_eq!(crd_check(&monitor, "servicemonitors"), None);
+    // The interval `1.5s` that validation now refuses is what the CRD refuses too.
+    let text = repo.read("generated/checkout-service-service-monitor.yaml");
+    repo.write("bad-monitor.yaml", &text.replace("interval: 30s", "interval: 1.5s"));
+    let problem = crd_check(&repo.join("bad-monitor.yaml"), "servicemonitors");
+    assert!(problem.is_some_and(|p| p.contains("interval")));
+}
+
+#[test]
 fn an_outage_pages_within_minutes_and_healthy_traffic_stays_quiet() {
     let repo = generated(None);
     scenario(
@@ -291,7 +303,8 @@ fn objects_follow_kube_prometheus_conventions_and_batch_targets_are_left_out() {
 /// The unit tests `generate` writes beside the rules pass `promtool test rules`, for the
 /// checkout fixture and for every fifth manifest of the differential corpus (one target or
 /// many, CronJobs left out, with and without latency targets, availabilities from 99 to
-/// 99.99 %), and the plain rule file passes `promtool check rules --lint-fatal`.
+/// 99.99 %), the plain rule file passes `promtool check rules --lint-fatal`, and the
+/// ServiceMonitor and PrometheusRule fit the prometheus-operator CRD schemas.
 #[test]
 fn the_generated_promtool_tests_pass_on_every_rule_set() {
     let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/differential/cases");
@@ -320,7 +333,25 @@ fn the_generated_promtool_tests_pass_on_every_rule_set() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-/// Exports and generates one manifest, then runs promtool on what generate wrote: None when
+/// Whether an object fits the prometheus-operator CRD's schema (`tests/fixtures/crds`, the
+/// v1 openAPIV3Schema of prometheus-operator v0.93.0): None when it does, else the errors.
+fn crd_check(path: &std::path::Path, crd: &str) -> Option<String> {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(common::fixture(&format!("crds/{crd}.schema.json"))).unwrap(),
+    )
+    .unwrap();
+    let object: serde_json::Value =
+        serde_saphyr::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&object)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    (!errors.is_empty()).then(|| format!("the {crd} CRD schema refuses it: {}", errors.join("; ")))
+}
+
+/// Exports and generates one manifest, checks its ServiceMonitor and PrometheusRule against
+/// the prometheus-operator CRD schemas, then runs promtool on what generate wrote: None when
 /// all passes, else what failed.
 fn check_generated_tests(manifest: &str) -> Option<String> {
     let repo = generated(Some(manifest));
@@ -332,6 +363,15 @@ fn check_generated_tests(manifest: &str) -> Option<String> {
             .map(|e| e.file_name().to_string_lossy().into_owned())
             .find(|n| n.ends_with(suffix))
     };
+    for (suffix, crd) in [
+        ("-service-monitor.yaml", "servicemonitors"),
+        ("-prometheus-rules.yaml", "prometheusrules"),
+    ] {
+        let file = find(suffix)?;
+        if let Some(problem) = crd_check(&dir.join(&file), crd) {
+            return Some(format!("{file}: {problem}"));
+        }
+    }
     let (Some(plain), Some(tests)) = (find("-slo-rules.yaml"), find("-slo-rules.test.yaml")) else {
         return Some(format!("no rule file or test file in {}", dir.display()));
     };
