@@ -181,3 +181,27 @@ fn strict_generate_without_targets_fails_and_writes_nothing() {
     assert!(stderr(&out).contains("has_requirements failed"));
     assert!(!repo.join("generated").exists());
 }
+
+#[test]
+fn generating_raises_coverage_when_export_scans_the_generated_files() {
+    let repo = exported();
+    let coverage = |repo: &Repo| json(repo, "out/validation-report.json")["coverage"].clone();
+    let before = coverage(&repo);
+    assert!(repo.run(&["generate", "-c", CONTEXT]).status.success());
+    let out = repo.run(&["export", "--scan-existing", "generated"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let after = coverage(&repo);
+    assert!(
+        after["overall_coverage_percent"].as_f64() > before["overall_coverage_percent"].as_f64(),
+        "{before} -> {after}"
+    );
+    // Each target's dashboard, rules and monitor are generate's project files.
+    let manifest: serde_json::Value =
+        serde_saphyr::from_str(&repo.read("out/checkout-service-artifact-manifest.yaml")).unwrap();
+    for a in manifest["artifacts"].as_array().unwrap() {
+        let t = a["type"].as_str().unwrap();
+        if matches!(t, "dashboard" | "prometheus_rule" | "service_monitor") {
+            assert_eq!(a["status"], "exists", "{a}");
+        }
+    }
+}

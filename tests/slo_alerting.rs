@@ -125,7 +125,10 @@ fn the_crd_schemas_refuse_what_prometheus_operator_refuses() {
     assert_eq!(crd_check(&monitor, "servicemonitors"), None);
     // The interval `1.5s` that validation now refuses is what the CRD refuses too.
     let text = repo.read("generated/checkout-service-service-monitor.yaml");
-    repo.write("bad-monitor.yaml", &text.replace("interval: 30s", "interval: 1.5s"));
+    repo.write(
+        "bad-monitor.yaml",
+        &text.replace("interval: 30s", "interval: 1.5s"),
+    );
     let problem = crd_check(&repo.join("bad-monitor.yaml"), "servicemonitors");
     assert!(problem.is_some_and(|p| p.contains("interval")));
 }

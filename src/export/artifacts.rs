@@ -139,7 +139,8 @@ pub fn derive(
     for target in &manifest.spec.targets {
         for kind in KINDS {
             let id = artifact_id(&target.name, kind.suffix);
-            let found = find_existing(existing, &id, &target.name, kind.keywords);
+            let found = find_existing(existing, &id, &target.name, kind.keywords)
+                .or_else(|| generated_for_project(existing, manifest, target, kind.artifact_type));
             out.push(Artifact {
                 artifact_type: kind.artifact_type.into(),
                 name: format!("{} {}", target.name, kind.title),
@@ -201,6 +202,31 @@ fn find_existing<'a>(
                     n.contains(&squash(target)) && keywords.iter().any(|k| n.contains(k))
                 })
         })
+}
+
+/// `generate` writes one file per project for every target it monitors
+/// (`{metadata.name}-dashboard.json`, `-prometheus-rules.yaml`, `-service-monitor.yaml`): a
+/// scanned file of that name that a `generate` run record lists is the artifact of that type
+/// of each target that serves requests.
+fn generated_for_project<'a>(
+    existing: &'a [ExistingFile],
+    manifest: &Manifest,
+    target: &crate::model::manifest::Target,
+    artifact_type: &str,
+) -> Option<&'a ExistingFile> {
+    let suffix = match artifact_type {
+        "dashboard" => "dashboard.json",
+        "prometheus_rule" => "prometheus-rules.yaml",
+        "service_monitor" => "service-monitor.yaml",
+        _ => return None,
+    };
+    let name = format!("{}-{suffix}", manifest.metadata.name);
+    existing.iter().find(|f| {
+        target.serves_requests()
+            && f.artifact_id.is_none()
+            && f.generated_from.is_some()
+            && f.name == name
+    })
 }
 
 fn status(found: Option<&ExistingFile>, context_sha256: &str) -> &'static str {
