@@ -415,7 +415,18 @@ fn counter(segments: &[(f64, u32)]) -> String {
 
 /// One target's requests (ok and 5xx series) over segments of (requests a minute, error
 /// share, minutes).
-fn traffic(job: &str, ns: &str, segments: &[(f64, f64, u32)]) -> Vec<(String, String)> {
+fn traffic(job: &str, ns: &str, grpc: bool, segments: &[(f64, f64, u32)]) -> Vec<(String, String)> {
+    // The SLI metrics generate reads: the gRPC server metrics for a gRPC service.
+    let (metric, label, ok_value, error_value) = if grpc {
+        (
+            "grpc_server_handled_total",
+            "grpc_code",
+            "OK",
+            "Unavailable",
+        )
+    } else {
+        ("http_requests_total", "code", "200", "500")
+    };
     let ok: Vec<(f64, u32)> = segments
         .iter()
         .map(|&(r, e, n)| (r * (1.0 - e), n))
@@ -423,11 +434,11 @@ fn traffic(job: &str, ns: &str, segments: &[(f64, f64, u32)]) -> Vec<(String, St
     let err: Vec<(f64, u32)> = segments.iter().map(|&(r, e, n)| (r * e, n)).collect();
     vec![
         (
-            format!("http_requests_total{{job=\"{job}\", namespace=\"{ns}\", code=\"200\"}}"),
+            format!("{metric}{{job=\"{job}\", namespace=\"{ns}\", {label}=\"{ok_value}\"}}"),
             counter(&ok),
         ),
         (
-            format!("http_requests_total{{job=\"{job}\", namespace=\"{ns}\", code=\"500\"}}"),
+            format!("{metric}{{job=\"{job}\", namespace=\"{ns}\", {label}=\"{error_value}\"}}"),
             counter(&err),
         ),
     ]
@@ -508,7 +519,7 @@ fn acceptance(manifest: &str) -> Option<String> {
         .parse()
         .unwrap();
     let budget = 1.0 - availability / 100.0;
-    let targets: Vec<(String, String)> = context["spec"]["targets"]
+    let targets: Vec<(String, String, bool)> = context["spec"]["targets"]
         .as_array()
         .unwrap()
         .iter()
@@ -519,13 +530,17 @@ fn acceptance(manifest: &str) -> Option<String> {
             )
         })
         .map(|t| {
+            let name = t["name"].as_str().unwrap().to_string();
+            let grpc = context["spec"]["service_communication_graph"]["services"][&name]["protocol"]
+                == "grpc";
             (
-                t["name"].as_str().unwrap().to_string(),
+                name,
                 t["namespace"].as_str().unwrap_or("default").to_string(),
+                grpc,
             )
         })
         .collect();
-    let (job, ns) = targets.first()?.clone();
+    let (job, ns, grpc) = targets.first()?.clone();
     let camel: String = job
         .split('-')
         .map(|p| p[..1].to_uppercase() + &p[1..])
@@ -555,9 +570,9 @@ fn acceptance(manifest: &str) -> Option<String> {
     // Every other target healthy for `minutes`; the target under test as `segments` say.
     let group = |name: &str, segments: &[(f64, f64, u32)], checks| {
         let minutes: u32 = segments.iter().map(|s| s.2).sum();
-        let mut series = traffic(&job, &ns, segments);
-        for (other, other_ns) in &targets[1..] {
-            series.extend(traffic(other, other_ns, &[(R, 0.0, minutes)]));
+        let mut series = traffic(&job, &ns, grpc, segments);
+        for (other, other_ns, other_grpc) in &targets[1..] {
+            series.extend(traffic(other, other_ns, *other_grpc, &[(R, 0.0, minutes)]));
         }
         Group {
             name: name.into(),
@@ -588,9 +603,9 @@ fn acceptance(manifest: &str) -> Option<String> {
         Group {
             name: "a vanished SLI alerts within 15 minutes".into(),
             series: {
-                let mut s = traffic(&job, &ns, &[(R, 0.0, 30)]);
-                for (other, other_ns) in &targets[1..] {
-                    s.extend(traffic(other, other_ns, &[(R, 0.0, 60)]));
+                let mut s = traffic(&job, &ns, grpc, &[(R, 0.0, 30)]);
+                for (other, other_ns, other_grpc) in &targets[1..] {
+                    s.extend(traffic(other, other_ns, *other_grpc, &[(R, 0.0, 60)]));
                 }
                 s
             },
@@ -688,4 +703,27 @@ fn the_workbook_detection_times_hold_on_a_corpus() {
         })
         .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn a_grpc_service_gets_the_grpc_server_metrics() {
+    let manifest = std::fs::read_to_string(common::fixture("checkout.contextcore.yaml"))
+        .unwrap()
+        .replace(
+            "  observability:\n",
+            "  service_communication_graph:\n    services:\n      checkout-api:\n        protocol: grpc\n  observability:\n",
+        );
+    let repo = generated(Some(&manifest));
+    let rules = repo.read("rules.yaml");
+    assert!(
+        rules.contains("grpc_server_handled_total{job=\\\"checkout-api\\\""),
+        "{rules}"
+    );
+    assert!(
+        rules.contains("grpc_code=~\\\"Unknown|DeadlineExceeded|Internal|Unavailable|DataLoss\\\"")
+    );
+    assert!(rules.contains("grpc_server_handling_seconds_bucket"));
+    // The worker stays on the HTTP conventions.
+    assert!(rules.contains("http_requests_total{job=\\\"checkout-worker\\\""));
+    assert_eq!(check_generated_tests(&manifest), None);
 }

@@ -1,5 +1,6 @@
-//! The Grafana dashboard: per target, availability, error rate, P99 latency against its
-//! target, and throughput — every panel with a PromQL query.
+//! The Grafana dashboard: per monitored target, availability over the SLO window, error
+//! budget remaining, burn rate per alert window, requests by outcome and (with a latency
+//! target) P50/P90/P99 against it with the threshold drawn; a namespace variable.
 
 use serde_json::{Value as Json, json};
 
@@ -20,20 +21,27 @@ pub fn dashboard(ctx: &ProjectContext) -> Json {
     let mut panels = Vec::new();
     let mut id = 1;
     for (row, t) in super::monitored(ctx).enumerate() {
-        let sel = selector(t);
+        let sli = super::sli(ctx, t);
+        // The target's series, and only while the namespace variable includes its namespace.
+        let sel = format!("{}, namespace=~\"$namespace\"", selector(t));
         let y = row as i64 * 17;
         let mut panel = |title: String,
                          kind: &str,
-                         expr: String,
+                         queries: Vec<(String, String)>,
                          unit: &str,
                          x: i64,
                          threshold: Option<f64>| {
+            let targets: Vec<Json> = queries
+                .into_iter()
+                .zip('A'..)
+                .map(|((legend, expr), r)| json!({"refId": r.to_string(), "expr": expr, "legendFormat": legend}))
+                .collect();
             let mut p = json!({
                 "id": id, "type": kind, "title": title,
                 // `x` past the 24 columns continues on the target's second line.
                 "gridPos": {"h": 8, "w": 6, "x": x % 24, "y": y + x / 24 * 8},
                 "datasource": {"type": "prometheus", "uid": "${datasource}"},
-                "targets": [{"refId": "A", "expr": expr, "legendFormat": t.name}],
+                "targets": targets,
                 "fieldConfig": {"defaults": {"unit": unit}, "overrides": []},
             });
             if let Some(v) = threshold {
@@ -46,10 +54,11 @@ pub fn dashboard(ctx: &ProjectContext) -> Json {
             panels.push(p);
         };
         let m = format!(
-            "project=\"{project}\", namespace=\"{}\", job=\"{}\"",
+            "project=\"{project}\", namespace=\"{}\", namespace=~\"$namespace\", job=\"{}\"",
             t.namespace.as_deref().unwrap_or("default"),
             t.name
         );
+        let one = |expr: String| vec![(t.name.clone(), expr)];
         let availability = r.availability.as_deref().and_then(parse_percentage);
         panel(
             format!(
@@ -58,7 +67,9 @@ pub fn dashboard(ctx: &ProjectContext) -> Json {
                 r.availability.as_deref().unwrap_or("unset")
             ),
             "stat",
-            format!("slo:sli_availability:ratio_rate{SLO_WINDOW}{{{m}, slo=\"availability\"}}"),
+            one(format!(
+                "slo:sli_availability:ratio_rate{SLO_WINDOW}{{{m}, slo=\"availability\"}}"
+            )),
             "percentunit",
             0,
             None,
@@ -66,25 +77,39 @@ pub fn dashboard(ctx: &ProjectContext) -> Json {
         panel(
             format!("{} error budget remaining", t.name),
             "stat",
-            format!("slo:error_budget:remaining_ratio{{{m}}}"),
+            one(format!(
+                "slo:error_budget:remaining_ratio{{{m}, slo=\"availability\"}}"
+            )),
             "percentunit",
             6,
             None,
         );
+        if let Some(a) = availability {
+            // Burn rate per alert window: the error ratio in budgets (1 spends it in exactly
+            // the SLO window; the fast page is at 14.4).
+            let budget = super::rules::fmt(1.0 - a / 100.0);
+            panel(
+                format!("{} error budget burn rate", t.name),
+                "timeseries",
+                ["5m", "1h", "6h", "3d"]
+                    .iter()
+                    .map(|w| (w.to_string(), format!("slo:sli_error:ratio_rate{w}{{{m}, slo=\"availability\"}} / {budget}")))
+                    .collect(),
+                "none",
+                12,
+                Some(14.4),
+            );
+        }
         panel(
-            format!("{} error ratio (5m, 1h, 6h)", t.name),
+            format!("{} requests by {}", t.name, sli.outcome_label),
             "timeseries",
-            format!(
-                "slo:sli_error:ratio_rate5m{{{m}}} or slo:sli_error:ratio_rate1h{{{m}}} or slo:sli_error:ratio_rate6h{{{m}}}"
-            ),
-            "percentunit",
-            12,
-            availability.map(|a| 1.0 - a / 100.0),
-        );
-        panel(
-            format!("{} requests by status code", t.name),
-            "timeseries",
-            format!("sum by (code) (rate(http_requests_total{{{sel}}}[5m]))"),
+            vec![(
+                format!("{{{{{}}}}}", sli.outcome_label),
+                format!(
+                    "sum by ({}) (rate({}{{{sel}}}[5m]))",
+                    sli.outcome_label, sli.requests
+                ),
+            )],
             "reqps",
             18,
             None,
@@ -92,11 +117,14 @@ pub fn dashboard(ctx: &ProjectContext) -> Json {
         // Latency panels only where the manifest sets a target.
         if latency_target.is_some() {
             panel(
-                format!("{} P99 latency vs target", t.name),
+                format!("{} latency P50 / P90 / P99 vs target", t.name),
                 "timeseries",
-                format!(
-                    "histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{{{sel}}}[5m])))"
-                ),
+                [("p50", "0.5"), ("p90", "0.9"), ("p99", "0.99")]
+                    .iter()
+                    .map(|(legend, q)| {
+                        (legend.to_string(), format!("histogram_quantile({q}, sum by (le) (rate({}_bucket{{{sel}}}[5m])))", sli.latency))
+                    })
+                    .collect(),
                 "s",
                 24,
                 latency_target,
@@ -110,7 +138,12 @@ pub fn dashboard(ctx: &ProjectContext) -> Json {
         "schemaVersion": 39,
         "editable": true,
         "time": {"from": "now-6h", "to": "now"},
-        "templating": {"list": [{"name": "datasource", "type": "datasource", "query": "prometheus"}]},
+        "templating": {"list": [
+            {"name": "datasource", "type": "datasource", "query": "prometheus"},
+            {"name": "namespace", "type": "query", "datasource": {"type": "prometheus", "uid": "${datasource}"},
+             "query": "label_values(slo:sli_error:ratio_rate5m, namespace)", "includeAll": true, "multi": true,
+             "allValue": ".*", "current": {"text": "All", "value": "$__all"}, "refresh": 2},
+        ]},
         "panels": panels,
     })
 }

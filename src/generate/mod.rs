@@ -112,6 +112,48 @@ fn service_monitor(ctx: &ProjectContext) -> Json {
     })
 }
 
+/// The metrics a target's SLIs read: the HTTP conventions by default, the gRPC server
+/// metrics (go-grpc-prometheus and its kin) when the communication graph says the service
+/// speaks gRPC.
+pub struct Sli {
+    /// The requests counter.
+    pub requests: &'static str,
+    /// The label that holds the outcome, and the regex of its values that are errors.
+    pub outcome_label: &'static str,
+    pub errors: &'static str,
+    /// An outcome that is a success and one that is an error (for generated tests).
+    pub ok_value: &'static str,
+    pub error_value: &'static str,
+    /// The latency histogram (`_bucket`, `_count`).
+    pub latency: &'static str,
+}
+
+const HTTP: Sli = Sli {
+    requests: "http_requests_total",
+    outcome_label: "code",
+    errors: "5..",
+    ok_value: "200",
+    error_value: "500",
+    latency: "http_request_duration_seconds",
+};
+
+const GRPC: Sli = Sli {
+    requests: "grpc_server_handled_total",
+    outcome_label: "grpc_code",
+    errors: "Unknown|DeadlineExceeded|Internal|Unavailable|DataLoss",
+    ok_value: "OK",
+    error_value: "Unavailable",
+    latency: "grpc_server_handling_seconds",
+};
+
+/// The SLI metrics of a target.
+pub fn sli(ctx: &ProjectContext, t: &Target) -> &'static Sli {
+    match ctx.spec.protocol_of(&t.name) {
+        Some("grpc") => &GRPC,
+        _ => &HTTP,
+    }
+}
+
 /// The PromQL label matcher of a target's series.
 fn selector(t: &Target) -> String {
     format!(

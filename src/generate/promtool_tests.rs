@@ -34,13 +34,13 @@ pub fn tests(ctx: &ProjectContext, rules_file: &str) -> Json {
             targets
                 .iter()
                 .filter(|u| u.name != t.name || u.namespace != t.namespace)
-                .map(|u| series(u, "200", &format!("0+{}x{minutes}", fmt(PER_MINUTE))))
+                .map(|u| series(ctx, u, true, &format!("0+{}x{minutes}", fmt(PER_MINUTE))))
                 .collect()
         };
         // Healthy: two hours without an error.
         let mut input = others(120);
-        input.push(series(t, "200", &format!("0+{}x120", fmt(PER_MINUTE))));
-        input.push(series(t, "500", "0x120"));
+        input.push(series(ctx, t, true, &format!("0+{}x120", fmt(PER_MINUTE))));
+        input.push(series(ctx, t, false, "0x120"));
         out.push(json!({
             "name": format!("{ns}/{}: healthy traffic stays quiet", t.name),
             "interval": "1m",
@@ -56,11 +56,17 @@ pub fn tests(ctx: &ProjectContext, rules_file: &str) -> Json {
             let mut input = others(90);
             let healthy_total = fmt(PER_MINUTE * 60.0);
             input.push(series(
+                ctx,
                 t,
-                "200",
+                true,
                 &format!("0+{}x60 {healthy_total}+0x30", fmt(PER_MINUTE)),
             ));
-            input.push(series(t, "500", &format!("0x60 0+{}x30", fmt(PER_MINUTE))));
+            input.push(series(
+                ctx,
+                t,
+                false,
+                &format!("0x60 0+{}x30", fmt(PER_MINUTE)),
+            ));
             out.push(json!({
                 "name": format!("{ns}/{}: an outage pages", t.name),
                 "interval": "1m",
@@ -77,11 +83,12 @@ pub fn tests(ctx: &ProjectContext, rules_file: &str) -> Json {
         let errors = PER_MINUTE * 2.0 * budget;
         let mut input = others(240);
         input.push(series(
+            ctx,
             t,
-            "200",
+            true,
             &format!("0+{}x240", fmt(PER_MINUTE - errors)),
         ));
-        input.push(series(t, "500", &format!("0+{}x240", fmt(errors))));
+        input.push(series(ctx, t, false, &format!("0+{}x240", fmt(errors))));
         out.push(json!({
             "name": format!("{ns}/{}: a slow burn opens a ticket and never pages", t.name),
             "interval": "1m",
@@ -107,13 +114,17 @@ pub fn tests(ctx: &ProjectContext, rules_file: &str) -> Json {
     json!({"rule_files": [rules_file], "evaluation_interval": "1m", "tests": out})
 }
 
-/// One input series of a target's requests with a status code.
-fn series(t: &Target, code: &str, values: &str) -> Json {
+/// One input series of a target's requests with a success (`ok`) or an error outcome.
+fn series(ctx: &ProjectContext, t: &Target, ok: bool, values: &str) -> Json {
+    let m = super::sli(ctx, t);
+    let outcome = if ok { m.ok_value } else { m.error_value };
     json!({
         "series": format!(
-            "http_requests_total{{job=\"{}\", namespace=\"{}\", code=\"{code}\"}}",
+            "{}{{job=\"{}\", namespace=\"{}\", {}=\"{outcome}\"}}",
+            m.requests,
             t.name,
-            t.namespace.as_deref().unwrap_or("default")
+            t.namespace.as_deref().unwrap_or("default"),
+            m.outcome_label
         ),
         "values": values,
     })

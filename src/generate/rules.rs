@@ -67,16 +67,18 @@ fn slos(ctx: &ProjectContext, t: &Target) -> Vec<Slo> {
     let r = &ctx.spec.requirements;
     let sel = selector(t);
     let mut out = Vec::new();
+    let m = super::sli(ctx, t);
     if let Some(a) = availability(ctx) {
         let s = sel.clone();
         out.push(Slo {
             name: "availability",
             objective: a / 100.0,
-            // No 5xx series yet is a ratio of 0, not no ratio.
+            // No error series yet is a ratio of 0, not no ratio.
             errors: Box::new(move |w| {
-                let total = format!("sum by (namespace, job) (rate(http_requests_total{{{s}}}[{w}]))");
+                let total = format!("sum by (namespace, job) (rate({}{{{s}}}[{w}]))", m.requests);
                 format!(
-                    "(sum by (namespace, job) (rate(http_requests_total{{{s}, code=~\"5..\"}}[{w}])) or {total} * 0) / {total}"
+                    "(sum by (namespace, job) (rate({}{{{s}, {}=~\"{}\"}}[{w}])) or {total} * 0) / {total}",
+                    m.requests, m.outcome_label, m.errors
                 )
             }),
         });
@@ -88,9 +90,10 @@ fn slos(ctx: &ProjectContext, t: &Target) -> Vec<Slo> {
             name: "latency",
             objective: 0.99,
             errors: Box::new(move |w| {
-                let total = format!("sum by (namespace, job) (rate(http_request_duration_seconds_count{{{s}}}[{w}]))");
+                let total = format!("sum by (namespace, job) (rate({}_count{{{s}}}[{w}]))", m.latency);
                 format!(
-                    "({total} - sum by (namespace, job) (rate(http_request_duration_seconds_bucket{{{s}, le=\"{le}\"}}[{w}]))) / {total}"
+                    "({total} - sum by (namespace, job) (rate({}_bucket{{{s}, le=\"{le}\"}}[{w}]))) / {total}",
+                    m.latency
                 )
             }),
         });
@@ -172,12 +175,12 @@ pub fn groups(ctx: &ProjectContext) -> Vec<Json> {
         let sel = selector(t);
         alerts.push(json!({
             "alert": absent_alert(t),
-            "expr": format!("absent(http_requests_total{{{sel}}})"),
+            "expr": format!("absent({}{{{sel}}})", super::sli(ctx, t).requests),
             "for": "5m",
             "labels": {"project": project, "target": t.name, "namespace": namespace, "job": t.name, "severity": "critical", "priority": priority},
             "annotations": {
                 "summary": format!("{namespace}/{} reports no requests: its SLOs cannot be measured", t.name),
-                "description": "No http_requests_total series for the target: it is down, not scraped, or renamed.",
+                "description": format!("No {} series for the target: it is down, not scraped, or renamed.", super::sli(ctx, t).requests),
             },
         }));
         // One group per target, recording rules first: a group evaluates its rules in order,

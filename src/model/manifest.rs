@@ -44,6 +44,10 @@ pub struct Spec {
     pub targets: Vec<Target>,
     #[serde(default)]
     pub observability: Observability,
+    /// `spec.service_communication_graph` as written (its `services.<name>.protocol` says
+    /// which SLI metrics a target exposes).
+    #[serde(default)]
+    pub service_communication_graph: Json,
     /// Whether the manifest has a `requirements` / `observability` section at all: artifact
     /// parameters take the earlier implementation's defaults only when the section is absent.
     #[serde(skip)]
@@ -125,6 +129,16 @@ pub struct Observability {
 }
 
 impl Spec {
+    /// The protocol the communication graph gives a service (`grpc`, `http`, …).
+    pub fn protocol_of(&self, service: &str) -> Option<&str> {
+        self.service_communication_graph
+            .pointer(&format!(
+                "/services/{}/protocol",
+                service.replace('~', "~0").replace('/', "~1")
+            ))
+            .and_then(Json::as_str)
+    }
+
     /// Criticality, `medium` when unset.
     pub fn criticality(&self) -> &str {
         self.business.criticality.as_deref().unwrap_or("medium")
