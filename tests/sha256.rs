@@ -70,7 +70,7 @@ fn every_command_works_and_records_hold_gits_ids() {
     }
     let out = repo.run(&["provenance", "status", "--json"]);
     let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(status["counts"]["fresh"], 13, "{status}");
+    assert_eq!(status["counts"]["fresh"], 14, "{status}");
     assert_eq!(
         repo.git(&["status", "--porcelain"]),
         "",

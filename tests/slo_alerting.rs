@@ -299,6 +299,23 @@ fn objects_follow_kube_prometheus_conventions_and_batch_targets_are_left_out() {
             .filter(|a| a["alert"].as_str().unwrap().ends_with("ErrorBudgetBurn"))
             .all(|a| a["annotations"]["runbook_url"] == "https://runbooks.example.com/checkout")
     );
+    // The dashboard also as a ConfigMap for the Grafana sidecar.
+    let configmap = read("dashboard-configmap.yaml");
+    assert_eq!(configmap["metadata"]["labels"]["grafana_dashboard"], "1");
+    assert_eq!(
+        configmap["metadata"]["labels"]["release"],
+        "kube-prometheus-stack"
+    );
+    let embedded: serde_json::Value = serde_json::from_str(
+        configmap["data"]["checkout-service-dashboard.json"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        embedded,
+        common::json(&repo, "generated/checkout-service-dashboard.json")
+    );
     // No empty label: a manifest without channels gets no `channel`.
     assert!(!text.contains("\"channel\":\"\""));
 }
@@ -726,4 +743,36 @@ fn a_grpc_service_gets_the_grpc_server_metrics() {
     // The worker stays on the HTTP conventions.
     assert!(rules.contains("http_requests_total{job=\\\"checkout-worker\\\""));
     assert_eq!(check_generated_tests(&manifest), None);
+}
+
+#[test]
+fn the_slo_window_is_the_manifests() {
+    let manifest = std::fs::read_to_string(common::fixture("checkout.contextcore.yaml"))
+        .unwrap()
+        .replace(
+            "    errorBudget: \"0.05\"\n",
+            "    errorBudget: \"0.05\"\n    sloWindow: 28d\n",
+        );
+    let repo = generated(Some(&manifest));
+    let rules = repo.read("rules.yaml");
+    assert!(
+        rules.contains("slo:sli_error:ratio_rate28d") && !rules.contains("30d"),
+        "{rules}"
+    );
+    assert!(rules.contains("over 28d; at this rate its error budget lasts 47 hours"));
+    // A window the alerts cannot live in is refused where it is written.
+    let repo = Repo::new();
+    repo.write(
+        ".contextcore.yaml",
+        &manifest.replace("sloWindow: 28d", "sloWindow: 2d"),
+    );
+    let out = repo.run(&["manifest", "validate"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains(
+            ".contextcore.yaml:32:16: error: spec.requirements.sloWindow: '2d' is not an SLO window"
+        ),
+        "{}",
+        stderr(&out)
+    );
 }

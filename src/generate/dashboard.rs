@@ -4,7 +4,6 @@
 
 use serde_json::{Value as Json, json};
 
-use super::rules::SLO_WINDOW;
 use super::selector;
 use crate::model::manifest::{parse_duration_ms, parse_percentage};
 use crate::model::project_context::ProjectContext;
@@ -18,6 +17,7 @@ pub fn dashboard(ctx: &ProjectContext) -> Json {
         .as_deref()
         .and_then(parse_duration_ms)
         .map(|ms| ms / 1000.0);
+    let window = super::rules::slo_window(ctx);
     let mut panels = Vec::new();
     let mut id = 1;
     for (row, t) in super::monitored(ctx).enumerate() {
@@ -62,13 +62,13 @@ pub fn dashboard(ctx: &ProjectContext) -> Json {
         let availability = r.availability.as_deref().and_then(parse_percentage);
         panel(
             format!(
-                "{} availability over {SLO_WINDOW} (target {}%)",
+                "{} availability over {window} (target {}%)",
                 t.name,
                 r.availability.as_deref().unwrap_or("unset")
             ),
             "stat",
             one(format!(
-                "slo:sli_availability:ratio_rate{SLO_WINDOW}{{{m}, slo=\"availability\"}}"
+                "slo:sli_availability:ratio_rate{window}{{{m}, slo=\"availability\"}}"
             )),
             "percentunit",
             0,

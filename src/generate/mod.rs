@@ -202,10 +202,26 @@ pub fn generate(ctx: &ProjectContext, sel: Selection) -> Vec<Generated> {
         });
     }
     if sel.dashboard {
+        let json = to_json(&dashboard::dashboard(ctx));
+        let name = format!("{project}-dashboard.json");
+        // The same dashboard as a ConfigMap the Grafana sidecar (kube-prometheus-stack) loads.
+        let mut l = labels(ctx);
+        l["grafana_dashboard"] = json!("1");
+        let configmap = json!({
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": format!("{project}-dashboard"), "namespace": namespace(ctx), "labels": l},
+            "data": {name.clone(): String::from_utf8_lossy(&json)},
+        });
         out.push(Generated {
             artifact_type: "dashboard",
-            name: format!("{project}-dashboard.json"),
-            bytes: to_json(&dashboard::dashboard(ctx)),
+            name,
+            bytes: json,
+        });
+        out.push(Generated {
+            artifact_type: "dashboard_configmap",
+            name: format!("{project}-dashboard-configmap.yaml"),
+            bytes: to_yaml(&configmap),
         });
     }
     out

@@ -16,8 +16,14 @@ use super::selector;
 use crate::model::manifest::{Target, parse_duration_ms, parse_percentage};
 use crate::model::project_context::ProjectContext;
 
-/// The SLO window: the error budget is spent over it.
-pub const SLO_WINDOW: &str = "30d";
+/// The SLO window the error budget is spent over: `spec.requirements.sloWindow`, else 30 days.
+pub fn slo_window(ctx: &ProjectContext) -> String {
+    ctx.spec
+        .requirements
+        .slo_window
+        .clone()
+        .unwrap_or_else(|| "30d".into())
+}
 
 /// The windows the error ratio is recorded over (the alerts' long and short windows).
 const WINDOWS: [&str; 7] = ["5m", "30m", "1h", "2h", "6h", "1d", "3d"];
@@ -135,13 +141,14 @@ pub fn groups(ctx: &ProjectContext) -> Vec<Json> {
                 l["job"] = json!(t.name);
                 json!({"record": record, "expr": expr, "labels": l})
             };
-            recording.push(json!({"record": format!("slo:sli_error:ratio_rate{SLO_WINDOW}"), "expr": format!("avg_over_time(slo:sli_error:ratio_rate5m{{{m}}}[{SLO_WINDOW}])"), "labels": labels(slo.name)}));
+            let window = slo_window(ctx);
+            recording.push(json!({"record": format!("slo:sli_error:ratio_rate{window}"), "expr": format!("avg_over_time(slo:sli_error:ratio_rate5m{{{m}}}[{window}])"), "labels": labels(slo.name)}));
             recording.push(fixed(
                 "slo:objective:ratio",
                 format!("vector({})", fmt(slo.objective)),
             ));
-            recording.push(json!({"record": format!("slo:sli_availability:ratio_rate{SLO_WINDOW}"), "expr": format!("1 - slo:sli_error:ratio_rate{SLO_WINDOW}{{{m}}}"), "labels": labels(slo.name)}));
-            recording.push(json!({"record": "slo:error_budget:remaining_ratio", "expr": format!("1 - slo:sli_error:ratio_rate{SLO_WINDOW}{{{m}}} / {}", fmt(budget)), "labels": labels(slo.name)}));
+            recording.push(json!({"record": format!("slo:sli_availability:ratio_rate{window}"), "expr": format!("1 - slo:sli_error:ratio_rate{window}{{{m}}}"), "labels": labels(slo.name)}));
+            recording.push(json!({"record": "slo:error_budget:remaining_ratio", "expr": format!("1 - slo:sli_error:ratio_rate{window}{{{m}}} / {}", fmt(budget)), "labels": labels(slo.name)}));
             for (long, short, burn, severity, for_) in BURNS {
                 let threshold = fmt(burn * budget);
                 let mut l = labels(slo.name);
@@ -158,7 +165,7 @@ pub fn groups(ctx: &ProjectContext) -> Vec<Json> {
                 }
                 let mut annotations = json!({
                     "summary": format!("{{{{ $labels.namespace }}}}/{} is burning its {} error budget {burn}x too fast over {long}: error ratio {{{{ $value | humanizePercentage }}}}", t.name, slo.name),
-                    "description": format!("The {} SLO is {}% over {SLO_WINDOW}; at this rate its error budget lasts {} (page: act now; ticket: act within days).", slo.name, fmt(slo.objective * 100.0), budget_lasts(burn)),
+                    "description": format!("The {} SLO is {}% over {window}; at this rate its error budget lasts {} (page: act now; ticket: act within days).", slo.name, fmt(slo.objective * 100.0), budget_lasts(&window, burn)),
                 });
                 if let Some(url) = &ctx.spec.observability.runbook {
                     annotations["runbook_url"] = json!(url);
@@ -193,9 +200,10 @@ pub fn groups(ctx: &ProjectContext) -> Vec<Json> {
     groups
 }
 
-/// How long a 30-day budget lasts at a burn rate.
-fn budget_lasts(burn: f64) -> String {
-    let days = 30.0 / burn;
+/// How long a budget over `window` (`Nd`) lasts at a burn rate.
+fn budget_lasts(window: &str, burn: f64) -> String {
+    let window_days: f64 = window.trim_end_matches('d').parse().unwrap_or(30.0);
+    let days = window_days / burn;
     if days < 2.0 {
         format!("{} hours", fmt((days * 24.0).round()))
     } else {

@@ -400,6 +400,7 @@ pub const WRITES: &[(&str, &[&str])] = &[
             "prometheus_rule_file",
             "prometheus_rule_test",
             "dashboard",
+            "dashboard_configmap",
             "generation_report",
         ],
     ),

@@ -86,6 +86,9 @@ pub struct Requirements {
     pub throughput: Option<String>,
     #[serde(default, deserialize_with = "scalar_text")]
     pub error_budget: Option<String>,
+    /// The window the error budget is spent over (`30d` when unset).
+    #[serde(default, deserialize_with = "scalar_text")]
+    pub slo_window: Option<String>,
 }
 
 /// One of `spec.targets`.

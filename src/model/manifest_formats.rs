@@ -65,6 +65,20 @@ pub fn check_scrape_interval(s: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// An SLO window: whole days from 7 to 90 (`28d`, `30d`), longer than every alert window.
+pub fn check_slo_window(s: &str) -> Result<(), String> {
+    match s
+        .strip_suffix('d')
+        .filter(|n| all_digits(n))
+        .and_then(|n| n.parse::<u32>().ok())
+    {
+        Some(7..=90) => Ok(()),
+        _ => Err(format!(
+            "'{s}' is not an SLO window; allowed: whole days from 7d to 90d (e.g. \"28d\", \"30d\")"
+        )),
+    }
+}
+
 /// Milliseconds of a duration such as `200ms`, `1.5s`, `5m`, `1h`.
 pub fn parse_duration_ms(s: &str) -> Option<f64> {
     let s = s.trim();

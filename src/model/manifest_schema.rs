@@ -4,7 +4,7 @@
 
 use super::manifest_formats::{
     check_datetime, check_duration, check_http_url, check_percentage, check_rate,
-    check_scrape_interval, parse_percentage,
+    check_scrape_interval, check_slo_window, parse_percentage,
 };
 use crate::paths::check_safe_name;
 use crate::schema::{Shape, join, opt, req};
@@ -117,6 +117,7 @@ const REQUIREMENTS: Shape = Shape::Rule(
         opt("latencyP50", Shape::Check(check_duration)),
         opt("throughput", Shape::Check(check_rate)),
         opt("errorBudget", Shape::Check(check_percentage)),
+        opt("sloWindow", Shape::Check(check_slo_window)),
         opt("source", Shape::Str),
     ]),
     budget_is_usable,
