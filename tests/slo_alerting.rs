@@ -776,3 +776,32 @@ fn the_slo_window_is_the_manifests() {
         stderr(&out)
     );
 }
+
+#[test]
+fn the_sli_metrics_are_the_manifests_when_it_names_them() {
+    let manifest = std::fs::read_to_string(common::fixture("checkout.contextcore.yaml"))
+        .unwrap()
+        .replace(
+            "    logLevel: info\n",
+            "    logLevel: info\n    sli:\n      requestsMetric: api_requests_total\n      outcomeLabel: status\n      errorOutcomes: \"5..|429\"\n      latencyMetric: api_request_seconds\n",
+        );
+    let repo = generated(Some(&manifest));
+    let rules = repo.read("rules.yaml");
+    assert!(rules.contains("api_requests_total{job=\\\"checkout-api\\\", namespace=\\\"commerce\\\", status=~\\\"5..|429\\\"}"), "{rules}");
+    assert!(rules.contains("api_request_seconds_bucket") && !rules.contains("http_requests_total"));
+    // The generated tests send the named metrics (an error as `500`) and pass.
+    assert_eq!(check_generated_tests(&manifest), None);
+    // A name Prometheus would refuse is refused where it is written.
+    let repo = Repo::new();
+    repo.write(
+        ".contextcore.yaml",
+        &manifest.replace("api_requests_total", "api-requests"),
+    );
+    let out = repo.run(&["manifest", "validate"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("error: spec.observability.sli.requestsMetric: 'api-requests' is not a Prometheus metric name"),
+        "{}",
+        stderr(&out)
+    );
+}

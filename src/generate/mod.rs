@@ -114,43 +114,61 @@ fn service_monitor(ctx: &ProjectContext) -> Json {
 
 /// The metrics a target's SLIs read: the HTTP conventions by default, the gRPC server
 /// metrics (go-grpc-prometheus and its kin) when the communication graph says the service
-/// speaks gRPC.
+/// speaks gRPC, each part replaced by what `spec.observability.sli` sets.
 pub struct Sli {
     /// The requests counter.
-    pub requests: &'static str,
+    pub requests: String,
     /// The label that holds the outcome, and the regex of its values that are errors.
-    pub outcome_label: &'static str,
-    pub errors: &'static str,
-    /// An outcome that is a success and one that is an error (for generated tests).
-    pub ok_value: &'static str,
-    pub error_value: &'static str,
+    pub outcome_label: String,
+    pub errors: String,
+    /// An outcome that is a success and one that is an error (for generated tests); no error
+    /// example when the error regex gives none plainly.
+    pub ok_value: String,
+    pub error_value: Option<String>,
     /// The latency histogram (`_bucket`, `_count`).
-    pub latency: &'static str,
+    pub latency: String,
 }
 
-const HTTP: Sli = Sli {
-    requests: "http_requests_total",
-    outcome_label: "code",
-    errors: "5..",
-    ok_value: "200",
-    error_value: "500",
-    latency: "http_request_duration_seconds",
-};
-
-const GRPC: Sli = Sli {
-    requests: "grpc_server_handled_total",
-    outcome_label: "grpc_code",
-    errors: "Unknown|DeadlineExceeded|Internal|Unavailable|DataLoss",
-    ok_value: "OK",
-    error_value: "Unavailable",
-    latency: "grpc_server_handling_seconds",
-};
-
 /// The SLI metrics of a target.
-pub fn sli(ctx: &ProjectContext, t: &Target) -> &'static Sli {
-    match ctx.spec.protocol_of(&t.name) {
-        Some("grpc") => &GRPC,
-        _ => &HTTP,
+pub fn sli(ctx: &ProjectContext, t: &Target) -> Sli {
+    let grpc = ctx.spec.protocol_of(&t.name) == Some("grpc");
+    let (requests, label, errors, ok, latency) = if grpc {
+        (
+            "grpc_server_handled_total",
+            "grpc_code",
+            "Unknown|DeadlineExceeded|Internal|Unavailable|DataLoss",
+            "OK",
+            "grpc_server_handling_seconds",
+        )
+    } else {
+        (
+            "http_requests_total",
+            "code",
+            "5..",
+            "200",
+            "http_request_duration_seconds",
+        )
+    };
+    let c = &ctx.spec.observability.sli;
+    let errors = c.error_outcomes.clone().unwrap_or_else(|| errors.into());
+    Sli {
+        requests: c.requests_metric.clone().unwrap_or_else(|| requests.into()),
+        outcome_label: c.outcome_label.clone().unwrap_or_else(|| label.into()),
+        // An example error: the regex's first alternative with `.` as `0` (`5..` → `500`),
+        // when that is plain text.
+        error_value: errors
+            .split('|')
+            .next()
+            .map(|e| e.replace('.', "0"))
+            .filter(|e| e.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')),
+        ok_value: if errors.starts_with(|c: char| c.is_ascii_digit()) {
+            "200"
+        } else {
+            ok
+        }
+        .into(),
+        errors,
+        latency: c.latency_metric.clone().unwrap_or_else(|| latency.into()),
     }
 }
 

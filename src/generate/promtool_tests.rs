@@ -34,13 +34,13 @@ pub fn tests(ctx: &ProjectContext, rules_file: &str) -> Json {
             targets
                 .iter()
                 .filter(|u| u.name != t.name || u.namespace != t.namespace)
-                .map(|u| series(ctx, u, true, &format!("0+{}x{minutes}", fmt(PER_MINUTE))))
+                .filter_map(|u| series(ctx, u, true, &format!("0+{}x{minutes}", fmt(PER_MINUTE))))
                 .collect()
         };
         // Healthy: two hours without an error.
         let mut input = others(120);
-        input.push(series(ctx, t, true, &format!("0+{}x120", fmt(PER_MINUTE))));
-        input.push(series(ctx, t, false, "0x120"));
+        input.extend(series(ctx, t, true, &format!("0+{}x120", fmt(PER_MINUTE))));
+        input.extend(series(ctx, t, false, "0x120"));
         out.push(json!({
             "name": format!("{ns}/{}: healthy traffic stays quiet", t.name),
             "interval": "1m",
@@ -52,16 +52,17 @@ pub fn tests(ctx: &ProjectContext, rules_file: &str) -> Json {
             }],
         }));
         // Outage: an hour healthy, then every request fails; the fast page fires.
-        if 14.4 * budget < 0.5 {
+        let errors_known = super::sli(ctx, t).error_value.is_some();
+        if 14.4 * budget < 0.5 && errors_known {
             let mut input = others(90);
             let healthy_total = fmt(PER_MINUTE * 60.0);
-            input.push(series(
+            input.extend(series(
                 ctx,
                 t,
                 true,
                 &format!("0+{}x60 {healthy_total}+0x30", fmt(PER_MINUTE)),
             ));
-            input.push(series(
+            input.extend(series(
                 ctx,
                 t,
                 false,
@@ -78,27 +79,29 @@ pub fn tests(ctx: &ProjectContext, rules_file: &str) -> Json {
                 }],
             }));
         }
-        // Slow burn: twice the budget for four hours opens the 3-day ticket (after its 3h `for`),
-        // never a page.
-        let errors = PER_MINUTE * 2.0 * budget;
-        let mut input = others(240);
-        input.push(series(
-            ctx,
-            t,
-            true,
-            &format!("0+{}x240", fmt(PER_MINUTE - errors)),
-        ));
-        input.push(series(ctx, t, false, &format!("0+{}x240", fmt(errors))));
-        out.push(json!({
-            "name": format!("{ns}/{}: a slow burn opens a ticket and never pages", t.name),
-            "interval": "1m",
-            "input_series": input,
-            "promql_expr_test": [{
-                "expr": format!("count by (severity, long) ({})", firing(&burn_alert(t, "availability"), "")),
-                "eval_time": "240m",
-                "exp_samples": [{"labels": "{long=\"3d\", severity=\"warning\"}", "value": 1}],
-            }],
-        }));
+        if errors_known {
+            // Slow burn: twice the budget for four hours opens the 3-day ticket (after its 3h `for`),
+            // never a page.
+            let errors = PER_MINUTE * 2.0 * budget;
+            let mut input = others(240);
+            input.extend(series(
+                ctx,
+                t,
+                true,
+                &format!("0+{}x240", fmt(PER_MINUTE - errors)),
+            ));
+            input.extend(series(ctx, t, false, &format!("0+{}x240", fmt(errors))));
+            out.push(json!({
+                "name": format!("{ns}/{}: a slow burn opens a ticket and never pages", t.name),
+                "interval": "1m",
+                "input_series": input,
+                "promql_expr_test": [{
+                    "expr": format!("count by (severity, long) ({})", firing(&burn_alert(t, "availability"), "")),
+                    "eval_time": "240m",
+                    "exp_samples": [{"labels": "{long=\"3d\", severity=\"warning\"}", "value": 1}],
+                }],
+            }));
+        }
         // Vanished: no requests from the target at all.
         out.push(json!({
             "name": format!("{ns}/{}: a vanished target alerts", t.name),
@@ -114,11 +117,12 @@ pub fn tests(ctx: &ProjectContext, rules_file: &str) -> Json {
     json!({"rule_files": [rules_file], "evaluation_interval": "1m", "tests": out})
 }
 
-/// One input series of a target's requests with a success (`ok`) or an error outcome.
-fn series(ctx: &ProjectContext, t: &Target, ok: bool, values: &str) -> Json {
+/// One input series of a target's requests with a success (`ok`) or an error outcome; none
+/// for an error when the SLI's error regex gives no plain example.
+fn series(ctx: &ProjectContext, t: &Target, ok: bool, values: &str) -> Option<Json> {
     let m = super::sli(ctx, t);
-    let outcome = if ok { m.ok_value } else { m.error_value };
-    json!({
+    let outcome = if ok { Some(m.ok_value) } else { m.error_value }?;
+    Some(json!({
         "series": format!(
             "{}{{job=\"{}\", namespace=\"{}\", {}=\"{outcome}\"}}",
             m.requests,
@@ -127,5 +131,5 @@ fn series(ctx: &ProjectContext, t: &Target, ok: bool, values: &str) -> Json {
             m.outcome_label
         ),
         "values": values,
-    })
+    }))
 }

@@ -73,9 +73,10 @@ fn slos(ctx: &ProjectContext, t: &Target) -> Vec<Slo> {
     let r = &ctx.spec.requirements;
     let sel = selector(t);
     let mut out = Vec::new();
-    let m = super::sli(ctx, t);
+    let m = std::rc::Rc::new(super::sli(ctx, t));
     if let Some(a) = availability(ctx) {
         let s = sel.clone();
+        let m = m.clone();
         out.push(Slo {
             name: "availability",
             objective: a / 100.0,

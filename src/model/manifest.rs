@@ -129,6 +129,23 @@ pub struct Observability {
     pub labels: std::collections::BTreeMap<String, String>,
     /// The runbook's URL, linked from every alert (`runbook_url`).
     pub runbook: Option<String>,
+    /// The SLI metrics, where they differ from the HTTP (or gRPC) conventions.
+    #[serde(default)]
+    pub sli: SliConfig,
+}
+
+/// `spec.observability.sli`: the metrics `generate`'s SLOs read.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SliConfig {
+    /// The requests counter (`http_requests_total`).
+    pub requests_metric: Option<String>,
+    /// The label holding each request's outcome (`code`).
+    pub outcome_label: Option<String>,
+    /// The regex of outcomes that are errors (`5..`).
+    pub error_outcomes: Option<String>,
+    /// The latency histogram's base name (`http_request_duration_seconds`).
+    pub latency_metric: Option<String>,
 }
 
 impl Spec {

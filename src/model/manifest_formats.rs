@@ -65,6 +65,46 @@ pub fn check_scrape_interval(s: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A Prometheus metric name: `[a-zA-Z_:][a-zA-Z0-9_:]*`.
+pub fn check_metric_name(s: &str) -> Result<(), String> {
+    let ok = s.chars().enumerate().all(|(i, c)| {
+        c.is_ascii_alphabetic() || c == '_' || c == ':' || (i > 0 && c.is_ascii_digit())
+    });
+    if ok && !s.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "'{s}' is not a Prometheus metric name; allowed: letters, digits, '_' and ':', not starting with a digit"
+        ))
+    }
+}
+
+/// A Prometheus label name: `[a-zA-Z_][a-zA-Z0-9_]*`, not starting with `__`.
+pub fn check_label_name(s: &str) -> Result<(), String> {
+    let ok = s
+        .chars()
+        .enumerate()
+        .all(|(i, c)| c.is_ascii_alphabetic() || c == '_' || (i > 0 && c.is_ascii_digit()));
+    if ok && !s.is_empty() && !s.starts_with("__") {
+        Ok(())
+    } else {
+        Err(format!(
+            "'{s}' is not a Prometheus label name; allowed: letters, digits and '_', not starting with a digit or '__'"
+        ))
+    }
+}
+
+/// A regex of label values to embed in a PromQL matcher: no quote or backslash.
+pub fn check_label_regex(s: &str) -> Result<(), String> {
+    if !s.is_empty() && !s.contains(['"', '\\', '\n']) {
+        Ok(())
+    } else {
+        Err(format!(
+            "'{s}' cannot be a label regex here; allowed: a non-empty regex without quotes or backslashes (e.g. \"5..\")"
+        ))
+    }
+}
+
 /// An SLO window: whole days from 7 to 90 (`28d`, `30d`), longer than every alert window.
 pub fn check_slo_window(s: &str) -> Result<(), String> {
     match s

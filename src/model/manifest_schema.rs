@@ -3,8 +3,9 @@
 //! docs/DECISIONS.md ("Manifest validation vs the earlier model") lists where we differ.
 
 use super::manifest_formats::{
-    check_datetime, check_duration, check_http_url, check_percentage, check_rate,
-    check_scrape_interval, check_slo_window, parse_percentage,
+    check_datetime, check_duration, check_http_url, check_label_name, check_label_regex,
+    check_metric_name, check_percentage, check_rate, check_scrape_interval, check_slo_window,
+    parse_percentage,
 };
 use crate::paths::check_safe_name;
 use crate::schema::{Shape, join, opt, req};
@@ -153,6 +154,15 @@ const OBSERVABILITY: Shape = Shape::Map(&[
     ),
     opt("runbook", URL),
     opt("labels", Shape::MapOf(&Shape::Str)),
+    opt(
+        "sli",
+        Shape::Map(&[
+            opt("requestsMetric", Shape::Check(check_metric_name)),
+            opt("outcomeLabel", Shape::Check(check_label_name)),
+            opt("errorOutcomes", Shape::Check(check_label_regex)),
+            opt("latencyMetric", Shape::Check(check_metric_name)),
+        ]),
+    ),
 ]);
 
 const DATA_STORE: Shape = Shape::Map(&[
