@@ -185,7 +185,7 @@ pub fn groups(ctx: &ProjectContext) -> Vec<Json> {
             "alert": absent_alert(t),
             "expr": format!("absent({}{{{sel}}})", super::sli(ctx, t).requests),
             "for": "5m",
-            "labels": {"project": project, "target": t.name, "namespace": namespace, "job": t.name, "severity": "critical", "priority": priority},
+            "labels": {"project": project, "target": t.name, "namespace": namespace, "job": t.name, "slo": "availability", "severity": "critical", "priority": priority},
             "annotations": {
                 "summary": format!("{namespace}/{} reports no requests: its SLOs cannot be measured", t.name),
                 "description": format!("No {} series for the target: it is down, not scraped, or renamed.", super::sli(ctx, t).requests),
