@@ -109,7 +109,7 @@ fn slos(ctx: &ProjectContext, t: &Target) -> Vec<Slo> {
 }
 
 /// `spec.groups` of the PrometheusRule (also a valid `promtool check rules` file body): one
-/// recording and one alerting group per target.
+/// group per target, its recording rules before its alerts.
 pub fn groups(ctx: &ProjectContext) -> Vec<Json> {
     let project = &ctx.metadata.name;
     let criticality = ctx.spec.business.criticality.as_deref().unwrap_or("medium");
@@ -150,34 +150,8 @@ pub fn groups(ctx: &ProjectContext) -> Vec<Json> {
             ));
             recording.push(json!({"record": format!("slo:sli_availability:ratio_rate{window}"), "expr": format!("1 - slo:sli_error:ratio_rate{window}{{{m}}}"), "labels": labels(slo.name)}));
             recording.push(json!({"record": "slo:error_budget:remaining_ratio", "expr": format!("1 - slo:sli_error:ratio_rate{window}{{{m}}} / {}", fmt(budget)), "labels": labels(slo.name)}));
-            for (long, short, burn, severity, for_) in BURNS {
-                let threshold = fmt(burn * budget);
-                let mut l = labels(slo.name);
-                l["severity"] = json!(severity);
-                l["priority"] = json!(priority);
-                l["long"] = json!(long);
-                l["short"] = json!(short);
-                if let Some(owner) = ctx.spec.business.owner.as_deref().filter(|o| !o.is_empty()) {
-                    l["team"] = json!(owner);
-                }
-                let channels = ctx.spec.observability.alert_channels.join(",");
-                if !channels.is_empty() {
-                    l["channel"] = json!(channels);
-                }
-                let mut annotations = json!({
-                    "summary": format!("{{{{ $labels.namespace }}}}/{} is burning its {} error budget {burn}x too fast over {long}: error ratio {{{{ $value | humanizePercentage }}}}", t.name, slo.name),
-                    "description": format!("The {} SLO is {}% over {window}; at this rate its error budget lasts {} (page: act now; ticket: act within days).", slo.name, fmt(slo.objective * 100.0), budget_lasts(&window, burn)),
-                });
-                if let Some(url) = &ctx.spec.observability.runbook {
-                    annotations["runbook_url"] = json!(url);
-                }
-                alerts.push(json!({
-                    "alert": burn_alert(t, slo.name),
-                    "expr": format!("slo:sli_error:ratio_rate{long}{{{m}}} > {threshold} and slo:sli_error:ratio_rate{short}{{{m}}} > {threshold}"),
-                    "for": for_,
-                    "labels": l,
-                    "annotations": annotations,
-                }));
+            for tier in BURNS {
+                alerts.push(burn_rule(ctx, t, slo, &m, &window, labels(slo.name), tier));
             }
         }
         let sel = selector(t);
@@ -199,6 +173,46 @@ pub fn groups(ctx: &ProjectContext) -> Vec<Json> {
         groups.push(json!({"name": format!("{namespace}/{} slo", t.name), "rules": recording}));
     }
     groups
+}
+
+/// One burn-rate alert of an SLO: both windows of the tier over the threshold, labelled with
+/// the tier, severity, priority, owner and channels; its summary carries the value.
+fn burn_rule(
+    ctx: &ProjectContext,
+    t: &Target,
+    slo: &Slo,
+    series: &str,
+    window: &str,
+    mut labels: Json,
+    (long, short, burn, severity, for_): (&str, &str, f64, &str, &str),
+) -> Json {
+    let criticality = ctx.spec.business.criticality.as_deref().unwrap_or("medium");
+    labels["severity"] = json!(severity);
+    labels["priority"] = json!(crate::export::artifacts::severity(criticality));
+    labels["long"] = json!(long);
+    labels["short"] = json!(short);
+    if let Some(owner) = ctx.spec.business.owner.as_deref().filter(|o| !o.is_empty()) {
+        labels["team"] = json!(owner);
+    }
+    let channels = ctx.spec.observability.alert_channels.join(",");
+    if !channels.is_empty() {
+        labels["channel"] = json!(channels);
+    }
+    let mut annotations = json!({
+        "summary": format!("{{{{ $labels.namespace }}}}/{} is burning its {} error budget {burn}x too fast over {long}: error ratio {{{{ $value | humanizePercentage }}}}", t.name, slo.name),
+        "description": format!("The {} SLO is {}% over {window}; at this rate its error budget lasts {} (page: act now; ticket: act within days).", slo.name, fmt(slo.objective * 100.0), budget_lasts(window, burn)),
+    });
+    if let Some(url) = &ctx.spec.observability.runbook {
+        annotations["runbook_url"] = json!(url);
+    }
+    let threshold = fmt(burn * (1.0 - slo.objective));
+    json!({
+        "alert": burn_alert(t, slo.name),
+        "expr": format!("slo:sli_error:ratio_rate{long}{{{series}}} > {threshold} and slo:sli_error:ratio_rate{short}{{{series}}} > {threshold}"),
+        "for": for_,
+        "labels": labels,
+        "annotations": annotations,
+    })
 }
 
 /// How long a budget over `window` (`Nd`) lasts at a burn rate.
