@@ -310,6 +310,12 @@ fn inconsistent_digests(
     findings: &[Finding],
 ) -> Result<Vec<Finding>> {
     use sha2::{Digest, Sha256};
+    // (path, record) of every fresh finding: one lookup per fingerprint, not a scan (#29).
+    let fresh: std::collections::HashSet<(&str, &str)> = findings
+        .iter()
+        .filter(|f| f.verdict == Verdict::Fresh)
+        .filter_map(|f| Some((f.path.as_str(), f.record.as_deref()?)))
+        .collect();
     let mut out = Vec::new();
     for rf in records {
         let files = rf
@@ -327,15 +333,10 @@ fn inconsistent_digests(
             let (Some(sha256), Some(blob)) = (&fp.sha256, &fp.git_blob) else {
                 continue;
             };
-            let fresh = findings.iter().any(|f| {
-                f.path == fp.path
-                    && f.verdict == Verdict::Fresh
-                    && f.record.as_deref() == Some(rf.path.as_str())
-            });
             let Ok(id) = crate::git::oid(blob) else {
                 continue;
             };
-            if !fresh {
+            if !fresh.contains(&(fp.path.as_str(), rf.path.as_str())) {
                 continue;
             }
             // A blob the check needs and cannot read stops it with what to do (a partial clone);
