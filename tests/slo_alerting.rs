@@ -702,8 +702,7 @@ fn the_workbook_detection_times_hold_on_a_corpus() {
         }
     }
     assert!(manifests.len() >= 10, "{} manifests", manifests.len());
-    // Two at a time: promtool gives a rule query that runs out of time no value, so an
-    // overloaded machine would fail scenarios that hold.
+    // Two at a time, to bound the load on a two-core CI machine.
     let failures: Vec<String> = manifests
         .chunks(2)
         .flat_map(|pair| {
