@@ -65,32 +65,26 @@ fn promtool(repo: &Repo, args: &[&str]) -> std::process::Output {
 /// (eval time, PromQL, expected samples).
 type Check<'a> = (&'a str, &'a str, &'a [(&'a str, f64)]);
 
+/// One scenario through the same harness as the acceptance corpus (`promtool_groups`).
 fn scenario(repo: &Repo, series: &[(&str, &str)], checks: &[Check]) {
-    let mut t = String::from(
-        "rule_files: [rules.yaml]\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n    input_series:\n",
-    );
-    for (s, values) in series {
-        t += &format!("      - series: '{s}'\n        values: '{values}'\n");
+    let group = Group {
+        name: "scenario".into(),
+        series: series
+            .iter()
+            .map(|(s, v)| (s.to_string(), v.to_string()))
+            .collect(),
+        checks: checks
+            .iter()
+            .map(|(at, expr, samples)| {
+                let minute = at.trim_end_matches('m').parse().unwrap();
+                let samples = samples.iter().map(|(l, v)| (l.to_string(), *v)).collect();
+                (minute, expr.to_string(), samples)
+            })
+            .collect(),
+    };
+    if let Some(failure) = promtool_groups(repo, "scenario.test.yaml", 1, &[group]) {
+        panic!("{failure}");
     }
-    t += "    promql_expr_test:\n";
-    for (at, expr, samples) in checks {
-        t += &format!("      - expr: '{expr}'\n        eval_time: {at}\n        exp_samples:\n");
-        for (labels, value) in *samples {
-            t += &format!("          - labels: '{labels}'\n            value: {value}\n");
-        }
-        if samples.is_empty() {
-            t.truncate(t.len() - "        exp_samples:\n".len());
-            t += "        exp_samples: []\n";
-        }
-    }
-    repo.write("scenario.test.yaml", &t);
-    let out = promtool(repo, &["test", "rules", "scenario.test.yaml"]);
-    assert!(
-        out.status.success(),
-        "{}\n{}\n{t}",
-        String::from_utf8_lossy(&out.stdout),
-        stderr(&out)
-    );
 }
 
 const API_OK: &str =
