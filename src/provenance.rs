@@ -75,8 +75,9 @@ impl Default for Environment {
     }
 }
 
-/// `artifact_references`: the report files of the run by the earlier keys, and every
-/// artifact the run derived or referenced.
+/// `artifact_references`: the report files of the run by the earlier keys. Export points at
+/// the artifact manifest, which lists its artifacts, rather than copying them (the record's
+/// size does not grow with the number of artifacts); generate lists the files it generated.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ArtifactReferences {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -89,7 +90,9 @@ pub struct ArtifactReferences {
     pub provenance_json_path: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generation_report_path: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub artifact_manifest_path: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub artifacts: Vec<ArtifactReference>,
 }
 

@@ -67,13 +67,14 @@ fn export_writes_every_canonical_file_of_a_multi_target_manifest() {
     assert_eq!(record["outputs"].as_array().unwrap().len(), 5);
     assert_eq!(record["quality_summary"]["coverage_percent"], 0.0);
     assert_eq!(record["quality_summary"]["threshold"], 60.0);
-    let refs = record["artifact_references"]["artifacts"]
-        .as_array()
-        .unwrap();
     assert_eq!(
-        refs.len(),
-        17,
-        "8 artifact kinds × 2 targets, and the project's capability index"
+        record["artifact_references"]["artifact_manifest_path"],
+        "out/checkout-service-artifact-manifest.yaml",
+        "the record points at the document listing the artifacts"
+    );
+    assert!(
+        record["artifact_references"].get("artifacts").is_none(),
+        "and does not copy the list: the record's size does not grow with the artifacts"
     );
     assert_eq!(
         record["artifact_references"]["validation_report_path"],
@@ -225,7 +226,7 @@ fn strict_quality_with_zero_coverage_fails_with_reasons() {
         "{err}"
     );
     assert!(
-        err.contains("task mapping has no task for required artifact checkout_api-notification"),
+        err.contains("task mapping has no task for 4 required artifact(s): checkout_api-notification"),
         "{err}"
     );
     let report = json(&repo, "out/export-quality-report.json");
@@ -295,16 +296,25 @@ fn scanned_artifacts_raise_coverage() {
             "observability/tiny-servicemonitor.yaml"
         ]
     );
-    let dash = record["artifact_references"]["artifacts"]
+    let dash = record["inputs"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|r| r["artifact_id"] == "tiny-dashboard")
+        .find(|i| i["path"] == "observability/tiny-dashboard.json")
         .unwrap();
-    assert_eq!(dash["status"], "exists");
     assert_eq!(
         dash["git_blob"],
         repo.git(&["hash-object", "observability/tiny-dashboard.json"])
+    );
+    let manifest = repo.read("out/tiny-artifact-manifest.yaml");
+    let entry = manifest
+        .split("\n- ")
+        .find(|a| a.contains("id: tiny-dashboard\n"))
+        .expect("the artifact manifest lists the dashboard");
+    assert!(entry.contains("status: exists"), "{entry}");
+    assert!(
+        entry.contains("existingPath: observability/tiny-dashboard.json"),
+        "{entry}"
     );
 }
 

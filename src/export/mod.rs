@@ -143,6 +143,19 @@ pub fn task_mapping_by_id(
         .collect()
 }
 
+/// At most [`NAMED_IDS`] ids, then how many more: a message stays readable, and the run record
+/// that keeps it stays small, however many artifacts there are (the documents list them all).
+fn some_ids(ids: &[&str]) -> String {
+    let named = ids[..ids.len().min(NAMED_IDS)].join(", ");
+    match ids.len().saturating_sub(NAMED_IDS) {
+        0 => named,
+        more => format!("{named} and {more} more"),
+    }
+}
+
+/// How many ids a message names.
+const NAMED_IDS: usize = 5;
+
 /// A quality shortfall: its code and message.
 type Shortfall = (&'static str, String);
 
@@ -157,10 +170,10 @@ fn gates(
         .iter()
         .filter(|a| a.priority == "required")
         .collect();
-    let missing_required: Vec<String> = required
+    let missing_required: Vec<&str> = required
         .iter()
         .filter(|a| a.status != "exists")
-        .map(|a| a.id.clone())
+        .map(|a| a.id.as_str())
         .collect();
     // The reports list every artifact still needed, whatever its priority (as the earlier
     // implementation does); the coverage message names the required ones.
@@ -172,7 +185,7 @@ fn gates(
             "coverage {coverage_percent}% is under the {} threshold of {}% ({} of {} required artifacts missing: {}); \
              an artifact exists when a file under --scan-existing DIR names its target and type \
              (e.g. {}-dashboard.json), or when --existing ID:PATH names it",
-            input.environment, input.min_coverage, missing_required.len(), required.len(), missing_required.join(", "),
+            input.environment, input.min_coverage, missing_required.len(), required.len(), some_ids(&missing_required),
             required.first().map_or("api", |a| a.target.as_str())
         )));
     }
@@ -184,10 +197,14 @@ fn gates(
             .collect(),
         None => Vec::new(),
     };
-    for id in &unmapped {
+    if !unmapped.is_empty() {
         shortfalls.push((
             "TASK_MAPPING_INCOMPLETE",
-            format!("task mapping has no task for required artifact {id}"),
+            format!(
+                "task mapping has no task for {} required artifact(s): {}",
+                unmapped.len(),
+                some_ids(&unmapped)
+            ),
         ));
     }
     let mut pins_ok = true;

@@ -9,7 +9,7 @@ use crate::export::{self, ExportInput};
 use crate::output::Outputs;
 use crate::paths::{RUN_RECORD, export_names};
 use crate::policy::{ConfigSnapshot, Policy, Source};
-use crate::provenance::{ArtifactReference, ArtifactReferences, InputRecord};
+use crate::provenance::ArtifactReferences;
 use crate::workspace::Workspace;
 
 use super::export_inputs::{
@@ -223,8 +223,7 @@ fn write_and_record(
         w.failed,
     )?;
     record_summary(&mut recorder, w.docs, &run.o, input, run.strict, w.failed);
-    recorder.artifact_references =
-        artifact_references(&w.docs.artifacts, &recorder.inputs, &outputs);
+    recorder.artifact_references = artifact_references(&outputs);
     if run.o.emit_onboarding && !w.failed {
         recorder.artifact_inventory = export::inventory::build(
             &w.docs.onboarding_json,
@@ -684,13 +683,9 @@ fn record_input_options(
     }
 }
 
-/// The run's report files by the earlier keys, and every derived artifact with the digests of
-/// its existing file (already fingerprinted as an input) where there is one.
-fn artifact_references(
-    artifacts: &[crate::model::reports::Artifact],
-    inputs: &[InputRecord],
-    outputs: &Outputs,
-) -> ArtifactReferences {
+/// The run's report files by the earlier keys, and the artifact manifest that lists the
+/// derived artifacts (the record points at it instead of copying the list).
+fn artifact_references(outputs: &Outputs) -> ArtifactReferences {
     let written = |role: &str| {
         outputs
             .outcomes
@@ -704,24 +699,7 @@ fn artifact_references(
         quality_report_path: written("quality_report"),
         provenance_json_path: written("legacy_provenance"),
         generation_report_path: None,
-        artifacts: artifacts
-            .iter()
-            .map(|a| {
-                let fp = a
-                    .existing_path
-                    .as_ref()
-                    .and_then(|p| inputs.iter().find(|i| &i.fingerprint.path == p))
-                    .map(|i| &i.fingerprint);
-                ArtifactReference {
-                    artifact_id: a.id.clone(),
-                    artifact_type: a.artifact_type.clone(),
-                    target: Some(a.target.clone()),
-                    status: Some(a.status.clone()),
-                    path: a.existing_path.clone(),
-                    sha256: fp.and_then(|f| f.sha256.clone()),
-                    git_blob: fp.and_then(|f| f.git_blob.clone()),
-                }
-            })
-            .collect(),
+        artifact_manifest_path: written("artifact_manifest"),
+        artifacts: Vec::new(),
     }
 }

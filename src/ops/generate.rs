@@ -200,6 +200,7 @@ fn write_and_record(
         "warnings": failing,
     });
     recorder.artifact_references = ArtifactReferences {
+        artifact_manifest_path: None,
         generation_report_path: outputs
             .outcomes
             .iter()
