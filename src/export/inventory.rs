@@ -2,10 +2,14 @@
 //! that has data in the onboarding metadata, naming the file and JSON path that hold it and
 //! the sha256 of that section, so a consumer can check a section without re-deriving it.
 
-use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value as Json};
+use std::collections::BTreeMap;
+use std::io::Write;
 
-use crate::fingerprint::Digests;
+use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
+use sha2::{Digest, Sha256};
+
+use crate::model::reports::OnboardingMetadata;
 use crate::paths::export_names;
 
 /// One inventory entry.
@@ -127,7 +131,7 @@ pub fn has_data(section: &Json) -> bool {
 
 /// Inventory entries for every role whose section in `onboarding` holds data.
 pub fn build(
-    onboarding: &Json,
+    onboarding: &OnboardingMetadata,
     produced_at: &str,
     source_checksum: &str,
     source_file: &str,
@@ -135,15 +139,15 @@ pub fn build(
     ROLES
         .iter()
         .filter_map(|(role, key, description, consumers, hint)| {
-            let data = onboarding.get(*key)?;
-            has_data(data).then(|| InventoryEntry {
+            let data = section(onboarding, key)?;
+            data.has_data().then(|| InventoryEntry {
                 artifact_id: format!("export.{role}"),
                 role: role.to_string(),
                 description: description.to_string(),
                 produced_by: "contextcore.manifest.export".into(),
                 stage: "export".into(),
                 source_file: export_names::ONBOARDING.into(),
-                sha256: Digests::of_bytes(&sorted(data).to_string().into_bytes()).sha256,
+                sha256: data.sha256(),
                 produced_at: produced_at.to_string(),
                 consumers: consumers.iter().map(|c| c.to_string()).collect(),
                 consumption_hint: hint.to_string(),
@@ -157,19 +161,124 @@ pub fn build(
         .collect()
 }
 
-/// The same value with every object's keys sorted.
-fn sorted(value: &Json) -> Json {
+/// One onboarding section, borrowed from the typed document (no JSON tree of the whole
+/// document is built: at 3,000 targets it is 34 MB of text).
+enum Section<'a> {
+    Value(&'a Json),
+    Map(&'a BTreeMap<String, Json>),
+    List(&'a [String]),
+}
+
+/// The section an inventory key names.
+fn section<'a>(o: &'a OnboardingMetadata, key: &str) -> Option<Section<'a>> {
+    Some(match key {
+        "derivation_rules" => Section::Value(o.derivation_rules.as_ref()?),
+        "resolved_artifact_parameters" => Section::Map(&o.resolved_artifact_parameters),
+        "expected_output_contracts" => Section::Value(o.expected_output_contracts.as_ref()?),
+        "artifact_dependency_graph" => Section::Value(o.artifact_dependency_graph.as_ref()?),
+        "design_calibration_hints" => Section::Value(o.design_calibration_hints.as_ref()?),
+        "open_questions" => Section::Value(o.open_questions.as_ref()?),
+        "parameter_sources" => Section::Map(&o.parameter_sources),
+        "semantic_conventions" => Section::Value(&o.semantic_conventions),
+        "example_artifacts" => Section::Map(&o.example_artifacts),
+        "coverage_gaps" => Section::List(&o.coverage_gaps),
+        _ => return None,
+    })
+}
+
+impl Section<'_> {
+    fn has_data(&self) -> bool {
+        match self {
+            Section::Value(v) => has_data(v),
+            Section::Map(m) => !m.is_empty() && !m.contains_key("_omitted"),
+            Section::List(l) => !l.is_empty(),
+        }
+    }
+
+    /// sha256 of the section as compact JSON with sorted keys, written straight into the
+    /// hash.
+    fn sha256(&self) -> String {
+        let mut out = std::io::BufWriter::with_capacity(64 * 1024, HashWriter(Sha256::new()));
+        match self {
+            Section::Value(v) => canonical(v, &mut out),
+            Section::Map(m) => canonical_entries(m.iter(), &mut out),
+            Section::List(l) => serde_json::to_writer(&mut out, l).map_err(std::io::Error::from),
+        }
+        .expect("writing into a hash cannot fail");
+        let hash = out.into_inner().unwrap_or_else(|_| unreachable!()).0.finalize();
+        crate::fingerprint::hex(&hash)
+    }
+}
+
+/// Bytes written go into a sha256.
+struct HashWriter(Sha256);
+
+impl Write for HashWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.update(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Compact JSON with every object's keys sorted.
+fn canonical(value: &Json, out: &mut impl Write) -> std::io::Result<()> {
     match value {
         Json::Object(o) => {
-            let mut keys: Vec<&String> = o.keys().collect();
-            keys.sort();
-            Json::Object(
-                keys.into_iter()
-                    .map(|k| (k.clone(), sorted(&o[k])))
-                    .collect::<Map<String, Json>>(),
-            )
+            let mut entries: Vec<(&String, &Json)> = o.iter().collect();
+            entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            canonical_entries(entries.into_iter(), out)
         }
-        Json::Array(a) => Json::Array(a.iter().map(sorted).collect()),
-        other => other.clone(),
+        Json::Array(a) => {
+            out.write_all(b"[")?;
+            for (i, v) in a.iter().enumerate() {
+                if i > 0 {
+                    out.write_all(b",")?;
+                }
+                canonical(v, out)?;
+            }
+            out.write_all(b"]")
+        }
+        leaf => serde_json::to_writer(out, leaf).map_err(std::io::Error::from),
+    }
+}
+
+/// An object from entries already in key order.
+fn canonical_entries<'a>(
+    entries: impl Iterator<Item = (&'a String, &'a Json)>,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
+    out.write_all(b"{")?;
+    for (i, (k, v)) in entries.enumerate() {
+        if i > 0 {
+            out.write_all(b",")?;
+        }
+        serde_json::to_writer(&mut *out, k)?;
+        out.write_all(b":")?;
+        canonical(v, out)?;
+    }
+    out.write_all(b"}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_section_digest_is_of_compact_json_with_sorted_keys() {
+        let value: Json =
+            serde_json::from_str(r#"{"b": 1.5, "a": {"d": [1, {"z": 2, "y": "é\n"}], "c": null}}"#)
+                .unwrap();
+        let text = r#"{"a":{"c":null,"d":[1,{"y":"é\n","z":2}]},"b":1.5}"#;
+        let expected = crate::fingerprint::Digests::of_bytes(text.as_bytes()).sha256;
+        assert_eq!(Section::Value(&value).sha256(), expected);
+        let map: BTreeMap<String, Json> = value.as_object().unwrap().clone().into_iter().collect();
+        assert_eq!(Section::Map(&map).sha256(), expected);
+        let list = ["x".to_string(), "y".to_string()];
+        let expected = crate::fingerprint::Digests::of_bytes(br#"["x","y"]"#).sha256;
+        assert_eq!(Section::List(&list).sha256(), expected);
     }
 }

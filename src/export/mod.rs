@@ -73,8 +73,10 @@ pub struct ExportDocuments {
     pub onboarding: Vec<u8>,
     pub validation: Vec<u8>,
     pub quality: Vec<u8>,
-    /// The onboarding metadata as JSON (the run record's inventory is built from it).
-    pub onboarding_json: Json,
+    /// The run record's inventory of the onboarding sections.
+    pub inventory: Vec<inventory::InventoryEntry>,
+    /// The legacy provenance block (`provenance.json`), when asked for.
+    pub legacy_provenance: Option<Json>,
     pub artifacts: Vec<Artifact>,
     pub coverage_percent: f64,
     pub gates: Gates,
@@ -439,7 +441,13 @@ pub fn derive(input: &ExportInput) -> ExportDocuments {
         project_context,
         artifact_manifest,
         onboarding: to_json(&onboarding),
-        onboarding_json: serde_json::to_value(&onboarding).unwrap_or_default(),
+        inventory: inventory::build(
+            &onboarding,
+            &input.generated_at,
+            &input.manifest_sha256,
+            &input.manifest_path,
+        ),
+        legacy_provenance: onboarding.provenance.filter(|p| !p.is_null()),
         validation: to_json(&validation),
         quality: to_json(&quality),
         artifacts,

@@ -35,12 +35,11 @@ pub fn run_at(site: &super::Site, mut a: ExportOptions) -> Result<super::Ran> {
     }
     let (recorder, run) = Resolved::begin(site, &a)?;
     let names = ExportNames::new(input.loaded.manifest.project_name(), run.o.json_format);
-    let (generated_at, docs) = derive_documents(site, &a, &input, &recorder, &run, &names);
+    let (_, docs) = derive_documents(site, &a, &input, &recorder, &run, &names);
     let failed = run.strict && !docs.shortfalls.is_empty();
     let written = Written {
         docs: &docs,
         names: &names,
-        generated_at: &generated_at,
         failed,
     };
     let finished = write_and_record(site, &a, &input, recorder, &run, &written)?;
@@ -184,12 +183,11 @@ fn derive_documents(
     }
 }
 
-/// What a run wrote: its documents under their names, at their time; `failed` when strict
+/// What a run wrote: its documents under their names; `failed` when strict
 /// quality failed.
 struct Written<'a> {
     docs: &'a export::ExportDocuments,
     names: &'a ExportNames,
-    generated_at: &'a str,
     failed: bool,
 }
 
@@ -225,12 +223,7 @@ fn write_and_record(
     record_summary(&mut recorder, w.docs, &run.o, input, run.strict, w.failed);
     recorder.artifact_references = artifact_references(&outputs);
     if run.o.emit_onboarding && !w.failed {
-        recorder.artifact_inventory = export::inventory::build(
-            &w.docs.onboarding_json,
-            w.generated_at,
-            input.manifest_fp.sha256.as_deref().unwrap_or_default(),
-            &workspace.record_path(&a.path, &a.output_dir),
-        );
+        recorder.artifact_inventory = w.docs.inventory.clone();
     }
     site.keep_recorded_sources(&mut recorder.config);
     outputs.finish(
@@ -444,10 +437,7 @@ fn write_documents(
     }
     if a.emit_provenance
         && !failed
-        && let Some(legacy) = docs
-            .onboarding_json
-            .get("provenance")
-            .filter(|p| !p.is_null())
+        && let Some(legacy) = &docs.legacy_provenance
     {
         outputs.write(
             export_names::LEGACY_PROVENANCE,
