@@ -114,6 +114,18 @@ pub fn interrupted_runs(workspace: &Workspace) -> Vec<(String, String)> {
     out
 }
 
+/// Locks an existing output directory against other contextcore runs (waiting as long as
+/// `CONTEXTCORE_LOCK_TIMEOUT_MS` allows).
+pub fn lock_dir(workspace: &Workspace, dir: &Path) -> Result<DirLock> {
+    let shown = workspace.record_path(dir, dir);
+    let lock_path = lock_path(workspace, dir, &shown);
+    DirLock::acquire(
+        &lock_path,
+        &format!("{shown} ({})", lock_display(workspace, &lock_path)),
+        fsio::lock_timeout(),
+    )
+}
+
 /// The output directory of one run.
 pub struct Outputs<'a> {
     workspace: &'a Workspace,
@@ -150,13 +162,8 @@ impl<'a> Outputs<'a> {
             None
         } else {
             fsio::create_dir(dir)?;
+            let lock = lock_dir(workspace, dir)?;
             let shown = workspace.record_path(dir, dir);
-            let lock_path = lock_path(workspace, dir, &shown);
-            let lock = DirLock::acquire(
-                &lock_path,
-                &format!("{shown} ({})", lock_display(workspace, &lock_path)),
-                fsio::lock_timeout(),
-            )?;
             if let Some(journal) = journal_path(workspace, dir, &shown) {
                 let entry =
                     serde_json::json!({"output_dir": shown, "started_at": crate::timestamp::now()});

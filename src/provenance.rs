@@ -33,6 +33,10 @@ pub struct RunRecord {
     /// The contextcore version that made the record.
     #[serde(default)]
     pub contextcore_version: String,
+    /// The build that made the record (a digest of its sources and locked dependencies, the
+    /// same on every machine): export keeps a record as a no-op only from the same build.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contextcore_build: Option<String>,
     pub started_at: String,
     pub completed_at: String,
     pub duration_ms: u64,
@@ -158,6 +162,9 @@ pub struct ArtifactReference {
     pub git_blob: Option<String>,
 }
 
+/// This binary's build id (see `build.rs`).
+pub const BUILD: &str = env!("CONTEXTCORE_BUILD");
+
 /// Collects a run's record as it goes; [`Recorder::finish`] stamps the times.
 pub struct Recorder {
     started: Instant,
@@ -242,6 +249,7 @@ impl Recorder {
             }
             .to_string(),
             contextcore_version: env!("CARGO_PKG_VERSION").to_string(),
+            contextcore_build: Some(BUILD.to_string()),
             started_at: stamp(self.started_at),
             completed_at: stamp(completed_at),
             duration_ms: (elapsed.as_micros().div_ceil(1000)) as u64,

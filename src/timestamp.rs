@@ -33,7 +33,7 @@ pub fn now() -> String {
 }
 
 /// `SOURCE_DATE_EPOCH` (seconds since 1970) as a document time, if set and valid.
-fn source_date_epoch() -> Option<String> {
+pub fn source_date_epoch() -> Option<String> {
     let secs: i64 = std::env::var("SOURCE_DATE_EPOCH")
         .ok()?
         .trim()
@@ -44,7 +44,7 @@ fn source_date_epoch() -> Option<String> {
 }
 
 /// The `generated_at` of a previous JSON output, if it is a well-formed UTC time.
-fn previous_time(path: &Path) -> Option<String> {
+pub fn previous_time(path: &Path) -> Option<String> {
     let meta = std::fs::metadata(path).ok()?;
     if meta.len() > crate::yaml::MAX_INPUT_BYTES {
         return None;

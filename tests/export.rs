@@ -226,7 +226,9 @@ fn strict_quality_with_zero_coverage_fails_with_reasons() {
         "{err}"
     );
     assert!(
-        err.contains("task mapping has no task for 4 required artifact(s): checkout_api-notification"),
+        err.contains(
+            "task mapping has no task for 4 required artifact(s): checkout_api-notification"
+        ),
         "{err}"
     );
     let report = json(&repo, "out/export-quality-report.json");

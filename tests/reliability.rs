@@ -68,7 +68,12 @@ fn sigkill_at_random_moments_never_tears_a_file() {
     let mut versions: HashMap<String, Vec<Vec<u8>>> = HashMap::new();
     for value in ["99.95", "99.9"] {
         with_availability(&repo, value);
-        let out = repo.cc().arg("export").env(epoch.0, epoch.1).output().unwrap();
+        let out = repo
+            .cc()
+            .arg("export")
+            .env(epoch.0, epoch.1)
+            .output()
+            .unwrap();
         assert!(out.status.success());
         for (name, bytes) in files_in(&repo, "out") {
             versions.entry(name).or_default().push(bytes);
@@ -127,7 +132,9 @@ fn sigkill_at_random_moments_never_tears_a_file() {
                     .unwrap_or_else(|e| panic!("run {i}: torn backup of the record: {e}"));
                 continue;
             }
-            let known = versions.get(base).unwrap_or_else(|| panic!("backup {name}?"));
+            let known = versions
+                .get(base)
+                .unwrap_or_else(|| panic!("backup {name}?"));
             assert!(known.contains(&bytes), "run {i}: backup of {name} is torn");
         }
     }

@@ -205,7 +205,11 @@ impl Section<'_> {
             Section::List(l) => serde_json::to_writer(&mut out, l).map_err(std::io::Error::from),
         }
         .expect("writing into a hash cannot fail");
-        let hash = out.into_inner().unwrap_or_else(|_| unreachable!()).0.finalize();
+        let hash = out
+            .into_inner()
+            .unwrap_or_else(|_| unreachable!())
+            .0
+            .finalize();
         crate::fingerprint::hex(&hash)
     }
 }

@@ -33,8 +33,30 @@ pub fn run_at(site: &super::Site, mut a: ExportOptions) -> Result<super::Ran> {
     if !site.quiet {
         print_warnings(&input.loaded.warnings);
     }
-    let (recorder, run) = Resolved::begin(site, &a)?;
+    let (mut recorder, run) = Resolved::begin(site, &a)?;
     let names = ExportNames::new(input.loaded.manifest.project_name(), run.o.json_format);
+    record_inputs(&mut recorder, &site.workspace, &a, &input, &site.policy)?;
+    site.keep_recorded_sources(&mut recorder.config);
+    if let Some(record) = kept_record(site, &a, &run, &recorder, &names)? {
+        let finished = super::noop::finished(&site.workspace, &a.output_dir, &record);
+        let quality = &record.quality_summary;
+        let coverage_percent = quality["coverage_percent"].as_f64().unwrap_or_default();
+        let shortfalls: Vec<String> =
+            serde_json::from_value(quality["shortfalls"].clone()).unwrap_or_default();
+        let code = report(
+            site,
+            &a,
+            &run,
+            coverage_percent,
+            &shortfalls,
+            &finished,
+            false,
+        )?;
+        return Ok(super::Ran {
+            code,
+            finished: Some(finished),
+        });
+    }
     let (_, docs) = derive_documents(site, &a, &input, &recorder, &run, &names);
     let failed = run.strict && !docs.shortfalls.is_empty();
     let written = Written {
@@ -43,7 +65,18 @@ pub fn run_at(site: &super::Site, mut a: ExportOptions) -> Result<super::Ran> {
         failed,
     };
     let finished = write_and_record(site, &a, &input, recorder, &run, &written)?;
-    let code = report(site, &a, &run, &docs, &finished, failed)?;
+    if !a.dry_run && site.document_time.is_none() && finished.record.is_some() {
+        super::noop::remember(&site.workspace, &a.output_dir)?;
+    }
+    let code = report(
+        site,
+        &a,
+        &run,
+        docs.coverage_percent,
+        &docs.shortfalls,
+        &finished,
+        failed,
+    )?;
     Ok(super::Ran {
         code,
         finished: Some(finished),
@@ -210,7 +243,6 @@ fn write_and_record(
         a.dry_run,
         &w.names.all(),
     )?;
-    record_inputs(&mut recorder, &outputs, policy, a, input)?;
     write_documents(
         &mut outputs,
         &mut recorder,
@@ -239,17 +271,18 @@ fn report(
     site: &super::Site,
     a: &ExportOptions,
     run: &Resolved,
-    docs: &export::ExportDocuments,
+    coverage_percent: f64,
+    shortfalls: &[String],
     finished: &crate::output::Finished,
     failed: bool,
 ) -> Result<i32> {
     if site.quiet {
         return Ok(if failed { EXIT_CHECK_FAILED } else { 0 });
     }
-    let quality = json!({"quality": {"strict_quality": run.strict, "coverage_percent": docs.coverage_percent, "threshold": run.o.min_coverage, "passed": docs.shortfalls.is_empty(), "shortfalls": docs.shortfalls}});
+    let quality = json!({"quality": {"strict_quality": run.strict, "coverage_percent": coverage_percent, "threshold": run.o.min_coverage, "passed": shortfalls.is_empty(), "shortfalls": shortfalls}});
     summary::print("manifest export", finished, a.json, quality);
     if !a.json {
-        for s in &docs.shortfalls {
+        for s in shortfalls {
             eprintln!("{}: {s}", if failed { "error" } else { "warning" });
         }
         if site.workspace.is_outside(&a.output_dir) {
@@ -265,7 +298,7 @@ fn report(
             .record_path(&a.output_dir.join(export_names::QUALITY), &a.output_dir);
         eprintln!(
             "strict quality failed: {} shortfall(s); see {quality_path} (the other outputs and the run record are left as they were)",
-            docs.shortfalls.len()
+            shortfalls.len()
         );
         return Ok(EXIT_CHECK_FAILED);
     }
@@ -302,17 +335,29 @@ impl ExportNames {
         ]
     }
 
-    /// The documents of a successful run, as `provenance.json` lists them.
-    fn documents(&self, o: &Options) -> Vec<String> {
-        let mut out = vec![self.context.clone(), self.manifest.clone()];
+    /// The documents of a successful run and their roles, in the order they are written
+    /// (`provenance.json` lists them too).
+    fn written(&self, o: &Options) -> Vec<(&str, &'static str)> {
+        let mut out = vec![
+            (self.context.as_str(), "project_context"),
+            (self.manifest.as_str(), "artifact_manifest"),
+        ];
         if o.emit_onboarding {
-            out.push(export_names::ONBOARDING.into());
+            out.push((export_names::ONBOARDING, "onboarding_metadata"));
         }
-        out.push(export_names::VALIDATION.into());
+        out.push((export_names::VALIDATION, "validation_report"));
         if o.emit_quality {
-            out.push(export_names::QUALITY.into());
+            out.push((export_names::QUALITY, "quality_report"));
         }
         out
+    }
+
+    /// The documents' names.
+    fn documents(&self, o: &Options) -> Vec<String> {
+        self.written(o)
+            .into_iter()
+            .map(|(n, _)| n.to_string())
+            .collect()
     }
 }
 
@@ -375,26 +420,64 @@ fn cli_args(workspace: &Workspace, base: &Path) -> Vec<String> {
 /// Fingerprints every input under its role.
 fn record_inputs(
     recorder: &mut crate::provenance::Recorder,
-    outputs: &Outputs,
-    policy: &Policy,
+    workspace: &Workspace,
     a: &ExportOptions,
     input: &ReadInputs,
+    policy: &Policy,
 ) -> Result<()> {
+    let shown = |p: &Path| workspace.record_path(p, &a.output_dir);
     recorder.add_input(input.manifest_fp.clone(), "manifest");
-    outputs.record_policy(policy, recorder)?;
+    if let Some(file) = &policy.file {
+        recorder.input(file, &shown(file), "policy")?;
+    }
     if let Some(p) = &a.task_mapping {
-        recorder.input(p, &outputs.shown(p), "task_mapping")?;
+        recorder.input(p, &shown(p), "task_mapping")?;
     }
     if let Some(p) = &a.service_metadata {
-        recorder.input(p, &outputs.shown(p), "service_metadata")?;
+        recorder.input(p, &shown(p), "service_metadata")?;
     }
     for (_, path) in &input.named {
-        recorder.input(path, &outputs.shown(path), "existing_artifact")?;
+        recorder.input(path, &shown(path), "existing_artifact")?;
     }
     for (path, shown, _) in &input.scanned {
         recorder.input(path, shown, "scan_dir")?;
     }
     Ok(())
+}
+
+/// The existing run record, when it already describes this run (see `ops::noop`): then
+/// nothing is derived or written.
+fn kept_record(
+    site: &super::Site,
+    a: &ExportOptions,
+    run: &Resolved,
+    recorder: &crate::provenance::Recorder,
+    names: &ExportNames,
+) -> Result<Option<crate::provenance::RunRecord>> {
+    let fast = run.o.deterministic
+        && run.emit_run_provenance
+        && !a.write.force_record
+        && !a.dry_run
+        && !a.emit_provenance
+        && !a.embed_provenance
+        && site.document_time.is_none();
+    if !fast {
+        return Ok(None);
+    }
+    let outputs = names.written(&run.o);
+    let time_file = a.output_dir.join(export_names::VALIDATION);
+    super::noop::kept(
+        &site.workspace,
+        run.strategy,
+        recorder,
+        &super::noop::Expected {
+            command: "manifest export",
+            dir: &a.output_dir,
+            outputs: &outputs,
+            fixed_time: crate::timestamp::source_date_epoch(),
+            time_file: &time_file,
+        },
+    )
 }
 
 /// Writes the documents a run produces: all of them, or only the quality report when strict

@@ -10,6 +10,7 @@ pub mod generate;
 pub mod init_from_plan;
 pub mod locate;
 pub mod manifest;
+mod noop;
 pub mod options;
 pub mod summary;
 
