@@ -119,6 +119,12 @@ pub struct VerifyArgs {
     /// options that cannot be replayed) fails the check instead of warning.
     #[arg(long, requires = "reproduce")]
     pub strict: bool,
+    /// Check one of N parts (K from 1 to N), for a CI matrix: the commits are split into N
+    /// consecutive parts, and with --reproduce the distinct runs of the whole range are dealt
+    /// out in turn, each replayed by one part only. Together the N parts report every commit
+    /// and every run exactly once.
+    #[arg(long, value_name = "K/N", conflicts_with = "staged")]
+    pub shard: Option<String>,
     /// Machine-readable output.
     #[arg(long)]
     pub json: bool,

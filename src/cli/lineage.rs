@@ -92,6 +92,8 @@ pub fn verify(a: VerifyArgs) -> Result<i32> {
     let reproduce = a.reproduce || (in_ci() && policy.reproduce() != "off");
     let mut reproducer = Reproducer::default();
     let mut results: Vec<(String, Rc<Vec<Finding>>, Vec<RunCheck>)> = Vec::new();
+    let shard = a.shard.as_deref().map(Shard::parse).transpose()?;
+    let mut replayed: Vec<Replayed> = Vec::new();
     if let Some(change) = &policy_change
         && !a.json
     {
@@ -107,15 +109,35 @@ pub fn verify(a: VerifyArgs) -> Result<i32> {
         };
         results.push(("index".into(), Rc::new(findings), runs));
     } else {
-        let commits = match &a.range {
+        let all = match &a.range {
             Some(range) => commits_in_range(&repo, range)?,
             None => vec![resolve_commit(&repo, a.rev.as_deref().unwrap_or("HEAD"))?],
         };
+        let commits = shard.map_or(&all[..], |s| s.commits(&all));
         let checking = Progress::new(!a.json, "checking commit", commits.len());
-        let checked = check_range(&repo, &commits, &tracked, &notes_ref, &mut |n, c| {
+        let checked = check_range(&repo, commits, &tracked, &notes_ref, &mut |n, c| {
             checking.show(n, short(&c.to_string()))
         })?;
         checking.done();
+        if let Some(shard) = shard {
+            if reproduce {
+                replayed = shard_runs(&repo, &all, shard, !a.json)?;
+            }
+            results.extend(
+                checked
+                    .into_iter()
+                    .map(|(c, findings)| (c.to_string(), findings, Vec::new())),
+            );
+            return report_verify(
+                &a,
+                reproduce,
+                &allowed,
+                policy_change,
+                Some(shard),
+                &results,
+                &replayed,
+            );
+        }
         let progress = Progress::new(reproduce && !a.json, "reproducing commit", checked.len());
         for (n, (c, findings)) in checked.into_iter().enumerate() {
             let runs = if reproduce {
@@ -129,10 +151,39 @@ pub fn verify(a: VerifyArgs) -> Result<i32> {
         }
         progress.done();
     }
+    report_verify(
+        &a,
+        reproduce,
+        &allowed,
+        policy_change,
+        None,
+        &results,
+        &replayed,
+    )
+}
+
+/// Prints a verify's verdicts (per commit, then the runs a shard replayed) and picks the exit
+/// code.
+fn report_verify(
+    a: &VerifyArgs,
+    reproduce: bool,
+    allowed: &[String],
+    policy_change: Option<String>,
+    shard: Option<Shard>,
+    results: &[(String, Rc<Vec<Finding>>, Vec<RunCheck>)],
+    replayed: &[Replayed],
+) -> Result<i32> {
     let fails = |f: &[Finding], runs: &[RunCheck]| {
-        f.iter().any(Finding::is_problem) || runs.iter().any(|r| r.fails(a.strict, &allowed))
+        f.iter().any(Finding::is_problem) || runs.iter().any(|r| r.fails(a.strict, allowed))
     };
-    let failed = results.iter().any(|(_, f, runs)| fails(f, runs));
+    let failed = results.iter().any(|(_, f, runs)| fails(f, runs))
+        || replayed.iter().any(|r| r.check.fails(a.strict, allowed));
+    // Under a shard, a commit's runs are replayed by the part that owns each run.
+    let elsewhere = if shard.is_some() && reproduce {
+        "; its runs are replayed by the shards that own them"
+    } else {
+        ""
+    };
     if a.json {
         let out: Vec<_> = results
             .iter()
@@ -144,24 +195,33 @@ pub fn verify(a: VerifyArgs) -> Result<i32> {
                 entry
             })
             .collect();
+        let mut report = json!({
+            "ok": !failed,
+            "reproduce": reproduce,
+            "policy_change": policy_change,
+            "checked": out
+        });
+        if let Some(shard) = shard {
+            report["shard"] = json!(shard.to_string());
+            report["runs"] = json!(
+                replayed
+                    .iter()
+                    .map(|r| json!({"first_at": r.first_at, "commits": r.commits, "ok": !r.check.fails(a.strict, allowed), "reproduce": r.check}))
+                    .collect::<Vec<_>>()
+            );
+        }
         println!(
             "{}",
-            serde_json::to_string_pretty(&json!({
-                "ok": !failed,
-                "reproduce": reproduce,
-                "policy_change": policy_change,
-                "checked": out
-            }))
-            .unwrap_or_default()
+            serde_json::to_string_pretty(&report).unwrap_or_default()
         );
     } else {
-        for (at, findings, runs) in &results {
+        for (at, findings, runs) in results {
             let label = if at == "index" {
                 "index".to_string()
             } else {
                 short(at).to_string()
             };
-            println!("{label}: {}", commit_verdict(findings, runs));
+            println!("{label}: {}{elsewhere}", commit_verdict(findings, runs));
             for p in findings.iter().filter(|f| f.is_problem()) {
                 println!("  {}", p.line());
             }
@@ -169,17 +229,127 @@ pub fn verify(a: VerifyArgs) -> Result<i32> {
                 for line in run.lines() {
                     println!("  {line}");
                 }
-                if run.outcome == Outcome::Unverifiable && !run.fails(a.strict, &allowed) {
-                    eprintln!(
-                        "warning: {label}: {} cannot be reproduced: {} (allowed by lineage.unverifiable_allowed; --strict makes this fail)",
-                        run.record,
-                        run.reason.as_deref().unwrap_or("")
-                    );
+                warn_allowed(&label, run, a.strict, allowed);
+            }
+        }
+        if let Some(shard) = shard.filter(|_| reproduce) {
+            println!(
+                "shard {shard}: {} distinct run(s) of the range replayed here",
+                replayed.len()
+            );
+            for r in replayed {
+                let label = short(&r.first_at).to_string();
+                println!(
+                    "{label} (and {} later commit(s) holding the same run):",
+                    r.commits - 1
+                );
+                for line in r.check.lines() {
+                    println!("  {line}");
                 }
+                warn_allowed(&label, &r.check, a.strict, allowed);
             }
         }
     }
     Ok(if failed { EXIT_CHECK_FAILED } else { 0 })
+}
+
+/// Warns of a run that cannot be reproduced for a reason the policy allows.
+fn warn_allowed(label: &str, run: &RunCheck, strict: bool, allowed: &[String]) {
+    if run.outcome == Outcome::Unverifiable && !run.fails(strict, allowed) {
+        eprintln!(
+            "warning: {label}: {} cannot be reproduced: {} (allowed by lineage.unverifiable_allowed; --strict makes this fail)",
+            run.record,
+            run.reason.as_deref().unwrap_or("")
+        );
+    }
+}
+
+/// One part of a sharded verify: `K/N`.
+#[derive(Clone, Copy)]
+struct Shard {
+    k: usize,
+    n: usize,
+}
+
+impl Shard {
+    fn parse(text: &str) -> Result<Self> {
+        let parsed = text
+            .split_once('/')
+            .and_then(|(k, n)| Some((k.trim().parse().ok()?, n.trim().parse().ok()?)));
+        match parsed {
+            Some((k, n)) if (1..=n).contains(&k) && n <= 1000 => Ok(Self { k, n }),
+            _ => Err(Error::Usage(format!(
+                "--shard {}: expected K/N with 1 <= K <= N <= 1000 (e.g. 2/4)",
+                quote::line(text)
+            ))),
+        }
+    }
+
+    /// This part's commits: the K-th of N consecutive parts (consecutive commits share most
+    /// of their trees, which the check reads incrementally).
+    fn commits<T>(self, all: &[T]) -> &[T] {
+        let at = |i: usize| all.len() * i / self.n;
+        &all[at(self.k - 1)..at(self.k)]
+    }
+
+    /// Whether the i-th distinct run (in order of first appearance) is this part's.
+    fn owns_run(self, i: usize) -> bool {
+        i % self.n == self.k - 1
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.k, self.n)
+    }
+}
+
+/// A distinct run of the range a shard replayed: where it first appears, in how many commits,
+/// and its verdict (the same in each: same record and input blobs).
+struct Replayed {
+    first_at: String,
+    commits: usize,
+    check: RunCheck,
+}
+
+/// Replays the distinct runs of the whole range that `shard` owns: every part walks the same
+/// commits in the same order, so all agree on which run is whose without talking.
+fn shard_runs(
+    repo: &crate::git::Repo,
+    all: &[crate::git::ObjectId],
+    shard: Shard,
+    show: bool,
+) -> Result<Vec<Replayed>> {
+    let mut order: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut out: Vec<Replayed> = Vec::new();
+    let mut mine: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+    let mut reproducer = Reproducer::default();
+    let progress = Progress::new(show, "reading runs of commit", all.len());
+    for (n, &c) in all.iter().enumerate() {
+        progress.show(n, short(&c.to_string()));
+        let (blobs, records) = commit_snapshot(repo, c)?;
+        for rf in &records {
+            let key = crate::lineage::reproduce::run_key(&blobs, rf);
+            let next = order.len();
+            let i = *order.entry(key).or_insert(next);
+            if !shard.owns_run(i) {
+                continue;
+            }
+            match mine.get(&i) {
+                Some(&at) => out[at].commits += 1,
+                None => {
+                    mine.insert(i, out.len());
+                    out.push(Replayed {
+                        first_at: c.to_string(),
+                        commits: 1,
+                        check: reproducer.check_run(repo, &blobs, rf)?,
+                    });
+                }
+            }
+        }
+    }
+    progress.done();
+    Ok(out)
 }
 
 /// A commit's verdict in one phrase. Never a bare "ok": not when nothing was there to check,

@@ -158,32 +158,42 @@ impl Reproducer {
         blobs: &HashMap<String, ObjectId>,
         records: &[RecordFile],
     ) -> Result<Vec<RunCheck>> {
-        let mut out = Vec::new();
-        for rf in records {
-            let mut key = blobs
-                .get(&rf.path)
-                .map(ObjectId::to_string)
-                .unwrap_or_default();
-            for i in &rf.record.inputs {
-                key.push_str(&format!(
-                    " {}={}",
-                    i.fingerprint.path,
-                    blobs
-                        .get(&i.fingerprint.path)
-                        .map(ObjectId::to_string)
-                        .unwrap_or_default()
-                ));
-            }
-            if let Some(done) = self.seen.get(&key) {
-                out.push(done.clone());
-                continue;
-            }
-            let check = reproduce(repo, blobs, rf)?;
-            self.seen.insert(key, check.clone());
-            out.push(check);
-        }
-        Ok(out)
+        records
+            .iter()
+            .map(|rf| self.check_run(repo, blobs, rf))
+            .collect()
     }
+
+    /// Reproduces one run of a snapshot, or gives the verdict already reached for it.
+    pub fn check_run(
+        &mut self,
+        repo: &Repo,
+        blobs: &HashMap<String, ObjectId>,
+        rf: &RecordFile,
+    ) -> Result<RunCheck> {
+        let key = run_key(blobs, rf);
+        if let Some(done) = self.seen.get(&key) {
+            return Ok(done.clone());
+        }
+        let check = reproduce(repo, blobs, rf)?;
+        self.seen.insert(key, check.clone());
+        Ok(check)
+    }
+}
+
+/// What makes two runs of two snapshots the same run to replay: the record's blob and the
+/// blob of every input it names.
+pub fn run_key(blobs: &HashMap<String, ObjectId>, rf: &RecordFile) -> String {
+    let blob = |path: &str| blobs.get(path).map(ObjectId::to_string).unwrap_or_default();
+    let mut key = blob(&rf.path);
+    for i in &rf.record.inputs {
+        key.push_str(&format!(
+            " {}={}",
+            i.fingerprint.path,
+            blob(&i.fingerprint.path)
+        ));
+    }
+    key
 }
 
 fn verdict(rf: &RecordFile, outcome: Outcome, reason: Option<String>) -> RunCheck {
