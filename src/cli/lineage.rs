@@ -91,7 +91,7 @@ pub fn verify(a: VerifyArgs) -> Result<i32> {
     let allowed = policy.unverifiable_allowed();
     let reproduce = a.reproduce || (in_ci() && policy.reproduce() != "off");
     let mut reproducer = Reproducer::default();
-    let mut results: Vec<(String, Rc<Vec<Finding>>, Vec<RunCheck>)> = Vec::new();
+    let mut results: Vec<Checked> = Vec::new();
     let shard = a.shard.as_deref().map(Shard::parse).transpose()?;
     let mut replayed: Vec<Replayed> = Vec::new();
     if let Some(change) = &policy_change
@@ -162,6 +162,9 @@ pub fn verify(a: VerifyArgs) -> Result<i32> {
     )
 }
 
+/// What was checked (a commit id, or "index"), its findings and its reproduced runs.
+type Checked = (String, Rc<Vec<Finding>>, Vec<RunCheck>);
+
 /// Prints a verify's verdicts (per commit, then the runs a shard replayed) and picks the exit
 /// code.
 fn report_verify(
@@ -170,7 +173,7 @@ fn report_verify(
     allowed: &[String],
     policy_change: Option<String>,
     shard: Option<Shard>,
-    results: &[(String, Rc<Vec<Finding>>, Vec<RunCheck>)],
+    results: &[Checked],
     replayed: &[Replayed],
 ) -> Result<i32> {
     let fails = |f: &[Finding], runs: &[RunCheck]| {
