@@ -7,13 +7,25 @@ mod common;
 use common::{Repo, path_with_binary, stderr};
 
 fn check(repo: &Repo, base: &str) -> (Option<i32>, String) {
+    check_part(repo, base, "")
+}
+
+/// The script as one part of a matrix (`CONTEXTCORE_SHARD`, with reproduction); an empty
+/// shard is the whole range.
+fn check_part(repo: &Repo, base: &str, shard: &str) -> (Option<i32>, String) {
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("ci/lineage-check.sh");
+    let _ = std::fs::remove_dir_all(repo.join("report"));
     let out = std::process::Command::new("bash")
         .arg(script)
         .args([base, "HEAD", "report"])
         .current_dir(repo.path())
         .envs(common::git_env())
         .env("PATH", path_with_binary())
+        .env("CONTEXTCORE_SHARD", shard)
+        .env(
+            "CONTEXTCORE_REPRODUCE",
+            if shard.is_empty() { "" } else { "1" },
+        )
         .output()
         .unwrap();
     assert!(
@@ -21,7 +33,8 @@ fn check(repo: &Repo, base: &str) -> (Option<i32>, String) {
         "{}",
         stderr(&out)
     );
-    (out.status.code(), repo.read("report/lineage.md"))
+    let report = std::fs::read_to_string(repo.join("report/lineage.md")).unwrap_or_default();
+    (out.status.code(), report)
 }
 
 fn pull_request() -> Repo {
@@ -68,4 +81,26 @@ fn a_no_verify_hand_edit_fails_the_job() {
         report.contains("checkout-service-projectcontext.yaml"),
         "{report}"
     );
+}
+
+#[test]
+fn a_matrix_fails_where_the_hand_edit_is_and_part_one_writes_the_report() {
+    let repo = pull_request();
+    let path = "out/checkout-service-projectcontext.yaml";
+    repo.write(path, &(repo.read(path) + "# edited\n"));
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-qm", "sneaky", "--no-verify"]);
+    repo.write("notes.txt", "later\n");
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-qm", "later", "--no-verify"]);
+    let (first, report) = check_part(&repo, "base", "1/2");
+    assert!(
+        report.starts_with("<!-- contextcore-lineage -->\n"),
+        "{report}"
+    );
+    let (second, report) = check_part(&repo, "base", "2/2");
+    assert_eq!(report, "", "only part 1 writes the report");
+    // The hand-edited commit is the first of two: part 1's; the later commit carries the
+    // edit on, so part 2 fails too. Together they fail as the whole range does.
+    assert_eq!((first, second), (Some(1), Some(1)));
 }
