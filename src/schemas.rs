@@ -32,7 +32,7 @@ pub fn all() -> Vec<(&'static str, Schema)> {
         ),
         (
             "artifact-manifest.schema.json",
-            schema_of::<ArtifactManifest>("artifact-manifest/v1"),
+            schema_of::<ArtifactManifest<'static>>("artifact-manifest/v1"),
         ),
         (
             "onboarding-metadata.schema.json",

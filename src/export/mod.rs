@@ -77,7 +77,6 @@ pub struct ExportDocuments {
     pub inventory: Vec<inventory::InventoryEntry>,
     /// The legacy provenance block (`provenance.json`), when asked for.
     pub legacy_provenance: Option<Json>,
-    pub artifacts: Vec<Artifact>,
     pub coverage_percent: f64,
     pub gates: Gates,
     /// One line per quality shortfall (empty when every gate passed).
@@ -332,7 +331,7 @@ fn artifact_manifest(
                 .then(|| input.legacy_provenance.clone())
                 .flatten(),
         },
-        artifacts: artifacts.to_vec(),
+        artifacts: std::borrow::Cow::Borrowed(artifacts),
         project_context: ProjectSummary {
             name: project.to_string(),
             owner: m.spec.business.owner.clone(),
@@ -450,7 +449,6 @@ pub fn derive(input: &ExportInput) -> ExportDocuments {
         legacy_provenance: onboarding.provenance.filter(|p| !p.is_null()),
         validation: to_json(&validation),
         quality: to_json(&quality),
-        artifacts,
         coverage_percent,
         gates,
         shortfalls,

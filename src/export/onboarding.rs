@@ -11,7 +11,7 @@ use super::catalog::{self, CATALOG, TypeEntry};
 use super::sections::{capabilities, guidance, resolvability, semantic_conventions};
 use super::{ExportInput, ONBOARDING_SCHEMA, SCHEMA_VERSION};
 use crate::model::reports::{
-    Artifact, Checksums, Coverage, DerivationRule, FileOwnership, OnboardingCoverage,
+    Artifact, Checksums, Coverage, DerivationRule, FileOwnership, Gated, OnboardingCoverage,
     OnboardingMetadata,
 };
 use crate::paths::export_names;
@@ -356,6 +356,20 @@ fn gated(profile: &str, section: &str, value: Json) -> Option<Json> {
     (!empty).then_some(value)
 }
 
+/// [`gated`] for a typed section: its data unless the profile leaves it out or it is empty.
+fn gated_data<T>(
+    profile: &str,
+    section: &str,
+    data: BTreeMap<String, T>,
+) -> Option<Gated<BTreeMap<String, T>>> {
+    if !catalog::profile_has_section(profile, section) {
+        return Some(Gated::Omitted(
+            json!({"_omitted": format!("profile={profile}")}),
+        ));
+    }
+    (!data.is_empty()).then_some(Gated::Data(data))
+}
+
 /// Builds the onboarding metadata.
 pub fn build(
     input: &ExportInput,
@@ -406,7 +420,7 @@ pub fn build(
         ),
         objectives: objectives(input.document),
         resolved_artifact_parameters: resolved_parameters(artifacts),
-        parameter_resolvability: gate("parameter_resolvability", to_json(&matrix)),
+        parameter_resolvability: gated_data(profile, "parameter_resolvability", matrix),
         parameter_resolvability_summary: gate("parameter_resolvability", to_json(&summary)),
         open_questions,
         requirements_hints: requirements_hints(&rules),

@@ -3,12 +3,15 @@
 //! of every artifact parameter (onboarding metadata, artifact manifest, validation report).
 //! Pure.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde_json::{Value as Json, json};
 
 use super::catalog;
-use crate::model::reports::{Artifact, ParameterStatus, ResolvabilitySummary, UnresolvedParameter};
+use crate::model::reports::{
+    Artifact, ParameterStatus, ResolvabilityMatrix, ResolvabilitySummary, UnresolvedParameter,
+};
 
 /// The schema features and optional sections this document declares.
 pub fn capabilities() -> Json {
@@ -83,10 +86,12 @@ pub fn guidance(document: &Json) -> Json {
 pub fn resolvability(
     artifacts: &[Artifact],
 ) -> (
-    BTreeMap<String, BTreeMap<String, ParameterStatus>>,
+    ResolvabilityMatrix,
     ResolvabilitySummary,
     Vec<UnresolvedParameter>,
 ) {
+    const REASON: &str = "the manifest gives no value for this parameter";
+    const REASON_CODE: &str = "value_not_materialized";
     let mut matrix = BTreeMap::new();
     let mut unresolved = Vec::new();
     let mut total = 0;
@@ -100,27 +105,26 @@ pub fn resolvability(
             let has_value = a.parameters.get(key).is_some_and(|v| !v.is_null());
             let status = if has_value {
                 ParameterStatus {
-                    status: "resolved".into(),
-                    source_path: Some(source.to_string()),
+                    status: Cow::Borrowed("resolved"),
+                    source_path: Some(Cow::Borrowed(source)),
                     reason_code: None,
                     reason: None,
                 }
             } else {
-                let reason = "the manifest gives no value for this parameter";
                 unresolved.push(UnresolvedParameter {
                     artifact_id: a.id.clone(),
                     parameter: key.to_string(),
-                    reason_code: "value_not_materialized".into(),
-                    reason: reason.into(),
+                    reason_code: REASON_CODE.into(),
+                    reason: REASON.into(),
                 });
                 ParameterStatus {
-                    status: "unresolved".into(),
-                    source_path: Some(source.to_string()),
-                    reason_code: Some("value_not_materialized".into()),
-                    reason: Some(reason.into()),
+                    status: Cow::Borrowed("unresolved"),
+                    source_path: Some(Cow::Borrowed(source)),
+                    reason_code: Some(Cow::Borrowed(REASON_CODE)),
+                    reason: Some(Cow::Borrowed(REASON)),
                 }
             };
-            row.insert(key.to_string(), status);
+            row.insert(Cow::Borrowed(*key), status);
         }
         matrix.insert(a.id.clone(), row);
     }

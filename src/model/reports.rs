@@ -2,6 +2,7 @@
 //! `schemars` form is the published JSON Schema under `docs/schemas/` (a test keeps the two
 //! in step). Field order here is the order in the files.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
@@ -99,11 +100,13 @@ pub struct ProjectSummary {
 /// `{project}-artifact-manifest.yaml|json` (`contextcore.io/v1`, kind `ArtifactManifest`).
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct ArtifactManifest {
+pub struct ArtifactManifest<'a> {
     pub api_version: String,
     pub kind: String,
     pub metadata: ArtifactManifestMetadata,
-    pub artifacts: Vec<Artifact>,
+    // Borrowed when written: export keeps the list for its other documents, and at 3,000
+    // targets a copy is 21,000 artifacts.
+    pub artifacts: std::borrow::Cow<'a, [Artifact]>,
     pub project_context: ProjectSummary,
     pub owners: Json,
     pub guidance: Json,
@@ -181,12 +184,25 @@ pub struct FileOwnership {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct ParameterStatus {
     /// resolved | unresolved.
-    pub status: String,
-    pub source_path: Option<String>,
+    pub status: Cow<'static, str>,
+    pub source_path: Option<Cow<'static, str>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason_code: Option<String>,
+    pub reason_code: Option<Cow<'static, str>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    pub reason: Option<Cow<'static, str>>,
+}
+
+/// Artifact id → parameter → whether it has a value. Typed and mostly borrowed from the
+/// catalog: at 3,000 targets it is the largest onboarding section (12 MB of JSON).
+pub type ResolvabilityMatrix = BTreeMap<String, BTreeMap<Cow<'static, str>, ParameterStatus>>;
+
+/// A section a generation profile may leave out: its data, or the marker
+/// (`{"_omitted": "profile=…"}`) it writes instead.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Gated<T> {
+    Data(T),
+    Omitted(Json),
 }
 
 /// `onboarding-metadata.json` (`contextcore.io/onboarding-metadata/v1`). Sections a
@@ -225,7 +241,7 @@ pub struct OnboardingMetadata {
     pub objectives: Json,
     pub resolved_artifact_parameters: BTreeMap<String, Json>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub parameter_resolvability: Option<Json>,
+    pub parameter_resolvability: Option<Gated<ResolvabilityMatrix>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameter_resolvability_summary: Option<Json>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
