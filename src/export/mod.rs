@@ -107,6 +107,8 @@ pub fn to_yaml(value: &impl serde::Serialize) -> Vec<u8> {
     if !text.ends_with('\n') {
         text.push('\n');
     }
+    // A grown buffer holds up to twice its text; the documents live until written.
+    text.shrink_to_fit();
     text.into_bytes()
 }
 
@@ -114,6 +116,7 @@ pub fn to_yaml(value: &impl serde::Serialize) -> Vec<u8> {
 pub fn to_json(value: &impl serde::Serialize) -> Vec<u8> {
     let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
     text.push('\n');
+    text.shrink_to_fit();
     text.into_bytes()
 }
 
