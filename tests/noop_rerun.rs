@@ -61,22 +61,9 @@ fn a_hand_edited_output_is_derived_again() {
 fn a_record_forged_to_match_an_edited_output_is_not_trusted() {
     // As a pull request could bring: the output edited and the record's digests made to match.
     let repo = exported();
-    let good = repo.read(MANIFEST);
-    let edited = format!("{good}# hand edit\n");
-    repo.write(MANIFEST, &edited);
-    let mut record = json(&repo, "out/run-provenance.json");
-    for o in record["outputs"].as_array_mut().unwrap() {
-        if o["path"] == MANIFEST {
-            let digest = sha256(edited.as_bytes());
-            o["sha256"] = digest.into();
-            o["git_blob"] = repo.git(&["hash-object", MANIFEST]).into();
-            o["size"] = edited.len().into();
-        }
-    }
-    repo.write(
-        "out/run-provenance.json",
-        &format!("{}\n", serde_json::to_string_pretty(&record).unwrap()),
-    );
+    common::forge(&repo, "out/run-provenance.json", MANIFEST, |text| {
+        format!("{text}# hand edit\n")
+    });
     export(&repo);
     assert!(
         !repo.read(MANIFEST).contains("# hand edit"),
@@ -146,12 +133,4 @@ fn a_checked_out_record_gets_one_full_run_then_the_shortcut() {
     assert!(text.contains(&format!("record {id} still holds")), "{text}");
     assert!(repo.join(".git/contextcore/derived").is_dir());
     assert_eq!(repo.git(&["status", "--porcelain"]), "");
-}
-
-fn sha256(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }

@@ -4,36 +4,12 @@
 
 mod common;
 
-use common::{Repo, stderr, stdout};
-use contextcore::fingerprint::Digests;
+use common::{Repo, forge, stderr, stdout};
 
 fn commit(repo: &Repo, message: &str) {
     repo.git(&["add", "-A"]);
     let out = repo.git_output(&["commit", "-qm", message]);
     assert!(out.status.success(), "{}", stderr(&out));
-}
-
-/// Edits an output and rewrites its sha256, size and git blob in the record to match: the
-/// forgery plain lineage cannot see.
-fn forge(repo: &Repo, record: &str, output: &str, edit: impl Fn(&str) -> String) {
-    let content = edit(&repo.read(output));
-    assert_ne!(content, repo.read(output), "the edit changes {output}");
-    repo.write(output, &content);
-    let d = Digests::of_bytes(content.as_bytes());
-    let mut json = common::json(repo, record);
-    let entry = json["outputs"]
-        .as_array_mut()
-        .unwrap()
-        .iter_mut()
-        .find(|o| o["path"] == output)
-        .unwrap_or_else(|| panic!("{record} lists {output}"));
-    entry["sha256"] = serde_json::json!(d.sha256);
-    entry["git_blob"] = serde_json::json!(d.git_blob);
-    entry["size"] = serde_json::json!(content.len());
-    repo.write(
-        record,
-        &(serde_json::to_string_pretty(&json).unwrap() + "\n"),
-    );
 }
 
 /// Plain verify passes, `--reproduce` fails naming the file, the run and the line.

@@ -7,7 +7,6 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 
 use common::{Repo, stderr};
-use contextcore::fingerprint::Digests;
 use serde_json::Value;
 
 fn commit(repo: &Repo, message: &str) {
@@ -170,22 +169,11 @@ fn the_parts_cover_a_range_exactly_once() {
 fn a_forgery_fails_the_one_part_that_replays_it() {
     let repo = history();
     // An output edited and its record's digests rewritten to match: plain lineage passes.
-    let output = "b/out/checkout-service-artifact-manifest.yaml";
-    let record = "b/out/run-provenance.json";
-    let content = repo.read(output) + "# forged\n";
-    repo.write(output, &content);
-    let d = Digests::of_bytes(content.as_bytes());
-    let mut json = common::json(&repo, record);
-    for o in json["outputs"].as_array_mut().unwrap() {
-        if o["path"] == output {
-            o["sha256"] = d.sha256.clone().into();
-            o["git_blob"] = d.git_blob.clone().into();
-            o["size"] = content.len().into();
-        }
-    }
-    repo.write(
-        record,
-        &(serde_json::to_string_pretty(&json).unwrap() + "\n"),
+    common::forge(
+        &repo,
+        "b/out/run-provenance.json",
+        "b/out/checkout-service-artifact-manifest.yaml",
+        |text| format!("{text}# forged\n"),
     );
     commit(&repo, "forged");
     let (code, _) = verify(&repo, None);
