@@ -126,6 +126,20 @@ pub fn lock_dir(workspace: &Workspace, dir: &Path) -> Result<DirLock> {
     )
 }
 
+/// Records the policy file a run writing into `dir` used, if any, as an input (before the
+/// directory is opened, for a run that checks its record first).
+pub fn record_policy(
+    workspace: &Workspace,
+    dir: &Path,
+    policy: &Policy,
+    recorder: &mut Recorder,
+) -> Result<()> {
+    match &policy.file {
+        Some(file) => recorder.input(file, &workspace.record_path(file, dir), "policy"),
+        None => Ok(()),
+    }
+}
+
 /// The output directory of one run.
 pub struct Outputs<'a> {
     workspace: &'a Workspace,
@@ -194,10 +208,7 @@ impl<'a> Outputs<'a> {
 
     /// Records the policy file the run used, if any, as an input.
     pub fn record_policy(&self, policy: &Policy, recorder: &mut Recorder) -> Result<()> {
-        match &policy.file {
-            Some(file) => recorder.input(file, &self.shown(file), "policy"),
-            None => Ok(()),
-        }
+        record_policy(self.workspace, &self.dir, policy, recorder)
     }
 
     /// Resolves the canonical `name`, writes `content`, and records it in `recorder` as `role`.

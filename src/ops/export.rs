@@ -427,9 +427,7 @@ fn record_inputs(
 ) -> Result<()> {
     let shown = |p: &Path| workspace.record_path(p, &a.output_dir);
     recorder.add_input(input.manifest_fp.clone(), "manifest");
-    if let Some(file) = &policy.file {
-        recorder.input(file, &shown(file), "policy")?;
-    }
+    crate::output::record_policy(workspace, &a.output_dir, policy, recorder)?;
     if let Some(p) = &a.task_mapping {
         recorder.input(p, &shown(p), "task_mapping")?;
     }
@@ -491,32 +489,14 @@ fn write_documents(
     a: &ExportOptions,
     failed: bool,
 ) -> Result<()> {
-    let mut files: Vec<(&str, &[u8], &str)> = Vec::new();
-    if !failed {
-        files.push((&names.context, &docs.project_context, "project_context"));
-        files.push((
-            &names.manifest,
-            &docs.artifact_manifest,
-            "artifact_manifest",
-        ));
-        if o.emit_onboarding {
-            files.push((
-                export_names::ONBOARDING,
-                &docs.onboarding,
-                "onboarding_metadata",
-            ));
-        }
-        files.push((
-            export_names::VALIDATION,
-            &docs.validation,
-            "validation_report",
-        ));
-    }
-    if o.emit_quality || failed {
-        files.push((export_names::QUALITY, &docs.quality, "quality_report"));
-    }
-    for (name, bytes, role) in files {
-        outputs.write(name, bytes, role, recorder)?;
+    // A failed strict run writes only its quality report.
+    let files = if failed {
+        vec![(export_names::QUALITY, "quality_report")]
+    } else {
+        names.written(o)
+    };
+    for (name, role) in files {
+        outputs.write(name, document_bytes(docs, role), role, recorder)?;
     }
     if a.emit_provenance
         && !failed
@@ -530,6 +510,17 @@ fn write_documents(
         )?;
     }
     Ok(())
+}
+
+/// The text of the document [`ExportNames::written`] names by `role`.
+fn document_bytes<'d>(docs: &'d export::ExportDocuments, role: &str) -> &'d [u8] {
+    match role {
+        "project_context" => &docs.project_context,
+        "artifact_manifest" => &docs.artifact_manifest,
+        "onboarding_metadata" => &docs.onboarding,
+        "validation_report" => &docs.validation,
+        _ => &docs.quality,
+    }
 }
 
 /// The run's quality summary.
