@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 use sha2::{Digest, Sha256};
 
-use crate::model::reports::OnboardingMetadata;
+use super::views::Entries;
+use crate::model::reports::{Gated, OnboardingMetadata};
 use crate::paths::export_names;
 
 /// One inventory entry.
@@ -167,15 +168,17 @@ enum Section<'a> {
     Value(&'a Json),
     Map(&'a BTreeMap<String, Json>),
     List(&'a [String]),
+    /// A section written from the artifacts, one entry at a time.
+    View(&'a dyn Entries),
 }
 
 /// The section an inventory key names.
 fn section<'a>(o: &'a OnboardingMetadata, key: &str) -> Option<Section<'a>> {
     Some(match key {
-        "derivation_rules" => Section::Value(o.derivation_rules.as_ref()?),
-        "resolved_artifact_parameters" => Section::Map(&o.resolved_artifact_parameters),
+        "derivation_rules" => gated(o.derivation_rules.as_ref()?),
+        "resolved_artifact_parameters" => Section::View(&o.resolved_artifact_parameters),
         "expected_output_contracts" => Section::Value(o.expected_output_contracts.as_ref()?),
-        "artifact_dependency_graph" => Section::Value(o.artifact_dependency_graph.as_ref()?),
+        "artifact_dependency_graph" => gated(o.artifact_dependency_graph.as_ref()?),
         "design_calibration_hints" => Section::Value(o.design_calibration_hints.as_ref()?),
         "open_questions" => Section::Value(o.open_questions.as_ref()?),
         "parameter_sources" => Section::Map(&o.parameter_sources),
@@ -186,12 +189,21 @@ fn section<'a>(o: &'a OnboardingMetadata, key: &str) -> Option<Section<'a>> {
     })
 }
 
+/// A section a profile may leave out: its marker, or its entries.
+fn gated<T: Entries>(section: &Gated<T>) -> Section<'_> {
+    match section {
+        Gated::Data(view) => Section::View(view),
+        Gated::Omitted(marker) => Section::Value(marker),
+    }
+}
+
 impl Section<'_> {
     fn has_data(&self) -> bool {
         match self {
             Section::Value(v) => has_data(v),
             Section::Map(m) => !m.is_empty() && !m.contains_key("_omitted"),
             Section::List(l) => !l.is_empty(),
+            Section::View(v) => !v.is_empty(),
         }
     }
 
@@ -203,6 +215,7 @@ impl Section<'_> {
             Section::Value(v) => canonical(v, &mut out),
             Section::Map(m) => canonical_entries(m.iter(), &mut out),
             Section::List(l) => serde_json::to_writer(&mut out, l).map_err(std::io::Error::from),
+            Section::View(v) => canonical_view(*v, &mut out),
         }
         .expect("writing into a hash cannot fail");
         let hash = out
@@ -264,6 +277,21 @@ fn canonical_entries<'a>(
         out.write_all(b":")?;
         canonical(v, out)?;
     }
+    out.write_all(b"}")
+}
+
+/// An object from a view's entries, which come in key order.
+fn canonical_view(view: &dyn Entries, out: &mut impl Write) -> std::io::Result<()> {
+    out.write_all(b"{")?;
+    let mut first = true;
+    view.each(&mut |key, value| {
+        if !std::mem::take(&mut first) {
+            out.write_all(b",")?;
+        }
+        serde_json::to_writer(&mut *out, key)?;
+        out.write_all(b":")?;
+        canonical(value, out)
+    })?;
     out.write_all(b"}")
 }
 

@@ -10,6 +10,7 @@ pub mod inventory;
 pub mod legacy;
 pub mod onboarding;
 pub mod sections;
+pub mod views;
 
 use serde_json::{Value as Json, json};
 
@@ -389,7 +390,7 @@ pub fn derive(input: &ExportInput) -> ExportDocuments {
     let (gates, shortfalls, coverage_summary) =
         gates(input, &artifacts, task_mapping.as_ref(), coverage_percent);
     let diagnostics = diagnostics(input, &shortfalls, &artifacts);
-    let (_, mut summary, unresolved) = sections::resolvability(&artifacts);
+    let (mut summary, unresolved) = sections::resolvability(&artifacts);
     if !catalog::profile_has_section(&input.profile, "parameter_resolvability") {
         summary.omitted = Some(format!("profile={}", input.profile));
     }
@@ -412,17 +413,24 @@ pub fn derive(input: &ExportInput) -> ExportDocuments {
         diagnostics: diagnostics.clone(),
         run_provenance: crate::paths::RUN_RECORD.into(),
     };
+    let services = onboarding::Services::new(input, &artifacts);
     let onboarding = onboarding::build(
         input,
         &project,
         &artifacts,
+        &services,
         coverage,
         checksums,
         task_mapping.as_ref(),
     );
-    // Everything that reads the artifacts is built: free them before the largest text is
-    // printed (at 3,000 targets they are tens of MB, the onboarding text 34 MB).
-    drop(artifacts);
+    let inventory = inventory::build(
+        &onboarding,
+        &input.generated_at,
+        &input.manifest_sha256,
+        &input.manifest_path,
+    );
+    let onboarding_text = to_json(&onboarding);
+    let legacy_provenance = onboarding.provenance.filter(|p| !p.is_null());
     let shortfalls: Vec<String> = shortfalls.into_iter().map(|(_, s)| s).collect();
     let quality = QualityReport {
         version: SCHEMA_VERSION.into(),
@@ -445,14 +453,9 @@ pub fn derive(input: &ExportInput) -> ExportDocuments {
     ExportDocuments {
         project_context,
         artifact_manifest,
-        onboarding: to_json(&onboarding),
-        inventory: inventory::build(
-            &onboarding,
-            &input.generated_at,
-            &input.manifest_sha256,
-            &input.manifest_path,
-        ),
-        legacy_provenance: onboarding.provenance.filter(|p| !p.is_null()),
+        onboarding: onboarding_text,
+        inventory,
+        legacy_provenance,
         validation: to_json(&validation),
         quality: to_json(&quality),
         coverage_percent,

@@ -8,11 +8,12 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value as Json, json};
 
 use super::catalog::{self, CATALOG, TypeEntry};
+use super::instrumentation::Hints;
 use super::sections::{capabilities, guidance, resolvability, semantic_conventions};
+use super::views::{DependencyGraph, DerivationRules, Entries, Matrix, ResolvedParameters};
 use super::{ExportInput, ONBOARDING_SCHEMA, SCHEMA_VERSION};
 use crate::model::reports::{
-    Artifact, Checksums, Coverage, DerivationRule, FileOwnership, Gated, OnboardingCoverage,
-    OnboardingMetadata,
+    Artifact, Checksums, Coverage, FileOwnership, Gated, OnboardingCoverage, OnboardingMetadata,
 };
 use crate::paths::export_names;
 
@@ -103,27 +104,6 @@ fn calibration_hints(types: &[&TypeEntry], services: &BTreeMap<String, Json>) ->
         );
     }
     Json::Object(hints)
-}
-
-/// Derivation rules per artifact type, each distinct rule once.
-fn derivation_rules(artifacts: &[Artifact]) -> Map<String, Json> {
-    // Rules carry target names, so there are as many as targets: dedupe with a set (a scan of
-    // the list made export quadratic in the number of targets).
-    let mut seen: std::collections::HashSet<(&str, &DerivationRule)> = Default::default();
-    let mut out: Map<String, Json> = Map::new();
-    for a in artifacts.iter().filter(|a| !a.derived_from.is_empty()) {
-        let list = out
-            .entry(a.artifact_type.clone())
-            .or_insert_with(|| json!([]));
-        if let Some(list) = list.as_array_mut() {
-            for rule in &a.derived_from {
-                if seen.insert((a.artifact_type.as_str(), rule)) {
-                    list.push(serde_json::to_value(rule).unwrap_or_default());
-                }
-            }
-        }
-    }
-    out
 }
 
 /// The requirements every project's pipeline meets by producing an artifact (the earlier
@@ -240,23 +220,18 @@ const PIPELINE_INNATE: [(&str, &str, &str, &str, &[&str]); 13] = [
 
 /// A requirement per manifest requirement a derivation rule reads (`REQ-<FIELD>`), then the
 /// pipeline-innate requirements.
-fn requirements_hints(rules: &Map<String, Json>) -> Vec<Json> {
+fn requirements_hints(rules: &DerivationRules) -> Vec<Json> {
     let mut out = Vec::new();
     let mut seen = Vec::new();
-    for list in rules.values().filter_map(Json::as_array) {
-        for field in list
-            .iter()
-            .filter_map(|r| r.get("sourceField").and_then(Json::as_str))
-        {
-            let Some((_, tail)) = field.rsplit_once("requirements.") else {
-                continue;
-            };
-            let id = format!("REQ-{}", tail.replace(['.', '_'], "-").to_uppercase());
-            if !tail.is_empty() && !seen.contains(&id) {
-                seen.push(id.clone());
-                out.push(json!({"id": id, "labels": ["nfr", "contextcore-export"],
-                                "priority": "medium", "acceptance_anchors": [field]}));
-            }
+    for field in rules.rules().map(|r| r.source_field.as_str()) {
+        let Some((_, tail)) = field.rsplit_once("requirements.") else {
+            continue;
+        };
+        let id = format!("REQ-{}", tail.replace(['.', '_'], "-").to_uppercase());
+        if !tail.is_empty() && !seen.contains(&id) {
+            seen.push(id.clone());
+            out.push(json!({"id": id, "labels": ["nfr", "contextcore-export"],
+                            "priority": "medium", "acceptance_anchors": [field]}));
         }
     }
     for (id, area, priority, artifact, anchors) in PIPELINE_INNATE {
@@ -280,13 +255,13 @@ fn services(input: &ExportInput, artifacts: &[Artifact]) -> BTreeMap<String, Jso
     }
     // Every target an artifact has, the project of the capability index included (the
     // earlier implementation derives services from the artifact manifest the same way).
-    artifacts
-        .iter()
-        .map(|a| {
-            (
-                a.target.clone(),
-                json!({"transport_protocol": "http", "healthcheck_type": "http_get"}),
-            )
+    let targets: std::collections::BTreeSet<&str> =
+        artifacts.iter().map(|a| a.target.as_str()).collect();
+    targets
+        .into_iter()
+        .map(|t| {
+            let meta = json!({"transport_protocol": "http", "healthcheck_type": "http_get"});
+            (t.to_string(), meta)
         })
         .collect()
 }
@@ -308,10 +283,10 @@ fn declared_metrics() -> Vec<Json> {
 }
 
 /// Which artifacts own each conventional output path.
-fn file_ownership(
-    artifacts: &[Artifact],
-    task_mapping: Option<&Map<String, Json>>,
-) -> BTreeMap<String, FileOwnership> {
+fn file_ownership<'a>(
+    artifacts: &'a [Artifact],
+    task_mapping: Option<&'a Map<String, Json>>,
+) -> BTreeMap<String, FileOwnership<'a>> {
     let mut out: BTreeMap<String, FileOwnership> = BTreeMap::new();
     // Additions are left out, as from `coverage.gaps`: the earlier gates hold the two equal.
     for a in artifacts
@@ -328,20 +303,20 @@ fn file_ownership(
         let owner = out.entry(path).or_insert_with(|| FileOwnership {
             artifact_ids: Vec::new(),
             artifact_types: Vec::new(),
-            scope: "primary".into(),
+            scope: "primary",
             task_ids: Vec::new(),
         });
-        owner.artifact_ids.push(a.id.clone());
-        if !owner.artifact_types.contains(&a.artifact_type) {
-            owner.artifact_types.push(a.artifact_type.clone());
+        owner.artifact_ids.push(&a.id);
+        if !owner.artifact_types.contains(&a.artifact_type.as_str()) {
+            owner.artifact_types.push(&a.artifact_type);
         }
         if let Some(task) = task_mapping.and_then(|m| m.get(&a.id))
-            && !owner.task_ids.contains(task)
+            && !owner.task_ids.contains(&task)
         {
-            owner.task_ids.push(task.clone());
+            owner.task_ids.push(task);
         }
         if owner.artifact_ids.len() > 1 {
-            owner.scope = "shared".into();
+            owner.scope = "shared";
         }
     }
     out
@@ -356,35 +331,52 @@ fn gated(profile: &str, section: &str, value: Json) -> Option<Json> {
     (!empty).then_some(value)
 }
 
-/// [`gated`] for a typed section: its data unless the profile leaves it out or it is empty.
-fn gated_data<T>(
-    profile: &str,
-    section: &str,
-    data: BTreeMap<String, T>,
-) -> Option<Gated<BTreeMap<String, T>>> {
+/// [`gated`] for a section written from the artifacts: its data unless the profile leaves
+/// it out or it is empty.
+fn gated_data<T>(profile: &str, section: &str, data: T, empty: bool) -> Option<Gated<T>> {
     if !catalog::profile_has_section(profile, section) {
         return Some(Gated::Omitted(
             json!({"_omitted": format!("profile={profile}")}),
         ));
     }
-    (!data.is_empty()).then_some(Gated::Data(data))
+    (!empty).then_some(Gated::Data(data))
+}
+
+/// What the onboarding metadata borrows and is not in the command's input: the services and
+/// the metrics their instrumentation hints name.
+pub struct Services {
+    metadata: BTreeMap<String, Json>,
+    declared_metrics: Vec<Json>,
+}
+
+impl Services {
+    pub fn new(input: &ExportInput, artifacts: &[Artifact]) -> Self {
+        Self {
+            metadata: services(input, artifacts),
+            declared_metrics: declared_metrics(),
+        }
+    }
 }
 
 /// Builds the onboarding metadata.
-pub fn build(
-    input: &ExportInput,
+pub fn build<'a>(
+    input: &'a ExportInput,
     project: &str,
-    artifacts: &[Artifact],
+    artifacts: &'a [Artifact],
+    services: &'a Services,
     coverage: Coverage,
     checksums: Checksums,
-    task_mapping: Option<&Map<String, Json>>,
-) -> OnboardingMetadata {
+    task_mapping: Option<&'a Map<String, Json>>,
+) -> OnboardingMetadata<'a> {
     let profile = input.profile.as_str();
     let gate = |section: &str, value: Json| gated(profile, section, value);
     let types = types_present(artifacts);
-    let services = services(input, artifacts);
-    let rules = derivation_rules(artifacts);
-    let (matrix, summary, _) = resolvability(artifacts);
+    let rules = DerivationRules::new(artifacts);
+    let requirements_hints = requirements_hints(&rules);
+    let (summary, _) = resolvability(artifacts);
+    let matrix = Matrix::new(artifacts);
+    let graph = DependencyGraph::new(artifacts);
+    let (no_rules, no_matrix, no_graph) = (rules.is_empty(), matrix.is_empty(), graph.is_empty());
     let guidance = guidance(input.document);
     let open_questions = open_questions(&guidance);
     let gaps = coverage_gaps(artifacts);
@@ -411,23 +403,28 @@ pub fn build(
         provenance: input.legacy_provenance.clone(),
         guidance,
         capabilities: capabilities(),
-        derivation_rules: gate("derivation_rules", Json::Object(rules.clone())),
-        artifact_dependency_graph: gate("artifact_dependency_graph", dependency_graph(artifacts)),
+        derivation_rules: gated_data(profile, "derivation_rules", rules, no_rules),
+        artifact_dependency_graph: gated_data(
+            profile,
+            "artifact_dependency_graph",
+            graph,
+            no_graph,
+        ),
         expected_output_contracts: gate("expected_output_contracts", output_contracts(&types)),
         design_calibration_hints: gate(
             "design_calibration_hints",
-            calibration_hints(&types, &services),
+            calibration_hints(&types, &services.metadata),
         ),
         objectives: objectives(input.document),
-        resolved_artifact_parameters: resolved_parameters(artifacts),
-        parameter_resolvability: gated_data(profile, "parameter_resolvability", matrix),
+        resolved_artifact_parameters: ResolvedParameters::new(artifacts),
+        parameter_resolvability: gated_data(profile, "parameter_resolvability", matrix, no_matrix),
         parameter_resolvability_summary: gate("parameter_resolvability", to_json(&summary)),
         open_questions,
-        requirements_hints: requirements_hints(&rules),
-        instrumentation_hints: super::instrumentation::hints(
-            &services,
+        requirements_hints,
+        instrumentation_hints: Hints::new(
+            &services.metadata,
             input.document.pointer("/spec/service_communication_graph"),
-            &declared_metrics(),
+            &services.declared_metrics,
         ),
         service_communication_graph: input
             .document
@@ -437,7 +434,7 @@ pub fn build(
             .document
             .get("spec")
             .and_then(super::instrumentation::security_contract),
-        service_metadata: services,
+        service_metadata: services.metadata.clone(),
         artifact_manifest_checksum: checksums.artifact_manifest_checksum,
         project_context_checksum: checksums.project_context_checksum,
         source_checksum: checksums.source_checksum,
@@ -514,17 +511,6 @@ fn parameter_schema() -> BTreeMap<String, Vec<String>> {
         .collect()
 }
 
-/// What each artifact depends on, for the artifacts that depend on something.
-fn dependency_graph(artifacts: &[Artifact]) -> Json {
-    json!(
-        artifacts
-            .iter()
-            .filter(|a| !a.depends_on.is_empty())
-            .map(|a| (a.id.clone(), json!(a.depends_on)))
-            .collect::<Map<String, Json>>()
-    )
-}
-
 /// The output contract of each artifact type present.
 fn output_contracts(types: &[&TypeEntry]) -> Json {
     Json::Object(
@@ -541,24 +527,6 @@ fn objectives(document: &Json) -> Json {
         .pointer("/strategy/objectives")
         .cloned()
         .unwrap_or(json!([]))
-}
-
-/// Each artifact's parameters that have a value.
-fn resolved_parameters(artifacts: &[Artifact]) -> BTreeMap<String, Json> {
-    artifacts
-        .iter()
-        .map(|a| {
-            let params: Map<String, Json> = a
-                .parameters
-                .as_object()
-                .into_iter()
-                .flatten()
-                .filter(|(_, v)| !v.is_null())
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect();
-            (a.id.clone(), Json::Object(params))
-        })
-        .collect()
 }
 
 /// A value as JSON (null if it cannot be one).

@@ -3,15 +3,10 @@
 //! of every artifact parameter (onboarding metadata, artifact manifest, validation report).
 //! Pure.
 
-use std::borrow::Cow;
-use std::collections::BTreeMap;
-
 use serde_json::{Value as Json, json};
 
-use super::catalog;
-use crate::model::reports::{
-    Artifact, ParameterStatus, ResolvabilityMatrix, ResolvabilitySummary, UnresolvedParameter,
-};
+use super::{catalog, views};
+use crate::model::reports::{Artifact, ResolvabilitySummary, UnresolvedParameter};
 
 /// The schema features and optional sections this document declares.
 pub fn capabilities() -> Json {
@@ -81,52 +76,27 @@ pub fn guidance(document: &Json) -> Json {
     Json::Object(g)
 }
 
-/// The resolvability matrix of every artifact's catalog parameters, its counts, and the
-/// unresolved entries as the validation report lists them.
-pub fn resolvability(
-    artifacts: &[Artifact],
-) -> (
-    ResolvabilityMatrix,
-    ResolvabilitySummary,
-    Vec<UnresolvedParameter>,
-) {
-    const REASON: &str = "the manifest gives no value for this parameter";
-    const REASON_CODE: &str = "value_not_materialized";
-    let mut matrix = BTreeMap::new();
+/// The counts of every artifact's catalog parameters with and without a value, and the
+/// unresolved ones as the validation report lists them (the matrix itself is
+/// [`super::views::Resolvability`]).
+pub fn resolvability(artifacts: &[Artifact]) -> (ResolvabilitySummary, Vec<UnresolvedParameter>) {
     let mut unresolved = Vec::new();
     let mut total = 0;
     for a in artifacts {
         let Some(entry) = catalog::entry(&a.artifact_type) else {
             continue;
         };
-        let mut row = BTreeMap::new();
-        for (key, source) in entry.parameters {
+        for (key, _) in entry.parameters {
             total += 1;
-            let has_value = a.parameters.get(key).is_some_and(|v| !v.is_null());
-            let status = if has_value {
-                ParameterStatus {
-                    status: Cow::Borrowed("resolved"),
-                    source_path: Some(Cow::Borrowed(source)),
-                    reason_code: None,
-                    reason: None,
-                }
-            } else {
+            if !views::has_value(&a.parameters, key) {
                 unresolved.push(UnresolvedParameter {
                     artifact_id: a.id.clone(),
                     parameter: key.to_string(),
-                    reason_code: REASON_CODE.into(),
-                    reason: REASON.into(),
+                    reason_code: views::UNRESOLVED_CODE.into(),
+                    reason: views::UNRESOLVED_REASON.into(),
                 });
-                ParameterStatus {
-                    status: Cow::Borrowed("unresolved"),
-                    source_path: Some(Cow::Borrowed(source)),
-                    reason_code: Some(Cow::Borrowed(REASON_CODE)),
-                    reason: Some(Cow::Borrowed(REASON)),
-                }
-            };
-            row.insert(Cow::Borrowed(*key), status);
+            }
         }
-        matrix.insert(a.id.clone(), row);
     }
     let summary = ResolvabilitySummary {
         total,
@@ -134,5 +104,5 @@ pub fn resolvability(
         resolved: total - unresolved.len(),
         omitted: None,
     };
-    (matrix, summary, unresolved)
+    (summary, unresolved)
 }

@@ -9,6 +9,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
+use crate::export::instrumentation::Hints;
+use crate::export::views::{DependencyGraph, DerivationRules, Matrix, ResolvedParameters};
+
 /// How one artifact property follows from a manifest field.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq, Eq, Hash)]
 #[serde(rename_all = "camelCase")]
@@ -171,13 +174,13 @@ pub struct OnboardingCoverage {
 }
 
 /// Which artifacts own one conventional output file.
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-pub struct FileOwnership {
-    pub artifact_ids: Vec<String>,
-    pub artifact_types: Vec<String>,
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct FileOwnership<'a> {
+    pub artifact_ids: Vec<&'a str>,
+    pub artifact_types: Vec<&'a str>,
     /// primary (one artifact) | shared.
-    pub scope: String,
-    pub task_ids: Vec<Json>,
+    pub scope: &'static str,
+    pub task_ids: Vec<&'a Json>,
 }
 
 /// Whether one artifact parameter has a value, and where it comes from.
@@ -192,8 +195,8 @@ pub struct ParameterStatus {
     pub reason: Option<Cow<'static, str>>,
 }
 
-/// Artifact id → parameter → whether it has a value. Typed and mostly borrowed from the
-/// catalog: at 3,000 targets it is the largest onboarding section (12 MB of JSON).
+/// Artifact id → parameter → whether it has a value (as the schema describes
+/// `parameter_resolvability`; export writes it from the artifacts, `export::views`).
 pub type ResolvabilityMatrix = BTreeMap<String, BTreeMap<Cow<'static, str>, ParameterStatus>>;
 
 /// A section a generation profile may leave out: its data, or the marker
@@ -207,8 +210,10 @@ pub enum Gated<T> {
 
 /// `onboarding-metadata.json` (`contextcore.io/onboarding-metadata/v1`). Sections a
 /// generation profile leaves out hold `{"_omitted": "profile=…"}`.
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-pub struct OnboardingMetadata {
+// The sections that grow with the number of artifacts borrow them and are written as the
+// document is printed (`export::views`); `schemars(with)` describes what they print.
+#[derive(Serialize, JsonSchema)]
+pub struct OnboardingMetadata<'a> {
     pub version: String,
     pub schema_version: String,
     pub generation_profile: String,
@@ -231,24 +236,29 @@ pub struct OnboardingMetadata {
     pub guidance: Json,
     pub capabilities: Json,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub derivation_rules: Option<Json>,
+    #[schemars(with = "Option<Json>")]
+    pub derivation_rules: Option<Gated<DerivationRules<'a>>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub artifact_dependency_graph: Option<Json>,
+    #[schemars(with = "Option<Json>")]
+    pub artifact_dependency_graph: Option<Gated<DependencyGraph<'a>>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_output_contracts: Option<Json>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub design_calibration_hints: Option<Json>,
     pub objectives: Json,
-    pub resolved_artifact_parameters: BTreeMap<String, Json>,
+    #[schemars(with = "BTreeMap<String, Json>")]
+    pub resolved_artifact_parameters: ResolvedParameters<'a>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub parameter_resolvability: Option<Gated<ResolvabilityMatrix>>,
+    #[schemars(with = "Option<Gated<ResolvabilityMatrix>>")]
+    pub parameter_resolvability: Option<Gated<Matrix<'a>>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameter_resolvability_summary: Option<Json>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub open_questions: Option<Json>,
     pub requirements_hints: Vec<Json>,
     pub service_metadata: BTreeMap<String, Json>,
-    pub instrumentation_hints: BTreeMap<String, Json>,
+    #[schemars(with = "BTreeMap<String, Json>")]
+    pub instrumentation_hints: Hints<'a>,
     /// `spec.service_communication_graph`, as the manifest gives it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_communication_graph: Option<Json>,
@@ -260,7 +270,7 @@ pub struct OnboardingMetadata {
     pub source_checksum: String,
     /// The task mapping given with `--task-mapping`, keyed by artifact id.
     pub artifact_task_mapping: Option<Json>,
-    pub file_ownership: BTreeMap<String, FileOwnership>,
+    pub file_ownership: BTreeMap<String, FileOwnership<'a>>,
     /// The manifest, relative to the output directory's parent (where the earlier gate looks).
     pub source_path_relative: String,
     /// Parameter origins per artifact type (also inside `artifact_types`).
