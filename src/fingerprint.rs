@@ -71,8 +71,16 @@ impl Digests {
     pub fn of_bytes(bytes: &[u8]) -> Self {
         let mut sha256 = Sha256::new();
         let mut blob = BlobHasher::for_blob(bytes.len() as u64);
-        sha256.update(bytes);
-        blob.update(bytes);
+        if bytes.len() >= PARALLEL_FROM {
+            // Each digest on its own core, as for a large file.
+            std::thread::scope(|s| {
+                s.spawn(|| sha256.update(bytes));
+                blob.update(bytes);
+            });
+        } else {
+            sha256.update(bytes);
+            blob.update(bytes);
+        }
         Self::finish(sha256, blob)
     }
 
@@ -104,6 +112,14 @@ impl Fingerprint {
             return Ok(Self::of_disk_bytes(file, &bytes, shown, mtime));
         }
         Self::of_large_file(file, &meta, shown, mtime)
+    }
+
+    /// Fingerprints `content`, which this process has just written to `file` (reading it back
+    /// would give the same bytes), with the file's time.
+    pub fn of_written(file: &Path, content: &[u8], shown: &str) -> Result<Self> {
+        let meta = std::fs::metadata(file).map_err(|e| Error::io(shown, e))?;
+        let mtime = meta.modified().ok().map(format_time);
+        Ok(Self::of_disk_bytes(file, content, shown, mtime))
     }
 
     /// The fingerprint of bytes read from `file`, normalized as git would store them.

@@ -6,6 +6,7 @@ use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
 use crate::error::Result;
+use crate::fingerprint::Fingerprint;
 use crate::fsio::{self, Action, Backups, DirLock};
 use crate::paths::{self, WriteStrategy};
 use crate::policy::Policy;
@@ -219,40 +220,52 @@ impl<'a> Outputs<'a> {
         role: &str,
         recorder: &mut Recorder,
     ) -> Result<Outcome> {
-        let path = paths::resolve(&self.dir, name, self.strategy)?;
-        let shown = self.shown(&path);
-        let outcome = if self.dry_run {
-            let action = match std::fs::read(&path) {
-                Ok(old) if old == content => Action::Unchanged,
-                Ok(_) => Action::Updated,
-                Err(_) => Action::Created,
-            };
-            // Recorded as it would be, so a dry run can tell whether the record would be kept.
-            recorder.outputs.push(crate::provenance::OutputRecord {
-                fingerprint: crate::fingerprint::Fingerprint::of_content(content, &shown),
-                role: role.to_string(),
-                action,
-                backup: None,
+        self.write_all(&[(name.as_ref(), content, role)], recorder)?;
+        Ok(self.outcomes.last().cloned().expect("one file was written"))
+    }
+
+    /// [`Outputs::write`] for several files (name, content, role), each written and
+    /// fingerprinted on its own thread (an export at 3,000 targets writes 55 MB: the copies
+    /// into the page cache and the digests run side by side), recorded in the order given.
+    pub fn write_all(
+        &mut self,
+        files: &[(&OsStr, &[u8], &str)],
+        recorder: &mut Recorder,
+    ) -> Result<()> {
+        let mut targets = Vec::with_capacity(files.len());
+        for (name, _, _) in files {
+            let path = paths::resolve(&self.dir, name, self.strategy)?;
+            let shown = self.shown(&path);
+            targets.push((path, shown));
+        }
+        let backups = &self.backups;
+        let dry_run = self.dry_run;
+        let results: Vec<Result<(Action, Option<PathBuf>, Fingerprint)>> =
+            std::thread::scope(|s| {
+                let running: Vec<_> = targets
+                    .iter()
+                    .zip(files)
+                    .map(|((path, shown), (_, content, _))| {
+                        s.spawn(move || written(path, shown, content, backups, dry_run))
+                    })
+                    .collect();
+                running
+                    .into_iter()
+                    .map(|r| r.join().expect("a writer thread panicked"))
+                    .collect()
             });
-            Outcome {
+        for (((_, shown), (_, _, role)), result) in targets.into_iter().zip(files).zip(results) {
+            let (action, backup, fingerprint) = result?;
+            let backup = backup.as_deref().map(|b| self.shown(b));
+            recorder.output(fingerprint, role, action, backup.clone());
+            self.outcomes.push(Outcome {
                 shown,
                 role: role.to_string(),
                 action,
-                backup: None,
-            }
-        } else {
-            let written = fsio::write_atomic(&path, content, &self.backups)?;
-            let backup = written.backup.as_deref().map(|b| self.shown(b));
-            recorder.output(&path, &shown, role, written.action, backup.clone())?;
-            Outcome {
-                shown,
-                role: role.to_string(),
-                action: written.action,
                 backup,
-            }
-        };
-        self.outcomes.push(outcome.clone());
-        Ok(outcome)
+            });
+        }
+        Ok(())
     }
 
     /// Ends the run: writes its record (when `emit`), and returns the files written and the
@@ -356,6 +369,29 @@ impl Outputs<'_> {
             _ => name.to_string(),
         }
     }
+}
+
+/// Writes one file (or, in a dry run, says what writing it would do): its action, backup and
+/// fingerprint.
+fn written(
+    path: &Path,
+    shown: &str,
+    content: &[u8],
+    backups: &Backups,
+    dry_run: bool,
+) -> Result<(Action, Option<PathBuf>, Fingerprint)> {
+    if dry_run {
+        let action = match std::fs::read(path) {
+            Ok(old) if old == content => Action::Unchanged,
+            Ok(_) => Action::Updated,
+            Err(_) => Action::Created,
+        };
+        // Recorded as it would be, so a dry run can tell whether the record would be kept.
+        return Ok((action, None, Fingerprint::of_content(content, shown)));
+    }
+    let written = fsio::write_atomic(path, content, backups)?;
+    let fingerprint = Fingerprint::of_written(path, content, shown)?;
+    Ok((written.action, written.backup, fingerprint))
 }
 
 fn lock_display(workspace: &Workspace, lock: &Path) -> String {

@@ -215,19 +215,17 @@ impl Recorder {
     /// Fingerprints a written output.
     pub fn output(
         &mut self,
-        file: &Path,
-        shown: &str,
+        fingerprint: Fingerprint,
         role: &str,
         action: Action,
         backup: Option<String>,
-    ) -> Result<()> {
+    ) {
         self.outputs.push(OutputRecord {
-            fingerprint: Fingerprint::of_file(file, shown)?,
+            fingerprint,
             role: role.to_string(),
             action,
             backup,
         });
-        Ok(())
     }
 
     /// Stamps completion time and a fresh run id. `completed_at ≥ started_at` by construction.

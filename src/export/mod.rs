@@ -423,13 +423,17 @@ pub fn derive(input: &ExportInput) -> ExportDocuments {
         checksums,
         task_mapping.as_ref(),
     );
-    let inventory = inventory::build(
-        &onboarding,
-        &input.generated_at,
-        &input.manifest_sha256,
-        &input.manifest_path,
-    );
-    let onboarding_text = to_json(&onboarding);
+    // The section digests and the text read the same document: one on each core.
+    let (inventory, onboarding_text) = std::thread::scope(|s| {
+        let text = s.spawn(|| to_json(&onboarding));
+        let inventory = inventory::build(
+            &onboarding,
+            &input.generated_at,
+            &input.manifest_sha256,
+            &input.manifest_path,
+        );
+        (inventory, text.join().expect("printing cannot panic"))
+    });
     let legacy_provenance = onboarding.provenance.filter(|p| !p.is_null());
     let shortfalls: Vec<String> = shortfalls.into_iter().map(|(_, s)| s).collect();
     let quality = QualityReport {

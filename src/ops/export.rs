@@ -1,5 +1,6 @@
 //! `manifest export` (also `export`): read → derive → resolve → write → record.
 
+use std::ffi::OsStr;
 use std::path::Path;
 
 use serde_json::{Value as Json, json};
@@ -495,21 +496,20 @@ fn write_documents(
     } else {
         names.written(o)
     };
-    for (name, role) in files {
-        outputs.write(name, document_bytes(docs, role), role, recorder)?;
+    let legacy = docs
+        .legacy_provenance
+        .as_ref()
+        .filter(|_| a.emit_provenance && !failed)
+        .map(export::to_json);
+    let mut written: Vec<(&OsStr, &[u8], &str)> = files
+        .iter()
+        .map(|(name, role)| (OsStr::new(name), document_bytes(docs, role), *role))
+        .collect();
+    if let Some(legacy) = &legacy {
+        let name = OsStr::new(export_names::LEGACY_PROVENANCE);
+        written.push((name, legacy, "legacy_provenance"));
     }
-    if a.emit_provenance
-        && !failed
-        && let Some(legacy) = &docs.legacy_provenance
-    {
-        outputs.write(
-            export_names::LEGACY_PROVENANCE,
-            &export::to_json(legacy),
-            "legacy_provenance",
-            recorder,
-        )?;
-    }
-    Ok(())
+    outputs.write_all(&written, recorder)
 }
 
 /// The text of the document [`ExportNames::written`] names by `role`.
