@@ -66,6 +66,11 @@ impl BlobHasher {
     }
 }
 
+/// The sha256 of bytes in memory, in hex (when the blob id is not wanted).
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
 impl Digests {
     /// Digests of bytes in memory.
     pub fn of_bytes(bytes: &[u8]) -> Self {

@@ -14,7 +14,7 @@ pub mod views;
 
 use serde_json::{Value as Json, json};
 
-use crate::fingerprint::Digests;
+use crate::fingerprint::sha256_hex;
 use crate::model::manifest::{API_VERSION, Manifest};
 use crate::model::reports::{
     Artifact, ArtifactManifest, ArtifactManifestMetadata, Checksums, CoverageSummary, Gates,
@@ -365,106 +365,183 @@ fn artifact_manifest(
     if input.json_format {
         to_json(&manifest_doc)
     } else {
-        to_yaml(&manifest_doc)
+        yaml_with_artifacts(manifest_doc, artifacts)
     }
 }
 
-/// Derives every export document.
+/// The artifact manifest's YAML, its artifact list printed in parts on all cores (at 3,000
+/// targets the list is 15 MB, the rest a few lines). A top-level list prints the same alone
+/// as under its key (items at the key's column, `- `), so the parts are spliced in where the
+/// document printed without them says `artifacts: []`.
+fn yaml_with_artifacts<'a>(mut doc: ArtifactManifest<'a>, artifacts: &'a [Artifact]) -> Vec<u8> {
+    const EMPTY: &str = "\nartifacts: []\n";
+    if artifacts.is_empty() {
+        return to_yaml(&doc);
+    }
+    doc.artifacts = std::borrow::Cow::Borrowed(&[]);
+    let frame = to_yaml(&doc);
+    let Some(at) = frame
+        .windows(EMPTY.len())
+        .position(|w| w == EMPTY.as_bytes())
+    else {
+        // Not printed as expected: print the whole document in one piece.
+        doc.artifacts = std::borrow::Cow::Borrowed(artifacts);
+        return to_yaml(&doc);
+    };
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let part = artifacts.len().div_ceil(cores);
+    let parts: Vec<Vec<u8>> = std::thread::scope(|s| {
+        let printing: Vec<_> = artifacts
+            .chunks(part)
+            .map(|chunk| s.spawn(move || to_yaml(&chunk)))
+            .collect();
+        printing
+            .into_iter()
+            .map(|p| p.join().expect("printing cannot panic"))
+            .collect()
+    });
+    let mut out = Vec::with_capacity(frame.len() + parts.iter().map(Vec::len).sum::<usize>());
+    out.extend_from_slice(&frame[..at]);
+    out.extend_from_slice(b"\nartifacts:\n");
+    for p in &parts {
+        out.extend_from_slice(p);
+    }
+    out.extend_from_slice(&frame[at + EMPTY.len()..]);
+    out
+}
+
+/// Derives every export document. The large ones are printed on all cores: the artifact
+/// manifest while the onboarding metadata is built (neither reads the other; the metadata gets
+/// the manifest's digest after), then the onboarding text while the section digests and the
+/// reports are made.
 pub fn derive(input: &ExportInput) -> ExportDocuments {
     let m = input.manifest;
     let project = m.project_name().to_string();
     let project_context = project_context(input, &project);
-    let context_sha256 = Digests::of_bytes(&project_context).sha256;
+    let context_sha256 = sha256_hex(&project_context);
     let artifacts = artifacts::derive(m, &input.existing, &context_sha256, &input.profile);
     let coverage = artifacts::coverage(&artifacts, &m.spec.targets);
     let coverage_percent = coverage.overall_coverage;
-    let artifact_manifest = artifact_manifest(input, &project, &artifacts, coverage.clone());
-    let checksums = Checksums {
-        source_checksum: input.manifest_sha256.clone(),
-        artifact_manifest_checksum: Digests::of_bytes(&artifact_manifest).sha256,
-        project_context_checksum: context_sha256,
-    };
     let task_mapping = input
         .task_mapping
         .map(|m| task_mapping_by_id(m, &artifacts));
+    let services = onboarding::Services::new(input, &artifacts);
+    let (artifact_manifest, mut onboarding) = std::thread::scope(|s| {
+        let printing = s.spawn(|| artifact_manifest(input, &project, &artifacts, coverage.clone()));
+        let onboarding = onboarding::build(
+            input,
+            &project,
+            &artifacts,
+            &services,
+            coverage.clone(),
+            task_mapping.as_ref(),
+        );
+        (printing.join().expect("printing cannot panic"), onboarding)
+    });
+    let checksums = Checksums {
+        source_checksum: input.manifest_sha256.clone(),
+        artifact_manifest_checksum: sha256_hex(&artifact_manifest),
+        project_context_checksum: context_sha256,
+    };
+    onboarding.artifact_manifest_checksum = checksums.artifact_manifest_checksum.clone();
+    onboarding.project_context_checksum = checksums.project_context_checksum.clone();
+    onboarding.source_checksum = checksums.source_checksum.clone();
     let (gates, shortfalls, coverage_summary) =
         gates(input, &artifacts, task_mapping.as_ref(), coverage_percent);
     let diagnostics = diagnostics(input, &shortfalls, &artifacts);
-    let (mut summary, unresolved) = sections::resolvability(&artifacts);
-    if !catalog::profile_has_section(&input.profile, "parameter_resolvability") {
-        summary.omitted = Some(format!("profile={}", input.profile));
-    }
-    let validation = ValidationReport {
-        version: SCHEMA_VERSION.into(),
-        schema_version: SCHEMA_VERSION.into(),
-        schema: VALIDATION_SCHEMA.into(),
-        project_id: m.project_id().to_string(),
-        generated_at: input.generated_at.clone(),
-        checksums: checksums.clone(),
-        integrity: Integrity {
-            checksum_chain_complete: true,
-        },
-        coverage: coverage_summary.clone(),
-        resolvability: Resolvability {
-            summary,
-            unresolved,
-        },
-        capabilities: sections::capabilities(),
-        diagnostics: diagnostics.clone(),
-        run_provenance: crate::paths::RUN_RECORD.into(),
-    };
-    let services = onboarding::Services::new(input, &artifacts);
-    let onboarding = onboarding::build(
-        input,
-        &project,
-        &artifacts,
-        &services,
-        coverage,
-        checksums,
-        task_mapping.as_ref(),
-    );
-    // The section digests and the text read the same document: one on each core.
-    let (inventory, onboarding_text) = std::thread::scope(|s| {
-        let text = s.spawn(|| to_json(&onboarding));
+    let shortfalls: Vec<String> = shortfalls.into_iter().map(|(_, s)| s).collect();
+    let (onboarding_text, inventory, validation, quality) = std::thread::scope(|s| {
+        let printing = s.spawn(|| to_json(&onboarding));
         let inventory = inventory::build(
             &onboarding,
             &input.generated_at,
             &input.manifest_sha256,
             &input.manifest_path,
         );
-        (inventory, text.join().expect("printing cannot panic"))
+        let validation = validation_report(
+            input,
+            &artifacts,
+            checksums,
+            &coverage_summary,
+            &diagnostics,
+        );
+        let quality = QualityReport {
+            version: SCHEMA_VERSION.into(),
+            schema: QUALITY_SCHEMA.into(),
+            generated_at: input.generated_at.clone(),
+            strict_quality: input.strict,
+            deterministic_output: input.deterministic,
+            policy_file: input.policy_file.clone(),
+            policy_effective: PolicyEffective {
+                coverage_threshold_env: input.environment.clone(),
+                min_coverage: input.min_coverage,
+                scan_path_allowlist: input.scan_path_allowlist.clone(),
+            },
+            gates: gates.clone(),
+            passed: shortfalls.is_empty(),
+            shortfalls: shortfalls.clone(),
+            coverage: coverage_summary.clone(),
+            diagnostics: diagnostics.clone(),
+        };
+        let text = printing.join().expect("printing cannot panic");
+        (text, inventory, validation, to_json(&quality))
     });
-    let legacy_provenance = onboarding.provenance.filter(|p| !p.is_null());
-    let shortfalls: Vec<String> = shortfalls.into_iter().map(|(_, s)| s).collect();
-    let quality = QualityReport {
-        version: SCHEMA_VERSION.into(),
-        schema: QUALITY_SCHEMA.into(),
-        generated_at: input.generated_at.clone(),
-        strict_quality: input.strict,
-        deterministic_output: input.deterministic,
-        policy_file: input.policy_file.clone(),
-        policy_effective: PolicyEffective {
-            coverage_threshold_env: input.environment.clone(),
-            min_coverage: input.min_coverage,
-            scan_path_allowlist: input.scan_path_allowlist.clone(),
-        },
-        gates: gates.clone(),
-        passed: shortfalls.is_empty(),
-        shortfalls: shortfalls.clone(),
-        coverage: coverage_summary,
-        diagnostics,
-    };
+    let legacy_provenance = onboarding.provenance.take().filter(|p| !p.is_null());
+    drop(onboarding);
+    let validation_text = to_json(&validation);
+    // At 3,000 targets the artifacts and the reports' lists take 50 ms to free, which the
+    // writing need not wait for.
+    free_later((artifacts, validation, services, task_mapping));
     ExportDocuments {
         project_context,
         artifact_manifest,
         onboarding: onboarding_text,
         inventory,
         legacy_provenance,
-        validation: to_json(&validation),
-        quality: to_json(&quality),
+        validation: validation_text,
+        quality,
         coverage_percent,
         gates,
         shortfalls,
+    }
+}
+
+/// Frees `value` on a thread of its own.
+fn free_later<T: Send + 'static>(value: T) {
+    std::thread::spawn(move || drop(value));
+}
+
+/// The validation report: checksums, coverage, the resolvability counts and every unresolved
+/// parameter, and the diagnostics.
+fn validation_report(
+    input: &ExportInput,
+    artifacts: &[Artifact],
+    checksums: Checksums,
+    coverage: &CoverageSummary,
+    diagnostics: &[ReportDiagnostic],
+) -> ValidationReport {
+    let (mut summary, unresolved) = sections::resolvability(artifacts);
+    if !catalog::profile_has_section(&input.profile, "parameter_resolvability") {
+        summary.omitted = Some(format!("profile={}", input.profile));
+    }
+    ValidationReport {
+        version: SCHEMA_VERSION.into(),
+        schema_version: SCHEMA_VERSION.into(),
+        schema: VALIDATION_SCHEMA.into(),
+        project_id: input.manifest.project_id().to_string(),
+        generated_at: input.generated_at.clone(),
+        checksums,
+        integrity: Integrity {
+            checksum_chain_complete: true,
+        },
+        coverage: coverage.clone(),
+        resolvability: Resolvability {
+            summary,
+            unresolved,
+        },
+        capabilities: sections::capabilities(),
+        diagnostics: diagnostics.to_vec(),
+        run_provenance: crate::paths::RUN_RECORD.into(),
     }
 }
 
@@ -511,6 +588,34 @@ fn diagnostics(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_artifact_list_printed_in_parts_is_the_document_printed_whole() {
+        let golden =
+            include_str!("../../tests/golden/out__checkout-service-artifact-manifest.yaml");
+        let mut doc: ArtifactManifest = serde_saphyr::from_str(golden).unwrap();
+        let mut artifacts = doc.artifacts.to_vec();
+        // Scalars that print in other styles: quoted, multi-line, long, empty, YAML words.
+        let odd = [
+            "two\nlines",
+            "a: b # c",
+            "yes",
+            "",
+            "- dash",
+            &"long words ".repeat(20),
+        ];
+        for (i, a) in artifacts.iter_mut().enumerate() {
+            a.name = odd[i % odd.len()].to_string();
+        }
+        for n in [1, 2, 3, artifacts.len()] {
+            doc.artifacts = std::borrow::Cow::Owned(artifacts[..n].to_vec());
+            let whole = to_yaml(&doc);
+            assert_eq!(
+                String::from_utf8(yaml_with_artifacts(doc.clone(), &artifacts[..n])).unwrap(),
+                String::from_utf8(whole).unwrap()
+            );
+        }
+    }
 
     #[test]
     fn metric_names_are_prometheus_safe() {

@@ -9,11 +9,11 @@ use serde_json::{Map, Value as Json, json};
 
 use super::catalog::{self, CATALOG, TypeEntry};
 use super::instrumentation::Hints;
-use super::sections::{capabilities, guidance, resolvability, semantic_conventions};
+use super::sections::{capabilities, guidance, resolvability_summary, semantic_conventions};
 use super::views::{DependencyGraph, DerivationRules, Entries, Matrix, ResolvedParameters};
 use super::{ExportInput, ONBOARDING_SCHEMA, SCHEMA_VERSION};
 use crate::model::reports::{
-    Artifact, Checksums, Coverage, FileOwnership, Gated, OnboardingCoverage, OnboardingMetadata,
+    Artifact, Coverage, FileOwnership, Gated, OnboardingCoverage, OnboardingMetadata,
 };
 use crate::paths::export_names;
 
@@ -365,7 +365,6 @@ pub fn build<'a>(
     artifacts: &'a [Artifact],
     services: &'a Services,
     coverage: Coverage,
-    checksums: Checksums,
     task_mapping: Option<&'a Map<String, Json>>,
 ) -> OnboardingMetadata<'a> {
     let profile = input.profile.as_str();
@@ -373,7 +372,7 @@ pub fn build<'a>(
     let types = types_present(artifacts);
     let rules = DerivationRules::new(artifacts);
     let requirements_hints = requirements_hints(&rules);
-    let (summary, _) = resolvability(artifacts);
+    let summary = resolvability_summary(artifacts);
     let matrix = Matrix::new(artifacts);
     let graph = DependencyGraph::new(artifacts);
     let (no_rules, no_matrix, no_graph) = (rules.is_empty(), matrix.is_empty(), graph.is_empty());
@@ -435,9 +434,10 @@ pub fn build<'a>(
             .get("spec")
             .and_then(super::instrumentation::security_contract),
         service_metadata: services.metadata.clone(),
-        artifact_manifest_checksum: checksums.artifact_manifest_checksum,
-        project_context_checksum: checksums.project_context_checksum,
-        source_checksum: checksums.source_checksum,
+        // The checksums are the caller's: it prints the artifact manifest while this is built.
+        artifact_manifest_checksum: String::new(),
+        project_context_checksum: String::new(),
+        source_checksum: String::new(),
         artifact_task_mapping: task_mapping.cloned().map(Json::Object),
         file_ownership: file_ownership(artifacts, task_mapping),
         source_path_relative: input.source_path_relative.clone(),

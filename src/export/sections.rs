@@ -76,33 +76,40 @@ pub fn guidance(document: &Json) -> Json {
     Json::Object(g)
 }
 
-/// The counts of every artifact's catalog parameters with and without a value, and the
-/// unresolved ones as the validation report lists them (the matrix itself is
-/// [`super::views::Resolvability`]).
-pub fn resolvability(artifacts: &[Artifact]) -> (ResolvabilitySummary, Vec<UnresolvedParameter>) {
-    let mut unresolved = Vec::new();
-    let mut total = 0;
-    for a in artifacts {
-        let Some(entry) = catalog::entry(&a.artifact_type) else {
-            continue;
-        };
-        for (key, _) in entry.parameters {
-            total += 1;
-            if !views::has_value(&a.parameters, key) {
-                unresolved.push(UnresolvedParameter {
-                    artifact_id: a.id.clone(),
-                    parameter: key.to_string(),
-                    reason_code: views::UNRESOLVED_CODE.into(),
-                    reason: views::UNRESOLVED_REASON.into(),
-                });
-            }
-        }
-    }
-    let summary = ResolvabilitySummary {
+/// Each catalog parameter of each artifact, and whether the artifact gives it a value.
+fn parameters(artifacts: &[Artifact]) -> impl Iterator<Item = (&Artifact, &'static str, bool)> {
+    artifacts.iter().flat_map(|a| {
+        let params = catalog::entry(&a.artifact_type).map_or(&[][..], |e| e.parameters);
+        params
+            .iter()
+            .map(move |(key, _)| (a, *key, views::has_value(&a.parameters, key)))
+    })
+}
+
+/// The counts of every artifact's catalog parameters with and without a value.
+pub fn resolvability_summary(artifacts: &[Artifact]) -> ResolvabilitySummary {
+    let (total, unresolved) = parameters(artifacts).fold((0, 0), |(total, unresolved), p| {
+        (total + 1, unresolved + usize::from(!p.2))
+    });
+    ResolvabilitySummary {
         total,
-        unresolved: unresolved.len(),
-        resolved: total - unresolved.len(),
+        unresolved,
+        resolved: total - unresolved,
         omitted: None,
-    };
-    (summary, unresolved)
+    }
+}
+
+/// [`resolvability_summary`], and the unresolved parameters as the validation report lists
+/// them (the matrix itself is [`super::views::Matrix`]).
+pub fn resolvability(artifacts: &[Artifact]) -> (ResolvabilitySummary, Vec<UnresolvedParameter>) {
+    let unresolved = parameters(artifacts)
+        .filter(|(_, _, has_value)| !has_value)
+        .map(|(a, key, _)| UnresolvedParameter {
+            artifact_id: a.id.clone(),
+            parameter: key.to_string(),
+            reason_code: views::UNRESOLVED_CODE.into(),
+            reason: views::UNRESOLVED_REASON.into(),
+        })
+        .collect();
+    (resolvability_summary(artifacts), unresolved)
 }
