@@ -3,6 +3,7 @@
 //! read. Pure: inputs in, bytes and verdicts out; no clock (the command passes the generation
 //! time in), no file system.
 
+pub mod artifact_yaml;
 pub mod artifacts;
 pub mod catalog;
 pub mod instrumentation;
@@ -370,7 +371,7 @@ fn artifact_manifest(
 }
 
 /// The artifact manifest's YAML, its artifact list printed in parts on all cores (at 3,000
-/// targets the list is 15 MB, the rest a few lines). A top-level list prints the same alone
+/// targets the list is 15 MB, the rest a few lines; [`artifact_yaml`] prints it). A top-level list prints the same alone
 /// as under its key (items at the key's column, `- `), so the parts are spliced in where the
 /// document printed without them says `artifacts: []`.
 fn yaml_with_artifacts<'a>(mut doc: ArtifactManifest<'a>, artifacts: &'a [Artifact]) -> Vec<u8> {
@@ -393,7 +394,7 @@ fn yaml_with_artifacts<'a>(mut doc: ArtifactManifest<'a>, artifacts: &'a [Artifa
     let parts: Vec<Vec<u8>> = std::thread::scope(|s| {
         let printing: Vec<_> = artifacts
             .chunks(part)
-            .map(|chunk| s.spawn(move || to_yaml(&chunk)))
+            .map(|chunk| s.spawn(move || artifact_yaml::print(chunk)))
             .collect();
         printing
             .into_iter()
