@@ -119,12 +119,28 @@ impl Fingerprint {
         Self::of_large_file(file, &meta, shown, mtime)
     }
 
-    /// Fingerprints `content`, which this process has just written to `file` (reading it back
-    /// would give the same bytes), with the file's time.
-    pub fn of_written(file: &Path, content: &[u8], shown: &str) -> Result<Self> {
+    /// Fingerprints `content` as `write` puts it in `file` (reading it back would give the
+    /// same bytes), with the file's time after. A large content is digested while it is
+    /// written and synced.
+    pub fn of_written<T>(
+        file: &Path,
+        content: &[u8],
+        shown: &str,
+        write: impl FnOnce() -> Result<T>,
+    ) -> Result<(T, Self)> {
+        let (written, mut fingerprint) = if content.len() >= PARALLEL_FROM {
+            std::thread::scope(|s| {
+                let digesting = s.spawn(|| Self::of_disk_bytes(file, content, shown, None));
+                let written = write();
+                (written, digesting.join().expect("digests cannot panic"))
+            })
+        } else {
+            (write(), Self::of_disk_bytes(file, content, shown, None))
+        };
+        let written = written?;
         let meta = std::fs::metadata(file).map_err(|e| Error::io(shown, e))?;
-        let mtime = meta.modified().ok().map(format_time);
-        Ok(Self::of_disk_bytes(file, content, shown, mtime))
+        fingerprint.mtime = meta.modified().ok().map(format_time);
+        Ok((written, fingerprint))
     }
 
     /// The fingerprint of bytes read from `file`, normalized as git would store them.

@@ -389,8 +389,9 @@ fn written(
         // Recorded as it would be, so a dry run can tell whether the record would be kept.
         return Ok((action, None, Fingerprint::of_content(content, shown)));
     }
-    let written = fsio::write_atomic(path, content, backups)?;
-    let fingerprint = Fingerprint::of_written(path, content, shown)?;
+    let (written, fingerprint) = Fingerprint::of_written(path, content, shown, || {
+        fsio::write_atomic(path, content, backups)
+    })?;
     Ok((written.action, written.backup, fingerprint))
 }
 

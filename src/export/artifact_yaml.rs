@@ -213,20 +213,24 @@ impl Printer {
 /// `_-./[]` with single spaces between words, not one of YAML's words for true, false or null.
 fn plain(s: &str) -> bool {
     let bytes = s.as_bytes();
-    let Some(first) = bytes.first() else {
+    let (Some(first), Some(last)) = (bytes.first(), bytes.last()) else {
         return false;
     };
-    first.is_ascii_alphabetic()
-        && s.len() <= MAX_INLINE
-        && !s.ends_with(' ')
-        && !s.contains("  ")
-        && bytes
-            .iter()
-            .all(|b| b.is_ascii_alphanumeric() || b" _-./[]".contains(b))
-        && !matches!(
-            s.to_ascii_lowercase().as_str(),
-            "y" | "n" | "yes" | "no" | "on" | "off" | "true" | "false" | "null"
-        )
+    if !first.is_ascii_alphabetic() || *last == b' ' || s.len() > MAX_INLINE {
+        return false;
+    }
+    // One pass: allowed bytes only, and no two spaces in a row.
+    let mut after_space = false;
+    for &b in bytes {
+        let space = b == b' ';
+        if (space && after_space) || !(space || b.is_ascii_alphanumeric() || b"_-./[]".contains(&b))
+        {
+            return false;
+        }
+        after_space = space;
+    }
+    const WORDS: [&str; 9] = ["y", "n", "yes", "no", "on", "off", "true", "false", "null"];
+    !(s.len() <= 5 && WORDS.iter().any(|w| w.eq_ignore_ascii_case(s)))
 }
 
 #[cfg(test)]

@@ -153,9 +153,13 @@ impl Serialize for Row<'_> {
 pub const UNRESOLVED_REASON: &str = "the manifest gives no value for this parameter";
 pub const UNRESOLVED_CODE: &str = "value_not_materialized";
 
-/// Whether `parameters` gives `key` a value.
+/// Whether `parameters` gives `key` a value. An artifact has a handful of parameters and
+/// they are asked about 150,000 times at 3,000 targets: a scan beats hashing the key.
 pub fn has_value(parameters: &Json, key: &str) -> bool {
-    parameters.get(key).is_some_and(|v| !v.is_null())
+    parameters
+        .as_object()
+        .and_then(|map| map.iter().find(|(k, _)| k.as_str() == key))
+        .is_some_and(|(_, v)| !v.is_null())
 }
 
 fn status(parameters: &Json, key: &str, source: &'static str) -> ParameterStatus {
