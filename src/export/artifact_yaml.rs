@@ -209,6 +209,19 @@ impl Printer {
     }
 }
 
+/// The bytes a plain scalar may hold: letters, digits, space and `_-./[]`.
+const PLAIN_BYTE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric()
+            || matches!(c, b' ' | b'_' | b'-' | b'.' | b'/' | b'[' | b']');
+        b += 1;
+    }
+    table
+};
+
 /// Whether serde_saphyr certainly prints `s` plain: a letter, then letters, digits and
 /// `_-./[]` with single spaces between words, not one of YAML's words for true, false or null.
 fn plain(s: &str) -> bool {
@@ -223,8 +236,7 @@ fn plain(s: &str) -> bool {
     let mut after_space = false;
     for &b in bytes {
         let space = b == b' ';
-        if (space && after_space) || !(space || b.is_ascii_alphanumeric() || b"_-./[]".contains(&b))
-        {
+        if (space && after_space) || !PLAIN_BYTE[usize::from(b)] {
             return false;
         }
         after_space = space;

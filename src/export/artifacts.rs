@@ -2,7 +2,7 @@
 //! requirements, with stable ids (`{target with '-' as '_'}-{suffix}`), and their coverage.
 //! Pure: no I/O.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde_json::{Value as Json, json};
 
@@ -439,25 +439,29 @@ pub fn coverage(artifacts: &[Artifact], targets: &[Target]) -> Coverage {
     let outdated = required.iter().filter(|a| a.status == "outdated").count();
     // One pass over the required artifacts, grouped by target (targets × artifacts would be
     // quadratic for large manifests).
-    let mut per_target: BTreeMap<&str, (usize, usize, Vec<String>)> = BTreeMap::new();
+    let mut per_target: HashMap<&str, (usize, usize, Vec<&str>)> = HashMap::new();
     for a in &required {
         let entry = per_target.entry(a.target.as_str()).or_default();
         entry.0 += 1;
         if a.status == "exists" {
             entry.1 += 1;
         } else {
-            entry.2.push(a.id.clone());
+            entry.2.push(&a.id);
         }
     }
     let mut names: Vec<(&str, Option<&str>)> = targets
         .iter()
         .map(|t| (t.name.as_str(), t.namespace.as_deref()))
         .collect();
-    let mut known: std::collections::HashSet<&str> = names.iter().map(|(n, _)| *n).collect();
+    let mut known: HashSet<&str> = names.iter().map(|(n, _)| *n).collect();
+    // Artifacts come in runs of one target: each run's target is looked up once.
+    let mut previous = None;
     for a in artifacts {
-        if known.insert(a.target.as_str()) {
-            names.push((a.target.as_str(), None));
+        let target = a.target.as_str();
+        if previous != Some(target) && known.insert(target) {
+            names.push((target, None));
         }
+        previous = Some(target);
     }
     let by_target = names
         .into_iter()
@@ -469,14 +473,18 @@ pub fn coverage(artifacts: &[Artifact], targets: &[Target]) -> Coverage {
                 required_count: count,
                 existing_count: have,
                 coverage_percent: percent(have, count),
-                gaps,
+                gaps: gaps.into_iter().map(String::from).collect(),
             }
         })
         .collect();
-    let mut by_type: BTreeMap<String, usize> = BTreeMap::new();
+    let mut by_type: BTreeMap<&str, usize> = BTreeMap::new();
     for a in artifacts.iter().filter(|a| a.status != "exists") {
-        *by_type.entry(a.artifact_type.clone()).or_default() += 1;
+        *by_type.entry(&a.artifact_type).or_default() += 1;
     }
+    let by_type = by_type
+        .into_iter()
+        .map(|(t, n)| (t.to_string(), n))
+        .collect();
     Coverage {
         total_required: required.len(),
         total_existing: existing,

@@ -426,9 +426,9 @@ pub(crate) fn in_parts<T: Sync, R: Send>(
 }
 
 /// Derives every export document. The large ones are printed on all cores: the artifact
-/// manifest while the onboarding metadata is built (neither reads the other; the metadata gets
-/// the manifest's digest after), then the onboarding text while the section digests and the
-/// reports are made.
+/// manifest and its digest while the onboarding metadata and the gates are made (neither reads
+/// the other; the metadata gets the manifest's digest after), then the onboarding text while
+/// the section digests are taken and the reports made and printed.
 pub fn derive(input: &ExportInput) -> ExportDocuments {
     let m = input.manifest;
     let project = m.project_name().to_string();
@@ -441,8 +441,17 @@ pub fn derive(input: &ExportInput) -> ExportDocuments {
         .task_mapping
         .map(|m| task_mapping_by_id(m, &artifacts));
     let services = onboarding::Services::new(input, &artifacts);
-    let (artifact_manifest, mut onboarding) = std::thread::scope(|s| {
-        let printing = s.spawn(|| artifact_manifest(input, &project, &artifacts, coverage.clone()));
+    let (
+        (artifact_manifest, manifest_sha256),
+        mut onboarding,
+        (gates, shortfalls, coverage_summary),
+        diagnostics,
+    ) = std::thread::scope(|s| {
+        let printing = s.spawn(|| {
+            let text = artifact_manifest(input, &project, &artifacts, coverage.clone());
+            let sha256 = sha256_hex(&text);
+            (text, sha256)
+        });
         let onboarding = onboarding::build(
             input,
             &project,
@@ -451,19 +460,23 @@ pub fn derive(input: &ExportInput) -> ExportDocuments {
             coverage.clone(),
             task_mapping.as_ref(),
         );
-        (printing.join().expect("printing cannot panic"), onboarding)
+        let gates = gates(input, &artifacts, task_mapping.as_ref(), coverage_percent);
+        let diagnostics = diagnostics(input, &gates.1, &artifacts);
+        (
+            printing.join().expect("printing cannot panic"),
+            onboarding,
+            gates,
+            diagnostics,
+        )
     });
     let checksums = Checksums {
         source_checksum: input.manifest_sha256.clone(),
-        artifact_manifest_checksum: sha256_hex(&artifact_manifest),
+        artifact_manifest_checksum: manifest_sha256,
         project_context_checksum: context_sha256,
     };
     onboarding.artifact_manifest_checksum = checksums.artifact_manifest_checksum.clone();
     onboarding.project_context_checksum = checksums.project_context_checksum.clone();
     onboarding.source_checksum = checksums.source_checksum.clone();
-    let (gates, shortfalls, coverage_summary) =
-        gates(input, &artifacts, task_mapping.as_ref(), coverage_percent);
-    let diagnostics = diagnostics(input, &shortfalls, &artifacts);
     let shortfalls: Vec<String> = shortfalls.into_iter().map(|(_, s)| s).collect();
     let (onboarding_text, inventory, validation, quality) = std::thread::scope(|s| {
         let printing = s.spawn(|| to_json(&onboarding));
@@ -498,12 +511,14 @@ pub fn derive(input: &ExportInput) -> ExportDocuments {
             coverage: coverage_summary.clone(),
             diagnostics: diagnostics.clone(),
         };
+        // Printed while the onboarding text is.
+        let (validation_text, quality) = (to_json(&validation), to_json(&quality));
         let text = printing.join().expect("printing cannot panic");
-        (text, inventory, validation, to_json(&quality))
+        (text, inventory, (validation, validation_text), quality)
     });
+    let (validation, validation_text) = validation;
     let legacy_provenance = onboarding.provenance.take().filter(|p| !p.is_null());
     drop(onboarding);
-    let validation_text = to_json(&validation);
     // At 3,000 targets the artifacts and the reports' lists take 50 ms to free, which the
     // writing need not wait for.
     free_later((artifacts, validation, services, task_mapping));
