@@ -3,6 +3,7 @@
 //! Pure: no I/O.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use serde_json::{Value as Json, json};
 
@@ -134,19 +135,42 @@ pub fn derive(
     context_sha256: &str,
     profile: &str,
 ) -> Vec<Artifact> {
-    let included = |a: &Artifact| {
-        super::catalog::entry(&a.artifact_type)
+    let included = |artifact_type: &str| {
+        super::catalog::entry(artifact_type)
             .is_some_and(|e| super::catalog::profile_includes(profile, e.category))
     };
+    // The kinds the profile includes, with their parameters when the manifest alone gives
+    // them (made once, shared by every target's artifact).
+    let kinds: Vec<(&ArtifactKind, Option<Arc<Json>>)> = KINDS
+        .iter()
+        .filter(|kind| included(kind.artifact_type))
+        .map(|kind| {
+            (
+                kind,
+                manifest_parameters(kind.artifact_type, manifest).map(Arc::new),
+            )
+        })
+        .collect();
     // Each target's artifacts depend on that target alone: at 3,000 targets they are made
     // on all cores, in target order.
     let mut parts = super::in_parts(&manifest.spec.targets, 64, |targets| {
-        targets
-            .iter()
-            .flat_map(|t| KINDS.iter().map(move |kind| (t, kind)))
-            .map(|(target, kind)| of_target(manifest, existing, context_sha256, target, kind))
-            .filter(included)
-            .collect::<Vec<_>>()
+        let mut out = Vec::with_capacity(targets.len() * kinds.len());
+        for target in targets {
+            for (kind, shared) in &kinds {
+                let parameters = shared.clone().unwrap_or_else(|| {
+                    Arc::new(target_parameters(kind.artifact_type, manifest, target))
+                });
+                out.push(of_target(
+                    manifest,
+                    existing,
+                    context_sha256,
+                    target,
+                    kind,
+                    parameters,
+                ));
+            }
+        }
+        out
     })
     .into_iter();
     let mut out = parts.next().unwrap_or_default();
@@ -161,13 +185,13 @@ pub fn derive(
         priority: "recommended".into(),
         status: status(found, context_sha256).into(),
         derived_from: Vec::new(),
-        parameters: json!({"project_root": ".", "index_dir": "docs/capability-index/"}),
+        parameters: Arc::new(json!({"project_root": ".", "index_dir": "docs/capability-index/"})),
         depends_on: Vec::new(),
         existing_path: found.map(|f| f.path.clone()),
         validation_errors: Vec::new(),
         id,
     };
-    if included(&index) {
+    if included(&index.artifact_type) {
         out.push(index);
     }
     out
@@ -180,6 +204,7 @@ fn of_target(
     context_sha256: &str,
     target: &Target,
     kind: &ArtifactKind,
+    parameters: Arc<Json>,
 ) -> Artifact {
     let id = artifact_id(&target.name, kind.suffix);
     let found = find_existing(existing, &id, &target.name, kind.keywords)
@@ -191,7 +216,7 @@ fn of_target(
         priority: priority(kind.artifact_type, manifest.criticality()).into(),
         status: status(found, context_sha256).into(),
         derived_from: derived_from(kind.artifact_type, manifest, target),
-        parameters: parameters(kind.artifact_type, manifest, target),
+        parameters,
         depends_on: depends_on(kind.artifact_type)
             .iter()
             .map(|s| artifact_id(&target.name, s))
@@ -273,7 +298,12 @@ fn depends_on(artifact_type: &str) -> &'static [&'static str] {
     }
 }
 
-fn rule(property: &str, source: &str, transformation: String, rationale: &str) -> DerivationRule {
+fn rule(
+    property: &'static str,
+    source: &'static str,
+    transformation: String,
+    rationale: &'static str,
+) -> DerivationRule {
     DerivationRule {
         property: property.into(),
         source_field: source.into(),
@@ -377,7 +407,9 @@ fn derived_from(artifact_type: &str, m: &Manifest, t: &Target) -> Vec<Derivation
     }
 }
 
-fn parameters(artifact_type: &str, m: &Manifest, t: &Target) -> Json {
+/// The parameters of an artifact type that depend on the manifest alone (`None` for the
+/// types whose parameters name their target).
+fn manifest_parameters(artifact_type: &str, m: &Manifest) -> Option<Json> {
     let r = &m.spec.requirements;
     let o = &m.spec.observability;
     let criticality = m.criticality();
@@ -396,7 +428,7 @@ fn parameters(artifact_type: &str, m: &Manifest, t: &Target) -> Json {
             Some(default.to_string())
         }
     };
-    match artifact_type {
+    Some(match artifact_type {
         "dashboard" => {
             json!({"criticality": criticality, "dashboardPlacement": obs(&o.dashboard_placement, "standard"), "datasources": ["Tempo", "Loki", "mimir"], "risks": full_risks(m)})
         }
@@ -406,8 +438,25 @@ fn parameters(artifact_type: &str, m: &Manifest, t: &Target) -> Json {
         "slo_definition" => {
             json!({"availability": req(&r.availability, "99.9"), "latencyP99": req(&r.latency_p99, "200ms"), "errorBudget": req(&r.error_budget, "0.1"), "throughput": r.throughput})
         }
+        "notification_policy" => {
+            json!({"alertChannels": o.alert_channels, "owner": m.spec.business.owner, "owners": full_owners(m)})
+        }
+        "runbook" => json!({"risks": full_risks(m), "escalationContacts": full_owners(m)}),
+        _ => return None,
+    })
+}
+
+/// The parameters of an artifact type that name the target.
+fn target_parameters(artifact_type: &str, m: &Manifest, t: &Target) -> Json {
+    let o = &m.spec.observability;
+    match artifact_type {
         "service_monitor" => {
-            let mut p = json!({"metricsInterval": obs(&o.metrics_interval, "30s")});
+            let interval = if m.spec.has_observability {
+                o.metrics_interval.clone()
+            } else {
+                Some("30s".to_string())
+            };
+            let mut p = json!({"metricsInterval": interval});
             if let Some(ns) = &t.namespace {
                 p["namespace"] = json!(ns);
             }
@@ -417,12 +466,8 @@ fn parameters(artifact_type: &str, m: &Manifest, t: &Target) -> Json {
             let metric = crate::export::metric_name(&t.name);
             json!({"logSelectors": [format!("{{app=\"{}\"}}", t.name)], "recordingRules": [format!("{metric}:error_rate_5m"), format!("{metric}:request_rate_5m")], "labelExtractors": ["level", "status_code", "method", "path"], "logFormat": "otel"})
         }
-        "notification_policy" => {
-            json!({"alertChannels": o.alert_channels, "owner": m.spec.business.owner, "owners": full_owners(m)})
-        }
-        "runbook" => json!({"risks": full_risks(m), "escalationContacts": full_owners(m)}),
         _ => {
-            json!({"alertSeverity": severity(criticality), "summaryTemplate": format!("[{{{{ .Status | toUpper }}}}] {} {{{{ .CommonLabels.alertname }}}}", t.name), "descriptionTemplate": "{{ range .Alerts }}{{ .Annotations.description }}\n{{ end }}", "alertChannels": o.alert_channels})
+            json!({"alertSeverity": severity(m.criticality()), "summaryTemplate": format!("[{{{{ .Status | toUpper }}}}] {} {{{{ .CommonLabels.alertname }}}}", t.name), "descriptionTemplate": "{{ range .Alerts }}{{ .Annotations.description }}\n{{ end }}", "alertChannels": o.alert_channels})
         }
     }
 }

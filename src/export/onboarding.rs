@@ -223,7 +223,7 @@ const PIPELINE_INNATE: [(&str, &str, &str, &str, &[&str]); 13] = [
 fn requirements_hints(rules: &DerivationRules) -> Vec<Json> {
     let mut out = Vec::new();
     let mut seen = Vec::new();
-    for field in rules.rules().map(|r| r.source_field.as_str()) {
+    for field in rules.rules().map(|r| &*r.source_field) {
         let Some((_, tail)) = field.rsplit_once("requirements.") else {
             continue;
         };
@@ -307,7 +307,7 @@ fn file_ownership<'a>(
             task_ids: Vec::new(),
         });
         owner.artifact_ids.push(&a.id);
-        if !owner.artifact_types.contains(&a.artifact_type.as_str()) {
+        if !owner.artifact_types.contains(&&*a.artifact_type) {
             owner.artifact_types.push(&a.artifact_type);
         }
         if let Some(task) = task_mapping.and_then(|m| m.get(&a.id))

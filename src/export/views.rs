@@ -222,7 +222,7 @@ impl<'a> DerivationRules<'a> {
         let mut at: HashMap<&str, usize> = HashMap::new();
         let mut out: Vec<(&str, Vec<&DerivationRule>)> = Vec::new();
         for a in artifacts.iter().filter(|a| !a.derived_from.is_empty()) {
-            let kind = a.artifact_type.as_str();
+            let kind = &*a.artifact_type;
             let i = *at.entry(kind).or_insert_with(|| {
                 out.push((kind, Vec::new()));
                 out.len() - 1
@@ -274,7 +274,7 @@ mod tests {
     /// Two artifacts of one id (targets `a-b` and `a_b` both give `a_b-…`), with different
     /// values, among others.
     fn artifacts() -> Vec<Artifact> {
-        let artifact = |id: &str, kind: &str, n: u64| Artifact {
+        let artifact = |id: &str, kind: &'static str, n: u64| Artifact {
             id: id.into(),
             artifact_type: kind.into(),
             name: id.into(),
@@ -283,11 +283,11 @@ mod tests {
             status: "needed".into(),
             derived_from: vec![DerivationRule {
                 property: "p".into(),
-                source_field: format!("spec.requirements.f{n}"),
+                source_field: format!("spec.requirements.f{n}").into(),
                 transformation: "t".into(),
                 rationale: "r".into(),
             }],
-            parameters: json!({"namespace": format!("ns{n}"), "metricsInterval": null}),
+            parameters: json!({"namespace": format!("ns{n}"), "metricsInterval": null}).into(),
             depends_on: vec![format!("dep{n}")],
             existing_path: None,
             validation_errors: Vec::new(),
@@ -310,7 +310,7 @@ mod tests {
         let artifacts = artifacts();
         let expected: BTreeMap<&str, &Json> = artifacts
             .iter()
-            .map(|a| (a.id.as_str(), &a.parameters))
+            .map(|a| (a.id.as_str(), &*a.parameters))
             .collect();
         let expected: BTreeMap<&str, Json> = expected
             .into_iter()

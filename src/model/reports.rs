@@ -16,10 +16,10 @@ use crate::export::views::{DependencyGraph, DerivationRules, Matrix, ResolvedPar
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq, Eq, Hash)]
 #[serde(rename_all = "camelCase")]
 pub struct DerivationRule {
-    pub property: String,
-    pub source_field: String,
+    pub property: Cow<'static, str>,
+    pub source_field: Cow<'static, str>,
     pub transformation: String,
-    pub rationale: String,
+    pub rationale: Cow<'static, str>,
 }
 
 /// A required or optional observability artifact of one target.
@@ -29,16 +29,17 @@ pub struct Artifact {
     /// `{target with '-' as '_'}-{suffix}`.
     pub id: String,
     #[serde(rename = "type")]
-    pub artifact_type: String,
+    pub artifact_type: Cow<'static, str>,
     pub name: String,
     pub target: String,
     /// required | recommended | optional.
-    pub priority: String,
+    pub priority: Cow<'static, str>,
     /// needed | exists | outdated (exists, but generated from another project context).
-    pub status: String,
+    pub status: Cow<'static, str>,
     pub derived_from: Vec<DerivationRule>,
     /// Parameters a generator needs, pre-derived from the manifest.
-    pub parameters: Json,
+    // Shared by the artifacts of one type when the manifest alone gives them.
+    pub parameters: std::sync::Arc<Json>,
     pub depends_on: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub existing_path: Option<String>,
