@@ -53,7 +53,7 @@ impl Printer {
             self.out.push_str(" []\n");
         } else {
             self.out.push('\n');
-            for r in &a.derived_from {
+            for r in a.derived_from.iter() {
                 self.indent(2);
                 self.out.push_str("- ");
                 self.entry(0, true, "property", |p| p.string(&r.property))?;

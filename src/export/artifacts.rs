@@ -139,16 +139,15 @@ pub fn derive(
         super::catalog::entry(artifact_type)
             .is_some_and(|e| super::catalog::profile_includes(profile, e.category))
     };
-    // The kinds the profile includes, with their parameters when the manifest alone gives
-    // them (made once, shared by every target's artifact).
-    let kinds: Vec<(&ArtifactKind, Option<Arc<Json>>)> = KINDS
+    // The kinds the profile includes, with their rules and parameters when the manifest alone
+    // gives them (made once, shared by every target's artifact).
+    let kinds: Vec<Kind> = KINDS
         .iter()
         .filter(|kind| included(kind.artifact_type))
-        .map(|kind| {
-            (
-                kind,
-                manifest_parameters(kind.artifact_type, manifest).map(Arc::new),
-            )
+        .map(|kind| Kind {
+            kind,
+            rules: manifest_rules(kind.artifact_type, manifest).map(Arc::new),
+            parameters: manifest_parameters(kind.artifact_type, manifest).map(Arc::new),
         })
         .collect();
     // Each target's artifacts depend on that target alone: at 3,000 targets they are made
@@ -156,18 +155,8 @@ pub fn derive(
     let mut parts = super::in_parts(&manifest.spec.targets, 64, |targets| {
         let mut out = Vec::with_capacity(targets.len() * kinds.len());
         for target in targets {
-            for (kind, shared) in &kinds {
-                let parameters = shared.clone().unwrap_or_else(|| {
-                    Arc::new(target_parameters(kind.artifact_type, manifest, target))
-                });
-                out.push(of_target(
-                    manifest,
-                    existing,
-                    context_sha256,
-                    target,
-                    kind,
-                    parameters,
-                ));
+            for kind in &kinds {
+                out.push(kind.artifact(manifest, existing, context_sha256, target));
             }
         }
         out
@@ -184,7 +173,7 @@ pub fn derive(
         target: project.to_string(),
         priority: "recommended".into(),
         status: status(found, context_sha256).into(),
-        derived_from: Vec::new(),
+        derived_from: Arc::default(),
         parameters: Arc::new(json!({"project_root": ".", "index_dir": "docs/capability-index/"})),
         depends_on: Vec::new(),
         existing_path: found.map(|f| f.path.clone()),
@@ -197,33 +186,47 @@ pub fn derive(
     out
 }
 
-/// The artifact of one kind for one target.
-fn of_target(
-    manifest: &Manifest,
-    existing: &[ExistingFile],
-    context_sha256: &str,
-    target: &Target,
-    kind: &ArtifactKind,
-    parameters: Arc<Json>,
-) -> Artifact {
-    let id = artifact_id(&target.name, kind.suffix);
-    let found = find_existing(existing, &id, &target.name, kind.keywords)
-        .or_else(|| generated_for_project(existing, manifest, target, kind.artifact_type));
-    Artifact {
-        artifact_type: kind.artifact_type.into(),
-        name: format!("{} {}", target.name, kind.title),
-        target: target.name.clone(),
-        priority: priority(kind.artifact_type, manifest.criticality()).into(),
-        status: status(found, context_sha256).into(),
-        derived_from: derived_from(kind.artifact_type, manifest, target),
-        parameters,
-        depends_on: depends_on(kind.artifact_type)
-            .iter()
-            .map(|s| artifact_id(&target.name, s))
-            .collect(),
-        existing_path: found.map(|f| f.path.clone()),
-        validation_errors: Vec::new(),
-        id,
+/// An artifact kind with what its artifacts share.
+struct Kind {
+    kind: &'static ArtifactKind,
+    rules: Option<Arc<Vec<DerivationRule>>>,
+    parameters: Option<Arc<Json>>,
+}
+
+impl Kind {
+    /// The artifact of this kind for `target`.
+    fn artifact(
+        &self,
+        manifest: &Manifest,
+        existing: &[ExistingFile],
+        context_sha256: &str,
+        target: &Target,
+    ) -> Artifact {
+        let kind = self.kind;
+        let id = artifact_id(&target.name, kind.suffix);
+        let found = find_existing(existing, &id, &target.name, kind.keywords)
+            .or_else(|| generated_for_project(existing, manifest, target, kind.artifact_type));
+        Artifact {
+            artifact_type: kind.artifact_type.into(),
+            name: format!("{} {}", target.name, kind.title),
+            target: target.name.clone(),
+            priority: priority(kind.artifact_type, manifest.criticality()).into(),
+            status: status(found, context_sha256).into(),
+            derived_from: self
+                .rules
+                .clone()
+                .unwrap_or_else(|| Arc::new(target_rules(target))),
+            parameters: self.parameters.clone().unwrap_or_else(|| {
+                Arc::new(target_parameters(kind.artifact_type, manifest, target))
+            }),
+            depends_on: depends_on(kind.artifact_type)
+                .iter()
+                .map(|s| artifact_id(&target.name, s))
+                .collect(),
+            existing_path: found.map(|f| f.path.clone()),
+            validation_errors: Vec::new(),
+            id,
+        }
     }
 }
 
@@ -312,11 +315,13 @@ fn rule(
     }
 }
 
-fn derived_from(artifact_type: &str, m: &Manifest, t: &Target) -> Vec<DerivationRule> {
+/// How an artifact type's properties follow from the manifest, when the manifest alone gives
+/// them (`None` for the types whose rules name the target).
+fn manifest_rules(artifact_type: &str, m: &Manifest) -> Option<Vec<DerivationRule>> {
     let r = &m.spec.requirements;
     let criticality = m.criticality();
     let or_unset = |v: &Option<String>| v.clone().unwrap_or_else(|| "unset".into());
-    match artifact_type {
+    Some(match artifact_type {
         "dashboard" => vec![
             rule(
                 "title",
@@ -372,20 +377,7 @@ fn derived_from(artifact_type: &str, m: &Manifest, t: &Target) -> Vec<Derivation
             format!("Interval: {}", m.spec.scrape_interval()),
             "Scrape interval from observability or criticality",
         )],
-        "loki_rule" => vec![
-            rule(
-                "logSelectors",
-                "spec.targets[].name",
-                format!("{{job=\"{}\"}}", t.name),
-                "Log selectors from the target name",
-            ),
-            rule(
-                "logFormat",
-                "spec.observability.logLevel",
-                "otel".into(),
-                "Logs follow the OpenTelemetry log bridge conventions",
-            ),
-        ],
+        "loki_rule" => return None,
         "notification_policy" => vec![rule(
             "channels",
             "spec.observability.alertChannels",
@@ -404,7 +396,25 @@ fn derived_from(artifact_type: &str, m: &Manifest, t: &Target) -> Vec<Derivation
             severity(criticality).to_string(),
             "Template severity follows criticality",
         )],
-    }
+    })
+}
+
+/// The derivation rules of `loki_rule`, the one type whose rules name the target.
+fn target_rules(t: &Target) -> Vec<DerivationRule> {
+    vec![
+        rule(
+            "logSelectors",
+            "spec.targets[].name",
+            format!("{{job=\"{}\"}}", t.name),
+            "Log selectors from the target name",
+        ),
+        rule(
+            "logFormat",
+            "spec.observability.logLevel",
+            "otel".into(),
+            "Logs follow the OpenTelemetry log bridge conventions",
+        ),
+    ]
 }
 
 /// The parameters of an artifact type that depend on the manifest alone (`None` for the

@@ -227,7 +227,7 @@ impl<'a> DerivationRules<'a> {
                 out.push((kind, Vec::new()));
                 out.len() - 1
             });
-            for rule in &a.derived_from {
+            for rule in a.derived_from.iter() {
                 if seen.insert((kind, rule)) {
                     out[i].1.push(rule);
                 }
@@ -286,7 +286,8 @@ mod tests {
                 source_field: format!("spec.requirements.f{n}").into(),
                 transformation: "t".into(),
                 rationale: "r".into(),
-            }],
+            }]
+            .into(),
             parameters: json!({"namespace": format!("ns{n}"), "metricsInterval": null}).into(),
             depends_on: vec![format!("dep{n}")],
             existing_path: None,

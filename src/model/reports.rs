@@ -36,7 +36,7 @@ pub struct Artifact {
     pub priority: Cow<'static, str>,
     /// needed | exists | outdated (exists, but generated from another project context).
     pub status: Cow<'static, str>,
-    pub derived_from: Vec<DerivationRule>,
+    pub derived_from: std::sync::Arc<Vec<DerivationRule>>,
     /// Parameters a generator needs, pre-derived from the manifest.
     // Shared by the artifacts of one type when the manifest alone gives them.
     pub parameters: std::sync::Arc<Json>,
