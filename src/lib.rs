@@ -15,6 +15,7 @@ pub mod lineage;
 pub mod model;
 pub mod ops;
 pub mod output;
+pub mod parallel;
 pub mod path_bytes;
 pub mod paths;
 pub mod plan;

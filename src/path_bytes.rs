@@ -107,7 +107,7 @@ pub fn is_at_or_under(path: &str, dir: &str) -> bool {
 }
 
 /// The bytes a record text names; a text that does not decode names itself.
-fn bytes_or_text(text: &str) -> Cow<'_, [u8]> {
+pub fn bytes_or_text(text: &str) -> Cow<'_, [u8]> {
     decode(text).map_or(Cow::Borrowed(text.as_bytes()), Cow::Owned)
 }
 

@@ -152,7 +152,7 @@ pub fn derive(
         .collect();
     // Each target's artifacts depend on that target alone: at 3,000 targets they are made
     // on all cores, in target order.
-    let mut parts = super::in_parts(&manifest.spec.targets, 64, |targets| {
+    let mut parts = crate::parallel::in_parts(&manifest.spec.targets, 64, |targets| {
         let mut out = Vec::with_capacity(targets.len() * kinds.len());
         for target in targets {
             for kind in &kinds {

@@ -389,7 +389,7 @@ fn yaml_with_artifacts<'a>(mut doc: ArtifactManifest<'a>, artifacts: &'a [Artifa
         doc.artifacts = std::borrow::Cow::Borrowed(artifacts);
         return to_yaml(&doc);
     };
-    let parts = in_parts(artifacts, 1, artifact_yaml::print);
+    let parts = crate::parallel::in_parts(artifacts, 1, artifact_yaml::print);
     let mut out = Vec::with_capacity(frame.len() + parts.iter().map(Vec::len).sum::<usize>());
     out.extend_from_slice(&frame[..at]);
     out.extend_from_slice(b"\nartifacts:\n");
@@ -398,31 +398,6 @@ fn yaml_with_artifacts<'a>(mut doc: ArtifactManifest<'a>, artifacts: &'a [Artifa
     }
     out.extend_from_slice(&frame[at + EMPTY.len()..]);
     out
-}
-
-/// `f` applied to `items` in consecutive parts, one per core (a part has at least `min`
-/// items; one part runs on this thread), the results in order.
-pub(crate) fn in_parts<T: Sync, R: Send>(
-    items: &[T],
-    min: usize,
-    f: impl Fn(&[T]) -> R + Sync,
-) -> Vec<R> {
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    let part = items.len().div_ceil(cores).max(min.max(1));
-    if items.len() <= part {
-        return vec![f(items)];
-    }
-    let f = &f;
-    std::thread::scope(|s| {
-        let running: Vec<_> = items
-            .chunks(part)
-            .map(|chunk| s.spawn(move || f(chunk)))
-            .collect();
-        running
-            .into_iter()
-            .map(|r| r.join().expect("a part cannot panic"))
-            .collect()
-    })
 }
 
 /// Derives every export document. The large ones are printed on all cores: the artifact

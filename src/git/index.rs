@@ -326,7 +326,14 @@ pub(super) fn raw_entry<'a>(
             next: end + 1,
         });
     }
-    let end = at + b.get(at..)?.iter().position(|&c| c == 0)?;
+    // The flags hold the path's length when it is under 0xfff bytes (checked: the NUL must
+    // be there); a longer or corrupt one is found by its NUL.
+    let len = usize::from(flags & 0x0fff);
+    let end = if len < 0x0fff && b.get(at + len) == Some(&0) {
+        at + len
+    } else {
+        at + b.get(at..)?.iter().position(|&c| c == 0)?
+    };
     Some(RawEntry {
         flags,
         extended,

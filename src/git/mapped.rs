@@ -15,6 +15,13 @@ pub enum FileBytes {
     Read(Vec<u8>),
 }
 
+// Safety: the mapping is read-only and private, and lives until `drop`: sharing or moving it
+// between threads is sharing or moving a `&[u8]`.
+#[cfg(unix)]
+unsafe impl Send for FileBytes {}
+#[cfg(unix)]
+unsafe impl Sync for FileBytes {}
+
 impl FileBytes {
     /// Maps (or reads) the file at `path`.
     pub fn open(path: &Path) -> std::io::Result<Self> {

@@ -1,8 +1,12 @@
-//! The pre-commit hook's read of the index: path → blob id of each staged entry, in two
-//! allocations (one string of all paths, one table) instead of one entry and one path per
-//! file. At 100,000 files the per-entry allocations and their page faults were most of the
-//! hook. Only plain indexes (versions 2–4 without split-index link or sparse directories)
-//! are read here; anything else goes through [`IndexFile::read`], which understands them all.
+//! The pre-commit hook's read of the index: path → blob id of each staged entry. The index is
+//! mapped, and for the versions git writes by default (2 and 3) each entry is three offsets
+//! into it: no path is copied and nothing is allocated per file. At 100,000 files the copies
+//! and the page faults on fresh memory were most of the hook. Index version 4 compresses
+//! paths, so its paths (and ids) are rebuilt into one buffer. Only plain indexes (no split-index
+//! link or sparse directories) are read here; anything else goes through [`IndexFile::read`],
+//! which understands them all.
+
+use std::borrow::Cow;
 
 use super::{ObjectId, Repo};
 
@@ -11,64 +15,63 @@ use super::mapped::FileBytes;
 use crate::error::{Error, Result};
 
 /// Staged entries (stage 0, not intent-to-add) as (path, blob id), sorted by path.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct StagedIds {
-    paths: String,
-    /// (path start, path length, object id bytes): an `ObjectId` is made only for the entries a
-    /// check asks about (making 100,000 of them through libgit2 cost the hook 3 ms).
-    entries: Vec<(u32, u32, RawId)>,
+    /// The mapped index, or a buffer of ids and paths made for them (see the module comment).
+    bytes: Option<FileBytes>,
+    /// Where each entry's id and path are in `bytes`. An `ObjectId` is made only for the
+    /// entries a check asks about (making 100,000 of them through libgit2 cost the hook 3 ms).
+    entries: Vec<Entry>,
+    /// The length of an object id in bytes: 20 (SHA-1) or 32 (SHA-256).
+    hash: usize,
     /// Paths whose entry is not a regular file (a symbolic link, a submodule): rare, so kept
     /// apart instead of widening every entry.
     other: Vec<String>,
+    /// The entries (by position) whose path the reader's `marked` predicate picked, so that the
+    /// caller does not walk every path again.
+    marked: Vec<u32>,
 }
 
-/// An object id as the index holds it: 20 (SHA-1) or 32 (SHA-256) bytes.
+/// Offsets of one entry's object id and path (and the path's length) in `StagedIds::bytes`.
 #[derive(Debug, Clone, Copy)]
-struct RawId {
-    bytes: [u8; 32],
-    len: u8,
+struct Entry {
+    id: u32,
+    path: u32,
+    len: u32,
 }
 
-impl RawId {
-    fn of(bytes: &[u8]) -> Option<Self> {
-        let mut id = RawId {
-            bytes: [0; 32],
-            len: u8::try_from(bytes.len()).ok()?,
-        };
-        id.bytes.get_mut(..bytes.len())?.copy_from_slice(bytes);
-        Some(id)
-    }
-
-    fn from_oid(oid: ObjectId) -> Option<Self> {
-        Self::of(oid.as_bytes())
-    }
-
-    fn oid(&self) -> Option<ObjectId> {
-        ObjectId::from_bytes(&self.bytes[..usize::from(self.len)])
+impl std::fmt::Debug for StagedIds {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StagedIds")
+            .field("entries", &self.entries.len())
+            .finish_non_exhaustive()
     }
 }
 
 impl StagedIds {
-    /// Reads the index a commit would be made from (`$GIT_INDEX_FILE` honoured).
-    pub fn read(repo: &Repo) -> Result<Self> {
+    /// Reads the index a commit would be made from (`$GIT_INDEX_FILE` honoured), keeping at
+    /// hand the entries whose path (bytes) `marked` picks (see [`StagedIds::marked`]).
+    pub fn read(repo: &Repo, marked: &dyn Fn(&[u8]) -> bool) -> Result<Self> {
         let (path, hash) = index_path(repo);
         let bytes = match FileBytes::open(&path) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
             Err(e) => return Err(Error::io(&path, e)),
         };
-        if let Some(ids) = scan(&bytes, hash) {
+        if let Some(ids) = scan(bytes, hash, marked) {
             return Ok(ids);
         }
-        Ok(Self::from(IndexFile::read(repo)?))
+        Self::of_index(IndexFile::read(repo)?, hash, marked)
+            .ok_or_else(|| Error::Git(format!("{}: index too large", path.display())))
     }
 
-    /// The staged blob id of `path`.
+    /// The staged blob id of `path` (record text).
     pub fn get(&self, path: &str) -> Option<ObjectId> {
+        let key = crate::path_bytes::bytes_or_text(path);
         self.entries
-            .binary_search_by(|e| crate::path_bytes::cmp(self.path_of(e), path))
+            .binary_search_by(|e| self.path_bytes(e).cmp(&key))
             .ok()
-            .and_then(|i| self.entries[i].2.oid())
+            .and_then(|i| self.id_of(&self.entries[i]))
     }
 
     /// The staged entry of `path`: its blob id and whether it is a regular file.
@@ -81,69 +84,153 @@ impl StagedIds {
         !self.other.is_empty() && self.other.iter().any(|p| p == path)
     }
 
-    /// Every staged (path, blob id), sorted by path.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, ObjectId)> {
+    /// Every staged (path as record text, blob id), sorted by path.
+    pub fn iter(&self) -> impl Iterator<Item = (Cow<'_, str>, ObjectId)> {
         self.entries
             .iter()
-            .filter_map(|e| Some((self.path_of(e), e.2.oid()?)))
+            .filter_map(|e| Some((self.text_of(e), self.id_of(e)?)))
     }
 
-    /// Every staged path, sorted (no object id is made).
-    pub fn paths(&self) -> impl Iterator<Item = &str> {
-        self.entries.iter().map(|e| self.path_of(e))
+    /// Every staged path as record text, sorted (no object id is made).
+    pub fn paths(&self) -> impl Iterator<Item = Cow<'_, str>> {
+        self.entries.iter().map(|e| self.text_of(e))
     }
 
-    fn path_of(&self, e: &(u32, u32, RawId)) -> &str {
-        &self.paths[e.0 as usize..(e.0 + e.1) as usize]
+    /// The entries `read`'s `marked` picked, as (path bytes, path as record text, blob id),
+    /// sorted by path.
+    pub fn marked(&self) -> impl Iterator<Item = (&[u8], Cow<'_, str>, ObjectId)> {
+        self.marked.iter().filter_map(|&i| {
+            let e = self.entries.get(i as usize)?;
+            Some((self.path_bytes(e), self.text_of(e), self.id_of(e)?))
+        })
     }
 
-    /// Adds an entry named by its path's bytes, as they are in the index.
-    fn push(&mut self, path: &[u8], id: RawId, mode: u32) -> Option<()> {
-        self.push_text(&crate::path_bytes::as_text(path), id, mode)
+    fn buffer(&self) -> &[u8] {
+        self.bytes.as_deref().unwrap_or_default()
     }
 
-    /// Adds an entry named by its record text.
-    fn push_text(&mut self, path: &str, id: RawId, mode: u32) -> Option<()> {
-        if !super::objects::is_regular_mode(mode) {
-            self.other.push(path.to_string());
+    fn path_bytes(&self, e: &Entry) -> &[u8] {
+        let at = e.path as usize;
+        &self.buffer()[at..at + e.len as usize]
+    }
+
+    fn text_of(&self, e: &Entry) -> Cow<'_, str> {
+        crate::path_bytes::as_text(self.path_bytes(e))
+    }
+
+    fn id_of(&self, e: &Entry) -> Option<ObjectId> {
+        let at = e.id as usize;
+        ObjectId::from_bytes(self.buffer().get(at..at + self.hash)?)
+    }
+
+    /// The staged ids of an index read the long way: its ids and paths copied into a buffer.
+    /// `None` when they do not fit in 4 GiB of offsets.
+    fn of_index(index: IndexFile, hash: usize, marked: &dyn Fn(&[u8]) -> bool) -> Option<Self> {
+        let mut ids = Builder::new(hash, index.entries.len(), 64, marked);
+        for e in &index.entries {
+            let bytes = crate::path_bytes::bytes_or_text(&e.path);
+            ids.push_copy(e.id.as_bytes(), &bytes, e.mode)?;
         }
-        let start = u32::try_from(self.paths.len()).ok()?;
-        self.paths.push_str(path);
-        let len = u32::try_from(self.paths.len()).ok()? - start;
-        self.entries.push((start, len, id));
-        Some(())
+        Some(ids.finish(None))
     }
 }
 
-impl From<IndexFile> for StagedIds {
-    fn from(index: IndexFile) -> Self {
-        let mut ids = Self::default();
-        for e in &index.entries {
-            if let Some(id) = RawId::from_oid(e.id) {
-                ids.push_text(&e.path, id, e.mode);
-            }
+/// Collects entries, either as offsets into the mapped index or copied into a buffer.
+struct Builder<'m> {
+    ids: StagedIds,
+    buffer: Vec<u8>,
+    marked: &'m dyn Fn(&[u8]) -> bool,
+}
+
+impl<'m> Builder<'m> {
+    fn new(
+        hash: usize,
+        room: usize,
+        copied_per_entry: usize,
+        marked: &'m dyn Fn(&[u8]) -> bool,
+    ) -> Self {
+        Builder {
+            ids: StagedIds {
+                bytes: None,
+                entries: Vec::with_capacity(room),
+                hash,
+                other: Vec::new(),
+                marked: Vec::new(),
+            },
+            buffer: Vec::with_capacity(room * copied_per_entry),
+            marked,
         }
-        ids
+    }
+
+    /// What an entry's path says beyond its offsets: not a regular file, or marked.
+    fn note(&mut self, path: &[u8], mode: u32) -> Option<()> {
+        if !super::objects::is_regular_mode(mode) {
+            self.ids.other.push(crate::path_bytes::encode(path));
+        }
+        if (self.marked)(path) {
+            self.ids
+                .marked
+                .push(u32::try_from(self.ids.entries.len()).ok()?);
+        }
+        Some(())
+    }
+
+    /// An entry whose id and path are at these offsets of the mapped index.
+    fn push_in_place(
+        &mut self,
+        id: usize,
+        path: usize,
+        len: usize,
+        b: &[u8],
+        mode: u32,
+    ) -> Option<()> {
+        self.note(b.get(path..path + len)?, mode)?;
+        self.ids.entries.push(Entry {
+            id: u32::try_from(id).ok()?,
+            path: u32::try_from(path).ok()?,
+            len: u32::try_from(len).ok()?,
+        });
+        Some(())
+    }
+
+    /// An entry whose id and path are copied into the buffer.
+    fn push_copy(&mut self, id: &[u8], path: &[u8], mode: u32) -> Option<()> {
+        self.note(path, mode)?;
+        let at = self.buffer.len();
+        self.buffer.extend_from_slice(id);
+        self.buffer.extend_from_slice(path);
+        self.ids.entries.push(Entry {
+            id: u32::try_from(at).ok()?,
+            path: u32::try_from(at + id.len()).ok()?,
+            len: u32::try_from(path.len()).ok()?,
+        });
+        Some(())
+    }
+
+    /// The entries, over the mapped index when given, else over the buffer.
+    fn finish(mut self, mapped: Option<FileBytes>) -> StagedIds {
+        self.ids.bytes = Some(mapped.unwrap_or(FileBytes::Read(self.buffer)));
+        self.ids
     }
 }
 
 /// The staged ids of a plain index; `None` for anything [`IndexFile::read`] should handle (a
 /// split index, sparse directory entries, an unknown version or mandatory extension,
 /// truncation). Entry layout as in git's `Documentation/gitformat-index.txt`.
-fn scan(b: &[u8], hash: usize) -> Option<StagedIds> {
+fn scan(bytes: FileBytes, hash: usize, marked: &dyn Fn(&[u8]) -> bool) -> Option<StagedIds> {
+    let b: &[u8] = &bytes;
     let (version, count) = super::index::header(b)?;
     let room = super::index::capacity(b, count);
-    let mut ids = StagedIds {
-        paths: String::with_capacity(room * 32),
-        entries: Vec::with_capacity(room),
-        other: Vec::new(),
-    };
+    // Version 4's paths are prefix-compressed: they (and the ids) are copied.
+    let copied = version == 4;
+    let mut ids = Builder::new(hash, room, if copied { 64 } else { 0 }, marked);
     let mut at = 12;
     let mut previous = Vec::<u8>::new();
     for _ in 0..count {
         let start = at;
         let mode = be32(b, start + 24)?;
-        let id = RawId::of(b.get(start + 40..start + 40 + hash)?)?;
+        let id = start + 40;
+        b.get(id..id + hash)?;
         let raw = super::index::raw_entry(b, start, version, &mut previous, hash)?;
         let (flags, extended, path) = (raw.flags, raw.extended, raw.path);
         at = raw.next;
@@ -152,8 +239,14 @@ fn scan(b: &[u8], hash: usize) -> Option<StagedIds> {
         }
         let stage = (flags >> 12) & 0x3;
         let intent_to_add = extended & 0x2000 != 0;
-        if stage == 0 && !intent_to_add {
-            ids.push(path, id, mode)?;
+        if stage != 0 || intent_to_add {
+            continue;
+        }
+        if copied {
+            ids.push_copy(&b[id..id + hash], path, mode)?;
+        } else {
+            let offset = path.as_ptr() as usize - b.as_ptr() as usize;
+            ids.push_in_place(id, offset, path.len(), b, mode)?;
         }
     }
     // Extensions: a split index (`link`) or an unknown mandatory one goes the long way.
@@ -169,7 +262,7 @@ fn scan(b: &[u8], hash: usize) -> Option<StagedIds> {
         }
         at += 8 + len;
     }
-    Some(ids)
+    Some(ids.finish((!copied).then_some(bytes)))
 }
 
 #[cfg(test)]
@@ -198,20 +291,34 @@ mod tests {
     fn same_as_index_file(dir: &std::path::Path) {
         let repo = Repo(git2::Repository::open(dir).unwrap());
         let (path, _) = index_path(&repo);
-        let scanned = scan(&std::fs::read(path).unwrap(), 20).expect("a plain index is scanned");
+        let marked = |p: &[u8]| p.ends_with(b".txt");
+        let scanned =
+            scan(FileBytes::open(&path).unwrap(), 20, &marked).expect("a plain index is scanned");
         let full = IndexFile::read(&repo).unwrap();
         let expected: Vec<(String, ObjectId)> = full
             .entries
             .iter()
             .map(|e| (e.path.clone(), e.id))
             .collect();
-        let got: Vec<(String, ObjectId)> =
-            scanned.iter().map(|(p, id)| (p.to_string(), id)).collect();
-        assert_eq!(got, expected);
-        for (p, id) in &expected {
-            assert_eq!(scanned.get(p), Some(*id), "{p}");
+        let long = StagedIds::of_index(IndexFile::read(&repo).unwrap(), 20, &marked).unwrap();
+        let expected_marked: Vec<&(String, ObjectId)> = expected
+            .iter()
+            .filter(|(p, _)| p.ends_with(".txt"))
+            .collect();
+        for ids in [&scanned, &long] {
+            let got: Vec<(String, ObjectId)> =
+                ids.iter().map(|(p, id)| (p.to_string(), id)).collect();
+            assert_eq!(got, expected);
+            for (p, id) in &expected {
+                assert_eq!(ids.get(p), Some(*id), "{p}");
+            }
+            assert_eq!(ids.get("not/staged"), None);
+            let marked: Vec<(String, ObjectId)> = ids
+                .marked()
+                .map(|(_, p, id)| (p.into_owned(), id))
+                .collect();
+            assert_eq!(marked.iter().collect::<Vec<_>>(), expected_marked);
         }
-        assert_eq!(scanned.get("not/staged"), None);
     }
 
     #[test]

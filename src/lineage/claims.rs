@@ -38,7 +38,10 @@ const TRAILER: &str = "sha256\t";
 #[derive(Debug, Default)]
 pub struct ClaimsCache {
     file: Option<PathBuf>,
-    entries: HashMap<ObjectId, LineageRecord>,
+    /// The records the file holds, decoded only when one is loaded.
+    stored: Stored,
+    /// Records parsed this run, to be added to the file.
+    added: HashMap<ObjectId, LineageRecord>,
     /// Entries this run looked up: the ones kept when the file is pruned.
     used: HashSet<ObjectId>,
     changed: bool,
@@ -49,14 +52,24 @@ pub struct ClaimsCache {
 impl ClaimsCache {
     /// The repository's cache; empty when the file is missing or cannot be trusted.
     pub fn open(repo: &Repo) -> Self {
-        let file = repo.commondir().join("contextcore").join("claims");
-        let entries = std::fs::read(&file)
+        Self::open_file(Self::file_of(repo))
+    }
+
+    /// Where the repository's cache file is.
+    pub fn file_of(repo: &Repo) -> PathBuf {
+        repo.commondir().join("contextcore").join("claims")
+    }
+
+    /// The cache in `file` (see [`ClaimsCache::file_of`]): what [`ClaimsCache::open`] reads,
+    /// for a caller that reads it on another thread (a `Repo` stays on its own).
+    pub fn open_file(file: PathBuf) -> Self {
+        let stored = std::fs::read(&file)
             .ok()
-            .and_then(|bytes| decode(&bytes))
+            .and_then(Stored::of_file)
             .unwrap_or_default();
         Self {
             file: Some(file),
-            entries,
+            stored,
             ..Self::default()
         }
     }
@@ -69,13 +82,29 @@ impl ClaimsCache {
         path: &str,
         id: ObjectId,
     ) -> Result<std::result::Result<RecordFile, Finding>> {
+        let cached = self.cached(id);
+        self.load_with(repo, path, id, cached)
+    }
+
+    /// [`ClaimsCache::load`] with the cached claims already looked up.
+    fn load_with(
+        &mut self,
+        repo: &Repo,
+        path: &str,
+        id: ObjectId,
+        cached: Option<LineageRecord>,
+    ) -> Result<std::result::Result<RecordFile, Finding>> {
         self.used.insert(id);
-        if let Some(record) = self.entries.get(&id) {
+        if let Some(record) = cached {
             self.lean.insert(path.to_string(), id);
             return Ok(Ok(RecordFile {
                 path: path.to_string(),
-                record: record.clone(),
+                record,
             }));
+        }
+        // A stored entry that did not decode is dropped (and the file rewritten).
+        if self.stored.blocks.remove(&id).is_some() {
+            self.changed = true;
         }
         // The one record reader decides what a record is (and what it must not be): only what
         // it accepts is cached.
@@ -84,7 +113,7 @@ impl ClaimsCache {
         match (parsed.pop(), broken.pop()) {
             (Some(rf), None) => {
                 if cacheable(&rf.record) {
-                    self.entries.insert(id, lean(&rf.record));
+                    self.added.insert(id, lean(&rf.record));
                     self.changed = true;
                 }
                 Ok(Ok(rf))
@@ -109,13 +138,27 @@ impl ClaimsCache {
         // Through `Records`, so a run id seen twice is tampered whether either copy came
         // from the cache or was parsed now.
         let mut records = super::view::Records::default();
-        for (path, id) in found {
-            match self.load(repo, path, id)? {
+        // Cached claims are decoded on all cores (a thousand records' are a few milliseconds).
+        let cached = crate::parallel::in_parts(&found, 128, |part| {
+            part.iter()
+                .map(|&(_, id)| self.cached(id))
+                .collect::<Vec<_>>()
+        });
+        for ((path, id), cached) in found.into_iter().zip(cached.into_iter().flatten()) {
+            match self.load_with(repo, path, id, cached)? {
                 Ok(record) => records.add_file(record),
                 Err(finding) => records.broken.push(finding),
             }
         }
         Ok((records.valid, records.broken))
+    }
+
+    /// The cached claims of the record with blob `id`, if any (and if its entry decodes).
+    fn cached(&self, id: ObjectId) -> Option<LineageRecord> {
+        if let Some(record) = self.added.get(&id) {
+            return Some(record.clone());
+        }
+        decode_block(&self.stored.text[self.stored.blocks.get(&id)?.clone()])
     }
 
     /// Parses in full the lean records that a problem finding names, so that their rerun
@@ -159,15 +202,16 @@ impl ClaimsCache {
         }
         // Records that left the repository would pile up: keep what this run used once the
         // rest outnumbers it.
-        if self.entries.len() > 2 * self.used.len() + 256 {
-            self.entries.retain(|id, _| self.used.contains(id));
+        if self.stored.blocks.len() + self.added.len() > 2 * self.used.len() + 256 {
+            self.stored.blocks.retain(|id, _| self.used.contains(id));
+            self.added.retain(|id, _| self.used.contains(id));
         }
         if let Some(dir) = file.parent()
             && std::fs::create_dir_all(dir).is_ok()
         {
             let _ = crate::fsio::write_atomic(
                 file,
-                &encode(&self.entries),
+                &encode(&self.stored, &self.added),
                 &crate::fsio::Backups::Discard,
             );
         }
@@ -283,46 +327,19 @@ fn cacheable(r: &LineageRecord) -> bool {
 }
 
 /// The file: header, then per record `r id run_id command inputs outputs` and one line per
-/// file (`i`/`o`, role, exists, blob, sha256, path; `-` for none, `+value` otherwise), then
-/// the trailer. Sorted by blob id, so equal caches are equal bytes.
-fn encode(entries: &HashMap<ObjectId, LineageRecord>) -> Vec<u8> {
-    use std::fmt::Write;
-    let opt = |v: &Option<String>| v.as_ref().map_or("-".to_string(), |s| format!("+{s}"));
-    let mut ids: Vec<&ObjectId> = entries.keys().collect();
+/// file (`i`/`o`, role, exists, blob, sha256, path; `-` for none, `+value` otherwise) and one
+/// for its policy reads (`p`), then the trailer. Sorted by blob id, so equal caches are equal
+/// bytes. Stored entries are copied as they were read; added ones are printed.
+fn encode(stored: &Stored, added: &HashMap<ObjectId, LineageRecord>) -> Vec<u8> {
+    let mut ids: Vec<&ObjectId> = stored.blocks.keys().chain(added.keys()).collect();
     ids.sort();
+    ids.dedup();
     let mut out = format!("{HEADER}\n");
     for id in ids {
-        let r = &entries[id];
-        let _ = writeln!(
-            out,
-            "r\t{id}\t{}\t{}\t{}\t{}",
-            r.run_id,
-            r.workflow_or_command,
-            r.inputs.len(),
-            r.outputs.len()
-        );
-        let files = r
-            .inputs
-            .iter()
-            .map(|i| ("i", &i.role, &i.fingerprint))
-            .chain(r.outputs.iter().map(|o| ("o", &o.role, &o.fingerprint)));
-        for (side, role, f) in files {
-            let _ = writeln!(
-                out,
-                "{side}\t{role}\t{}\t{}\t{}\t{}",
-                u8::from(f.exists),
-                opt(&f.git_blob),
-                opt(&f.sha256),
-                f.path
-            );
+        match added.get(id) {
+            Some(r) => encode_record(&mut out, id, r),
+            None => out.push_str(&stored.text[stored.blocks[id].clone()]),
         }
-        // Whether the run recorded its policy reads, and where it looked (`+from`; `=` for a
-        // `--policy FILE` run); the keys stay in the record.
-        let policy = cached_policy(r).map_or_else(
-            || "-".to_string(),
-            |c| c.from.as_deref().map_or("=".into(), |f| format!("+{f}")),
-        );
-        let _ = writeln!(out, "p\t{policy}");
     }
     let digest = hex(&Sha256::digest(out.as_bytes()));
     out.push_str(TRAILER);
@@ -331,66 +348,135 @@ fn encode(entries: &HashMap<ObjectId, LineageRecord>) -> Vec<u8> {
     out.into_bytes()
 }
 
-/// The entries of a cache file, or `None` if anything about it is off.
-fn decode(bytes: &[u8]) -> Option<HashMap<ObjectId, LineageRecord>> {
-    let text = std::str::from_utf8(bytes).ok()?;
-    let cut = text.strip_suffix('\n')?.rfind('\n')? + 1;
-    let (body, trailer) = text.split_at(cut);
-    let digest = trailer.strip_prefix(TRAILER)?.strip_suffix('\n')?;
-    if hex(&Sha256::digest(body.as_bytes())) != digest {
-        return None;
+/// One record's lines (see [`encode`]).
+fn encode_record(out: &mut String, id: &ObjectId, r: &LineageRecord) {
+    use std::fmt::Write;
+    let opt = |v: &Option<String>| v.as_ref().map_or("-".to_string(), |s| format!("+{s}"));
+    let _ = writeln!(
+        out,
+        "r\t{id}\t{}\t{}\t{}\t{}",
+        r.run_id,
+        r.workflow_or_command,
+        r.inputs.len(),
+        r.outputs.len()
+    );
+    let files = r
+        .inputs
+        .iter()
+        .map(|i| ("i", &i.role, &i.fingerprint))
+        .chain(r.outputs.iter().map(|o| ("o", &o.role, &o.fingerprint)));
+    for (side, role, f) in files {
+        let _ = writeln!(
+            out,
+            "{side}\t{role}\t{}\t{}\t{}\t{}",
+            u8::from(f.exists),
+            opt(&f.git_blob),
+            opt(&f.sha256),
+            f.path
+        );
     }
-    let mut lines = body.lines();
-    if lines.next()? != HEADER {
-        return None;
-    }
-    let mut entries = HashMap::new();
-    while let Some(line) = lines.next() {
-        let f: Vec<&str> = line.split('\t').collect();
-        let [kind, id, run_id, command, n_in, n_out] = f[..] else {
-            return None;
-        };
-        if kind != "r" {
+    // Whether the run recorded its policy reads, and where it looked (`+from`; `=` for a
+    // `--policy FILE` run); the keys stay in the record.
+    let policy = cached_policy(r).map_or_else(
+        || "-".to_string(),
+        |c| c.from.as_deref().map_or("=".into(), |f| format!("+{f}")),
+    );
+    let _ = writeln!(out, "p\t{policy}");
+}
+
+/// A cache file's body (its digest and header checked) and where each record's lines are in
+/// it. A record is decoded when it is loaded: the hook reads a thousand records' claims, and
+/// decoding them all up front, then copying each one out, was a third of its time.
+#[derive(Debug, Default)]
+struct Stored {
+    text: String,
+    blocks: HashMap<ObjectId, std::ops::Range<usize>>,
+}
+
+impl Stored {
+    /// The entries of a cache file, or `None` if anything about its frame is off: the digest,
+    /// the header, a record's line counts.
+    fn of_file(bytes: Vec<u8>) -> Option<Self> {
+        let mut text = String::from_utf8(bytes).ok()?;
+        let cut = text.strip_suffix('\n')?.rfind('\n')? + 1;
+        let digest = text[cut..].strip_prefix(TRAILER)?.strip_suffix('\n')?;
+        if hex(&Sha256::digest(&text.as_bytes()[..cut])) != digest {
             return None;
         }
-        let (n_in, n_out): (usize, usize) = (n_in.parse().ok()?, n_out.parse().ok()?);
-        let mut record = LineageRecord {
-            run_id: run_id.to_string(),
-            workflow_or_command: command.to_string(),
-            contextcore_version: String::new(),
-            started_at: String::new(),
-            completed_at: String::new(),
-            config_snapshot: Default::default(),
-            inputs: Vec::with_capacity(n_in),
-            outputs: Vec::with_capacity(n_out),
-            policy_read: None,
-            policy_cached: None,
-        };
-        for n in 0..n_in + n_out {
-            let (side, role, fingerprint) = decode_file(lines.next()?)?;
-            match (side, n < n_in) {
-                ("i", true) => record.inputs.push(InputRecord { fingerprint, role }),
-                ("o", false) => record.outputs.push(output(fingerprint, role)),
-                _ => return None,
+        text.truncate(cut);
+        let body = text.as_str();
+        let line_end = |from: usize| body.get(from..)?.find('\n').map(|n| from + n + 1);
+        let first = line_end(0)?;
+        if &body[..first - 1] != HEADER {
+            return None;
+        }
+        let mut blocks = HashMap::new();
+        let mut at = first;
+        while at < body.len() {
+            let head = line_end(at)?;
+            let mut f = body[at..head - 1].split('\t');
+            let (kind, id) = (f.next()?, f.next()?);
+            let (n_in, n_out) = (f.nth(2)?, f.next()?);
+            if kind != "r" {
+                return None;
             }
+            let lines = n_in.parse::<usize>().ok()? + n_out.parse::<usize>().ok()? + 1;
+            let mut end = head;
+            for _ in 0..lines {
+                end = line_end(end)?;
+            }
+            blocks.insert(crate::git::oid(id).ok()?, at..end);
+            at = end;
         }
-        record.policy_cached = match lines.next()?.strip_prefix("p\t")? {
-            "-" => None,
-            "=" => Some(super::CachedPolicyRead { from: None }),
-            from => Some(super::CachedPolicyRead {
-                from: Some(from.strip_prefix('+')?.to_string()),
-            }),
-        };
-        entries.insert(crate::git::oid(id).ok()?, record);
+        Some(Self { text, blocks })
     }
-    Some(entries)
+}
+
+/// The record one entry's lines (see [`encode_record`]) hold, or `None` if any is off.
+fn decode_block(block: &str) -> Option<LineageRecord> {
+    let mut lines = block.lines();
+    let f: Vec<&str> = lines.next()?.split('\t').collect();
+    let [kind, _id, run_id, command, n_in, n_out] = f[..] else {
+        return None;
+    };
+    if kind != "r" {
+        return None;
+    }
+    let (n_in, n_out): (usize, usize) = (n_in.parse().ok()?, n_out.parse().ok()?);
+    let mut record = LineageRecord {
+        run_id: run_id.to_string(),
+        workflow_or_command: command.to_string(),
+        contextcore_version: String::new(),
+        started_at: String::new(),
+        completed_at: String::new(),
+        config_snapshot: Default::default(),
+        inputs: Vec::with_capacity(n_in),
+        outputs: Vec::with_capacity(n_out),
+        policy_read: None,
+        policy_cached: None,
+    };
+    for n in 0..n_in + n_out {
+        let (side, role, fingerprint) = decode_file(lines.next()?)?;
+        match (side, n < n_in) {
+            ("i", true) => record.inputs.push(InputRecord { fingerprint, role }),
+            ("o", false) => record.outputs.push(output(fingerprint, role)),
+            _ => return None,
+        }
+    }
+    record.policy_cached = match lines.next()?.strip_prefix("p\t")? {
+        "-" => None,
+        "=" => Some(super::CachedPolicyRead { from: None }),
+        from => Some(super::CachedPolicyRead {
+            from: Some(from.strip_prefix('+')?.to_string()),
+        }),
+    };
+    lines.next().is_none().then_some(record)
 }
 
 fn decode_file(line: &str) -> Option<(&str, String, Fingerprint)> {
-    let f: Vec<&str> = line.splitn(6, '\t').collect();
-    let [side, role, exists, blob, sha256, path] = f[..] else {
-        return None;
-    };
+    let mut f = line.splitn(6, '\t');
+    let (side, role, exists) = (f.next()?, f.next()?, f.next()?);
+    let (blob, sha256, path) = (f.next()?, f.next()?, f.next()?);
     let opt = |v: &str| -> Option<Option<String>> {
         match v {
             "-" => Some(None),
@@ -460,8 +546,19 @@ mod tests {
         }
     }
 
-    fn cache_of(r: LineageRecord) -> HashMap<ObjectId, LineageRecord> {
-        HashMap::from([(ObjectId::from_hex(&"1".repeat(40)).unwrap(), r)])
+    fn encoded(r: LineageRecord) -> Vec<u8> {
+        let added = HashMap::from([(ObjectId::from_hex(&"1".repeat(40)).unwrap(), r)]);
+        encode(&Stored::default(), &added)
+    }
+
+    /// Every entry of a cache file decoded, or `None` if the file or any entry is off.
+    fn decode(bytes: &[u8]) -> Option<HashMap<ObjectId, LineageRecord>> {
+        let stored = Stored::of_file(bytes.to_vec())?;
+        stored
+            .blocks
+            .iter()
+            .map(|(id, block)| Some((*id, decode_block(&stored.text[block.clone()])?)))
+            .collect()
     }
 
     #[test]
@@ -533,9 +630,15 @@ mod tests {
 
     #[test]
     fn claims_read_back_as_written() {
-        let bytes = encode(&cache_of(record()));
+        let bytes = encoded(record());
         let back = decode(&bytes).expect("decodes");
-        assert_eq!(encode(&back), bytes);
+        assert_eq!(encode(&Stored::default(), &back), bytes);
+        let stored = Stored::of_file(bytes.clone()).unwrap();
+        assert_eq!(
+            encode(&stored, &HashMap::new()),
+            bytes,
+            "stored entries are copied"
+        );
         let r = back.values().next().unwrap();
         assert_eq!(r.outputs[0].fingerprint.path, "svc/out/a b.yaml");
         assert_eq!(r.outputs[1].fingerprint.git_blob, None);
@@ -544,7 +647,7 @@ mod tests {
 
     #[test]
     fn a_cache_changed_in_any_byte_is_not_trusted() {
-        let bytes = encode(&cache_of(record()));
+        let bytes = encoded(record());
         for i in 0..bytes.len() {
             let mut bad = bytes.clone();
             bad[i] ^= 0x01;
@@ -557,11 +660,35 @@ mod tests {
 
     #[test]
     fn a_cache_from_another_version_is_not_trusted() {
-        let text = String::from_utf8(encode(&cache_of(record()))).unwrap();
+        let text = String::from_utf8(encoded(record())).unwrap();
         let body = text[..text.rfind(TRAILER).unwrap()]
             .replace(HEADER, "contextcore-claims 1 0.0.0-other");
         let forged = format!("{body}{TRAILER}{}\n", hex(&Sha256::digest(body.as_bytes())));
         assert!(decode(forged.as_bytes()).is_none());
+    }
+
+    #[test]
+    fn a_stored_entry_that_does_not_decode_is_not_handed_out() {
+        // A frame that checks (digest, header, line counts) around an entry with a bad field,
+        // as a writer with a bug would leave it.
+        let text = String::from_utf8(encoded(record())).unwrap();
+        let body = text[..text.rfind(TRAILER).unwrap()].replacen("\t1\t+", "\t7\t+", 1);
+        let signed = format!("{body}{TRAILER}{}\n", hex(&Sha256::digest(body.as_bytes())));
+        let stored = Stored::of_file(signed.into_bytes()).expect("the frame checks");
+        let id = ObjectId::from_hex(&"1".repeat(40)).unwrap();
+        assert!(stored.blocks.contains_key(&id));
+        let cache = ClaimsCache {
+            stored,
+            ..ClaimsCache::default()
+        };
+        assert!(cache.cached(id).is_none(), "a bad entry is parsed again");
+        // Line counts that run past the body make the whole file untrusted.
+        let short = text[..text.rfind(TRAILER).unwrap()].replacen("\t1\t2\n", "\t1\t9\n", 1);
+        let signed = format!(
+            "{short}{TRAILER}{}\n",
+            hex(&Sha256::digest(short.as_bytes()))
+        );
+        assert!(Stored::of_file(signed.into_bytes()).is_none());
     }
 
     #[test]

@@ -72,14 +72,18 @@ impl View for BlobMap {
 /// (A record in a directory whose name is not UTF-8 has a quoted path: its name is decoded.)
 pub fn is_record_path(path: &str) -> bool {
     if path.starts_with('"') {
-        let Some(bytes) = crate::path_bytes::decode(path) else {
-            return false;
-        };
-        let name = bytes.rsplit(|&b| b == b'/').next().unwrap_or(&bytes);
-        return std::str::from_utf8(name).is_ok_and(is_run_record_name);
+        return crate::path_bytes::decode(path).is_some_and(|bytes| is_record_path_bytes(&bytes));
     }
-    // Only the file name is looked at, `.json` first: the hook asks this of every index path.
-    path.ends_with(".json") && is_run_record_name(path.rsplit('/').next().unwrap_or(path))
+    is_record_path_bytes(path.as_bytes())
+}
+
+/// [`is_record_path`] of a path's bytes. Only the file name is looked at, `.json` first: the
+/// hook asks this of every index path.
+pub fn is_record_path_bytes(path: &[u8]) -> bool {
+    path.ends_with(b".json") && {
+        let name = path.rsplit(|&b| b == b'/').next().unwrap_or(path);
+        std::str::from_utf8(name).is_ok_and(is_run_record_name)
+    }
 }
 
 /// Reads, bounds, parses and validates run records given as (path, blob id), sorted by path.
