@@ -30,6 +30,16 @@ pub enum Kind {
     Other,
 }
 
+impl Kind {
+    fn of(e: &git2::TreeEntry) -> Self {
+        match e.kind() {
+            Some(git2::ObjectType::Tree) => Kind::Tree,
+            Some(git2::ObjectType::Blob) if is_regular_mode(e.filemode() as u32) => Kind::Regular,
+            _ => Kind::Other,
+        }
+    }
+}
+
 /// One entry of a tree.
 #[derive(Debug, Clone)]
 pub struct TreeEntry {
@@ -41,17 +51,11 @@ pub struct TreeEntry {
 
 impl TreeEntry {
     fn of(e: &git2::TreeEntry) -> Self {
-        let mode = e.filemode() as u32;
-        let kind = match e.kind() {
-            Some(git2::ObjectType::Tree) => Kind::Tree,
-            Some(git2::ObjectType::Blob) if is_regular_mode(mode) => Kind::Regular,
-            _ => Kind::Other,
-        };
         Self {
             name: e.name_bytes().to_vec(),
             id: ObjectId(e.id()),
-            mode,
-            kind,
+            mode: e.filemode() as u32,
+            kind: Kind::of(e),
         }
     }
 
@@ -261,7 +265,7 @@ pub struct Changed {
 }
 
 /// The files that differ between two trees (either may be absent), in record text. Both
-/// entry lists are sorted in git's tree order, so one merge pass pairs them; subtrees with
+/// entry lists are sorted by name, so one merge pass pairs them; subtrees with
 /// equal ids are skipped without being read, so a one-file change reads one path of trees.
 pub fn diff_trees(
     repo: &Repo,
@@ -270,26 +274,11 @@ pub fn diff_trees(
     prefix: &[u8],
     out: &mut Vec<Changed>,
 ) -> Result<()> {
-    let list = |t: Option<&Tree>| -> Vec<(Vec<u8>, ObjectId, Kind)> {
-        let mut v: Vec<(Vec<u8>, ObjectId, Kind)> = t
-            .into_iter()
-            .flat_map(|t| t.entries())
-            .map(|e| {
-                let mut key = e.name;
-                if e.kind == Kind::Tree {
-                    key.push(b'/'); // git orders a tree as if its name ended with '/'
-                }
-                (key, e.id, e.kind)
-            })
-            .collect();
-        v.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        v
-    };
-    let (a, b) = (list(old), list(new));
+    let (a, b) = (by_name(old), by_name(new));
     let (mut i, mut j) = (0, 0);
     while i < a.len() || j < b.len() {
         let order = match (a.get(i), b.get(j)) {
-            (Some(x), Some(y)) => x.0.cmp(&y.0),
+            (Some(x), Some(y)) => x.name_bytes().cmp(y.name_bytes()),
             (Some(_), None) => std::cmp::Ordering::Less,
             _ => std::cmp::Ordering::Greater,
         };
@@ -310,19 +299,22 @@ pub fn diff_trees(
         };
         // The same id in another mode (a file turned into a symlink to the same text) changed.
         if let (Some(x), Some(y)) = (before, after)
-            && x.1 == y.1
-            && x.2 == y.2
+            && x.id() == y.id()
+            && Kind::of(x) == Kind::of(y)
         {
             continue;
         }
-        let key = &before.or(after).map(|e| e.0.clone()).unwrap_or_default();
-        let name = key.strip_suffix(b"/").unwrap_or(key);
-        let path_bytes = [prefix, name].concat();
+        let Some(entry) = before.or(after) else {
+            break;
+        };
+        let path_bytes = [prefix, entry.name_bytes()].concat();
         // Record text: paths are compared with the paths records hold.
         let path = crate::path_bytes::encode(&path_bytes);
-        let sub = |e: Option<&(Vec<u8>, ObjectId, Kind)>| -> Result<Option<Tree<'_>>> {
+        let sub = |e: Option<&git2::TreeEntry>| -> Result<Option<Tree<'_>>> {
             match e {
-                Some((_, id, Kind::Tree)) => Ok(Some(repo.find_tree(*id, &path)?)),
+                Some(e) if Kind::of(e) == Kind::Tree => {
+                    Ok(Some(repo.find_tree(ObjectId(e.id()), &path)?))
+                }
                 _ => Ok(None),
             }
         };
@@ -336,18 +328,18 @@ pub fn diff_trees(
                 out,
             )?;
         }
-        match (before, after) {
-            (_, Some((_, id, Kind::Regular))) => out.push(Changed {
+        match (before.map(Kind::of), after.map(|e| (Kind::of(e), e.id()))) {
+            (_, Some((Kind::Regular, id))) => out.push(Changed {
                 path,
-                id: Some(*id),
+                id: Some(ObjectId(id)),
                 other: false,
             }),
-            (_, Some((_, _, Kind::Other))) => out.push(Changed {
+            (_, Some((Kind::Other, _))) => out.push(Changed {
                 path,
                 id: None,
                 other: true,
             }),
-            (Some((_, _, Kind::Regular | Kind::Other)), _) => out.push(Changed {
+            (Some(Kind::Regular | Kind::Other), _) => out.push(Changed {
                 path,
                 id: None,
                 other: false,
@@ -356,4 +348,133 @@ pub fn diff_trees(
         }
     }
     Ok(())
+}
+
+/// A tree's entries as libgit2 holds them (nothing copied: a 2,000-entry directory is read on
+/// every commit of a range), sorted by name. Any order both sides share pairs equal names; a
+/// file and a directory of the same name pair too, and the walk reports both.
+fn by_name<'t>(tree: Option<&'t Tree>) -> Vec<git2::TreeEntry<'t>> {
+    let mut v: Vec<_> = tree.into_iter().flat_map(|t| t.0.iter()).collect();
+    v.sort_unstable_by(|a, b| a.name_bytes().cmp(b.name_bytes()));
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn git(dir: &std::path::Path, args: &[&str]) -> String {
+        let out = std::process::Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.invalid")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.invalid")
+            .output()
+            .expect("git runs");
+        assert!(out.status.success(), "git {args:?}");
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Names whose git order (a tree sorts as if its name ended with `/`) differs from their
+    /// byte order, changed, added, removed and turned from file into directory between commits:
+    /// the diff is git's own `diff-tree -r`.
+    #[test]
+    fn the_tree_diff_is_gits() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        git(d, &["init", "-q", "-b", "main"]);
+        let steps: [&[(&str, Option<&str>)]; 4] = [
+            &[
+                ("a/x", Some("1")),
+                ("a.b", Some("2")),
+                ("a-b", Some("3")),
+                ("a0", Some("4")),
+                ("b/c/d", Some("5")),
+            ],
+            &[
+                ("a/x", Some("changed")),
+                ("a.b", None),
+                ("a/y", Some("new")),
+                ("b/c/d", Some("5")),
+            ],
+            &[
+                ("a0", None),
+                ("a0/z", Some("dir now")),
+                ("b/c/e", Some("6")),
+                ("a-b", Some("3 again")),
+            ],
+            &[
+                ("a", None),
+                ("a/x", None),
+                ("a/y", None),
+                ("a", Some("a file")),
+                ("b/c/d", None),
+            ],
+        ];
+        let mut commits = Vec::new();
+        for step in steps {
+            for (path, content) in step {
+                let p = d.join(path);
+                match content {
+                    Some(c) => {
+                        if p.is_dir() {
+                            std::fs::remove_dir_all(&p).unwrap();
+                        }
+                        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+                        std::fs::write(&p, c).unwrap();
+                    }
+                    None if p.is_dir() => std::fs::remove_dir_all(&p).unwrap(),
+                    None => {
+                        let _ = std::fs::remove_file(&p);
+                    }
+                }
+            }
+            git(d, &["add", "-A"]);
+            git(d, &["commit", "-qm", "step"]);
+            commits.push(git(d, &["rev-parse", "HEAD"]).trim().to_string());
+        }
+        let repo = Repo(git2::Repository::open(d).unwrap());
+        for pair in commits.windows(2) {
+            let tree = |c: &str| {
+                repo.find_commit(ObjectId::from_hex(c).unwrap())
+                    .unwrap()
+                    .tree()
+                    .unwrap()
+            };
+            let (old, new) = (tree(&pair[0]), tree(&pair[1]));
+            let mut out = Vec::new();
+            diff_trees(&repo, Some(&old), Some(&new), b"", &mut out).unwrap();
+            let mut ours: Vec<String> = out
+                .iter()
+                .map(|c| {
+                    format!(
+                        "{} {}",
+                        c.path,
+                        c.id.map_or("-".into(), |id| id.to_string())
+                    )
+                })
+                .collect();
+            ours.sort();
+            let mut gits: Vec<String> =
+                git(d, &["diff-tree", "-r", "--no-renames", &pair[0], &pair[1]])
+                    .lines()
+                    .map(|l| {
+                        let (meta, path) = l.split_once('\t').unwrap();
+                        let new_id = meta.split(' ').nth(3).unwrap();
+                        let id = if new_id.bytes().all(|b| b == b'0') {
+                            "-"
+                        } else {
+                            new_id
+                        };
+                        format!("{path} {id}")
+                    })
+                    .collect();
+            gits.sort();
+            assert_eq!(ours, gits);
+        }
+    }
 }
