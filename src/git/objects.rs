@@ -221,15 +221,15 @@ impl BlobMap {
     }
 
     fn collect(&mut self, repo: &Repo, tree: &Tree, prefix: &[u8]) -> Result<()> {
-        for entry in tree.entries() {
-            let path = [prefix, &entry.name].concat();
-            match entry.kind {
+        for entry in by_name(Some(tree), prefix)? {
+            let path = [prefix, entry.name_bytes()].concat();
+            let id = ObjectId(entry.id());
+            match Kind::of(&entry) {
                 Kind::Regular => {
-                    self.blobs
-                        .insert(crate::path_bytes::encode(&path), entry.id);
+                    self.blobs.insert(crate::path_bytes::encode(&path), id);
                 }
                 Kind::Tree => {
-                    let sub = repo.find_tree(entry.id, &crate::path_bytes::encode(&path))?;
+                    let sub = repo.find_tree(id, &crate::path_bytes::encode(&path))?;
                     self.collect(repo, &sub, &[path.as_slice(), b"/"].concat())?;
                 }
                 Kind::Other => {
@@ -274,7 +274,7 @@ pub fn diff_trees(
     prefix: &[u8],
     out: &mut Vec<Changed>,
 ) -> Result<()> {
-    let (a, b) = (by_name(old), by_name(new));
+    let (a, b) = (by_name(old, prefix)?, by_name(new, prefix)?);
     let (mut i, mut j) = (0, 0);
     while i < a.len() || j < b.len() {
         let order = match (a.get(i), b.get(j)) {
@@ -351,12 +351,24 @@ pub fn diff_trees(
 }
 
 /// A tree's entries as libgit2 holds them (nothing copied: a 2,000-entry directory is read on
-/// every commit of a range), sorted by name. Any order both sides share pairs equal names; a
-/// file and a directory of the same name pair too, and the walk reports both.
-fn by_name<'t>(tree: Option<&'t Tree>) -> Vec<git2::TreeEntry<'t>> {
+/// every commit of a range), sorted by name: any order both sides of a diff share pairs equal
+/// names. A tree that names one entry twice (`git fsck`: duplicateEntries; only a hand-made
+/// object can) is an error: which of the two a checkout, a lookup or a walk takes is not
+/// defined, so no verdict on it would mean anything.
+fn by_name<'t>(tree: Option<&'t Tree>, dir: &[u8]) -> Result<Vec<git2::TreeEntry<'t>>> {
     let mut v: Vec<_> = tree.into_iter().flat_map(|t| t.0.iter()).collect();
     v.sort_unstable_by(|a, b| a.name_bytes().cmp(b.name_bytes()));
-    v
+    if let Some(pair) = v
+        .windows(2)
+        .find(|p| p[0].name_bytes() == p[1].name_bytes())
+    {
+        let path = crate::path_bytes::encode(&[dir, pair[0].name_bytes()].concat());
+        return Err(Error::Git(format!(
+            "{}: the tree lists this name twice (git fsck: duplicateEntries); such a commit cannot be verified",
+            crate::quote::path(&path)
+        )));
+    }
+    Ok(v)
 }
 
 #[cfg(test)]
@@ -377,6 +389,38 @@ mod tests {
             .expect("git runs");
         assert!(out.status.success(), "git {args:?}");
         String::from_utf8(out.stdout).unwrap()
+    }
+
+    #[test]
+    fn a_tree_that_names_an_entry_twice_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        git(d, &["init", "-q", "-b", "main"]);
+        std::fs::write(d.join("f"), "x").unwrap();
+        let blob = git(d, &["hash-object", "-w", "f"]);
+        let raw: Vec<u8> = (0..2)
+            .flat_map(|_| {
+                let mut e = b"100644 out.yaml\0".to_vec();
+                e.extend((0..20).map(|i| u8::from_str_radix(&blob[2 * i..2 * i + 2], 16).unwrap()));
+                e
+            })
+            .collect();
+        std::fs::write(d.join("tree"), raw).unwrap();
+        let tree = git(
+            d,
+            &["hash-object", "-w", "-t", "tree", "--literally", "tree"],
+        );
+        let repo = Repo(git2::Repository::open(d).unwrap());
+        let tree = repo
+            .find_tree(ObjectId::from_hex(tree.trim()).unwrap(), "")
+            .unwrap();
+        let err = BlobMap::of_tree(&repo, &tree).unwrap_err().to_string();
+        assert!(
+            err.contains("out.yaml: the tree lists this name twice"),
+            "{err}"
+        );
+        let mut out = Vec::new();
+        assert!(diff_trees(&repo, None, Some(&tree), b"", &mut out).is_err());
     }
 
     /// Names whose git order (a tree sorts as if its name ended with `/`) differs from their
