@@ -326,11 +326,13 @@ pub(super) fn raw_entry<'a>(
             next: end + 1,
         });
     }
-    // The flags hold the path's length when it is under 0xfff bytes (checked: the NUL must
-    // be there); a longer or corrupt one is found by its NUL.
+    // The flags hold the path's length when it is under 0xfff bytes, and git takes the path
+    // to be that long: a NUL elsewhere is an index git and this reader would read apart, so
+    // libgit2 reads it instead. A longer path is found by its NUL.
     let len = usize::from(flags & 0x0fff);
-    let end = if len < 0x0fff && b.get(at + len) == Some(&0) {
-        at + len
+    let end = if len < 0x0fff {
+        (b.get(at..at + len)?.iter().all(|&c| c != 0) && b.get(at + len) == Some(&0))
+            .then_some(at + len)?
     } else {
         at + b.get(at..)?.iter().position(|&c| c == 0)?
     };

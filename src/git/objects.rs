@@ -358,15 +358,31 @@ pub fn diff_trees(
 fn by_name<'t>(tree: Option<&'t Tree>, dir: &[u8]) -> Result<Vec<git2::TreeEntry<'t>>> {
     let mut v: Vec<_> = tree.into_iter().flat_map(|t| t.0.iter()).collect();
     v.sort_unstable_by(|a, b| a.name_bytes().cmp(b.name_bytes()));
+    let refused = |name: &[u8], why: &str| {
+        let path = crate::path_bytes::encode(&[dir, name].concat());
+        Err(Error::Git(format!(
+            "{}: {why}; such a commit cannot be verified",
+            crate::quote::path(&path)
+        )))
+    };
     if let Some(pair) = v
         .windows(2)
         .find(|p| p[0].name_bytes() == p[1].name_bytes())
     {
-        let path = crate::path_bytes::encode(&[dir, pair[0].name_bytes()].concat());
-        return Err(Error::Git(format!(
-            "{}: the tree lists this name twice (git fsck: duplicateEntries); such a commit cannot be verified",
-            crate::quote::path(&path)
-        )));
+        return refused(
+            pair[0].name_bytes(),
+            "the tree lists this name twice (git fsck: duplicateEntries)",
+        );
+    }
+    // A name is one path component: `a/b` next to the tree `a` would stand for a file in it.
+    if let Some(e) = v.iter().find(|e| {
+        let name = e.name_bytes();
+        name.is_empty() || name == b"." || name == b".." || name.contains(&b'/')
+    }) {
+        return refused(
+            e.name_bytes(),
+            "a tree entry name that is not one path component (git fsck: fullPathname, hasDot, hasDotdot)",
+        );
     }
     Ok(v)
 }
@@ -406,6 +422,22 @@ mod tests {
         );
         let mut out = Vec::new();
         assert!(diff_trees(&repo, None, Some(&tree), b"", &mut out).is_err());
+        // A name with a slash next to the real directory would stand for a file in it.
+        for name in ["out/gen.yaml", "..", "."] {
+            let mut raw = format!("100644 {name}\0").into_bytes();
+            raw.extend((0..20).map(|i| u8::from_str_radix(&blob[2 * i..2 * i + 2], 16).unwrap()));
+            std::fs::write(d.join("tree"), raw).unwrap();
+            let tree = git(
+                d,
+                &["hash-object", "-w", "-t", "tree", "--literally", "tree"],
+            );
+            let tree = repo
+                .find_tree(ObjectId::from_hex(tree.trim()).unwrap(), "")
+                .unwrap();
+            let err = BlobMap::of_tree(&repo, &tree).unwrap_err().to_string();
+            assert!(err.contains("not one path component"), "{name}: {err}");
+            assert!(diff_trees(&repo, None, Some(&tree), b"", &mut out).is_err());
+        }
     }
 
     /// Names whose git order (a tree sorts as if its name ended with `/`) differs from their

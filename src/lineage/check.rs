@@ -70,7 +70,9 @@ pub fn check_index(repo: &Repo, tracked: &GlobSet, fast: bool) -> Result<Option<
     let claims = ClaimsCache::file_of(repo);
     let (index, cache) = std::thread::scope(|s| {
         let cache = s.spawn(|| ClaimsCache::open_file(claims));
-        let index = StagedIds::read(repo, &|p| is_record_path_bytes(p) || is_policy_path(p));
+        let index = StagedIds::read(repo, &|p| {
+            is_record_path_bytes(p) || super::policy_reads::is_policy_path_bytes(p)
+        });
         (index, cache.join())
     });
     let index = index?;
@@ -105,7 +107,7 @@ pub fn check_index(repo: &Repo, tracked: &GlobSet, fast: bool) -> Result<Option<
     // are suspects already, and the full check compares their keys.)
     let policy_staged = index
         .marked()
-        .any(|(bytes, text, _)| is_policy_path(bytes) && staged(&text));
+        .any(|(bytes, text, _)| super::policy_reads::is_policy_path_bytes(bytes) && staged(&text));
     if fast && tracked_staged.is_empty() && !broken_staged && !policy_staged {
         let suspects = crate::parallel::in_parts(&records, 128, |part| {
             part.iter()
@@ -149,13 +151,6 @@ fn head_entry(head: Option<&Tree>, path: &str) -> Option<(ObjectId, bool)> {
     head?
         .get(path)
         .map(|e| (e.id, super::view::is_regular_mode(e.mode)))
-}
-
-/// Whether a path (bytes) names a policy file.
-fn is_policy_path(path: &[u8]) -> bool {
-    let name = crate::policy::POLICY_FILE.as_bytes();
-    path.strip_suffix(name)
-        .is_some_and(|dir| dir.is_empty() || dir.ends_with(b"/"))
 }
 
 /// What the range check keeps between a commit and its child.

@@ -420,7 +420,11 @@ impl Stored {
             if kind != "r" {
                 return None;
             }
-            let lines = n_in.parse::<usize>().ok()? + n_out.parse::<usize>().ok()? + 1;
+            let lines = n_in
+                .parse::<usize>()
+                .ok()?
+                .checked_add(n_out.parse().ok()?)?
+                .checked_add(1)?;
             let mut end = head;
             for _ in 0..lines {
                 end = line_end(end)?;
@@ -443,6 +447,10 @@ fn decode_block(block: &str) -> Option<LineageRecord> {
         return None;
     }
     let (n_in, n_out): (usize, usize) = (n_in.parse().ok()?, n_out.parse().ok()?);
+    // The counts must be the block's lines (a corrupt count allocates nothing).
+    if n_in.checked_add(n_out)?.checked_add(2)? != block.lines().count() {
+        return None;
+    }
     let mut record = LineageRecord {
         run_id: run_id.to_string(),
         workflow_or_command: command.to_string(),

@@ -11,9 +11,16 @@ use std::collections::HashMap;
 use super::{RecordFile, View};
 use crate::policy::{POLICY_FILE, Policy};
 
-/// Whether a repository path names a policy file.
+/// Whether a repository path (record text) names a policy file, in a directory whose name is
+/// not UTF-8 too (its text is quoted).
 pub fn is_policy_file(path: &str) -> bool {
-    path.rsplit('/').next() == Some(POLICY_FILE)
+    is_policy_path_bytes(&crate::path_bytes::bytes_or_text(path))
+}
+
+/// [`is_policy_file`] of a path's bytes (the hook asks it of index paths as it scans them).
+pub fn is_policy_path_bytes(path: &[u8]) -> bool {
+    path.strip_suffix(POLICY_FILE.as_bytes())
+        .is_some_and(|dir| dir.is_empty() || dir.ends_with(b"/"))
 }
 
 /// A run whose policy keys changed.
